@@ -1,0 +1,54 @@
+# Reentry Commons. `make run` and `make test` are all a newcomer needs (see README.md).
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup setup-dev lint check-types messages browser clean help
+
+help:
+	@echo "make run    set up, load demo data and serve http://$(HOST):$(PORT)"
+	@echo "make test   set up and run the linters and the whole test suite"
+
+$(VENV)/.python:
+	@PYTHON=$$(bin/find-python) || exit 1; \
+	echo "Using $$PYTHON"; \
+	"$$PYTHON" -m venv $(VENV) && echo "$$PYTHON" > $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.python
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+setup-dev: $(VENV)/.installed-dev
+
+run: setup
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+browser:
+	@bin/ensure-chromium
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check . || { echo "Run: .venv/bin/ruff format ."; exit 1; }
+
+test: setup-dev browser lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+messages: setup-dev
+	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

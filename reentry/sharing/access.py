@@ -1,0 +1,29 @@
+"""``access_*``: fetch one object for a person, or 404 whether it is missing or not theirs.
+
+A 404 for an object that exists but is not visible is written to the audit log,
+so probing shows up in the log, never in the response.
+"""
+
+from django.db import models
+from django.http import Http404
+
+from reentry.audit.log import record
+from reentry.audit.models import AuditEvent
+
+
+def get_visible_or_404(queryset: models.QuerySet, visible: models.QuerySet, request=None, **lookup):
+    """``visible`` is ``queryset.visible_to(user)`` (possibly narrowed further)."""
+    try:
+        return visible.get(**lookup)
+    except (visible.model.DoesNotExist, ValueError, TypeError):
+        pass
+    hidden = queryset.filter(**lookup).first()
+    if hidden is not None:
+        record(
+            "access.not_found",
+            request=request,
+            obj=hidden,
+            outcome=AuditEvent.Outcome.DENIED,
+            path=request.path if request is not None else "",
+        )
+    raise Http404

@@ -1,0 +1,114 @@
+"""Writes to sharing: set a level (re-granting in one transaction), re-grant an owner."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from reentry.audit.log import record
+from reentry.sharing.levels import SharingLevel
+from reentry.sharing.models import Shareable, shareable_models
+
+
+def _view_permission(model: type[models.Model]) -> Permission:
+    ct = ContentType.objects.get_for_model(model)
+    return Permission.objects.get(content_type=ct, codename=f"view_{model._meta.model_name}")
+
+
+def _sector_group_id(owner) -> int | None:
+    sector = getattr(owner, "sector", None)
+    return sector.group_id if sector is not None else None
+
+
+def share_targets(obj: Shareable) -> list[models.Model]:
+    """The organizations, sectors and working groups an object is explicitly shared with."""
+    if obj.sharing_level != SharingLevel.SHARED:
+        return []
+    group_ids = set(
+        obj.grant_model()
+        .objects.filter(content_object=obj, permission=_view_permission(type(obj)))
+        .values_list("group_id", flat=True)
+    )
+    from django.apps import apps
+
+    from reentry.sharing.groups import BackedByGroup
+
+    found: list[models.Model] = []
+    for model in apps.get_models():
+        if issubclass(model, BackedByGroup) and model._meta.model_name != "collaborative":
+            found.extend(model.objects.filter(group_id__in=group_ids))
+    return found
+
+
+def _grant_group_ids(obj: Shareable, level: str, targets: Iterable[models.Model]) -> set[int]:
+    if level == SharingLevel.SECTOR:
+        gid = _sector_group_id(obj.owner)
+        if gid is None:
+            raise ValidationError(
+                _("Only an organization's records can be shared with its sector.")
+            )
+        return {gid}
+    if level == SharingLevel.SHARED:
+        targets = list(targets)
+        if not targets:
+            raise ValidationError(
+                _("Choose at least one organization, sector or group to share with.")
+            )
+        collab_id = obj.collaborative_id_value()
+        for target in targets:
+            if getattr(target, "collaborative_id", None) != collab_id:
+                raise ValidationError(_("You can only share with people in this collaborative."))
+        return {t.group_id for t in targets}
+    return set()
+
+
+@transaction.atomic
+def sharing_set(
+    *, actor, obj: Shareable, level: str, share_with: Iterable[models.Model] = (), request=None
+) -> Shareable:
+    """Change who can see ``obj``: revoke every view grant and grant anew, atomically."""
+    if level not in SharingLevel.values:
+        raise ValidationError(_("Choose who can see this."))
+    if not obj.is_editable_by(actor):
+        raise PermissionDenied
+    before = {"level": obj.sharing_level, "with": sorted(str(t) for t in share_targets(obj))}
+    group_ids = _grant_group_ids(obj, level, share_with)
+    _replace_view_grants(obj, group_ids)
+    obj.sharing_level = level
+    obj.save(update_fields=["sharing_level"])
+    record(
+        "sharing.changed",
+        actor=actor,
+        request=request,
+        obj=obj,
+        before=before,
+        after={"level": level, "with": sorted(str(t) for t in share_with)},
+    )
+    return obj
+
+
+def _replace_view_grants(obj: Shareable, group_ids: set[int]) -> None:
+    grant_model = obj.grant_model()
+    perm = _view_permission(type(obj))
+    grant_model.objects.filter(content_object=obj, permission=perm).delete()
+    grant_model.objects.bulk_create(
+        [grant_model(content_object=obj, permission=perm, group_id=gid) for gid in group_ids]
+    )
+
+
+@transaction.atomic
+def regrant_owner(owner: models.Model) -> int:
+    """After an owner changes sector, move its sector-level grants to the new sector."""
+    changed = 0
+    gid = _sector_group_id(owner)
+    for model in shareable_models():
+        if model.owner_model() is not type(owner):
+            continue
+        objs = list(model.objects.filter(owner=owner, sharing_level=SharingLevel.SECTOR))
+        for obj in objs:
+            _replace_view_grants(obj, {gid} if gid else set())
+        changed += len(objs)
+    return changed

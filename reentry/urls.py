@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from reentry import views
+from stakeholders import views as stakeholder_views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("accounts/profile/", stakeholder_views.account_home, name="account_home"),
+    path("invitations/<str:token>/", stakeholder_views.invitation_accept, name="invitation_accept"),
+    path("c/<slug:slug>/", include("stakeholders.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "reentry.views.not_found"
+handler403 = "reentry.views.permission_denied"
+handler500 = "reentry.views.server_error"

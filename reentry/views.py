@@ -1,0 +1,57 @@
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import check_for_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from stakeholders.models import Collaborative, Member
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Signed in: my collaboratives. Signed out: what this is, and how to sign in."""
+    if not request.user.is_authenticated:
+        return render(request, "home_public.html")
+    memberships = (
+        Member.objects.filter(user=request.user, is_active=True)
+        .select_related("collaborative", "organization")
+        .order_by("collaborative__name")
+    )
+    return render(request, "home.html", {"memberships": memberships})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie), and remembered on the account when signed in."""
+    language = request.POST.get("language", "")
+    known = check_for_language(language) and language in dict(settings.LANGUAGES)
+    if request.user.is_authenticated and known:
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    return django_set_language(request)
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, for the load balancer and compose healthcheck."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        Collaborative.objects.exists()
+    except Exception as exc:  # noqa: BLE001 - report any database failure as unhealthy
+        return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)

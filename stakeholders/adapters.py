@@ -1,0 +1,29 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
+
+PENDING_INVITATION_KEY = "pending_invitation_token"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """After signing up or in through an invitation link, go back to that invitation."""
+
+    def _pending_invitation_url(self, request) -> str | None:
+        token = request.session.get(PENDING_INVITATION_KEY)
+        if token:
+            return reverse("invitation_accept", kwargs={"token": token})
+        return None
+
+    def get_login_redirect_url(self, request) -> str:
+        return self._pending_invitation_url(request) or super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request) -> str:
+        return self._pending_invitation_url(request) or super().get_signup_redirect_url(request)
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        user.name = form.cleaned_data.get("name", "").strip()
+        language = getattr(request, "LANGUAGE_CODE", "") or "en"
+        user.preferred_language = language[:2]
+        if commit:
+            user.save()
+        return user

@@ -1,0 +1,213 @@
+"""Build the demo collaborative. Idempotent; refuses to run with DEBUG off unless --force."""
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils.text import slugify
+
+from stakeholders import demo, services
+from stakeholders.models import Collaborative, KeyArea, Member, Organization, Sector, User
+
+
+def _user(email: str, name: str, language: str = "en") -> User:
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"name": name, "preferred_language": language}
+    )
+    if created:
+        user.set_password(demo.DEMO_PASSWORD)
+        user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+class Command(BaseCommand):
+    help = "Create (or bring up to date) the demo collaborative and print demo sign-ins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even though DEBUG is off. Never do this on a real deployment.",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off, so this looks like production. seed_demo creates accounts with a "
+                "published password; use --force only on a throwaway deployment."
+            )
+        # The demo's invitations would otherwise print every email to the console.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
+            sign_ins = self._seed()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+        self.stdout.write(
+            f"Sign in at {settings.SITE_URL}/accounts/login/ with password "
+            f"“{demo.DEMO_PASSWORD}” as:"
+        )
+        for role, email in sign_ins:
+            self.stdout.write(f"  {role:<42} {email}")
+
+    def _collaborative(self, spec: dict, founder: User) -> Collaborative:
+        existing = Collaborative.objects.filter(slug=spec["slug"]).first()
+        if existing:
+            return existing
+        return services.collaborative_create(actor=founder, **spec)
+
+    def _seed(self) -> list[tuple[str, str]]:
+        d = demo.DEMO_DOMAIN
+        names = iter(
+            f"{first} {last}" for first, last in zip(demo.FIRST_NAMES, demo.LAST_NAMES, strict=True)
+        )
+        director = _user(f"backbone@{d}", next(names))
+        collab = self._collaborative(demo.COLLABORATIVE, director)
+        Member.objects.filter(user=director, collaborative=collab).update(
+            title="Collaborative director",
+            lived_experience=Member.LivedExperience.NO,
+        )
+        sectors = {s.slug: s for s in Sector.objects.filter(collaborative=collab)}
+        areas = {a.slug: a for a in KeyArea.objects.filter(collaborative=collab)}
+
+        organizations: list[Organization] = []
+        for name, sector_slug, area_slugs, public, description in demo.ORGANIZATIONS:
+            slug = slugify(name)[:80]
+            org, _created = Organization.objects.update_or_create(
+                collaborative=collab,
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "sector": sectors[sector_slug],
+                    "description": description,
+                    "email": f"info@{slug[:30]}.example.org",
+                    "phone": f"(319) 555-01{len(organizations):02d}",
+                    "website": f"https://{slug[:30]}.example.org/",
+                    "sharing_level": "public" if public else "collaborative",
+                },
+            )
+            org.key_areas.set([areas[a] for a in area_slugs])
+            organizations.append(org)
+
+        def member(
+            email, name, role, org=None, title="", lived="", visibility="only_me", lang="en"
+        ):
+            user = _user(email, name, lang)
+            m, _ = Member.objects.update_or_create(
+                user=user,
+                collaborative=collab,
+                defaults={
+                    "role": role,
+                    "organization": org,
+                    "title": title,
+                    "lived_experience": lived,
+                    "lived_experience_visibility": visibility,
+                },
+            )
+            return m
+
+        # Backbone staff: four, one of them with lived experience.
+        for i in range(2, 5):
+            member(
+                f"backbone{i}@{d}",
+                next(names),
+                Member.Role.BACKBONE,
+                title=["Data manager", "Community engagement lead", "Mentorship coordinator"][
+                    i - 2
+                ],
+                lived="yes" if i == 3 else "no",
+                visibility="collaborative",
+            )
+
+        # An admin for every organization; staff for twelve of them.
+        for i, org in enumerate(organizations):
+            email = f"admin.{org.slug[:24]}@{d}"
+            if org.slug == "fair-chance-works":
+                email = f"orgadmin@{d}"
+            member(
+                email,
+                next(names),
+                Member.Role.ORG_ADMIN,
+                org,
+                title="Program director",
+                lived="yes" if i % 7 == 0 else "no",
+                visibility="backbone",
+            )
+        for i, org in enumerate(organizations[:12]):
+            email = f"staff.{org.slug[:24]}@{d}"
+            if org.slug == "fair-chance-works":
+                email = f"staff@{d}"
+            if org.slug == "second-step-housing":
+                email = f"housing@{d}"
+            member(
+                email,
+                next(names),
+                Member.Role.PROVIDER_STAFF,
+                org,
+                title=demo.STAFF_TITLES[i % len(demo.STAFF_TITLES)],
+                lived="family" if i % 5 == 0 else "",
+                visibility="only_me",
+            )
+
+        # Community members, most with lived experience, choosing different privacy.
+        visibilities = ["collaborative", "backbone", "only_me"]
+        community_names = [
+            f"{f} {last}"
+            for f, last in zip(demo.FIRST_NAMES[44:], demo.LAST_NAMES[44:], strict=False)
+        ]
+        community_names += ["Dolores Ortiz", "Reggie Banks", "Sharon Lee", "Miguel Soto"]
+        for i, name in enumerate(community_names[:20]):
+            email = f"community@{d}" if i == 0 else f"community{i}@{d}"
+            lived = "yes" if i < 16 else ("family" if i < 18 else "")
+            member(
+                email,
+                name,
+                Member.Role.COMMUNITY,
+                lived=lived,
+                visibility=visibilities[i % 3],
+                lang="es" if i % 4 == 1 else "en",
+            )
+        member(f"observer@{d}", "Patricia Quinn", Member.Role.OBSERVER, title="County supervisor")
+        member(
+            f"observer2@{d}",
+            "Alan Brooks",
+            Member.Role.OBSERVER,
+            title="Foundation program officer",
+        )
+
+        # Two people who joined through invitations (real history in the activity feed),
+        # and two invitations still waiting.
+        backbone = Member.objects.get(user=director, collaborative=collab)
+        for email, name in [(f"newcomer@{d}", "Jordan Ellis"), (f"newcomer2@{d}", "Fatima Noor")]:
+            if not Member.objects.filter(collaborative=collab, user__email=email).exists():
+                _inv, token = services.invitation_create(
+                    actor=backbone, email=email, role=Member.Role.COMMUNITY, name=name
+                )
+                services.invitation_accept(actor=_user(email, name), token=token)
+        for email, name in [(f"invited@{d}", "Kim Alvarez"), (f"invited2@{d}", "Dev Patel")]:
+            if not collab.invitations.filter(email=email).exists():
+                services.invitation_create(
+                    actor=backbone,
+                    email=email,
+                    role=Member.Role.COMMUNITY,
+                    name=name,
+                    message="We would love to have you in the Housing working group.",
+                )
+
+        # A second collaborative, to show that collaboratives never see each other.
+        other_lead = _user(f"lakeshore@{d}", "Morgan Reyes")
+        self._collaborative(demo.OTHER_COLLABORATIVE, other_lead)
+
+        return [
+            ("Backbone staff (Cedar River)", f"backbone@{d}"),
+            ("Organization admin (Fair Chance Works)", f"orgadmin@{d}"),
+            ("Organization staff (Fair Chance Works)", f"staff@{d}"),
+            ("Organization staff (Second Step Housing)", f"housing@{d}"),
+            ("Community member with lived experience", f"community@{d}"),
+            ("Observer", f"observer@{d}"),
+            ("Backbone staff of another collaborative", f"lakeshore@{d}"),
+        ]

@@ -1,0 +1,551 @@
+"""The collaborative (the tenant), its key areas, sectors, organizations and people."""
+
+import hashlib
+import secrets
+import uuid
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reentry.sharing.groups import BackedByGroup, user_group_ids
+from reentry.sharing.levels import SharingLevel
+
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        email = self.normalize_email(email)
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person's account. Email is the login; one name field, as people write it."""
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(
+        _("name"), max_length=150, help_text=_("The name you would like others to see.")
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+
+class CollaborativeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CollaborativeQuerySet":
+        """The collaboratives this person is an active member of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            pk__in=Member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
+        )
+
+
+class Collaborative(BackedByGroup):
+    """The tenant: one reentry collaborative. Every row belongs to exactly one."""
+
+    group_kind = "collaborative"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("web address name"),
+        max_length=60,
+        unique=True,
+        help_text=_("Used in web addresses, e.g. /c/linn-county/. Letters, numbers and dashes."),
+    )
+    region = models.CharField(
+        _("region"), max_length=200, blank=True, help_text=_("The county, city or area served.")
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="America/Chicago",
+        validators=[validate_time_zone],
+        help_text=_("Every date and time in this collaborative is shown in this time zone."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    small_cell_threshold = models.PositiveSmallIntegerField(
+        _("small-number threshold"),
+        default=11,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Counts below this number are hidden in anything shown beyond the owner, "
+            "so no one can be identified."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CollaborativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("collaborative")
+        verbose_name_plural = _("collaboratives")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("stakeholders:home", kwargs={"slug": self.slug})
+
+
+class KeyArea(models.Model):
+    """An area of reentry work (housing, employment, ...). Seeded per collaborative."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="key_areas"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("web address name"), max_length=60)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["collaborative", "order", "name"]
+        verbose_name = _("key area")
+        verbose_name_plural = _("key areas")
+        constraints = [
+            models.UniqueConstraint(fields=["collaborative", "slug"], name="keyarea_unique_slug")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(BackedByGroup):
+    """A kind of organization (corrections, housing, ...). Grants can go to a sector."""
+
+    group_kind = "sector"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="sectors"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("web address name"), max_length=60)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["collaborative", "order", "name"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        constraints = [
+            models.UniqueConstraint(fields=["collaborative", "slug"], name="sector_unique_slug")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OrganizationQuerySet":
+        """Profiles of my collaboratives' organizations, and public profiles."""
+        public = Q(sharing_level=SharingLevel.PUBLIC)
+        if not user.is_authenticated:
+            return self.filter(public)
+        mine = Member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
+        return self.filter(public | Q(collaborative_id__in=mine))
+
+    def editable_by(self, user) -> "OrganizationQuerySet":
+        """An organization's profile is edited by its own admins (and backbone staff)."""
+        if not user.is_authenticated:
+            return self.none()
+        own = Member.objects.filter(
+            user_id=user.pk, is_active=True, role=Member.Role.ORG_ADMIN
+        ).values("organization_id")
+        backbone = Member.objects.filter(
+            user_id=user.pk, is_active=True, role=Member.Role.BACKBONE
+        ).values("collaborative_id")
+        return self.filter(Q(pk__in=own) | Q(collaborative_id__in=backbone))
+
+
+class Organization(BackedByGroup):
+    """An agency, provider or community group at the table. Owns what it shares."""
+
+    group_kind = "organization"
+
+    class ProfileSharing(models.TextChoices):
+        COLLABORATIVE = SharingLevel.COLLABORATIVE.value, SharingLevel.COLLABORATIVE.label
+        PUBLIC = SharingLevel.PUBLIC.value, SharingLevel.PUBLIC.label
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="organizations"
+    )
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="organizations")
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("web address name"), max_length=80)
+    description = models.TextField(_("what the organization does"), blank=True)
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    key_areas = models.ManyToManyField(
+        KeyArea, blank=True, related_name="organizations", verbose_name=_("key areas served")
+    )
+    sharing_level = models.CharField(
+        _("who can see this profile"),
+        max_length=20,
+        choices=ProfileSharing.choices,
+        default=ProfileSharing.COLLABORATIVE,
+        help_text=_("Public profiles appear in the directory for anyone, signed in or not."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["collaborative", "name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaborative", "slug"], name="organization_unique_slug"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if (
+            self.sector_id
+            and self.collaborative_id
+            and self.sector.collaborative_id != self.collaborative_id
+        ):
+            raise ValidationError({"sector": _("Choose a sector of this collaborative.")})
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "stakeholders:organization",
+            kwargs={"slug": self.collaborative.slug, "public_id": self.public_id},
+        )
+
+    # Owner protocol used by reentry.sharing: who owns through this organization.
+    @staticmethod
+    def viewer_owner_ids(user) -> models.QuerySet:
+        return Member.objects.filter(user_id=user.pk, is_active=True).values("organization_id")
+
+    @staticmethod
+    def editor_owner_ids(user) -> models.QuerySet:
+        return Member.objects.filter(
+            user_id=user.pk, is_active=True, role__in=Member.EDITOR_ROLES
+        ).values("organization_id")
+
+
+class MemberQuerySet(models.QuerySet):
+    def active(self) -> "MemberQuerySet":
+        return self.filter(is_active=True)
+
+    def visible_to(self, user) -> "MemberQuerySet":
+        """Members of collaboratives the person belongs to (field privacy applies on top)."""
+        if not user.is_authenticated:
+            return self.none()
+        mine = Member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
+        return self.filter(collaborative_id__in=mine)
+
+    def editable_by(self, user) -> "MemberQuerySet":
+        """Backbone staff manage everyone; organization admins manage their own staff."""
+        if not user.is_authenticated:
+            return self.none()
+        backbone = Member.objects.filter(
+            user_id=user.pk, is_active=True, role=Member.Role.BACKBONE
+        ).values("collaborative_id")
+        admin_of = Member.objects.filter(
+            user_id=user.pk, is_active=True, role=Member.Role.ORG_ADMIN
+        ).values("organization_id")
+        return self.filter(Q(collaborative_id__in=backbone) | Q(organization_id__in=admin_of))
+
+
+class Member(models.Model):
+    """A person's place in a collaborative: role, organization, privacy choices."""
+
+    class Role(models.TextChoices):
+        BACKBONE = "backbone", _("Backbone staff")
+        ORG_ADMIN = "org_admin", _("Organization admin")
+        PROVIDER_STAFF = "provider_staff", _("Organization staff")
+        COMMUNITY = "community", _("Community member")
+        OBSERVER = "observer", _("Observer")
+
+    class LivedExperience(models.TextChoices):
+        UNSAID = "", _("I’d rather not say")
+        YES = "yes", _("Yes, I have lived experience of incarceration or reentry")
+        FAMILY = "family", _("Yes, through a family member")
+        NO = "no", _("No")
+
+    class Visibility(models.TextChoices):
+        ONLY_ME = "only_me", _("Only me")
+        BACKBONE = "backbone", _("Backbone staff, for stipends and inclusion reports")
+        COLLABORATIVE = "collaborative", _("Everyone in the collaborative")
+
+    ORG_ROLES = (Role.ORG_ADMIN, Role.PROVIDER_STAFF)
+    EDITOR_ROLES = (Role.ORG_ADMIN, Role.PROVIDER_STAFF)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="members"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COMMUNITY)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("organization"),
+        help_text=_("Community members often have none."),
+    )
+    title = models.CharField(_("job title or role"), max_length=120, blank=True)
+    lived_experience = models.CharField(
+        _("lived experience"),
+        max_length=10,
+        choices=LivedExperience.choices,
+        blank=True,
+        default=LivedExperience.UNSAID,
+        help_text=_("Your own answer. You choose below who may see it."),
+    )
+    lived_experience_visibility = models.CharField(
+        _("who may see my answer"),
+        max_length=20,
+        choices=Visibility.choices,
+        default=Visibility.ONLY_ME,
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_by_email = models.BooleanField(_("email me about this collaborative"), default=True)
+    contact_by_text = models.BooleanField(_("text me reminders"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["collaborative", "user__name"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "collaborative"], name="member_unique_per_collab"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=["org_admin", "provider_staff"])
+                | Q(organization__isnull=False),
+                name="member_org_role_needs_organization",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "is_active"], name="member_user_active")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.collaborative})"
+
+    def clean(self) -> None:
+        if self.organization_id and self.organization.collaborative_id != self.collaborative_id:
+            raise ValidationError(
+                {"organization": _("Choose an organization of this collaborative.")}
+            )
+        if self.role in self.ORG_ROLES and not self.organization_id:
+            raise ValidationError({"organization": _("This role needs an organization.")})
+
+    @property
+    def is_backbone(self) -> bool:
+        return self.role == self.Role.BACKBONE
+
+    @property
+    def can_invite(self) -> bool:
+        return self.role in (self.Role.BACKBONE, self.Role.ORG_ADMIN)
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Staff see the member list: backbone, organization admins and staff."""
+        return self.role in (self.Role.BACKBONE, self.Role.ORG_ADMIN, self.Role.PROVIDER_STAFF)
+
+    def lived_experience_shown_to(self, viewer: "Member | None") -> str | None:
+        """The lived-experience answer as this viewer may see it, or None."""
+        if not self.lived_experience or viewer is None:
+            return None
+        if viewer.pk == self.pk:
+            return self.get_lived_experience_display()
+        visibility = self.lived_experience_visibility
+        if (
+            visibility == self.Visibility.COLLABORATIVE
+            and viewer.collaborative_id == self.collaborative_id
+        ):
+            return self.get_lived_experience_display()
+        if (
+            visibility == self.Visibility.BACKBONE
+            and viewer.is_backbone
+            and viewer.collaborative_id == self.collaborative_id
+        ):
+            return self.get_lived_experience_display()
+        return None
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        return self.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
+
+    def managed_by(self, member: Member) -> "InvitationQuerySet":
+        """Backbone staff see all invitations; organization admins their organization's."""
+        qs = self.filter(collaborative_id=member.collaborative_id)
+        if member.role == Member.Role.BACKBONE:
+            return qs
+        if member.role == Member.Role.ORG_ADMIN:
+            return qs.filter(organization_id=member.organization_id)
+        return qs.none()
+
+    def by_token(self, token: str) -> "InvitationQuerySet":
+        return self.filter(token_hash=_hash_token(token))
+
+
+class Invitation(models.Model):
+    """An invitation by email to join a collaborative with a role (and organization)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Member.Role.choices)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("organization"),
+    )
+    message = models.TextField(_("personal message"), blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_member = models.OneToOneField(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitation"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaborative", "email"],
+                condition=Q(accepted_at=None, revoked_at=None),
+                name="invitation_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=["org_admin", "provider_staff"])
+                | Q(organization__isnull=False),
+                name="invitation_org_role_needs_organization",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.collaborative}"
+
+    def new_token(self) -> str:
+        """Set a fresh token (only its hash is stored) and return it for the link."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = _hash_token(token)
+        self.expires_at = timezone.now() + INVITATION_LIFETIME
+        return token
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    def get_status_display(self) -> str:
+        return {
+            "accepted": _("Accepted"),
+            "revoked": _("Withdrawn"),
+            "expired": _("Expired"),
+            "pending": _("Waiting"),
+        }[self.status]
+
+
+__all__ = [
+    "Collaborative",
+    "Invitation",
+    "KeyArea",
+    "Member",
+    "Organization",
+    "Sector",
+    "User",
+    "user_group_ids",
+]

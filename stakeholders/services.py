@@ -1,0 +1,295 @@
+"""Writes for collaboratives, members and invitations: ``<entity>_<verb>(*, actor, ...)``."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from reentry.audit.log import record
+from reentry.mail import send_templated_email
+from stakeholders.models import (
+    Collaborative,
+    Invitation,
+    KeyArea,
+    Member,
+    Organization,
+    Sector,
+    User,
+)
+from stakeholders.seeds import DEFAULT_KEY_AREAS, DEFAULT_SECTORS
+
+
+@transaction.atomic
+def collaborative_create(
+    *,
+    actor: User,
+    name: str,
+    slug: str = "",
+    region: str = "",
+    time_zone: str = "America/Chicago",
+    description: str = "",
+) -> Collaborative:
+    """A new collaborative with the default key areas and sectors; the actor is backbone staff."""
+    collaborative = Collaborative(
+        name=name,
+        slug=slug or slugify(name)[:60],
+        region=region,
+        time_zone=time_zone,
+        description=description,
+    )
+    collaborative.full_clean()
+    collaborative.save()
+    for order, (key_name, key_description) in enumerate(DEFAULT_KEY_AREAS):
+        KeyArea.objects.create(
+            collaborative=collaborative,
+            name=key_name,
+            slug=slugify(key_name)[:60],
+            description=key_description,
+            order=order,
+        )
+    for order, sector_name in enumerate(DEFAULT_SECTORS):
+        Sector.objects.create(
+            collaborative=collaborative,
+            name=sector_name,
+            slug=slugify(sector_name)[:60],
+            order=order,
+        )
+    Member.objects.create(user=actor, collaborative=collaborative, role=Member.Role.BACKBONE)
+    record("collaborative.created", actor=actor, obj=collaborative)
+    return collaborative
+
+
+def _check_inviter(inviter: Member, role: str, organization: Organization | None) -> None:
+    if inviter.role == Member.Role.BACKBONE:
+        return
+    if inviter.role == Member.Role.ORG_ADMIN:
+        if organization is None or organization.pk != inviter.organization_id:
+            raise PermissionDenied(
+                _("Organization admins invite people to their own organization.")
+            )
+        if role not in Member.ORG_ROLES:
+            raise PermissionDenied(_("Organization admins invite staff and admins only."))
+        return
+    raise PermissionDenied(_("Only backbone staff and organization admins can invite people."))
+
+
+def _send_invitation(invitation: Invitation, token: str, inviter: User) -> None:
+    url = reverse("invitation_accept", kwargs={"token": token})
+    from django.conf import settings
+
+    send_templated_email(
+        "invitation",
+        to=invitation.email,
+        context={
+            "invitation": invitation,
+            "inviter": inviter,
+            "collaborative": invitation.collaborative,
+            "accept_url": f"{settings.SITE_URL}{url}",
+            "role": invitation.get_role_display(),
+        },
+    )
+    invitation.last_sent_at = timezone.now()
+    invitation.send_count += 1
+    invitation.save(update_fields=["last_sent_at", "send_count"])
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    actor: Member,
+    email: str,
+    role: str,
+    organization: Organization | None = None,
+    name: str = "",
+    message: str = "",
+    request=None,
+) -> tuple[Invitation, str]:
+    """Invite someone by email. Returns the invitation and its (only) plain token."""
+    email = email.strip().lower()
+    _check_inviter(actor, role, organization)
+    collaborative = actor.collaborative
+    if organization is not None and organization.collaborative_id != collaborative.pk:
+        raise ValidationError({"organization": _("Choose an organization of this collaborative.")})
+    if Member.objects.filter(
+        collaborative=collaborative, user__email__iexact=email, is_active=True
+    ).exists():
+        raise ValidationError({"email": _("This person is already a member.")})
+    if (
+        Invitation.objects.pending()
+        .filter(collaborative=collaborative, email__iexact=email)
+        .exists()
+    ):
+        raise ValidationError(
+            {"email": _("This person already has an invitation waiting. You can send it again.")}
+        )
+    # An expired invitation still "open" would block the unique constraint: close it.
+    Invitation.objects.filter(
+        collaborative=collaborative,
+        email__iexact=email,
+        accepted_at=None,
+        revoked_at=None,
+        expires_at__lte=timezone.now(),
+    ).update(revoked_at=timezone.now())
+    invitation = Invitation(
+        collaborative=collaborative,
+        email=email,
+        role=role,
+        organization=organization,
+        name=name.strip(),
+        message=message.strip(),
+        invited_by=actor.user,
+    )
+    token = invitation.new_token()
+    invitation.full_clean()
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"email": _("This person already has an invitation waiting. You can send it again.")}
+        ) from None
+    _send_invitation(invitation, token, actor.user)
+    record(
+        "invitation.sent",
+        actor=actor.user,
+        request=request,
+        obj=invitation,
+        email=email,
+        role=role,
+        organization=str(organization or ""),
+    )
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_resend(*, actor: Member, invitation: Invitation, request=None) -> str:
+    """Send again with a new link (the old link stops working) and a fresh expiry."""
+    _check_inviter(actor, invitation.role, invitation.organization)
+    if invitation.status in ("accepted", "revoked"):
+        raise ValidationError(_("This invitation is closed."))
+    token = invitation.new_token()
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    _send_invitation(invitation, token, actor.user)
+    record("invitation.resent", actor=actor.user, request=request, obj=invitation)
+    return token
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Member, invitation: Invitation, request=None) -> None:
+    _check_inviter(actor, invitation.role, invitation.organization)
+    if invitation.status != "pending":
+        raise ValidationError(_("Only a waiting invitation can be withdrawn."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    record("invitation.revoked", actor=actor.user, request=request, obj=invitation)
+
+
+@transaction.atomic
+def invitation_accept(*, actor: User, token: str, request=None) -> Member:
+    """Join the collaborative the invitation is for, with its role and organization."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .by_token(token)
+        .select_related("collaborative")
+        .first()
+    )
+    if invitation is None or invitation.status != "pending":
+        raise ValidationError(_("This invitation link is no longer valid. Ask for a new one."))
+    member, created = Member.objects.get_or_create(
+        user=actor,
+        collaborative=invitation.collaborative,
+        defaults={"role": invitation.role, "organization": invitation.organization},
+    )
+    if not created:
+        member.role = invitation.role
+        member.organization = invitation.organization
+        member.is_active = True
+        member.full_clean()
+        member.save()
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_member = member
+    invitation.save(update_fields=["accepted_at", "accepted_member"])
+    record(
+        "invitation.accepted",
+        actor=actor,
+        request=request,
+        obj=invitation,
+        collaborative=invitation.collaborative,
+        role=invitation.role,
+        email_matches=(actor.email.lower() == invitation.email.lower()),
+    )
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *,
+    actor: Member,
+    member: Member,
+    role: str,
+    organization: Organization | None,
+    title: str,
+    is_active: bool,
+    request=None,
+) -> Member:
+    """Staff change a member's role, organization or whether they are active."""
+    if not Member.objects.editable_by(actor.user).filter(pk=member.pk).exists():
+        raise PermissionDenied
+    if actor.role == Member.Role.ORG_ADMIN and (
+        role not in Member.ORG_ROLES
+        or organization is None
+        or organization.pk != actor.organization_id
+    ):
+        raise PermissionDenied(_("Organization admins manage their own organization's staff."))
+    if member.pk == actor.pk and (role != actor.role or not is_active):
+        raise ValidationError(_("You cannot change your own role or deactivate yourself."))
+    before = {
+        "role": member.role,
+        "organization": str(member.organization or ""),
+        "is_active": member.is_active,
+    }
+    member.role, member.organization, member.title, member.is_active = (
+        role,
+        organization,
+        title,
+        is_active,
+    )
+    member.full_clean()
+    member.save()
+    after = {
+        "role": member.role,
+        "organization": str(member.organization or ""),
+        "is_active": member.is_active,
+    }
+    if before != after:
+        record(
+            "member.role_changed",
+            actor=actor.user,
+            request=request,
+            obj=member,
+            before=before,
+            after=after,
+        )
+    return member
+
+
+@transaction.atomic
+def member_update_profile(*, actor: User, member: Member, request=None, **fields) -> Member:
+    """A person changes their own settings; only they can."""
+    if member.user_id != actor.pk:
+        raise PermissionDenied
+    changed_privacy = (
+        fields.get("lived_experience", member.lived_experience) != member.lived_experience
+        or fields.get("lived_experience_visibility", member.lived_experience_visibility)
+        != member.lived_experience_visibility
+    )
+    for name, value in fields.items():
+        setattr(member, name, value)
+    member.full_clean()
+    member.save()
+    if changed_privacy:
+        # The answer itself is never written to the log, only that it changed.
+        record("member.privacy_changed", actor=actor, request=request, obj=member)
+    return member

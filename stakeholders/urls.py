@@ -1,0 +1,19 @@
+from django.urls import path
+
+from stakeholders import views
+
+app_name = "stakeholders"
+
+urlpatterns = [
+    path("", views.collaborative_home, name="home"),
+    path("organizations/", views.organization_list, name="organizations"),
+    path("organizations/<uuid:public_id>/", views.organization_detail, name="organization"),
+    path("members/", views.member_list, name="members"),
+    path("members/<uuid:public_id>/", views.member_edit, name="member_edit"),
+    path("invitations/", views.invitation_list, name="invitations"),
+    path("invitations/<uuid:public_id>/resend/", views.invitation_resend, name="invitation_resend"),
+    path(
+        "invitations/<uuid:public_id>/withdraw/", views.invitation_revoke, name="invitation_revoke"
+    ),
+    path("me/", views.profile, name="profile"),
+]

@@ -1,0 +1,335 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reentry.audit.models import AuditEvent
+from reentry.sharing.access import get_visible_or_404
+from stakeholders import services
+from stakeholders.access import collaborative_view
+from stakeholders.adapters import PENDING_INVITATION_KEY
+from stakeholders.forms import AccountForm, InvitationForm, MemberRoleForm, ProfileForm
+from stakeholders.models import Invitation, Member, Organization
+
+PAGE_SIZE = 25
+Role = Member.Role
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@collaborative_view()
+def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
+    collaborative = request.collaborative
+    key_areas = collaborative.key_areas.annotate(org_count=Count("organizations"))
+    organizations = (
+        Organization.objects.visible_to(request.user)
+        .filter(collaborative=collaborative)
+        .select_related("sector")
+        .order_by("name")
+    )
+    members = Member.objects.filter(collaborative=collaborative, is_active=True)
+    recent = AuditEvent.objects.filter(
+        collaborative=collaborative,
+        action__in=["invitation.accepted", "collaborative.created", "organization.created"],
+    ).order_by("-at")[:8]
+    return render(
+        request,
+        "stakeholders/collaborative_home.html",
+        {
+            "collaborative": collaborative,
+            "member": request.member,
+            "key_areas": key_areas,
+            "organizations": organizations[:12],
+            "organization_count": organizations.count(),
+            "member_count": members.count(),
+            "lived_experience_count": members.filter(
+                ~Q(lived_experience__in=["", Member.LivedExperience.NO]),
+                ~Q(lived_experience_visibility=Member.Visibility.ONLY_ME),
+            ).count(),
+            "recent": recent,
+        },
+    )
+
+
+@collaborative_view()
+def organization_list(request: HttpRequest, slug: str) -> HttpResponse:
+    collaborative = request.collaborative
+    organizations = (
+        Organization.objects.visible_to(request.user)
+        .filter(collaborative=collaborative)
+        .select_related("sector")
+        .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+        .order_by("name")
+    )
+    sector = request.GET.get("sector", "")
+    if sector:
+        organizations = organizations.filter(sector__slug=sector)
+    page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "stakeholders/organization_list.html",
+        {
+            "collaborative": collaborative,
+            "page": page,
+            "sectors": collaborative.sectors.all(),
+            "sector": sector,
+        },
+    )
+
+
+@collaborative_view()
+def organization_detail(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+    collaborative = request.collaborative
+    organization = get_visible_or_404(
+        Organization.objects.filter(collaborative=collaborative),
+        Organization.objects.visible_to(request.user)
+        .filter(collaborative=collaborative)
+        .select_related("sector"),
+        request=request,
+        public_id=public_id,
+    )
+    staff = (
+        organization.members.filter(is_active=True).select_related("user").order_by("user__name")
+        if request.member.is_staff_role
+        else Member.objects.none()
+    )
+    return render(
+        request,
+        "stakeholders/organization_detail.html",
+        {
+            "collaborative": collaborative,
+            "organization": organization,
+            "key_areas": organization.key_areas.all(),
+            "staff": staff,
+        },
+    )
+
+
+@collaborative_view(staff_only=True)
+def member_list(request: HttpRequest, slug: str) -> HttpResponse:
+    collaborative = request.collaborative
+    members = (
+        Member.objects.visible_to(request.user)
+        .filter(collaborative=collaborative)
+        .select_related("user", "organization")
+        .order_by("user__name")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        members = members.filter(
+            Q(user__name__icontains=query)
+            | Q(user__email__icontains=query)
+            | Q(organization__name__icontains=query)
+        )
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        members = members.filter(role=role)
+    if request.GET.get("inactive") != "1":
+        members = members.filter(is_active=True)
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    editable = set(
+        Member.objects.editable_by(request.user)
+        .filter(pk__in=[m.pk for m in page])
+        .values_list("pk", flat=True)
+    )
+    rows = [
+        {
+            "member": m,
+            "lived_experience": m.lived_experience_shown_to(request.member),
+            "can_edit": m.pk in editable,
+        }
+        for m in page
+    ]
+    return render(
+        request,
+        "stakeholders/member_list.html",
+        {
+            "collaborative": collaborative,
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "role": role,
+            "roles": Role.choices,
+            "show_inactive": request.GET.get("inactive") == "1",
+        },
+    )
+
+
+@collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
+def member_edit(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+    collaborative = request.collaborative
+    member = get_visible_or_404(
+        Member.objects.filter(collaborative=collaborative),
+        Member.objects.editable_by(request.user)
+        .filter(collaborative=collaborative)
+        .select_related("user", "organization"),
+        request=request,
+        public_id=public_id,
+    )
+    form = MemberRoleForm(request.POST or None, instance=member, editor=request.member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(
+                actor=request.member,
+                member=Member.objects.get(pk=member.pk),
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You cannot make that change."))
+        else:
+            messages.success(request, _("Saved changes for %(name)s.") % {"name": member.user})
+            return redirect("stakeholders:members", slug=slug)
+    return render(
+        request,
+        "stakeholders/member_edit.html",
+        {"collaborative": collaborative, "target": member, "form": form},
+    )
+
+
+@collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
+def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
+    collaborative = request.collaborative
+    form = InvitationForm(request.POST or None, inviter=request.member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(
+                actor=request.member, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You cannot send that invitation."))
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
+            return redirect("stakeholders:invitations", slug=slug)
+    invitations = (
+        Invitation.objects.managed_by(request.member)
+        .select_related("organization", "invited_by", "accepted_member__user")
+        .order_by("-created_at")
+    )
+    status = request.GET.get("status", "pending")
+    if status == "pending":
+        invitations = invitations.pending()
+    page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "stakeholders/invitation_list.html",
+        {"collaborative": collaborative, "form": form, "page": page, "status": status},
+    )
+
+
+def _managed_invitation(request: HttpRequest, public_id) -> Invitation:
+    return get_visible_or_404(
+        Invitation.objects.filter(collaborative=request.collaborative),
+        Invitation.objects.managed_by(request.member),
+        request=request,
+        public_id=public_id,
+    )
+
+
+@require_POST
+@collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
+def invitation_resend(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+    invitation = _managed_invitation(request, public_id)
+    try:
+        services.invitation_resend(actor=request.member, invitation=invitation, request=request)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Sent again to %(email)s.") % {"email": invitation.email})
+    return redirect("stakeholders:invitations", slug=slug)
+
+
+@require_POST
+@collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
+def invitation_revoke(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+    invitation = _managed_invitation(request, public_id)
+    try:
+        services.invitation_revoke(actor=request.member, invitation=invitation, request=request)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(
+            request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("stakeholders:invitations", slug=slug)
+
+
+@collaborative_view()
+def profile(request: HttpRequest, slug: str) -> HttpResponse:
+    member = request.member
+    form = ProfileForm(request.POST or None, instance=member, prefix="member")
+    account_form = AccountForm(request.POST or None, instance=request.user, prefix="account")
+    if request.method == "POST" and form.is_valid() and account_form.is_valid():
+        account_form.save()
+        services.member_update_profile(
+            actor=request.user,
+            member=Member.objects.get(pk=member.pk),
+            request=request,
+            **form.cleaned_data,
+        )
+        messages.success(request, _("Your settings are saved."))
+        response = redirect("stakeholders:profile", slug=slug)
+        from django.conf import settings
+
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            request.user.preferred_language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+        )
+        return response
+    return render(
+        request,
+        "stakeholders/profile.html",
+        {"collaborative": request.collaborative, "form": form, "account_form": account_form},
+    )
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation link: shows the invitation, lets the person sign up or in, then join."""
+    invitation = (
+        Invitation.objects.by_token(token)
+        .select_related("collaborative", "organization", "invited_by")
+        .first()
+    )
+    if invitation is None or invitation.status != "pending":
+        request.session.pop(PENDING_INVITATION_KEY, None)
+        return render(request, "stakeholders/invitation_invalid.html", status=404)
+    if not request.user.is_authenticated:
+        request.session[PENDING_INVITATION_KEY] = token
+        from allauth.account.adapter import get_adapter
+
+        get_adapter(request).stash_verified_email(request, invitation.email)
+        return render(request, "stakeholders/invitation_accept.html", {"invitation": invitation})
+    if request.method == "POST":
+        try:
+            member = services.invitation_accept(actor=request.user, token=token, request=request)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("home")
+        request.session.pop(PENDING_INVITATION_KEY, None)
+        messages.success(request, _("Welcome to %(name)s.") % {"name": member.collaborative.name})
+        return redirect(member.collaborative.get_absolute_url())
+    return render(request, "stakeholders/invitation_accept.html", {"invitation": invitation})
+
+
+@login_required
+def account_home(request: HttpRequest) -> HttpResponse:
+    return redirect("home")
