@@ -35,7 +35,7 @@ def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
     organizations = (
         Organization.objects.visible_to(request.user)
         .filter(collaborative=collaborative)
-        .select_related("sector")
+        .select_related("sector", "collaborative")
         .order_by("name")
     )
     members = Member.objects.filter(collaborative=collaborative, is_active=True)
@@ -68,7 +68,7 @@ def organization_list(request: HttpRequest, slug: str) -> HttpResponse:
     organizations = (
         Organization.objects.visible_to(request.user)
         .filter(collaborative=collaborative)
-        .select_related("sector")
+        .select_related("sector", "collaborative")
         .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
         .order_by("name")
     )
@@ -122,7 +122,7 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     members = (
         Member.objects.visible_to(request.user)
         .filter(collaborative=collaborative)
-        .select_related("user", "organization")
+        .select_related("user", "organization", "organization__collaborative")
         .order_by("user__name")
     )
     query = request.GET.get("q", "").strip()

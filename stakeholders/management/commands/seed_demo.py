@@ -42,7 +42,9 @@ class Command(BaseCommand):
             )
         # The demo's invitations would otherwise print every email to the console.
         with (
-            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            override_settings(
+                MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+            ),
             transaction.atomic(),
         ):
             sign_ins = self._seed()
