@@ -28,7 +28,8 @@ def record(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if collaborative is None and obj is not None:
-        collaborative = getattr(obj, "collaborative", None)
+        is_tenant = obj._meta.label == "stakeholders.Collaborative"
+        collaborative = obj if is_tenant else getattr(obj, "collaborative", None)
     event = AuditEvent(
         actor=actor,
         actor_label=(actor.email if actor is not None else details.pop("actor_label", "")),
