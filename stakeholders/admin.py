@@ -53,6 +53,14 @@ class CollaborativeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [KeyAreaInline, SectorInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            # A collaborative made here starts with the default key areas and sectors.
+            from stakeholders.services import collaborative_seed_defaults
+
+            collaborative_seed_defaults(collaborative=form.instance)
+
 
 @admin.register(KeyArea)
 class KeyAreaAdmin(admin.ModelAdmin):

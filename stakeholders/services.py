@@ -41,24 +41,39 @@ def collaborative_create(
     )
     collaborative.full_clean()
     collaborative.save()
-    for order, (key_name, key_description) in enumerate(DEFAULT_KEY_AREAS):
-        KeyArea.objects.create(
-            collaborative=collaborative,
-            name=key_name,
-            slug=slugify(key_name)[:60],
-            description=key_description,
-            order=order,
-        )
-    for order, sector_name in enumerate(DEFAULT_SECTORS):
-        Sector.objects.create(
-            collaborative=collaborative,
-            name=sector_name,
-            slug=slugify(sector_name)[:60],
-            order=order,
-        )
+    collaborative_seed_defaults(collaborative=collaborative)
     Member.objects.create(user=actor, collaborative=collaborative, role=Member.Role.BACKBONE)
     record("collaborative.created", actor=actor, obj=collaborative)
     return collaborative
+
+
+@transaction.atomic
+def collaborative_seed_defaults(*, collaborative: Collaborative) -> None:
+    """Give a collaborative the default key areas and sectors it does not have yet."""
+    have_areas = set(collaborative.key_areas.values_list("slug", flat=True))
+    KeyArea.objects.bulk_create(
+        [
+            KeyArea(
+                collaborative=collaborative,
+                name=key_name,
+                slug=slugify(key_name)[:60],
+                description=key_description,
+                order=order,
+            )
+            for order, (key_name, key_description) in enumerate(DEFAULT_KEY_AREAS)
+            if slugify(key_name)[:60] not in have_areas
+        ]
+    )
+    have_sectors = set(collaborative.sectors.values_list("slug", flat=True))
+    for order, sector_name in enumerate(DEFAULT_SECTORS):
+        if slugify(sector_name)[:60] not in have_sectors:
+            # Saved one by one: each sector gets its own backing group in save().
+            Sector.objects.create(
+                collaborative=collaborative,
+                name=sector_name,
+                slug=slugify(sector_name)[:60],
+                order=order,
+            )
 
 
 def _check_inviter(inviter: Member, role: str, organization: Organization | None) -> None:

@@ -44,6 +44,12 @@ class BackedByGroup(models.Model):
         super().save(*args, **kwargs)
 
 
+def delete_backing_group(sender, instance: BackedByGroup, **kwargs) -> None:
+    """When an organization, sector, group or collaborative goes, its group goes too."""
+    if instance.group_id:
+        Group.objects.filter(pk=instance.group_id).delete()
+
+
 @transaction.atomic
 def sync_user_groups(user) -> None:
     """Make the user's sharing groups exactly those their memberships give."""
