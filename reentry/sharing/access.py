@@ -9,6 +9,7 @@ from django.http import Http404
 
 from reentry.audit.log import record
 from reentry.audit.models import AuditEvent
+from reentry.sharing.models import Shareable
 
 
 def get_visible_or_404(queryset: models.QuerySet, visible: models.QuerySet, request=None, **lookup):
@@ -22,6 +23,9 @@ def get_visible_or_404(queryset: models.QuerySet, visible: models.QuerySet, requ
         record(
             "access.not_found",
             request=request,
+            collaborative=(
+                hidden.sharing_collaborative() if isinstance(hidden, Shareable) else None
+            ),
             obj=hidden,
             outcome=AuditEvent.Outcome.DENIED,
             path=request.path if request is not None else "",

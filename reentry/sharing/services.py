@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
+from reentry.sharing.groups import BackedByGroup
 from reentry.sharing.levels import SharingLevel
 from reentry.sharing.models import Shareable, shareable_models
 
@@ -34,8 +35,6 @@ def share_targets(obj: Shareable) -> list[models.Model]:
     )
     from django.apps import apps
 
-    from reentry.sharing.groups import BackedByGroup
-
     found: list[models.Model] = []
     for model in apps.get_models():
         if issubclass(model, BackedByGroup) and model._meta.model_name != "collaborative":
@@ -43,7 +42,7 @@ def share_targets(obj: Shareable) -> list[models.Model]:
     return found
 
 
-def _grant_group_ids(obj: Shareable, level: str, targets: Iterable[models.Model]) -> set[int]:
+def _grant_group_ids(obj: Shareable, level: str, targets: list[models.Model]) -> set[int]:
     if level == SharingLevel.SECTOR:
         gid = _sector_group_id(obj.owner)
         if gid is None:
@@ -52,14 +51,17 @@ def _grant_group_ids(obj: Shareable, level: str, targets: Iterable[models.Model]
             )
         return {gid}
     if level == SharingLevel.SHARED:
-        targets = list(targets)
         if not targets:
             raise ValidationError(
                 _("Choose at least one organization, sector or group to share with.")
             )
         collab_id = obj.collaborative_id_value()
         for target in targets:
-            if getattr(target, "collaborative_id", None) != collab_id:
+            if (
+                not isinstance(target, BackedByGroup)
+                or target.group_id is None
+                or getattr(target, "collaborative_id", None) != collab_id
+            ):
                 raise ValidationError(_("You can only share with people in this collaborative."))
         return {t.group_id for t in targets}
     return set()
@@ -69,24 +71,34 @@ def _grant_group_ids(obj: Shareable, level: str, targets: Iterable[models.Model]
 def sharing_set(
     *, actor, obj: Shareable, level: str, share_with: Iterable[models.Model] = (), request=None
 ) -> Shareable:
-    """Change who can see ``obj``: revoke every view grant and grant anew, atomically."""
+    """Change who can see ``obj``: revoke every view grant and grant anew, atomically.
+
+    If anything fails, the old level and grants stay, in the database and on ``obj``.
+    """
     if level not in SharingLevel.values:
         raise ValidationError(_("Choose who can see this."))
     if not obj.is_editable_by(actor):
         raise PermissionDenied
-    before = {"level": obj.sharing_level, "with": sorted(str(t) for t in share_targets(obj))}
-    group_ids = _grant_group_ids(obj, level, share_with)
-    _replace_view_grants(obj, group_ids)
-    obj.sharing_level = level
-    obj.save(update_fields=["sharing_level"])
-    record(
-        "sharing.changed",
-        actor=actor,
-        request=request,
-        obj=obj,
-        before=before,
-        after={"level": level, "with": sorted(str(t) for t in share_with)},
-    )
+    targets = list(share_with) if level == SharingLevel.SHARED else []
+    old_level = obj.sharing_level
+    before = {"level": old_level, "with": sorted(str(t) for t in share_targets(obj))}
+    group_ids = _grant_group_ids(obj, level, targets)
+    try:
+        _replace_view_grants(obj, group_ids)
+        obj.sharing_level = level
+        obj.save(update_fields=["sharing_level"])
+        record(
+            "sharing.changed",
+            actor=actor,
+            request=request,
+            collaborative=obj.sharing_collaborative(),
+            obj=obj,
+            before=before,
+            after={"level": level, "with": sorted(str(t) for t in targets)},
+        )
+    except BaseException:
+        obj.sharing_level = old_level
+        raise
     return obj
 
 
@@ -100,9 +112,9 @@ def _replace_view_grants(obj: Shareable, group_ids: set[int]) -> None:
 
 
 @transaction.atomic
-def regrant_owner(owner: models.Model) -> int:
+def regrant_owner(owner: models.Model, *, actor=None) -> int:
     """After an owner changes sector, move its sector-level grants to the new sector."""
-    changed = 0
+    changed: dict[str, list[str]] = {}
     gid = _sector_group_id(owner)
     for model in shareable_models():
         if model.owner_model() is not type(owner):
@@ -110,5 +122,14 @@ def regrant_owner(owner: models.Model) -> int:
         objs = list(model.objects.filter(owner=owner, sharing_level=SharingLevel.SECTOR))
         for obj in objs:
             _replace_view_grants(obj, {gid} if gid else set())
-        changed += len(objs)
-    return changed
+        if objs:
+            changed[model._meta.label] = [str(getattr(o, "public_id", o.pk)) for o in objs]
+    if changed:
+        record(
+            "sharing.regranted",
+            actor=actor,
+            obj=owner,
+            sector=str(getattr(owner, "sector", "")),
+            objects=changed,
+        )
+    return sum(len(ids) for ids in changed.values())
