@@ -1,0 +1,1 @@
+"""The JSON API (/api/v1/), its schema and docs, and API tokens for organizations' systems."""

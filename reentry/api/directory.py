@@ -1,0 +1,279 @@
+"""/api/v1/collaboratives/<slug>/services/ and /locations/: the directory in HSDS shape.
+
+Field names follow the Open Referral Human Services Data Specification 1.1 (``id``,
+``organization_id``, ``name``, ``alternate_name``, ``application_process``,
+``regular_schedules``, ``phones``, ``languages``…; ids are our public UUIDs). What
+HSDS leaves unstructured and reentry needs is in a ``reentry`` block: accepting
+referrals, before/after release, structured requirements and exclusions, and when the
+listing was last verified. Visibility follows the organization's profile, as on the
+directory pages (anonymous visitors: public organizations only).
+"""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+
+from reentry.api.viewsets import CollaborativeScopedViewSet
+from stakeholders.models import (
+    CRITERION_VALUES,
+    Location,
+    Phone,
+    RegularSchedule,
+    Service,
+    ServiceAtLocation,
+    ServiceCriterion,
+)
+
+
+class PhoneSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Phone
+        fields = ["id", "number", "extension", "type", "language", "description"]
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = RegularSchedule
+        fields = ["id", "weekday", "opens_at", "closes_at"]
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceCriterion
+        fields = ["kind", "value", "rule"]
+
+
+class ServiceAtLocationSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    location_id = serializers.UUIDField(source="location.public_id", read_only=True)
+    location_name = serializers.CharField(source="location.name", read_only=True)
+
+    class Meta:
+        model = ServiceAtLocation
+        fields = ["id", "location_id", "location_name", "description"]
+
+
+class ReentrySerializer(serializers.Serializer):
+    accepts_referrals = serializers.BooleanField()
+    serves_when = serializers.ChoiceField(choices=Service.ServesWhen.choices)
+    requirements = CriterionSerializer(source="criteria", many=True)
+    key_areas = serializers.SerializerMethodField()
+    last_verified_at = serializers.DateField(allow_null=True)
+    is_open_now = serializers.BooleanField(source="is_open", default=None, allow_null=True)
+
+    def get_key_areas(self, service: Service) -> list[str]:
+        return [area.slug for area in service.key_areas.all()]
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organization_id = serializers.UUIDField(source="organization.public_id", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    eligibility = serializers.CharField(source="eligibility_description", read_only=True)
+    languages = serializers.SerializerMethodField()
+    phones = PhoneSerializer(many=True, read_only=True)
+    regular_schedules = ScheduleSerializer(source="schedules", many=True, read_only=True)
+    service_at_locations = ServiceAtLocationSerializer(
+        source="at_locations", many=True, read_only=True
+    )
+    reentry = ReentrySerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "organization_id",
+            "organization_name",
+            "name",
+            "alternate_name",
+            "description",
+            "url",
+            "email",
+            "status",
+            "application_process",
+            "fees",
+            "eligibility",
+            "wait_time",
+            "languages",
+            "phones",
+            "regular_schedules",
+            "service_at_locations",
+            "reentry",
+        ]
+
+    def get_languages(self, service: Service) -> list[str]:
+        return [language.code or language.language for language in service.languages.all()]
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organization_id = serializers.UUIDField(source="organization.public_id", read_only=True)
+    physical_address = serializers.SerializerMethodField()
+    phones = PhoneSerializer(many=True, read_only=True)
+    regular_schedules = ScheduleSerializer(source="schedules", many=True, read_only=True)
+    languages = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Location
+        fields = [
+            "id",
+            "organization_id",
+            "name",
+            "alternate_name",
+            "description",
+            "latitude",
+            "longitude",
+            "transportation",
+            "accessibility",
+            "physical_address",
+            "phones",
+            "regular_schedules",
+            "languages",
+        ]
+
+    def get_physical_address(self, location: Location) -> dict[str, str]:
+        return {
+            "address_1": location.address_1,
+            "address_2": location.address_2,
+            "city": location.city,
+            "state_province": location.state_province,
+            "postal_code": location.postal_code,
+            "country": location.country,
+        }
+
+    def get_languages(self, location: Location) -> list[str]:
+        return [language.code or language.language for language in location.languages.all()]
+
+
+def _criterion(param: str, raw: str) -> tuple[str, str]:
+    kind, _sep, value = raw.partition(":")
+    if kind not in CRITERION_VALUES or value not in CRITERION_VALUES[kind].values:
+        raise ValidationError(
+            {param: f"Use kind:value, for example document:state_id (got {raw!r})."}
+        )
+    return kind, value
+
+
+SERVICE_FILTERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Words in the name or description."),
+    OpenApiParameter("key_area", OpenApiTypes.STR, description="Key area slug."),
+    OpenApiParameter("sector", OpenApiTypes.STR, description="Sector slug of the organization."),
+    OpenApiParameter("organization", OpenApiTypes.UUID, description="Organization id."),
+    OpenApiParameter("language", OpenApiTypes.STR, description="Language code, e.g. es."),
+    OpenApiParameter("accepts_referrals", OpenApiTypes.BOOL),
+    OpenApiParameter("open_now", OpenApiTypes.BOOL, description="Open now, local time."),
+    OpenApiParameter(
+        "requires",
+        OpenApiTypes.STR,
+        many=True,
+        description="Only services that require kind:value (e.g. document:state_id).",
+    ),
+    OpenApiParameter(
+        "not_requires",
+        OpenApiTypes.STR,
+        many=True,
+        description="Only services that do not require kind:value ('no state ID needed').",
+    ),
+    OpenApiParameter(
+        "not_excludes",
+        OpenApiTypes.STR,
+        many=True,
+        description="Only services open to people with kind:value (e.g. supervision:parole).",
+    ),
+]
+
+
+@extend_schema(tags=["directory"])
+@extend_schema_view(list=extend_schema(parameters=SERVICE_FILTERS))
+class ServiceViewSet(CollaborativeScopedViewSet):
+    """Services you may see in the collaborative's directory (signed out: public ones)."""
+
+    serializer_class = ServiceSerializer
+    permission_classes = [AllowAny]
+    public_fallback = True
+
+    def scoped_queryset(self):
+        params = self.request.query_params
+        qs = (
+            Service.objects.visible_to(self.request.user)
+            .filter(collaborative=self.collaborative)
+            .active()
+            .with_open_at(timezone.now(), self.collaborative.time_zone)
+            .select_related("organization")
+            .prefetch_related(
+                "key_areas",
+                "criteria",
+                "phones",
+                "schedules",
+                "languages",
+                "at_locations__location",
+            )
+            .order_by("name", "pk")
+        )
+        if text := params.get("q", "").strip():
+            qs = qs.search(text)
+        if key_area := params.get("key_area"):
+            qs = qs.filter(key_areas__slug=key_area)
+        if sector := params.get("sector"):
+            qs = qs.filter(organization__sector__slug=sector)
+        if organization := params.get("organization"):
+            try:
+                qs = qs.filter(organization__public_id=organization)
+            except Exception as exc:  # noqa: BLE001 - a malformed UUID is the caller's error
+                raise ValidationError({"organization": "Give an organization id."}) from exc
+        if language := params.get("language"):
+            qs = qs.speaking(language)
+        if params.get("accepts_referrals") in ("true", "1"):
+            qs = qs.accepting_referrals()
+        if params.get("open_now") in ("true", "1"):
+            qs = qs.filter(is_open=True)
+        rules = ServiceCriterion.Rule
+        for raw in params.getlist("requires"):
+            qs = qs.with_criterion(*_criterion("requires", raw), rules.REQUIRES)
+        for raw in params.getlist("not_requires"):
+            qs = qs.without_criterion(*_criterion("not_requires", raw), rules.REQUIRES)
+        for raw in params.getlist("not_excludes"):
+            qs = qs.without_criterion(*_criterion("not_excludes", raw), rules.EXCLUDES)
+        return qs.distinct() if params.get("key_area") else qs
+
+
+@extend_schema(tags=["directory"])
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("organization", OpenApiTypes.UUID),
+            OpenApiParameter("city", OpenApiTypes.STR),
+        ]
+    )
+)
+class LocationViewSet(CollaborativeScopedViewSet):
+    """Locations you may see in the collaborative's directory (signed out: public ones)."""
+
+    serializer_class = LocationSerializer
+    permission_classes = [AllowAny]
+    public_fallback = True
+
+    def scoped_queryset(self):
+        params = self.request.query_params
+        qs = (
+            Location.objects.visible_to(self.request.user)
+            .filter(collaborative=self.collaborative)
+            .select_related("organization")
+            .prefetch_related("phones", "schedules", "languages")
+            .order_by("name", "pk")
+        )
+        if organization := params.get("organization"):
+            try:
+                qs = qs.filter(organization__public_id=organization)
+            except Exception as exc:  # noqa: BLE001 - a malformed UUID is the caller's error
+                raise ValidationError({"organization": "Give an organization id."}) from exc
+        if city := params.get("city"):
+            qs = qs.filter(city__iexact=city)
+        return qs

@@ -1,0 +1,26 @@
+"""/api/: the v1 endpoints, the OpenAPI schema and its docs (assets from the sidecar
+package, init script served as a file so the strict CSP holds)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from reentry.api import directory, docs, viewsets
+
+app_name = "api"
+
+router = SimpleRouter(use_regex_path=False)
+router.register("collaboratives", viewsets.CollaborativeViewSet, basename="collaborative")
+nested = "collaboratives/<slug:collaborative_slug>"
+router.register(f"{nested}/key-areas", viewsets.KeyAreaViewSet, basename="key-area")
+router.register(f"{nested}/sectors", viewsets.SectorViewSet, basename="sector")
+router.register(f"{nested}/organizations", viewsets.OrganizationViewSet, basename="organization")
+router.register(f"{nested}/members", viewsets.MemberViewSet, basename="member")
+router.register(f"{nested}/services", directory.ServiceViewSet, basename="service")
+router.register(f"{nested}/locations", directory.LocationViewSet, basename="location")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", docs.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
+]
