@@ -2,10 +2,18 @@
 
 Django's RedisCache raises on a connection error, which turns a Redis outage
 into 500s on every page that caches. Here reads return the default, writes are
-dropped, and each failure is logged, so pages get slower, never broken.
+dropped, and each failure is logged, so pages get slower, never broken. The
+socket timeouts in settings (CACHES OPTIONS) bound each call to well under a second.
+
+"Treat as a miss" is applied consistently: while Redis is down every key is
+absent, so ``add`` answers True (a missing key can be added). Code that uses
+``add`` as a lock, such as allauth's sign-in rate limit, then goes ahead instead
+of waiting for a lock that can never be taken and refusing the sign-in; the rate
+limit is not enforced during the outage.
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache
@@ -14,29 +22,42 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 
-def _fallback(name: str, default_from: str | None = None, value: Any = None):
+def _fallback(name: str, on_error: Callable[[tuple, dict], Any]):
     def method(self, *args, **kwargs):
         try:
             return getattr(super(ResilientRedisCache, self), name)(*args, **kwargs)
         except (RedisError, OSError) as exc:
             logger.warning("cache %s failed, treating as a miss: %s", name, exc)
-            if default_from == "default":
-                return kwargs.get("default", args[1] if len(args) > 1 else None)
-            return value
+            return on_error(args, kwargs)
 
     method.__name__ = name
     return method
 
 
+def _default(args: tuple, kwargs: dict) -> Any:
+    """``get(key, default=None, version=None)``: the caller's default."""
+    return kwargs.get("default", args[1] if len(args) > 1 else None)
+
+
+def _keys_not_set(args: tuple, kwargs: dict) -> list:
+    """``set_many`` returns the keys it could not store: all of them."""
+    data = kwargs.get("data", args[0] if args else {})
+    return list(data)
+
+
+def _constant(value: Any) -> Callable[[tuple, dict], Any]:
+    return lambda args, kwargs: value
+
+
 class ResilientRedisCache(RedisCache):
-    get = _fallback("get", default_from="default")
-    set = _fallback("set", value=None)
-    add = _fallback("add", value=False)
-    delete = _fallback("delete", value=False)
-    touch = _fallback("touch", value=False)
-    has_key = _fallback("has_key", value=False)
-    get_many = _fallback("get_many", value={})
-    set_many = _fallback("set_many", value=[])
-    delete_many = _fallback("delete_many", value=None)
-    clear = _fallback("clear", value=False)
-    incr = _fallback("incr", value=None)
+    get = _fallback("get", _default)
+    set = _fallback("set", _constant(None))
+    add = _fallback("add", _constant(True))
+    delete = _fallback("delete", _constant(False))
+    touch = _fallback("touch", _constant(False))
+    has_key = _fallback("has_key", _constant(False))
+    get_many = _fallback("get_many", lambda args, kwargs: {})
+    set_many = _fallback("set_many", _keys_not_set)
+    delete_many = _fallback("delete_many", _constant(None))
+    clear = _fallback("clear", _constant(False))
+    incr = _fallback("incr", _constant(None))

@@ -1,0 +1,1 @@
+"""Tasks the broker could not take yet, kept in the database until it answers again."""
