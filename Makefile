@@ -47,7 +47,7 @@ test: setup-dev browser lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 messages: setup-dev
-	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

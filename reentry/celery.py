@@ -4,6 +4,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reentry.settings")
 
-app = Celery("reentry")
+# autodiscover_tasks() finds `tasks` modules of INSTALLED_APPS only; the project package
+# is not an app, so its own tasks (reentry.tasks.send_email) are named here.
+app = Celery("reentry", include=["reentry.tasks"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

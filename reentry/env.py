@@ -57,11 +57,15 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 
 
 def env_secret(name: str, default: str = "") -> str:
-    """Read NAME, or the contents of the file NAME_FILE points at."""
+    """Read NAME, or the contents of the file NAME_FILE points at.
+
+    An empty NAME counts as unset (``SECRET_KEY=`` as copied from .env.example), so the
+    default applies and settings can refuse to run on it.
+    """
     path = os.environ.get(f"{name}_FILE")
     if path:
         try:
             return Path(path).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE points at {path!r}: {exc}") from exc
-    return os.environ.get(name, default)
+    return os.environ.get(name, "").strip() or default

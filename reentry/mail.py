@@ -13,6 +13,7 @@ def send_templated_email(name: str, *, to: str, context: dict, language: str = "
     with translation.override(language):
         subject = " ".join(render_to_string(f"email/{name}-subject.txt", context).split())
         body = render_to_string(f"email/{name}-body.txt", context)
+        html: str
         try:
             html = render_to_string(f"email/{name}-body.html", context)
         except TemplateDoesNotExist:
