@@ -1,0 +1,305 @@
+"""Phase 2 of an HSDS import: write validated rows, matching what is already there."""
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from stakeholders.hsds.report import Rollback
+from stakeholders.models import (
+    CriterionKind,
+    KeyArea,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    RegularSchedule,
+    Sector,
+    Service,
+    ServiceAtLocation,
+    ServiceCriterion,
+)
+
+IMPORTED_SECTOR = ("Imported", "imported")
+
+
+def _changed(obj: models.Model, values: dict) -> bool:
+    """Set ``values`` on ``obj``; True when anything differed."""
+    changed = False
+    for name, value in values.items():
+        model_field = obj._meta.get_field(name)
+        if isinstance(value, models.Model) or (value is None and model_field.is_relation):
+            attname = model_field.attname
+            new = value.pk if value is not None else None
+            if getattr(obj, attname) != new:
+                setattr(obj, name, value)
+                changed = True
+        elif getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+class Committer:
+    def __init__(self, data, collaborative, report, default_sector, profile_sharing):
+        self.data = data
+        self.rows = data["rows"]
+        self.collaborative = collaborative
+        self.report = report
+        self.default_sector = default_sector
+        self.profile_sharing = profile_sharing
+        self.claimed: set[tuple[str, int]] = set()
+        self.by_id: dict[str, dict[str, models.Model]] = defaultdict(dict)
+
+    def run(self) -> None:
+        self._organizations()
+        self._locations()
+        self._services()
+        self._services_at_location()
+        self._phones()
+        self._schedules()
+        self._languages()
+
+    # Matching: HSDS id first, then our public id (a package this app exported).
+    def _existing(self, model) -> tuple[dict, dict]:
+        rows = list(model.objects.filter(collaborative=self.collaborative))
+        by_hsds = {r.hsds_id: r for r in rows if r.hsds_id}
+        by_public = {str(r.public_id): r for r in rows}
+        return by_hsds, by_public
+
+    def _match(self, model, source_id: str, by_hsds: dict, by_public: dict, row) -> models.Model:
+        obj = by_hsds.get(source_id) or by_public.get(source_id)
+        if obj is None:
+            return model(hsds_id=source_id)
+        key = (model._meta.label, obj.pk)
+        if key in self.claimed:
+            self._fail(row, "id", _("Two rows match the same existing record."))
+        self.claimed.add(key)
+        return obj
+
+    def _fail(self, row, column: str, message: str) -> None:
+        self.report.error(row.file, row.number, column, message)
+        raise Rollback
+
+    def _save(self, table: str, obj: models.Model, changed: bool, row, extra=False) -> None:
+        counts = self.report.counts[table]
+        if obj.pk is None:
+            counts.created += 1
+        elif changed or extra:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+            return
+        if changed or obj.pk is None:
+            try:
+                obj.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                self._fail(row, "", " ".join(exc.messages))
+            obj.save()
+
+    def _organizations(self) -> None:
+        by_hsds, by_public = self._existing(Organization)
+        slugs = set(
+            Organization.objects.filter(collaborative=self.collaborative).values_list(
+                "slug", flat=True
+            )
+        )
+        sectors = {s.slug: s for s in Sector.objects.filter(collaborative=self.collaborative)}
+        areas = {a.slug: a for a in KeyArea.objects.filter(collaborative=self.collaborative)}
+        extension = self.data["reentry_organizations"]
+        service_areas = self._service_areas_by_organization()
+        for source_id, row in self.rows["organization"].items():
+            org = self._match(Organization, source_id, by_hsds, by_public, row)
+            ext = extension.get(source_id)
+            values = dict(row.values)
+            if org.pk is None:
+                org.collaborative = self.collaborative
+                org.slug = self._unique_slug(values["name"], slugs)
+                org.sharing_level = self.profile_sharing
+                sector_slug = ext.values["sector"] if ext else ""
+                if sector_slug and sector_slug not in sectors:
+                    self.report.warn(
+                        ext.file,
+                        ext.number,
+                        "sector",
+                        _("There is no sector “%(slug)s” here; the default sector is used.")
+                        % {"slug": sector_slug},
+                    )
+                values["sector"] = sectors.get(sector_slug) or self._default_sector(sectors)
+            changed = _changed(org, values)
+            if ext is not None:
+                wanted = set()
+                for slug in filter(None, ext.values["key_areas"]):
+                    if slug in areas:
+                        wanted.add(areas[slug].pk)
+                    else:
+                        self.report.warn(
+                            ext.file,
+                            ext.number,
+                            "key_areas",
+                            _("There is no key area “%(slug)s” here; skipped.") % {"slug": slug},
+                        )
+                replace = True
+            else:
+                wanted = service_areas.get(source_id, set())
+                replace = False
+            current = set(org.key_areas.values_list("pk", flat=True)) if org.pk else set()
+            target = wanted if replace else current | wanted
+            self._save("organizations", org, changed, row, extra=target != current)
+            if target != current:
+                org.key_areas.set(target)
+            self.by_id["organization"][source_id] = org
+
+    def _service_areas_by_organization(self) -> dict[str, set[int]]:
+        out: dict[str, set[int]] = defaultdict(set)
+        for service_id, area_ids in self.data["service_key_areas"].items():
+            service = self.rows["service"].get(service_id)
+            if service is not None:
+                out[service.refs["organization_id"]] |= area_ids
+        return out
+
+    def _default_sector(self, sectors: dict[str, Sector]) -> Sector:
+        if self.default_sector is not None:
+            return self.default_sector
+        name, slug = IMPORTED_SECTOR
+        if slug not in sectors:
+            sector = Sector(collaborative=self.collaborative, name=name, slug=slug, order=99)
+            sector.full_clean()
+            sector.save()
+            sectors[slug] = sector
+        return sectors[slug]
+
+    @staticmethod
+    def _unique_slug(name: str, taken: set[str]) -> str:
+        base = slugify(name)[:70] or "organization"
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        return slug
+
+    def _locations(self) -> None:
+        by_hsds, by_public = self._existing(Location)
+        organizations = self.by_id["organization"]
+        for source_id, row in self.rows.get("location", {}).items():
+            location = self._match(Location, source_id, by_hsds, by_public, row)
+            org = organizations[self.data["location_org"][source_id]]
+            values = dict(row.values)
+            values["organization"] = org
+            values["name"] = values["name"] or values["alternate_name"] or org.name
+            values.update(self.data["addresses"].get(source_id, {}))
+            if "accessibility_for_disabilities" in self.data["has"]:
+                values["accessibility"] = self.data["accessibility"].get(source_id, "")
+            changed = _changed(location, values)
+            self._save("locations", location, changed, row)
+            self.by_id["location"][source_id] = location
+
+    def _services(self) -> None:
+        by_hsds, by_public = self._existing(Service)
+        organizations = self.by_id["organization"]
+        extension = self.data["reentry_services"]
+        documents = self.data["documents"]
+        criteria: dict[int, set[tuple[str, str, str]]] = defaultdict(set)
+        for c in ServiceCriterion.objects.filter(service__collaborative=self.collaborative):
+            criteria[c.service_id].add((c.kind, c.value, c.rule))
+        for source_id, row in self.rows["service"].items():
+            service = self._match(Service, source_id, by_hsds, by_public, row)
+            values = dict(row.values)
+            values["organization"] = organizations[row.refs["organization_id"]]
+            ext = extension.get(source_id)
+            if ext is not None:
+                values.update({k: v for k, v in ext.values.items() if k != "criteria"})
+            changed = _changed(service, values)
+            current_areas = (
+                set(service.key_areas.values_list("pk", flat=True)) if service.pk else set()
+            )
+            areas = self.data["service_key_areas"].get(source_id, current_areas)
+            current = criteria.get(service.pk, set()) if service.pk else set()
+            wanted = set(current)
+            if ext is not None:
+                wanted = {c for c in wanted if c[0] == CriterionKind.DOCUMENT}
+                wanted |= {(k, v, rule) for (k, v), rule in ext.values["criteria"].items()}
+            if documents is not None:
+                wanted = {c for c in wanted if c[0] != CriterionKind.DOCUMENT}
+                wanted |= {
+                    (CriterionKind.DOCUMENT, v, ServiceCriterion.Rule.REQUIRES)
+                    for v in documents.get(source_id, ())
+                }
+            extra = areas != current_areas or wanted != current
+            self._save("services", service, changed, row, extra=extra)
+            if areas != current_areas:
+                service.key_areas.set(areas)
+            if wanted != current:
+                service.criteria.all().delete()
+                new = [
+                    ServiceCriterion(service=service, kind=k, value=v, rule=r)
+                    for k, v, r in sorted(wanted)
+                ]
+                for criterion in new:
+                    try:
+                        criterion.full_clean(exclude=["service"])
+                    except ValidationError as exc:
+                        self._fail(row, "", " ".join(exc.messages))
+                ServiceCriterion.objects.bulk_create(new)
+            self.by_id["service"][source_id] = service
+
+    def _services_at_location(self) -> None:
+        by_hsds, by_public = self._existing(ServiceAtLocation)
+        by_pair = {
+            (s.service_id, s.location_id): s
+            for s in ServiceAtLocation.objects.filter(collaborative=self.collaborative)
+        }
+        for source_id, row in self.rows.get("service_at_location", {}).items():
+            service = self.by_id["service"][row.refs["service_id"]]
+            location = self.by_id["location"][row.refs["location_id"]]
+            sal = by_hsds.get(source_id) or by_public.get(source_id)
+            if sal is None and service.pk and location.pk:
+                sal = by_pair.get((service.pk, location.pk))
+            if sal is None:
+                sal = ServiceAtLocation(hsds_id=source_id)
+            values = {**row.values, "service": service, "location": location}
+            changed = _changed(sal, values)
+            self._save("services_at_location", sal, changed, row)
+            self.by_id["service_at_location"][source_id] = sal
+
+    def _parents(self, row, columns: tuple[str, ...]) -> dict:
+        return {
+            column.removesuffix("_id"): (
+                self.by_id[column.removesuffix("_id")][row.refs[column]]
+                if row.refs.get(column)
+                else None
+            )
+            for column in columns
+        }
+
+    def _phones(self) -> None:
+        by_hsds, by_public = self._existing(Phone)
+        for source_id, row in self.rows.get("phone", {}).items():
+            parents = self._parents(
+                row, ("service_id", "location_id", "service_at_location_id", "organization_id")
+            )
+            if not any(parents.values()):
+                continue  # attached to a contact only: reported as a warning
+            phone = self._match(Phone, source_id, by_hsds, by_public, row)
+            if parents["service"] or parents["location"] or parents["service_at_location"]:
+                del parents["organization"]  # then it is that row's organization
+            changed = _changed(phone, {**row.values, **parents})
+            self._save("phones", phone, changed, row)
+
+    def _schedules(self) -> None:
+        by_hsds, by_public = self._existing(RegularSchedule)
+        for source_id, row in self.rows.get("regular_schedule", {}).items():
+            parents = self._parents(row, ("service_id", "location_id", "service_at_location_id"))
+            schedule = self._match(RegularSchedule, source_id, by_hsds, by_public, row)
+            changed = _changed(schedule, {**row.values, **parents})
+            self._save("regular_schedules", schedule, changed, row)
+
+    def _languages(self) -> None:
+        by_hsds, by_public = self._existing(Language)
+        for source_id, row in self.rows.get("language", {}).items():
+            parents = self._parents(row, ("service_id", "location_id"))
+            language = self._match(Language, source_id, by_hsds, by_public, row)
+            changed = _changed(language, {**row.values, **parents})
+            self._save("languages", language, changed, row)

@@ -1,0 +1,362 @@
+"""The directory models: sharing through the organization, open now, eligibility filters."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from stakeholders.models import (
+    Language,
+    Location,
+    Organization,
+    Phone,
+    RegularSchedule,
+    Service,
+    ServiceAtLocation,
+    ServiceCriterion,
+    language_code,
+)
+from tests.factories import CollaborativeFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def directory(cast):
+    """Org A members-only, Org B public, Org X in the other collaborative: one of each row."""
+    cast.org_b.sharing_level = "public"
+    cast.org_b.save()
+    rows = {}
+    for org in (cast.org_a, cast.org_b, cast.org_x):
+        service = Service.objects.create(organization=org, name=f"{org.name} service")
+        location = Location.objects.create(organization=org, name=f"{org.name} office")
+        rows[org.slug] = (service, location)
+    return rows
+
+
+PEOPLE = ["backbone", "admin_a", "staff_a", "staff_b", "staff_c", "community", "observer"]
+
+
+@pytest.mark.parametrize("model", [Service, Location])
+@pytest.mark.parametrize("who", PEOPLE)
+def test_members_of_the_collaborative_see_its_services_and_locations(cast, directory, model, who):
+    user = getattr(cast, who).user
+
+    names = set(model.objects.visible_to(user).values_list("organization__slug", flat=True))
+
+    assert names == {"org-a", "org-b"}
+
+
+@pytest.mark.parametrize("model", [Service, Location])
+def test_another_collaborative_sees_only_public_rows_of_this_one(cast, directory, model):
+    names = set(
+        model.objects.visible_to(cast.outsider.user).values_list("organization__slug", flat=True)
+    )
+
+    assert names == {"org-b", "org-x"}  # its own org X, and org B because B is public
+
+
+@pytest.mark.parametrize("model", [Service, Location])
+def test_anonymous_sees_only_public_organizations_rows(cast, directory, model):
+    names = set(model.objects.visible_to(AnonymousUser()).values_list("organization", flat=True))
+
+    assert names == {cast.org_b.pk}
+
+
+def test_visible_to_runs_one_query(cast, directory):
+    with CaptureQueriesContext(connection) as ctx:
+        list(Service.objects.visible_to(cast.staff_c.user))
+    assert len(ctx.captured_queries) == 1
+
+
+@pytest.mark.parametrize("model", [Service, Location])
+@pytest.mark.parametrize(
+    ("who", "editable"),
+    [
+        ("admin_a", {"org-a"}),
+        ("staff_a", {"org-a"}),
+        ("staff_b", {"org-b"}),
+        ("staff_c", set()),
+        ("backbone", set()),
+        ("community", set()),
+        ("observer", set()),
+        ("outsider", set()),
+    ],
+)
+def test_only_the_organizations_own_admins_and_staff_edit_its_rows(
+    cast, directory, model, who, editable
+):
+    user = getattr(cast, who).user
+
+    slugs = set(model.objects.editable_by(user).values_list("organization__slug", flat=True))
+
+    assert slugs == editable
+
+
+def test_anonymous_edits_nothing(directory):
+    assert not Service.objects.editable_by(AnonymousUser()).exists()
+    assert not Location.objects.editable_by(None).exists()
+
+
+def test_child_rows_follow_their_organizations_visibility(cast, directory):
+    service_a, location_a = directory["org-a"]
+    service_b, _location_b = directory["org-b"]
+    Phone.objects.create(organization=cast.org_a, service=service_a, number="1")
+    Phone.objects.create(organization=cast.org_b, service=service_b, number="2")
+    RegularSchedule.objects.create(
+        location=location_a, weekday=1, opens_at="9:00", closes_at="17:00"
+    )
+
+    assert list(Phone.objects.visible_to(AnonymousUser()).values_list("number", flat=True)) == ["2"]
+    assert not RegularSchedule.objects.visible_to(AnonymousUser()).exists()
+    assert RegularSchedule.objects.visible_to(cast.staff_b.user).count() == 1
+
+
+def test_rows_take_their_organization_and_collaborative_from_the_parent(cast, directory):
+    service, location = directory["org-a"]
+    sal = ServiceAtLocation.objects.create(service=service, location=location)
+    phone = Phone.objects.create(organization=cast.org_b, service_at_location=sal, number="3")
+    language = Language.objects.create(location=location, language="Español")
+
+    assert (sal.organization, sal.collaborative) == (cast.org_a, cast.collab)
+    assert phone.organization == cast.org_a  # the service's, not the one given
+    assert (language.organization, language.code) == (cast.org_a, "es")
+
+
+def test_a_row_cannot_point_into_another_collaborative(cast, directory):
+    service, _location = directory["org-a"]
+    _service_x, location_x = directory["org-x"]
+    sal = ServiceAtLocation(service=service, location=location_x)
+
+    with pytest.raises(ValidationError) as exc:
+        sal.full_clean()
+    assert "location" in exc.value.message_dict
+
+
+def test_hsds_ids_are_unique_per_collaborative(cast):
+    Service.objects.create(organization=cast.org_a, name="One", hsds_id="abc")
+    Service.objects.create(organization=cast.org_x, name="Elsewhere", hsds_id="abc")
+    Service.objects.create(organization=cast.org_b, name="Blank one")
+    Service.objects.create(organization=cast.org_b, name="Blank two")
+
+    with pytest.raises(IntegrityError):
+        Service.objects.create(organization=cast.org_b, name="Two", hsds_id="abc")
+
+
+# --- open now, evenings, weekends ----------------------------------------------------------
+
+
+@pytest.fixture
+def two_zones(db):
+    """The same 9-to-5 Monday service in Chicago and in New York."""
+    services = {}
+    for zone in ("America/Chicago", "America/New_York"):
+        collab = CollaborativeFactory(time_zone=zone)
+        org = OrganizationFactory(collaborative=collab)
+        service = Service.objects.create(organization=org, name=zone)
+        RegularSchedule.objects.create(
+            service=service, weekday=1, opens_at=time(9), closes_at=time(17)
+        )
+        services[zone] = service
+    return services
+
+
+def open_names(moment, **kwargs):
+    return set(Service.objects.open_at(moment, **kwargs).values_list("name", flat=True))
+
+
+def test_open_at_judges_each_service_in_its_collaboratives_time_zone(two_zones):
+    # Monday 12 January 2026: Chicago is UTC-6, New York UTC-5.
+    assert open_names(datetime(2026, 1, 12, 15, 30, tzinfo=UTC)) == {
+        "America/Chicago",
+        "America/New_York",
+    }
+    # 16:30 in Chicago, 17:30 in New York (closed at 17:00).
+    assert open_names(datetime(2026, 1, 12, 22, 30, tzinfo=UTC)) == {"America/Chicago"}
+    # 09:30 in New York, 08:30 in Chicago.
+    assert open_names(datetime(2026, 1, 12, 14, 30, tzinfo=UTC)) == {"America/New_York"}
+    # Tuesday: closed everywhere.
+    assert open_names(datetime(2026, 1, 13, 15, 30, tzinfo=UTC)) == set()
+
+
+def test_open_at_follows_daylight_saving_time(two_zones):
+    # Monday 13 July 2026: Chicago is UTC-5. 21:30 UTC = 16:30 Chicago, 17:30 New York.
+    assert open_names(datetime(2026, 7, 13, 21, 30, tzinfo=UTC)) == {"America/Chicago"}
+
+
+def test_open_at_with_an_explicit_time_zone(two_zones):
+    moment = datetime(2026, 1, 12, 22, 30, tzinfo=UTC)
+
+    assert open_names(moment, time_zone="America/New_York") == set()
+
+
+def test_open_at_refuses_a_naive_datetime(two_zones):
+    with pytest.raises(ValueError, match="aware"):
+        list(Service.objects.open_at(datetime(2026, 1, 12, 12)))  # noqa: DTZ001
+
+
+def test_hours_past_midnight_count_on_the_next_morning(cast):
+    service = Service.objects.create(organization=cast.org_a, name="Night shelter")
+    RegularSchedule.objects.create(service=service, weekday=7, opens_at="20:00", closes_at="07:00")
+    chicago = "America/Chicago"
+
+    def is_open(day, hour):
+        # Chicago is UTC-6 in January.
+        moment = datetime(2026, 1, day, hour, 0, tzinfo=UTC) + timedelta(hours=6)
+        return Service.objects.open_at(moment, time_zone=chicago).exists()
+
+    assert is_open(11, 21)  # Sunday 21:00
+    assert is_open(12, 6)  # Monday 06:00, still Sunday night's hours
+    assert not is_open(12, 8)  # Monday 08:00
+    assert not is_open(11, 19)  # Sunday 19:00, not yet
+
+
+def test_all_day_hours_are_open_at_any_time(cast):
+    service = Service.objects.create(organization=cast.org_a, name="Crisis line")
+    RegularSchedule.objects.create(service=service, weekday=3, opens_at="00:00", closes_at="00:00")
+    wednesday_3am = datetime(2026, 1, 14, 9, 0, tzinfo=UTC)
+
+    assert Service.objects.open_at(wednesday_3am).filter(pk=service.pk).exists()
+
+
+def test_a_service_is_open_by_its_hours_at_a_location(cast):
+    service = Service.objects.create(organization=cast.org_a, name="Clinic")
+    location = Location.objects.create(organization=cast.org_a, name="Main")
+    sal = ServiceAtLocation.objects.create(service=service, location=location)
+    RegularSchedule.objects.create(
+        service_at_location=sal, weekday=1, opens_at="09:00", closes_at="17:00"
+    )
+    monday_noon = datetime(2026, 1, 12, 18, 0, tzinfo=UTC)
+
+    assert list(Service.objects.open_at(monday_noon)) == [service]
+    assert list(Location.objects.open_at(monday_noon)) == [location]
+
+
+def test_evening_and_weekend_helpers(cast):
+    day = Service.objects.create(organization=cast.org_a, name="Day")
+    evening = Service.objects.create(organization=cast.org_a, name="Evening")
+    weekend = Service.objects.create(organization=cast.org_a, name="Weekend")
+    night = Service.objects.create(organization=cast.org_a, name="Night")
+    RegularSchedule.objects.create(service=day, weekday=1, opens_at="09:00", closes_at="17:00")
+    RegularSchedule.objects.create(service=evening, weekday=2, opens_at="17:00", closes_at="20:00")
+    RegularSchedule.objects.create(service=weekend, weekday=6, opens_at="10:00", closes_at="14:00")
+    RegularSchedule.objects.create(service=night, weekday=3, opens_at="20:00", closes_at="02:00")
+
+    assert set(Service.objects.open_evenings()) == {evening, night}
+    assert set(Service.objects.open_weekends()) == {weekend}
+
+
+# --- filters --------------------------------------------------------------------------------
+
+
+def test_eligibility_filters(cast):
+    open_to_all = Service.objects.create(organization=cast.org_a, name="Open")
+    no_arson = Service.objects.create(organization=cast.org_a, name="No arson")
+    parole_only = Service.objects.create(organization=cast.org_a, name="Parole only")
+    ServiceCriterion.objects.create(
+        service=no_arson, kind="conviction", value="arson", rule="excludes"
+    )
+    ServiceCriterion.objects.create(
+        service=parole_only, kind="supervision", value="parole", rule="requires"
+    )
+
+    assert set(Service.objects.without_criterion("conviction", "arson", "excludes")) == {
+        open_to_all,
+        parole_only,
+    }
+    assert list(Service.objects.with_criterion("supervision", "parole", "requires")) == [
+        parole_only
+    ]
+
+
+def test_a_criterion_value_must_fit_its_kind(cast):
+    service = Service.objects.create(organization=cast.org_a, name="S")
+
+    with pytest.raises(ValidationError):
+        ServiceCriterion(
+            service=service, kind="supervision", value="arson", rule="excludes"
+        ).full_clean()
+    with pytest.raises(ValidationError):
+        ServiceCriterion(
+            service=service, kind="document", value="state_id", rule="excludes"
+        ).full_clean()
+    ServiceCriterion(
+        service=service, kind="document", value="state_id", rule="requires"
+    ).full_clean()
+
+
+def test_language_key_area_sector_referral_and_search_filters(cast):
+    housing = Service.objects.create(
+        organization=cast.org_a,
+        name="Rooms",
+        description="Transitional rooms",
+        accepts_referrals=True,
+    )
+    housing.key_areas.set([cast.key_area])
+    spanish = Service.objects.create(organization=cast.org_c, name="Clínica legal")
+    Language.objects.create(service=spanish, language="Spanish")
+
+    assert list(Service.objects.speaking("es")) == [spanish]
+    assert list(Service.objects.in_key_area(cast.key_area)) == [housing]
+    assert list(Service.objects.in_sector(cast.sector2)) == [spanish]
+    assert list(Service.objects.accepting_referrals()) == [housing]
+    assert list(Service.objects.search("transitional org a")) == [housing]
+    assert not Service.objects.search("transitional org c").exists()
+
+
+def test_needs_verification_after_ninety_days(cast):
+    today = date(2026, 4, 1)
+    fresh = Service.objects.create(
+        organization=cast.org_a, name="Fresh", last_verified_at=today - timedelta(days=90)
+    )
+    stale = Service.objects.create(
+        organization=cast.org_a, name="Stale", last_verified_at=today - timedelta(days=91)
+    )
+    never = Service.objects.create(organization=cast.org_a, name="Never")
+
+    assert set(Service.objects.needs_verification(today)) == {stale, never}
+    assert fresh not in Service.objects.needs_verification(today)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("Spanish", "es"), ("español", "es"), ("es-MX", "es"), ("English", "en"), ("Klingon", "")],
+)
+def test_language_names_and_codes_are_recognized(text, code):
+    assert language_code(text) == code
+
+
+# --- demo data ------------------------------------------------------------------------------
+
+
+def test_seed_demo_builds_a_directory_with_gaps_and_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = {
+        m.__name__: m.objects.count()
+        for m in (Service, Location, Phone, RegularSchedule, Language, ServiceCriterion)
+    }
+    call_command("seed_demo")
+
+    assert {
+        m.__name__: m.objects.count()
+        for m in (Service, Location, Phone, RegularSchedule, Language, ServiceCriterion)
+    } == counts
+    cedar = Organization.objects.filter(collaborative__slug="cedar-river")
+    assert not cedar.filter(services=None).exists()  # every demo organization has services
+    assert not cedar.filter(locations=None).exists()
+    services = Service.objects.filter(collaborative__slug="cedar-river")
+    assert services.speaking("es").exists()
+    # The gaps the coverage view is meant to show.
+    assert not services.filter(key_areas__slug="transportation").accepting_referrals().exists()
+    employment = services.filter(key_areas__slug="employment")
+    assert employment.exists()
+    assert not employment.open_evenings().exists()
+    assert not employment.open_weekends().exists()
+    housing = services.filter(key_areas__slug="housing")
+    assert housing.exists()
+    assert not housing.speaking("es").exists()

@@ -1,0 +1,654 @@
+"""HSDS import and export: the Open Referral sample, malformed packages, round trip, commands."""
+
+import csv
+import json
+import shutil
+import zipfile
+from datetime import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+
+from reentry.audit.models import AuditEvent
+from reentry.sharing.levels import SharingLevel
+from stakeholders.hsds import hsds_export, hsds_import
+from stakeholders.models import (
+    Language,
+    Location,
+    Organization,
+    Phone,
+    RegularSchedule,
+    Sector,
+    Service,
+    ServiceAtLocation,
+    ServiceCriterion,
+)
+from stakeholders.services import collaborative_create
+from tests.factories import OrganizationFactory, UserFactory
+
+SAMPLE = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "hsds-sample"
+needs_sample = pytest.mark.skipif(
+    not (SAMPLE / "datapackage.json").is_file(),
+    reason=f"The Open Referral HSDS sample is not at {SAMPLE} (it lives beside the repo).",
+)
+pytestmark = [pytest.mark.django_db, needs_sample]
+
+DIRECTORY_MODELS = (
+    Organization,
+    Service,
+    Location,
+    ServiceAtLocation,
+    Phone,
+    RegularSchedule,
+    Language,
+    ServiceCriterion,
+)
+SAMPLE_COUNTS = {
+    "organizations": 10,
+    "services": 13,
+    "locations": 10,
+    "services_at_location": 13,
+    "phones": 5,
+    "regular_schedules": 3,
+    "languages": 2,
+}
+
+
+def row_counts() -> dict[str, int]:
+    return {m.__name__: m.objects.count() for m in DIRECTORY_MODELS}
+
+
+def created(report) -> dict[str, int]:
+    return {table: c.created for table, c in report.counts.items()}
+
+
+def issues(report) -> list[tuple[str, int | None, str]]:
+    return [(i.file, i.row, i.field) for i in report.errors]
+
+
+@pytest.fixture
+def collab(cast):
+    return cast.collab
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A writable copy of the sample, to break on purpose (in a temporary folder)."""
+    target = tmp_path / "package"
+    shutil.copytree(SAMPLE, target)
+    for path in target.iterdir():
+        path.chmod(0o644)
+    return target
+
+
+def edit_csv(path: Path, change) -> None:
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows = change(rows)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+
+
+def run(collab, source, **kwargs):
+    return hsds_import(actor=None, collaborative=collab, source=source, **kwargs)
+
+
+# --- the sample -----------------------------------------------------------------------------
+
+
+def test_sample_imports_with_zero_errors_and_expected_counts(collab):
+    report = run(collab, SAMPLE)
+
+    assert report.errors == []
+    assert report.committed
+    assert created(report) == SAMPLE_COUNTS
+    assert Service.objects.in_collaborative(collab).count() == 13
+    helpline = Service.objects.get(collaborative=collab, name="Never Homeless Helpline")
+    assert helpline.organization.name == "Sanctuary Example City"
+    assert helpline.hsds_id == "c89eb05c-62dd-4b64-b494-0cc347b6ea7f"
+    assert sorted(helpline.languages.values_list("code", flat=True)) == ["en", "es"]
+    assert helpline.schedules.count() == 3
+    sanctuary = Location.objects.get(hsds_id="30b83c60-64a1-11e6-8b77-86f30ca893d3")
+    assert (sanctuary.address_1, sanctuary.city, sanctuary.state_province) == (
+        "Address 1",
+        "New York City",
+        "NY",
+    )
+    assert sanctuary.accessibility == "Disabled parking: Some details regarding the parking lot"
+    highland = Location.objects.get(hsds_id="30b83ee0-64a1-11e6-8b77-86f30ca893d3")
+    assert highland.latitude == Decimal("39.428192")
+    # No taxonomy links in the sample: key areas stay empty rather than guessed.
+    assert not Service.key_areas.through.objects.exists()
+    # The only required document is not one we track: a warning, not an error.
+    assert [w.file for w in report.warnings] == ["required_documents.csv"]
+    assert "program" in report.ignored
+
+
+def test_imported_organizations_go_to_an_imported_sector_and_stay_members_only(collab):
+    run(collab, SAMPLE)
+
+    org = Organization.objects.get(collaborative=collab, name="Example City Silvers")
+    assert org.sector.slug == "imported"
+    assert org.sharing_level == SharingLevel.COLLABORATIVE
+    assert Sector.objects.filter(collaborative=collab, slug="imported").count() == 1
+
+
+def test_the_caller_can_choose_the_sector_of_new_organizations(cast):
+    run(cast.collab, SAMPLE, default_sector=cast.sector2)
+
+    assert set(
+        Organization.objects.filter(collaborative=cast.collab)
+        .exclude(hsds_id="")
+        .values_list("sector__slug", flat=True)
+    ) == {"courts"}
+    assert not Sector.objects.filter(collaborative=cast.collab, slug="imported").exists()
+
+
+def test_reimporting_the_sample_changes_nothing(collab):
+    run(collab, SAMPLE)
+    before = row_counts()
+
+    report = run(collab, SAMPLE)
+
+    assert report.errors == []
+    assert row_counts() == before
+    assert {t: c.unchanged for t, c in report.counts.items()} == SAMPLE_COUNTS
+    assert all(c.created == 0 and c.updated == 0 for c in report.counts.values())
+
+
+def test_reimport_updates_a_changed_row_instead_of_duplicating(collab, sample_copy):
+    run(collab, SAMPLE)
+    before = row_counts()
+
+    def rename(rows):
+        rows[1][3] = "Never Homeless Helpline (24 hours)"
+        return rows
+
+    edit_csv(sample_copy / "services.csv", rename)
+    report = run(collab, sample_copy)
+
+    assert report.counts["services"].updated == 1
+    assert report.counts["services"].unchanged == 12
+    assert row_counts() == before
+    assert Service.objects.filter(name="Never Homeless Helpline (24 hours)").count() == 1
+
+
+def test_dry_run_counts_but_saves_nothing(collab):
+    before = row_counts()
+
+    report = run(collab, SAMPLE, dry_run=True)
+
+    assert report.errors == []
+    assert created(report) == SAMPLE_COUNTS
+    assert not report.committed
+    assert row_counts() == before
+
+
+def test_import_is_written_to_the_audit_log(collab):
+    run(collab, SAMPLE)
+
+    event = AuditEvent.objects.get(action="directory.imported")
+    assert event.collaborative == collab
+    assert event.details["counts"]["services"]["created"] == 13
+
+
+def test_only_backbone_staff_may_import(cast):
+    with pytest.raises(PermissionDenied):
+        hsds_import(actor=cast.admin_a.user, collaborative=cast.collab, source=SAMPLE)
+    with pytest.raises(PermissionDenied):
+        hsds_import(actor=cast.outsider.user, collaborative=cast.collab, source=SAMPLE)
+
+    report = hsds_import(actor=cast.backbone.user, collaborative=cast.collab, source=SAMPLE)
+    assert report.committed
+
+
+def test_a_zip_imports_like_the_folder(collab, tmp_path):
+    archive = tmp_path / "sample.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in SAMPLE.iterdir():
+            z.write(path, f"hsds-sample/{path.name}")  # inside a top folder, as zips often are
+
+    report = run(collab, archive)
+
+    assert report.errors == []
+    assert created(report) == SAMPLE_COUNTS
+
+
+def test_a_file_that_is_not_a_zip_is_reported(collab, tmp_path):
+    bogus = tmp_path / "directory.zip"
+    bogus.write_text("not a zip")
+
+    report = run(collab, bogus)
+
+    assert [(i.file, i.message) for i in report.errors] == [
+        ("directory.zip", "This is not a valid zip file.")
+    ]
+
+
+# --- malformed packages: a clear report, and nothing changes ---------------------------------
+
+
+@pytest.fixture
+def imported(collab, sample_copy):
+    """The sample imported once; the copy then gets a valid change and one error."""
+    run(collab, SAMPLE)
+
+    def rename(rows):
+        rows[1][1] = "Sanctuary (renamed)"
+        return rows
+
+    edit_csv(sample_copy / "organizations.csv", rename)
+    return row_counts()
+
+
+def assert_nothing_changed(before):
+    assert row_counts() == before
+    assert not Organization.objects.filter(name="Sanctuary (renamed)").exists()
+
+
+def test_missing_file_is_reported_and_changes_nothing(collab, sample_copy, imported):
+    (sample_copy / "services_at_location.csv").unlink()
+
+    report = run(collab, sample_copy)
+
+    assert issues(report) == [("services_at_location.csv", None, "")]
+    assert report.errors[0].message == "The file is missing."
+    assert_nothing_changed(imported)
+
+
+def test_missing_descriptor_is_reported(collab, sample_copy, imported):
+    (sample_copy / "datapackage.json").unlink()
+
+    report = run(collab, sample_copy)
+
+    assert issues(report) == [("datapackage.json", None, "")]
+    assert_nothing_changed(imported)
+
+
+def test_bad_foreign_key_is_reported_and_changes_nothing(collab, sample_copy, imported):
+    def orphan(rows):
+        rows[3][1] = "no-such-organization"
+        return rows
+
+    edit_csv(sample_copy / "services.csv", orphan)
+
+    report = run(collab, sample_copy)
+
+    assert issues(report) == [("services.csv", 4, "organization_id")]
+    assert "no-such-organization" in report.errors[0].message
+    assert "organizations.csv" in report.errors[0].message
+    assert_nothing_changed(imported)
+
+
+@pytest.mark.parametrize(
+    ("file", "column", "value", "row"),
+    [
+        ("locations.csv", 6, "north", ("locations.csv", 3, "latitude")),
+        ("locations.csv", 7, "-200", ("locations.csv", 3, "longitude")),
+        ("regular_schedules.csv", 5, "9am", ("regular_schedules.csv", 3, "opens_at")),
+        ("regular_schedules.csv", 4, "8", ("regular_schedules.csv", 3, "weekday")),
+        ("services.csv", 8, "open", ("services.csv", 3, "status")),
+        ("services.csv", 7, "not an email", ("services.csv", 3, "email")),
+        ("phones.csv", 7, "ext 4", ("phones.csv", 3, "extension")),
+    ],
+)
+def test_wrong_type_is_reported_and_changes_nothing(
+    collab, sample_copy, imported, file, column, value, row
+):
+    def spoil(rows):
+        rows[2][column] = value
+        if file == "locations.csv":  # keep latitude and longitude paired
+            rows[2][6], rows[2][7] = (value, "1") if column == 6 else ("1", value)
+        return rows
+
+    edit_csv(sample_copy / file, spoil)
+
+    report = run(collab, sample_copy)
+
+    assert issues(report) == [row]
+    assert_nothing_changed(imported)
+
+
+def test_duplicate_id_is_reported_and_changes_nothing(collab, sample_copy, imported):
+    def duplicate(rows):
+        return [*rows, [rows[2][0], "Another organization", *rows[2][2:]]]
+
+    edit_csv(sample_copy / "organizations.csv", duplicate)
+
+    report = run(collab, sample_copy)
+
+    assert issues(report) == [("organizations.csv", 12, "id")]
+    assert "first in row 3" in report.errors[0].message
+    assert_nothing_changed(imported)
+
+
+def test_missing_required_column_is_reported_and_changes_nothing(collab, sample_copy, imported):
+    def drop_name(rows):
+        return [[cell for i, cell in enumerate(row) if i != 1] for row in rows]
+
+    edit_csv(sample_copy / "organizations.csv", drop_name)
+
+    report = run(collab, sample_copy)
+
+    assert issues(report) == [("organizations.csv", 1, "name")]
+    assert report.errors[0].message == "A required column is missing."
+    assert_nothing_changed(imported)
+
+
+def test_every_error_is_reported_not_just_the_first(collab, sample_copy, imported):
+    def spoil(rows):
+        rows[1][6] = rows[2][6] = "somewhere"
+        rows[1][7] = rows[2][7] = "1"
+        return rows
+
+    edit_csv(sample_copy / "locations.csv", spoil)
+
+    report = run(collab, sample_copy)
+
+    assert issues(report) == [("locations.csv", 2, "latitude"), ("locations.csv", 3, "latitude")]
+    assert_nothing_changed(imported)
+
+
+def test_a_first_import_with_errors_creates_nothing(collab, sample_copy):
+    (sample_copy / "services.csv").unlink()
+    before = row_counts()
+
+    report = run(collab, sample_copy)
+
+    assert not report.ok
+    assert row_counts() == before
+    assert not Sector.objects.filter(slug="imported").exists()
+
+
+# --- export and round trip ------------------------------------------------------------------
+
+
+def directory(collab, key) -> dict:
+    """Everything the directory shows, keyed by each row's id in the exchange."""
+    orgs = {
+        key(o): (
+            o.name,
+            o.description,
+            o.email,
+            o.website,
+            o.sector.slug,
+            o.sharing_level,
+            sorted(o.key_areas.values_list("slug", flat=True)),
+        )
+        for o in Organization.objects.filter(collaborative=collab)
+    }
+    service_fields = [
+        "name",
+        "alternate_name",
+        "description",
+        "url",
+        "email",
+        "status",
+        "application_process",
+        "fees",
+        "eligibility_description",
+        "wait_time",
+        "accepts_referrals",
+        "serves_when",
+        "last_verified_at",
+    ]
+    services = {
+        key(s): (
+            key(s.organization),
+            [getattr(s, f) for f in service_fields],
+            sorted(s.key_areas.values_list("slug", flat=True)),
+            sorted(s.criteria.values_list("kind", "value", "rule")),
+        )
+        for s in Service.objects.in_collaborative(collab)
+    }
+    location_fields = [
+        "name",
+        "alternate_name",
+        "description",
+        "address_1",
+        "address_2",
+        "city",
+        "state_province",
+        "postal_code",
+        "country",
+        "latitude",
+        "longitude",
+        "transportation",
+        "accessibility",
+    ]
+    locations = {
+        key(loc): (key(loc.organization), [getattr(loc, f) for f in location_fields])
+        for loc in Location.objects.in_collaborative(collab)
+    }
+
+    def parent(obj, name):
+        value = getattr(obj, name)
+        return key(value) if value is not None else None
+
+    sals = {
+        key(s): (key(s.service), key(s.location), s.description)
+        for s in ServiceAtLocation.objects.in_collaborative(collab)
+    }
+    phones = {
+        key(p): (
+            key(p.organization),
+            parent(p, "service"),
+            parent(p, "location"),
+            parent(p, "service_at_location"),
+            p.number,
+            p.extension,
+            p.type,
+            p.language,
+            p.description,
+        )
+        for p in Phone.objects.in_collaborative(collab)
+    }
+    schedules = {
+        key(r): (
+            parent(r, "service"),
+            parent(r, "location"),
+            parent(r, "service_at_location"),
+            r.weekday,
+            r.opens_at,
+            r.closes_at,
+        )
+        for r in RegularSchedule.objects.in_collaborative(collab)
+    }
+    languages = {
+        key(lang): (parent(lang, "service"), parent(lang, "location"), lang.language, lang.code)
+        for lang in Language.objects.in_collaborative(collab)
+    }
+    return {
+        "organizations": orgs,
+        "services": services,
+        "locations": locations,
+        "services_at_location": sals,
+        "phones": phones,
+        "schedules": schedules,
+        "languages": languages,
+    }
+
+
+@pytest.fixture
+def public_directory(cast):
+    """The sample (made public) plus rows made in the app, with every reentry field set."""
+    run(cast.collab, SAMPLE, profile_sharing=SharingLevel.PUBLIC)
+    org = OrganizationFactory(
+        collaborative=cast.collab, sector=cast.sector2, sharing_level="public", name="Legal Aid"
+    )
+    org.key_areas.set([cast.key_area])
+    service = Service.objects.create(
+        organization=org,
+        name="Record clearing",
+        description="Free help to seal records.",
+        accepts_referrals=True,
+        serves_when=Service.ServesWhen.BOTH,
+        eligibility_description="Anyone with an Iowa record.",
+        last_verified_at="2026-01-15",
+        status=Service.Status.TEMPORARILY_CLOSED,
+    )
+    service.key_areas.set([cast.key_area])
+    for kind, value, rule in [
+        ("supervision", "parole", "requires"),
+        ("conviction", "arson", "excludes"),
+        ("document", "state_id", "requires"),
+    ]:
+        ServiceCriterion.objects.create(service=service, kind=kind, value=value, rule=rule)
+    location = Location.objects.create(
+        organization=org,
+        name="Courthouse desk",
+        address_1="50 Second Street",
+        city="Riverton",
+        state_province="IA",
+        postal_code="52401",
+        latitude=Decimal("41.977900"),
+        longitude=Decimal("-91.665600"),
+        accessibility="Ramp\nWheelchair: side door\nQuiet room on request",
+    )
+    sal = ServiceAtLocation.objects.create(service=service, location=location)
+    RegularSchedule.objects.create(
+        service_at_location=sal, weekday=6, opens_at="22:00", closes_at="02:00"
+    )
+    Phone.objects.create(organization=org, service=service, number="319-555-0100", extension=7)
+    Phone.objects.create(organization=org, number="319-555-0199", type="fax")
+    Language.objects.create(service=service, language="Spanish")
+    # A members-only organization: never exported.
+    hidden = OrganizationFactory(collaborative=cast.collab, sector=cast.sector1, name="Hidden")
+    Service.objects.create(organization=hidden, name="Members-only service")
+    return cast
+
+
+def test_export_writes_a_datapackage_of_public_rows_only(public_directory, tmp_path):
+    cast = public_directory
+    summary = hsds_export(collaborative=cast.collab, destination=tmp_path / "out")
+
+    descriptor = json.loads((tmp_path / "out" / "datapackage.json").read_text())
+    names = [r["name"] for r in descriptor["resources"]]
+    assert names[:3] == ["organization", "service", "location"]
+    for resource in descriptor["resources"]:
+        path = tmp_path / "out" / resource["path"]
+        with path.open(newline="", encoding="utf-8") as f:
+            header = next(csv.reader(f))
+        assert header == [field["name"] for field in resource["schema"]["fields"]]
+    services = (tmp_path / "out" / "services.csv").read_text()
+    assert "Record clearing" in services
+    assert "Members-only service" not in services
+    # Org A, B and C of the cast are members-only too.
+    assert summary.rows["organization"] == 11
+
+
+def test_round_trip_reproduces_the_directory(public_directory, tmp_path):
+    cast = public_directory
+    hsds_export(collaborative=cast.collab, destination=tmp_path / "out")
+    empty = collaborative_create(actor=UserFactory(), name="Empty", slug="empty")
+    # The cast's collaborative has a "housing" key area and "courts" sector; so does the new one.
+    assert empty.key_areas.filter(slug="housing").exists()
+
+    report = run(empty, tmp_path / "out", profile_sharing=SharingLevel.PUBLIC)
+
+    assert report.errors == []
+    # The sample's organizations were in A's "Imported" sector, which B does not have yet.
+    assert [(w.file, w.field) for w in report.warnings] == [("reentry_organizations.csv", "sector")]
+
+    def source_key(obj):
+        return obj.hsds_id or str(obj.public_id)
+
+    def copy_key(obj):
+        return obj.hsds_id
+
+    original = directory(cast.collab, source_key)
+    copy = directory(empty, copy_key)
+    exported_orgs = {
+        k: v for k, v in original["organizations"].items() if v[5] == SharingLevel.PUBLIC
+    }
+    sectors_in_copy = {v[4] for v in copy["organizations"].values()}
+    assert sectors_in_copy == {"courts", "imported"}
+    for key_, value in exported_orgs.items():
+        assert copy["organizations"][key_][:4] == value[:4]
+        assert copy["organizations"][key_][5:] == value[5:]
+    assert set(copy["organizations"]) == set(exported_orgs)
+    public_services = {k: v for k, v in original["services"].items() if v[0] in exported_orgs}
+    assert copy["services"] == public_services
+    for table in ("locations", "services_at_location", "phones", "schedules", "languages"):
+        assert copy[table] == original[table], table
+
+
+def test_exporting_and_reimporting_into_the_same_collaborative_changes_nothing(
+    public_directory, tmp_path
+):
+    cast = public_directory
+    hsds_export(collaborative=cast.collab, destination=tmp_path / "directory.zip")
+    before = row_counts()
+
+    report = run(cast.collab, tmp_path / "directory.zip")
+
+    assert report.errors == []
+    assert row_counts() == before
+    assert all(c.created == 0 and c.updated == 0 for c in report.counts.values()), report.counts
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def test_import_command_prints_the_report_and_succeeds(collab, capsys):
+    call_command("import_hsds", collab.slug, str(SAMPLE), "--public")
+
+    out = capsys.readouterr().out
+    assert "services" in out and "13" in out
+    assert Organization.objects.filter(collaborative=collab, sharing_level="public").count() == 10
+
+
+def test_import_command_fails_with_a_nonzero_exit_and_changes_nothing(collab, sample_copy):
+    (sample_copy / "organizations.csv").unlink()
+    before = row_counts()
+
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("import_hsds", collab.slug, str(sample_copy))
+
+    assert row_counts() == before
+
+
+def test_import_command_dry_run_saves_nothing(collab):
+    before = row_counts()
+
+    call_command("import_hsds", collab.slug, str(SAMPLE), "--dry-run")
+
+    assert row_counts() == before
+
+
+def test_import_command_rejects_an_unknown_collaborative_or_sector(collab):
+    with pytest.raises(CommandError):
+        call_command("import_hsds", "no-such-place", str(SAMPLE))
+    with pytest.raises(CommandError):
+        call_command("import_hsds", collab.slug, str(SAMPLE), "--sector", "no-such-sector")
+
+
+def test_import_command_puts_new_organizations_in_the_chosen_sector(collab):
+    call_command("import_hsds", collab.slug, str(SAMPLE), "--sector", "courts")
+
+    assert set(Organization.objects.exclude(hsds_id="").values_list("sector__slug", flat=True)) == {
+        "courts"
+    }
+
+
+def test_export_command_writes_the_folder(public_directory, tmp_path):
+    call_command("export_hsds", public_directory.collab.slug, str(tmp_path / "out"))
+
+    assert (tmp_path / "out" / "datapackage.json").is_file()
+    assert "Record clearing" in (tmp_path / "out" / "services.csv").read_text()
+
+
+def test_export_command_rejects_an_unknown_collaborative(tmp_path):
+    with pytest.raises(CommandError):
+        call_command("export_hsds", "no-such-place", str(tmp_path / "out"))
+
+
+def test_schedule_times_survive_the_round_trip(public_directory, tmp_path):
+    hsds_export(collaborative=public_directory.collab, destination=tmp_path / "out")
+    text = (tmp_path / "out" / "regular_schedules.csv").read_text()
+
+    assert "22:00:00,02:00:00" in text
+    assert RegularSchedule.objects.filter(opens_at=time(22, 0)).count() == 1
