@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class WorkgroupsConfig(AppConfig):
     name = "workgroups"
     verbose_name = _("Working groups")
+
+    def ready(self) -> None:
+        from reentry.sharing.groups import register_group_source
+        from workgroups import signals
+
+        register_group_source(signals.working_group_ids)
