@@ -15,8 +15,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from reentry.sharing.groups import BackedByGroup, user_group_ids
+from reentry.sharing.groups import BackedByGroup
 from reentry.sharing.levels import SharingLevel
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -126,6 +127,14 @@ class Collaborative(BackedByGroup):
             "so no one can be identified."
         ),
     )
+    accepts_join_requests = models.BooleanField(
+        _("people can ask to join"),
+        default=False,
+        help_text=_(
+            "Shows this collaborative on the start page with a form to ask to join. "
+            "Backbone staff approve or decline each request."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = CollaborativeQuerySet.as_manager()
@@ -213,6 +222,13 @@ class OrganizationQuerySet(models.QuerySet):
         ).values("collaborative_id")
         return self.filter(Q(pk__in=own) | Q(collaborative_id__in=backbone))
 
+    def profile_editable_by(self, user) -> "OrganizationQuerySet":
+        """Directory profiles (description, contact, services, locations) a person keeps:
+        their own organization's, as its admin or staff. Not backbone staff, not others."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(pk__in=Organization.editor_owner_ids(user))
+
 
 class Organization(BackedByGroup):
     """An agency, provider or community group at the table. Owns what it shares."""
@@ -244,10 +260,17 @@ class Organization(BackedByGroup):
         default=ProfileSharing.COLLABORATIVE,
         help_text=_("Public profiles appear in the directory for anyone, signed in or not."),
     )
+    hsds_id = models.CharField(
+        _("HSDS id"),
+        max_length=200,
+        blank=True,
+        help_text=_("The id this organization has in the directory it was imported from."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = OrganizationQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["group", "created_at", "updated_at"])
 
     class Meta:
         ordering = ["collaborative", "name"]
@@ -256,7 +279,13 @@ class Organization(BackedByGroup):
         constraints = [
             models.UniqueConstraint(
                 fields=["collaborative", "slug"], name="organization_unique_slug"
-            )
+            ),
+            # Also the index a re-import looks organizations up by.
+            models.UniqueConstraint(
+                fields=["collaborative", "hsds_id"],
+                condition=~Q(hsds_id=""),
+                name="organization_unique_hsds_id",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -539,13 +568,64 @@ class Invitation(models.Model):
         }[self.status]
 
 
-__all__ = [
-    "Collaborative",
-    "Invitation",
-    "KeyArea",
-    "Member",
-    "Organization",
-    "Sector",
-    "User",
-    "user_group_ids",
-]
+class JoinRequestQuerySet(models.QuerySet):
+    def pending(self) -> "JoinRequestQuerySet":
+        return self.filter(status=JoinRequest.Status.PENDING)
+
+
+class JoinRequest(models.Model):
+    """A person asks to join a collaborative; backbone staff approve or decline."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    message = models.TextField(
+        _("why you would like to join"),
+        max_length=2000,
+        help_text=_("A few words about you and what you hope to do here."),
+    )
+    organization_name = models.CharField(
+        _("your organization, if any"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty if you are joining as a community member."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.TextField(_("note to the person"), blank=True, max_length=2000)
+    member = models.OneToOneField(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="join_request"
+    )
+
+    objects = JoinRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaborative", "user"],
+                condition=Q(status="pending"),
+                name="joinrequest_one_pending_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.collaborative}"

@@ -1,0 +1,537 @@
+"""Writes for the directory: an organization's profile, services and locations, and the
+quarterly "please verify" reminders. ``<entity>_<verb>(*, actor, ...)``.
+
+Only an organization's own admins and staff change its listing (backbone staff and other
+organizations do not); the sector and who may see the profile change sharing, so only its
+admins change those. Every change goes to the audit log and to the change history
+(django-simple-history), with the person who made it.
+"""
+
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reentry.audit.log import record
+from reentry.mail import send_templated_email
+from stakeholders.models import (
+    VERIFY_EVERY,
+    KeyArea,
+    Language,
+    Location,
+    Member,
+    Organization,
+    Phone,
+    RegularSchedule,
+    Service,
+    ServiceAtLocation,
+    ServiceCriterion,
+)
+
+# What the profile form may change; the second set only an organization's admins.
+PROFILE_FIELDS = ("description", "email", "phone", "website")
+ADMIN_ONLY_PROFILE_FIELDS = ("sector", "sharing_level")
+SERVICE_FIELDS = (
+    "name",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "application_process",
+    "fees",
+    "eligibility_description",
+    "wait_time",
+    "accepts_referrals",
+    "serves_when",
+)
+LOCATION_FIELDS = (
+    "name",
+    "alternate_name",
+    "description",
+    "address_1",
+    "address_2",
+    "city",
+    "state_province",
+    "postal_code",
+    "transportation",
+    "accessibility",
+)
+
+# weekday (1 = Monday) -> (opens, closes), or None for closed that day.
+Week = Mapping[int, tuple[time, time] | None]
+Criterion = tuple[str, str, str]  # (kind, value, rule)
+
+
+def _check_editor(actor: Member, organization: Organization) -> None:
+    if not (
+        actor.is_active
+        and actor.role in Member.EDITOR_ROLES
+        and actor.organization_id == organization.pk
+    ):
+        raise PermissionDenied(
+            _("Only this organization's own admins and staff can change its listing.")
+        )
+
+
+def _stamp(obj, actor: Member, reason: list[str]) -> None:
+    """Who made the change (and what changed beyond the row's own fields) for the history."""
+    obj._history_user = actor.user
+    obj._change_reason = "; ".join(reason)[:100] if reason else None
+
+
+def _local_today(collaborative) -> date:
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(collaborative.time_zone)).date()
+
+
+# --- The organization's profile ------------------------------------------------------------
+
+
+@transaction.atomic
+def organization_profile_update(
+    *,
+    actor: Member,
+    organization: Organization,
+    key_areas: Iterable[KeyArea] | None = None,
+    request=None,
+    **fields,
+) -> Organization:
+    """Change description, contact and key areas (admins also sector and visibility)."""
+    _check_editor(actor, organization)
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    unknown = set(fields) - set(PROFILE_FIELDS) - set(ADMIN_ONLY_PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    changed = [name for name, value in fields.items() if getattr(organization, name) != value]
+    if actor.role != Member.Role.ORG_ADMIN and set(changed) & set(ADMIN_ONLY_PROFILE_FIELDS):
+        raise PermissionDenied(
+            _("Only the organization's admins can change its sector or who can see it.")
+        )
+    reason = []
+    if key_areas is not None:
+        key_areas = list(key_areas)
+        if any(area.collaborative_id != organization.collaborative_id for area in key_areas):
+            raise ValidationError({"key_areas": _("Choose key areas of this collaborative.")})
+        before = set(organization.key_areas.values_list("pk", flat=True))
+        if before != {area.pk for area in key_areas}:
+            changed.append("key_areas")
+            reason.append(
+                _("Key areas: %(areas)s") % {"areas": ", ".join(a.name for a in key_areas) or "—"}
+            )
+    for name, value in fields.items():
+        setattr(organization, name, value)
+    organization.full_clean()
+    _stamp(organization, actor, reason)
+    organization.save()
+    if key_areas is not None:
+        organization.key_areas.set(key_areas)
+    record(
+        "directory.organization_updated",
+        actor=actor.user,
+        request=request,
+        obj=organization,
+        changed=changed,
+    )
+    return organization
+
+
+# --- Services -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def service_create(
+    *,
+    actor: Member,
+    organization: Organization,
+    key_areas: Iterable[KeyArea] = (),
+    languages: Sequence[str] = (),
+    criteria: Iterable[Criterion] = (),
+    week: Week | None = None,
+    locations: Iterable[Location] = (),
+    phone: str = "",
+    request=None,
+    **fields,
+) -> Service:
+    """A new listing, verified today (the person entering it is checking it)."""
+    _check_editor(actor, organization)
+    service = Service(organization=organization, last_verified_at=_local_today(actor.collaborative))
+    _set_fields(service, fields, SERVICE_FIELDS)
+    service.full_clean()
+    _stamp(service, actor, [])
+    service.save()
+    _set_service_children(
+        service,
+        key_areas=key_areas,
+        languages=languages,
+        criteria=criteria,
+        week=week,
+        locations=locations,
+        phone=phone,
+    )
+    record(
+        "directory.service_created",
+        actor=actor.user,
+        request=request,
+        obj=service,
+        organization=str(organization),
+    )
+    return service
+
+
+@transaction.atomic
+def service_update(
+    *,
+    actor: Member,
+    service: Service,
+    key_areas: Iterable[KeyArea] | None = None,
+    languages: Sequence[str] | None = None,
+    criteria: Iterable[Criterion] | None = None,
+    week: Week | None = None,
+    locations: Iterable[Location] | None = None,
+    phone: str | None = None,
+    request=None,
+    **fields,
+) -> Service:
+    """Change a listing; ``None`` leaves that part as it is."""
+    service = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
+    _check_editor(actor, service.organization)
+    changed = _set_fields(service, fields, SERVICE_FIELDS)
+    service.full_clean()
+    reason = _set_service_children(
+        service,
+        key_areas=key_areas,
+        languages=languages,
+        criteria=criteria,
+        week=week,
+        locations=locations,
+        phone=phone,
+        dry_run=True,
+    )
+    if not changed and not reason:
+        return service
+    _stamp(service, actor, reason)
+    service.save()
+    _set_service_children(
+        service,
+        key_areas=key_areas,
+        languages=languages,
+        criteria=criteria,
+        week=week,
+        locations=locations,
+        phone=phone,
+    )
+    record(
+        "directory.service_updated",
+        actor=actor.user,
+        request=request,
+        obj=service,
+        changed=changed,
+        also=reason,
+    )
+    return service
+
+
+@transaction.atomic
+def service_verify(*, actor: Member, service: Service, request=None) -> Service:
+    """Someone checked the listing is right: last verified today (the collaborative's day)."""
+    service = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
+    _check_editor(actor, service.organization)
+    service.last_verified_at = _local_today(actor.collaborative)
+    _stamp(service, actor, [])
+    service.save()
+    record(
+        "directory.service_verified",
+        actor=actor.user,
+        request=request,
+        obj=service,
+        verified_on=service.last_verified_at.isoformat(),
+    )
+    return service
+
+
+def _set_fields(obj, fields: dict, allowed: tuple[str, ...]) -> list[str]:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValueError(f"Unknown fields: {sorted(unknown)}")
+    changed = []
+    for name, value in fields.items():
+        if getattr(obj, name) != value:
+            changed.append(name)
+            setattr(obj, name, value)
+    return changed
+
+
+def _set_service_children(
+    service: Service,
+    *,
+    key_areas,
+    languages,
+    criteria,
+    week,
+    locations,
+    phone,
+    dry_run: bool = False,
+) -> list[str]:
+    """Replace the parts given (not None); return what changed, in words, for the history.
+
+    With ``dry_run`` nothing is written: the caller stamps the reason before saving.
+    """
+    reason: list[str] = []
+    collaborative_id = service.organization.collaborative_id
+
+    if key_areas is not None:
+        key_areas = list(key_areas)
+        if any(area.collaborative_id != collaborative_id for area in key_areas):
+            raise ValidationError({"key_areas": _("Choose key areas of this collaborative.")})
+        if {a.pk for a in key_areas} != set(service.key_areas.values_list("pk", flat=True)):
+            reason.append(
+                _("Key areas: %(areas)s") % {"areas": ", ".join(a.name for a in key_areas) or "—"}
+            )
+            if not dry_run:
+                service.key_areas.set(key_areas)
+
+    if languages is not None:
+        names = list(dict.fromkeys(n.strip() for n in languages if n.strip()))
+        current = list(service.languages.order_by("language").values_list("language", flat=True))
+        if sorted(names) != sorted(current):
+            reason.append(_("Languages: %(names)s") % {"names": ", ".join(names) or "—"})
+            if not dry_run:
+                service.languages.all().delete()
+                for name in names:
+                    language = Language(service=service, language=name)
+                    language.full_clean()
+                    language.save()
+
+    if criteria is not None:
+        wanted = set(criteria)
+        current = set(service.criteria.values_list("kind", "value", "rule"))
+        if wanted != current:
+            reason.append(_("Eligibility rules changed"))
+            if not dry_run:
+                service.criteria.all().delete()
+                rows = [
+                    ServiceCriterion(service=service, kind=kind, value=value, rule=rule)
+                    for kind, value, rule in sorted(wanted)
+                ]
+                for row in rows:
+                    row.full_clean(validate_constraints=False)
+                ServiceCriterion.objects.bulk_create(rows)
+
+    if week is not None:
+        own = service.schedules.filter(service_at_location=None)
+        current = {(s.weekday, s.opens_at, s.closes_at) for s in own}
+        wanted_hours = {(day, h[0], h[1]) for day, h in week.items() if h is not None}
+        if current != wanted_hours:
+            reason.append(_("Opening hours changed"))
+            if not dry_run:
+                own.delete()
+                for day, opens, closes in sorted(wanted_hours):
+                    schedule = RegularSchedule(
+                        service=service, weekday=day, opens_at=opens, closes_at=closes
+                    )
+                    schedule.full_clean()
+                    schedule.save()
+
+    if locations is not None:
+        locations = list(locations)
+        if any(loc.collaborative_id != collaborative_id for loc in locations):
+            raise ValidationError({"locations": _("Choose locations of this collaborative.")})
+        current_ids = set(service.at_locations.values_list("location_id", flat=True))
+        wanted_ids = {loc.pk for loc in locations}
+        if current_ids != wanted_ids:
+            reason.append(
+                _("Locations: %(names)s") % {"names": ", ".join(x.name for x in locations) or "—"}
+            )
+            if not dry_run:
+                service.at_locations.exclude(location_id__in=wanted_ids).delete()
+                for location in locations:
+                    if location.pk not in current_ids:
+                        at = ServiceAtLocation(service=service, location=location)
+                        at.full_clean()
+                        at.save()
+
+    if phone is not None:
+        reason += _set_main_phone(service.phones.filter(service_at_location=None), phone, dry_run)
+        if not dry_run and phone.strip() and not service.phones.exists():
+            _new_phone(service=service, number=phone)
+    return reason
+
+
+def _set_main_phone(phones, number: str, dry_run: bool) -> list[str]:
+    """The first phone of a service or location is its main number: change, add or remove it."""
+    number = number.strip()
+    first = phones.order_by("pk").first()
+    if (first.number if first else "") == number:
+        return []
+    if not dry_run and first is not None:
+        if number:
+            first.number = number
+            first.full_clean()
+            first.save()
+        else:
+            first.delete()
+    return [_("Phone: %(number)s") % {"number": number or "—"}]
+
+
+def _new_phone(**fields) -> Phone:
+    phone = Phone(**fields)
+    phone.fill_owner()
+    phone.full_clean()
+    phone.save()
+    return phone
+
+
+# --- Locations ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def location_create(
+    *, actor: Member, organization: Organization, phone: str = "", request=None, **fields
+) -> Location:
+    _check_editor(actor, organization)
+    location = Location(organization=organization)
+    _set_fields(location, fields, LOCATION_FIELDS)
+    location.full_clean()
+    _stamp(location, actor, [])
+    location.save()
+    if phone.strip():
+        _new_phone(location=location, number=phone.strip())
+    record(
+        "directory.location_created",
+        actor=actor.user,
+        request=request,
+        obj=location,
+        organization=str(organization),
+    )
+    return location
+
+
+@transaction.atomic
+def location_update(
+    *, actor: Member, location: Location, phone: str | None = None, request=None, **fields
+) -> Location:
+    location = (
+        Location.objects.select_for_update().select_related("organization").get(pk=location.pk)
+    )
+    _check_editor(actor, location.organization)
+    changed = _set_fields(location, fields, LOCATION_FIELDS)
+    location.full_clean()
+    reason = []
+    phones = location.phones.filter(service=None, service_at_location=None)
+    if phone is not None:
+        reason = _set_main_phone(phones, phone, dry_run=True)
+    _stamp(location, actor, reason)
+    location.save()
+    if phone is not None:
+        _set_main_phone(phones, phone, dry_run=False)
+        if phone.strip() and not phones.exists():
+            _new_phone(location=location, number=phone.strip())
+    record(
+        "directory.location_updated",
+        actor=actor.user,
+        request=request,
+        obj=location,
+        changed=changed,
+        also=reason,
+    )
+    return location
+
+
+# --- Quarterly reminders ------------------------------------------------------------------
+
+
+def verification_reminders_send(*, now: datetime | None = None) -> int:
+    """Email each organization's admins the listings not verified in 90 days.
+
+    Safe to run twice: each service is claimed (``verification_reminded_at``) in the same
+    transaction that queues its email, so a retry or a second run sends nothing again;
+    the next reminder for a service comes after another 90 days. Organizations without an
+    active admin are left unclaimed, so their admins hear as soon as there is one.
+    Returns the number of emails queued.
+    """
+    now = now or timezone.now()
+    due = (
+        Service.objects.active()
+        .filter(
+            Q(last_verified_at__isnull=True)
+            | Q(last_verified_at__lt=timezone.localdate(now) - VERIFY_EVERY)
+        )
+        .filter(
+            Q(verification_reminded_at__isnull=True)
+            | Q(verification_reminded_at__lt=now - VERIFY_EVERY)
+        )
+    )
+    admins: dict[int, list[Member]] = defaultdict(list)
+    for member in Member.objects.filter(
+        role=Member.Role.ORG_ADMIN,
+        is_active=True,
+        organization_id__in=due.values("organization_id"),
+    ).select_related("user"):
+        admins[member.organization_id].append(member)
+    sent = 0
+    for organization_id, people in admins.items():
+        sent += _remind_organization(organization_id, people, due, now)
+    return sent
+
+
+@transaction.atomic
+def _remind_organization(organization_id: int, people: list[Member], due, now: datetime) -> int:
+    organization = Organization.objects.select_related("collaborative").get(pk=organization_id)
+    # Claim first, atomically: another run that got here first leaves nothing to claim.
+    claim = list(
+        due.filter(organization_id=organization_id)
+        .select_for_update(skip_locked=True)
+        .order_by("name")
+        .values_list("pk", flat=True)
+    )
+    claimed = (
+        due.filter(pk__in=claim).update(verification_reminded_at=now) if claim else 0
+    )  # still due: not verified or reminded between the two statements
+    if not claimed:
+        return 0
+    services = list(
+        Service.objects.filter(pk__in=claim, verification_reminded_at=now).order_by("name")
+    )
+    collaborative = organization.collaborative
+    base = settings.SITE_URL
+    rows = [
+        {
+            "name": s.name,
+            "last_verified_at": s.last_verified_at,
+            "url": base
+            + reverse(
+                "stakeholders:service_edit",
+                kwargs={"slug": collaborative.slug, "public_id": s.public_id},
+            ),
+        }
+        for s in services
+    ]
+    for member in people:
+        send_templated_email(
+            "directory-verify-reminder",
+            to=member.user.email,
+            language=member.user.preferred_language,
+            context={
+                "member": member,
+                "organization": organization,
+                "collaborative": collaborative,
+                "services": rows,
+                "organization_url": base + organization.get_absolute_url(),
+            },
+        )
+    record(
+        "directory.verification_reminded",
+        collaborative=collaborative,
+        obj=organization,
+        services=len(rows),
+        recipients=len(people),
+    )
+    return len(people)
