@@ -3,4 +3,10 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict:
-    return {"SITE_NAME": settings.SITE_NAME}
+    """Site name, and the collaborative and membership that collaborative_view loaded,
+    so the layout shows the collaborative's navigation on every page inside it."""
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "collaborative": getattr(request, "collaborative", None),
+        "member": getattr(request, "member", None),
+    }

@@ -9,6 +9,7 @@ ALLOWED_HOSTS; see README.md and docker-compose.yml.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -39,14 +40,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "guardian",
+    "simple_history",
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "reentry.audit",
     "reentry.sharing",
+    "reentry.api",
+    "reentry.outbox",
     "stakeholders",
     "workgroups",
     "indicators",
@@ -63,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reentry.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -90,6 +97,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Form fields render through templates/forms/field.html (label, help, errors, input).
+FORM_RENDERER = "reentry.forms.FormRenderer"
 
 # Database: a SQLite file unless DATABASE_URL says otherwise.
 DATABASES = {
@@ -199,7 +209,21 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Send tasks kept in the database outbox while the broker was down (reentry/queue.py).
+    "flush-outbox": {
+        "task": "reentry.outbox.tasks.flush_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Email organization admins the directory listings not verified in 90 days (each
+    # service at most once a quarter; stakeholders.directory_services).
+    "directory-verification-reminders": {
+        "task": "stakeholders.tasks.send_verification_reminders",
+        "schedule": crontab(hour=14, minute=0),
+        "options": {"expires": 60 * 60 * 6},
+    },
+}
 
 # Email (Django 6.1 MAILERS): the console by default; SMTP when EMAIL_BACKEND says so.
 EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -239,6 +263,7 @@ if not DEBUG:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "reentry.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -251,6 +276,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read and write what your organization may see in a reentry collaborative.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from the drf-spectacular-sidecar package, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reentry import views
+from stakeholders import urls as stakeholder_urls
 from stakeholders import views as stakeholder_views
 
 urlpatterns = [
@@ -11,7 +12,15 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/profile/", stakeholder_views.account_home, name="account_home"),
     path("invitations/<str:token>/", stakeholder_views.invitation_accept, name="invitation_accept"),
+    path("c/<slug:slug>/api-tokens/", include("reentry.api.token_urls")),
+    path("c/<slug:slug>/groups/", include("workgroups.urls")),
     path("c/<slug:slug>/", include("stakeholders.urls")),
+    path(
+        "directory/<slug:slug>/",
+        include((stakeholder_urls.public_urlpatterns, "directory"), namespace="directory"),
+    ),
+    path("c/<slug:slug>/", include("reentry.audit.urls")),
+    path("api/", include("reentry.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

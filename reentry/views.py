@@ -7,19 +7,33 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from stakeholders.models import Collaborative, Member
+from stakeholders.models import Collaborative, JoinRequest, Member
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Signed in: my collaboratives. Signed out: what this is, and how to sign in."""
+    open_to_requests = Collaborative.objects.filter(accepts_join_requests=True).order_by("name")
     if not request.user.is_authenticated:
-        return render(request, "home_public.html")
+        return render(request, "home_public.html", {"open_collaboratives": open_to_requests})
     memberships = (
         Member.objects.filter(user=request.user, is_active=True)
         .select_related("collaborative", "organization")
         .order_by("collaborative__name")
     )
-    return render(request, "home.html", {"memberships": memberships})
+    pending = (
+        JoinRequest.objects.pending().filter(user=request.user).select_related("collaborative")
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "memberships": memberships,
+            "pending_requests": pending,
+            "open_collaboratives": open_to_requests.exclude(
+                pk__in=[m.collaborative_id for m in memberships]
+            ).exclude(pk__in=pending.values("collaborative_id")),
+        },
+    )
 
 
 @require_POST

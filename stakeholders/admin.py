@@ -5,10 +5,18 @@ from django.utils.translation import gettext_lazy as _
 from stakeholders.models import (
     Collaborative,
     Invitation,
+    JoinRequest,
     KeyArea,
+    Language,
+    Location,
     Member,
     Organization,
+    Phone,
+    RegularSchedule,
     Sector,
+    Service,
+    ServiceAtLocation,
+    ServiceCriterion,
     User,
 )
 
@@ -76,6 +84,35 @@ class SectorAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class OrganizationServiceInline(admin.TabularInline):
+    model = Service
+    fields = ["name", "status", "accepts_referrals", "serves_when", "last_verified_at"]
+    extra = 0
+    show_change_link = True
+
+
+class OrganizationLocationInline(admin.TabularInline):
+    model = Location
+    fields = ["name", "address_1", "city", "state_province", "postal_code"]
+    extra = 0
+    show_change_link = True
+
+
+class OrganizationPhoneInline(admin.TabularInline):
+    model = Phone
+    fk_name = "organization"
+    fields = ["number", "extension", "type", "language", "description"]
+    extra = 0
+
+    def get_queryset(self, request):
+        # The organization's own numbers; services' and locations' are on their pages.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(service=None, location=None, service_at_location=None)
+        )
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "collaborative", "sector", "sharing_level", "updated_at"]
@@ -84,6 +121,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["sector"]
     filter_horizontal = ["key_areas"]
     list_select_related = ["collaborative", "sector"]
+    inlines = [OrganizationServiceInline, OrganizationLocationInline, OrganizationPhoneInline]
 
 
 @admin.register(Member)
@@ -111,3 +149,115 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "name"]
     readonly_fields = ["token_hash", "invited_by", "accepted_member", "last_sent_at", "send_count"]
     list_select_related = ["collaborative", "organization"]
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ["user", "collaborative", "status", "created_at", "decided_at", "decided_by"]
+    list_filter = ["collaborative", "status"]
+    search_fields = ["user__email", "user__name", "organization_name"]
+    readonly_fields = ["user", "collaborative", "created_at", "decided_at", "decided_by", "member"]
+    list_select_related = ["user", "collaborative", "decided_by"]
+
+
+# --- The directory (HSDS shape) ----------------------------------------------------------
+
+
+class ServiceCriterionInline(admin.TabularInline):
+    model = ServiceCriterion
+    extra = 0
+
+
+class ServiceAtLocationInline(admin.TabularInline):
+    model = ServiceAtLocation
+    fields = ["location", "description", "hsds_id"]
+    raw_id_fields = ["location"]
+    extra = 0
+
+
+class ScheduleInline(admin.TabularInline):
+    model = RegularSchedule
+    fields = ["weekday", "opens_at", "closes_at"]
+    extra = 0
+
+
+class LanguageInline(admin.TabularInline):
+    model = Language
+    fields = ["language", "code"]
+    readonly_fields = ["code"]
+    extra = 0
+
+
+class PhoneInline(admin.TabularInline):
+    model = Phone
+    fields = ["number", "extension", "type", "language", "description"]
+    extra = 0
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "organization",
+        "status",
+        "accepts_referrals",
+        "serves_when",
+        "last_verified_at",
+    ]
+    list_filter = ["collaborative", "status", "accepts_referrals", "serves_when"]
+    search_fields = ["name", "alternate_name", "description", "organization__name", "hsds_id"]
+    autocomplete_fields = ["organization"]
+    filter_horizontal = ["key_areas"]
+    list_select_related = ["organization"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]
+    inlines = [
+        ServiceCriterionInline,
+        ServiceAtLocationInline,
+        ScheduleInline,
+        LanguageInline,
+        PhoneInline,
+    ]
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "address_1", "city", "postal_code"]
+    list_filter = ["collaborative"]
+    search_fields = ["name", "address_1", "city", "organization__name", "hsds_id"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]
+    inlines = [ScheduleInline, LanguageInline, PhoneInline]
+
+
+@admin.register(Phone)
+class PhoneAdmin(admin.ModelAdmin):
+    list_display = ["number", "extension", "type", "organization", "service", "location"]
+    list_filter = ["collaborative", "type"]
+    search_fields = ["number", "organization__name", "hsds_id"]
+    raw_id_fields = ["organization", "service", "location", "service_at_location"]
+    list_select_related = ["organization", "service", "location"]
+
+
+@admin.register(RegularSchedule)
+class RegularScheduleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "organization", "service", "location"]
+    list_filter = ["collaborative", "weekday"]
+    raw_id_fields = ["service", "location", "service_at_location"]
+    list_select_related = ["organization", "service", "location"]
+
+
+@admin.register(ServiceAtLocation)
+class ServiceAtLocationAdmin(admin.ModelAdmin):
+    list_display = ["service", "location", "organization"]
+    list_filter = ["collaborative"]
+    raw_id_fields = ["service", "location"]
+    list_select_related = ["service", "location", "organization"]
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["language", "code", "organization", "service", "location"]
+    list_filter = ["collaborative", "code"]
+    raw_id_fields = ["service", "location"]
+    list_select_related = ["organization", "service", "location"]

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from stakeholders.models import Invitation, Member, Organization, User
+from stakeholders.models import Invitation, JoinRequest, Member, Organization, User
 
 
 class SignupForm(forms.Form):
@@ -96,3 +96,42 @@ class AccountForm(forms.ModelForm):
         model = User
         fields = ["name", "preferred_language"]
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+
+class JoinRequestForm(forms.ModelForm):
+    class Meta:
+        model = JoinRequest
+        fields = ["message", "organization_name"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 4})}
+
+
+class JoinDecisionForm(forms.Form):
+    """Backbone staff answer a request: the role and organization to give, and a note."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Member.Role.choices, initial="community")
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("Needed for organization admins and staff."),
+    )
+    note = forms.CharField(
+        label=_("Note to the person (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, collaborative, organization_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        field.queryset = Organization.objects.filter(collaborative=collaborative).order_by("name")
+        if organization_choices is not None:
+            # A list page renders one form per request: share one evaluated list of choices.
+            field.choices = organization_choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") in Member.ORG_ROLES and not data.get("organization"):
+            self.add_error("organization", _("This role needs an organization."))
+        return data

@@ -12,6 +12,7 @@ from reentry.mail import send_templated_email
 from stakeholders.models import (
     Collaborative,
     Invitation,
+    JoinRequest,
     KeyArea,
     Member,
     Organization,
@@ -308,3 +309,151 @@ def member_update_profile(*, actor: User, member: Member, request=None, **fields
         # The answer itself is never written to the log, only that it changed.
         record("member.privacy_changed", actor=actor, request=request, obj=member)
     return member
+
+
+def _backbone_emails(collaborative: Collaborative) -> list[tuple[str, str]]:
+    return list(
+        Member.objects.filter(
+            collaborative=collaborative,
+            role=Member.Role.BACKBONE,
+            is_active=True,
+            contact_by_email=True,
+        ).values_list("user__email", "user__preferred_language")
+    )
+
+
+@transaction.atomic
+def join_request_create(
+    *,
+    actor: User,
+    collaborative: Collaborative,
+    message: str,
+    organization_name: str = "",
+    request=None,
+) -> JoinRequest:
+    """Ask to join a collaborative that accepts requests; backbone staff are told by email."""
+    if not collaborative.accepts_join_requests:
+        raise PermissionDenied(_("This collaborative does not take requests to join."))
+    if Member.objects.filter(collaborative=collaborative, user=actor, is_active=True).exists():
+        raise ValidationError(_("You are already a member."))
+    if JoinRequest.objects.pending().filter(collaborative=collaborative, user=actor).exists():
+        raise ValidationError(_("You already asked to join. Backbone staff will answer soon."))
+    join_request = JoinRequest(
+        collaborative=collaborative,
+        user=actor,
+        message=message.strip(),
+        organization_name=organization_name.strip(),
+    )
+    join_request.full_clean()
+    join_request.save()
+    from django.conf import settings
+
+    review_url = reverse("stakeholders:join_requests", kwargs={"slug": collaborative.slug})
+    for email, language in _backbone_emails(collaborative):
+        send_templated_email(
+            "join-request-new",
+            to=email,
+            language=language,
+            context={
+                "join_request": join_request,
+                "collaborative": collaborative,
+                "review_url": f"{settings.SITE_URL}{review_url}",
+            },
+        )
+    record("join_request.created", actor=actor, request=request, obj=join_request)
+    return join_request
+
+
+def _decidable(actor: Member, join_request: JoinRequest) -> JoinRequest:
+    if (
+        actor.role != Member.Role.BACKBONE
+        or actor.collaborative_id != join_request.collaborative_id
+    ):
+        raise PermissionDenied(_("Only backbone staff answer requests to join."))
+    locked = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if locked.status != JoinRequest.Status.PENDING:
+        raise ValidationError(_("This request was already answered."))
+    return locked
+
+
+def _tell_requester(join_request: JoinRequest) -> None:
+    from django.conf import settings
+
+    send_templated_email(
+        "join-request-decided",
+        to=join_request.user.email,
+        language=join_request.user.preferred_language,
+        context={
+            "join_request": join_request,
+            "collaborative": join_request.collaborative,
+            "approved": join_request.status == JoinRequest.Status.APPROVED,
+            "home_url": f"{settings.SITE_URL}{join_request.collaborative.get_absolute_url()}",
+        },
+    )
+
+
+@transaction.atomic
+def join_request_approve(
+    *,
+    actor: Member,
+    join_request: JoinRequest,
+    role: str,
+    organization: Organization | None = None,
+    note: str = "",
+    request=None,
+) -> Member:
+    """Let the person in with the role (and organization) backbone staff chose."""
+    join_request = _decidable(actor, join_request)
+    if organization is not None and organization.collaborative_id != join_request.collaborative_id:
+        raise ValidationError({"organization": _("Choose an organization of this collaborative.")})
+    member, created = Member.objects.get_or_create(
+        user=join_request.user,
+        collaborative=join_request.collaborative,
+        defaults={"role": role, "organization": organization},
+    )
+    member.role, member.organization, member.is_active = role, organization, True
+    member.full_clean()
+    member.save()
+    join_request.status = JoinRequest.Status.APPROVED
+    join_request.decided_at = timezone.now()
+    join_request.decided_by = actor.user
+    join_request.decision_note = note.strip()
+    join_request.member = member
+    join_request.save()
+    _tell_requester(join_request)
+    record(
+        "join_request.approved",
+        actor=actor.user,
+        request=request,
+        obj=join_request,
+        role=role,
+        organization=str(organization or ""),
+    )
+    return member
+
+
+@transaction.atomic
+def join_request_decline(
+    *, actor: Member, join_request: JoinRequest, note: str = "", request=None
+) -> JoinRequest:
+    join_request = _decidable(actor, join_request)
+    join_request.status = JoinRequest.Status.DECLINED
+    join_request.decided_at = timezone.now()
+    join_request.decided_by = actor.user
+    join_request.decision_note = note.strip()
+    join_request.save()
+    _tell_requester(join_request)
+    record("join_request.declined", actor=actor.user, request=request, obj=join_request)
+    return join_request
+
+
+@transaction.atomic
+def join_request_withdraw(*, actor: User, join_request: JoinRequest, request=None) -> None:
+    if join_request.user_id != actor.pk:
+        raise PermissionDenied
+    locked = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if locked.status != JoinRequest.Status.PENDING:
+        raise ValidationError(_("This request was already answered."))
+    locked.status = JoinRequest.Status.WITHDRAWN
+    locked.save(update_fields=["status"])
+    record("join_request.withdrawn", actor=actor, request=request, obj=locked)

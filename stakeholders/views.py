@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,8 +13,16 @@ from reentry.sharing.access import get_visible_or_404
 from stakeholders import services
 from stakeholders.access import collaborative_view
 from stakeholders.adapters import PENDING_INVITATION_KEY
-from stakeholders.forms import AccountForm, InvitationForm, MemberRoleForm, ProfileForm
-from stakeholders.models import Invitation, Member, Organization
+from stakeholders.directory_views import directory_section
+from stakeholders.forms import (
+    AccountForm,
+    InvitationForm,
+    JoinDecisionForm,
+    JoinRequestForm,
+    MemberRoleForm,
+    ProfileForm,
+)
+from stakeholders.models import Collaborative, Invitation, JoinRequest, Member, Organization
 
 PAGE_SIZE = 25
 Role = Member.Role
@@ -109,14 +117,17 @@ def organization_detail(request: HttpRequest, slug: str, public_id) -> HttpRespo
         "stakeholders/organization_detail.html",
         {
             "collaborative": collaborative,
+            "member": request.member,
             "organization": organization,
             "key_areas": organization.key_areas.all(),
             "staff": staff,
+            # The directory: services, locations and whether this person keeps them.
+            **directory_section(request, organization),
         },
     )
 
 
-@collaborative_view(staff_only=True)
+@collaborative_view()
 def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
     members = (
@@ -127,11 +138,11 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
     query = request.GET.get("q", "").strip()
     if query:
-        members = members.filter(
-            Q(user__name__icontains=query)
-            | Q(user__email__icontains=query)
-            | Q(organization__name__icontains=query)
-        )
+        found = Q(user__name__icontains=query) | Q(organization__name__icontains=query)
+        if request.member.is_staff_role:
+            # Only staff see addresses, so only staff may search by them.
+            found |= Q(user__email__icontains=query)
+        members = members.filter(found)
     role = request.GET.get("role", "")
     if role in Role.values:
         members = members.filter(role=role)
@@ -162,6 +173,7 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
             "role": role,
             "roles": Role.choices,
             "show_inactive": request.GET.get("inactive") == "1",
+            "show_contact": request.member.is_staff_role,
         },
     )
 
@@ -333,3 +345,134 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def account_home(request: HttpRequest) -> HttpResponse:
     return redirect("home")
+
+
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask to join a collaborative that takes requests. Members go straight home."""
+    collaborative = Collaborative.objects.filter(slug=slug, accepts_join_requests=True).first()
+    if collaborative is None:
+        raise Http404
+    form = None
+    pending = None
+    if request.user.is_authenticated:
+        if Member.objects.filter(
+            collaborative=collaborative, user=request.user, is_active=True
+        ).exists():
+            return redirect(collaborative.get_absolute_url())
+        pending = (
+            JoinRequest.objects.pending()
+            .filter(collaborative=collaborative, user=request.user)
+            .first()
+        )
+        form = JoinRequestForm(request.POST or None)
+        if request.method == "POST" and pending is None and form.is_valid():
+            try:
+                services.join_request_create(
+                    actor=request.user,
+                    collaborative=collaborative,
+                    request=request,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Thank you. Backbone staff will answer by email."))
+                return redirect("stakeholders:join", slug=slug)
+    return render(
+        request,
+        "stakeholders/join.html",
+        {"about": collaborative, "form": form, "pending": pending},
+    )
+
+
+@require_POST
+def join_withdraw(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+    if not request.user.is_authenticated:
+        raise Http404
+    join_request = get_visible_or_404(
+        JoinRequest.objects.filter(collaborative__slug=slug),
+        JoinRequest.objects.filter(collaborative__slug=slug, user=request.user),
+        request=request,
+        public_id=public_id,
+    )
+    try:
+        services.join_request_withdraw(
+            actor=request.user, join_request=join_request, request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your request is withdrawn."))
+    return redirect("home")
+
+
+@collaborative_view(roles=(Role.BACKBONE,))
+def join_request_list(request: HttpRequest, slug: str) -> HttpResponse:
+    collaborative = request.collaborative
+    status = request.GET.get("status", "pending")
+    requests_qs = (
+        JoinRequest.objects.filter(collaborative=collaborative)
+        .select_related("user", "decided_by", "member__organization")
+        .order_by("-created_at")
+    )
+    if status == "pending":
+        requests_qs = requests_qs.pending()
+    page = Paginator(requests_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # One form per request: share one evaluated list of organizations between them.
+    choices = list(JoinDecisionForm(collaborative=collaborative).fields["organization"].choices)
+    rows = [
+        (
+            jr,
+            JoinDecisionForm(
+                collaborative=collaborative,
+                organization_choices=choices,
+                prefix=str(jr.public_id),
+            ),
+        )
+        for jr in page
+    ]
+    return render(
+        request,
+        "stakeholders/join_request_list.html",
+        {"collaborative": collaborative, "page": page, "rows": rows, "status": status},
+    )
+
+
+@require_POST
+@collaborative_view(roles=(Role.BACKBONE,))
+def join_request_decide(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+    collaborative = request.collaborative
+    join_request = get_visible_or_404(
+        JoinRequest.objects.all(),
+        JoinRequest.objects.filter(collaborative=collaborative).select_related("user"),
+        request=request,
+        public_id=public_id,
+    )
+    form = JoinDecisionForm(request.POST, collaborative=collaborative, prefix=str(public_id))
+    decision = request.POST.get("decision")
+    try:
+        if decision == "approve":
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            services.join_request_approve(
+                actor=request.member,
+                join_request=join_request,
+                request=request,
+                role=form.cleaned_data["role"],
+                organization=form.cleaned_data["organization"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("%(name)s is now a member.") % {"name": join_request.user})
+        elif decision == "decline":
+            services.join_request_decline(
+                actor=request.member,
+                join_request=join_request,
+                request=request,
+                note=request.POST.get(f"{public_id}-note", ""),
+            )
+            messages.success(request, _("Request declined. We let the person know."))
+        else:
+            messages.error(request, _("Choose approve or decline."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("stakeholders:join_requests", slug=slug)

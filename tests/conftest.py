@@ -31,6 +31,9 @@ def _eager_celery(settings):
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test gets its own empty cache: a shared Redis would carry allauth's sign-in
+    # rate limits from one test (and one CI run) to the next.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

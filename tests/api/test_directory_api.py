@@ -107,7 +107,8 @@ def test_detail_of_a_members_only_service_is_404_for_strangers(cast, directory, 
 def test_service_is_hsds_shaped(cast, directory, login):
     service_b, location_b = directory["org-b"]
     row = next(
-        r for r in login(cast.community).get(services_url()).json()["results"]
+        r
+        for r in login(cast.community).get(services_url()).json()["results"]
         if r["name"] == "Org B housing help"
     )
     assert row["organization_id"] == str(cast.org_b.public_id)

@@ -95,8 +95,15 @@ class TestMembers:
         assert response.status_code == 200
         assert cast.community.user.name.encode() in response.content
 
-    def test_community_member_gets_403(self, cast, login):
-        assert login(cast.community).get(url("members", cast)).status_code == 403
+    def test_community_member_sees_names_but_not_addresses(self, cast, login):
+        response = login(cast.community).get(url("members", cast))
+        assert response.status_code == 200
+        assert cast.staff_a.user.name.encode() in response.content
+        assert cast.staff_a.user.email.encode() not in response.content
+
+    def test_community_member_cannot_search_by_address(self, cast, login):
+        response = login(cast.community).get(url("members", cast), {"q": cast.staff_a.user.email})
+        assert cast.staff_a.user.name.encode() not in response.content
 
     def test_outsider_gets_404(self, cast, login):
         assert login(cast.outsider).get(url("members", cast)).status_code == 404
@@ -198,3 +205,9 @@ class TestProfile:
 
     def test_outsider_gets_404(self, cast, login):
         assert login(cast.outsider).get(url("profile", cast)).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["organizations", "members", "profile"])
+def test_collaborative_navigation_is_on_every_page_inside_it(cast, login, page):
+    response = login(cast.staff_a).get(url(page, cast))
+    assert f'aria-label="{cast.collab.name} sections"'.encode() in response.content

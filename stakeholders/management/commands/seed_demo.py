@@ -1,14 +1,32 @@
 """Build the demo collaborative. Idempotent; refuses to run with DEBUG off unless --force."""
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 from django.utils.text import slugify
 
-from stakeholders import demo, services
-from stakeholders.models import Collaborative, KeyArea, Member, Organization, Sector, User
+from stakeholders import demo, demo_directory, services
+from stakeholders.models import (
+    Collaborative,
+    JoinRequest,
+    KeyArea,
+    Language,
+    Location,
+    Member,
+    Organization,
+    Phone,
+    RegularSchedule,
+    Sector,
+    Service,
+    ServiceAtLocation,
+    ServiceCriterion,
+    User,
+)
 
 
 def _user(email: str, name: str, language: str = "en") -> User:
@@ -86,14 +104,15 @@ class Command(BaseCommand):
                     "name": name,
                     "sector": sectors[sector_slug],
                     "description": description,
-                    "email": f"info@{slug[:30]}.example.org",
+                    "email": f"info@{slug[:30].strip('-')}.example.org",
                     "phone": f"(319) 555-01{len(organizations):02d}",
-                    "website": f"https://{slug[:30]}.example.org/",
+                    "website": f"https://{slug[:30].strip('-')}.example.org/",
                     "sharing_level": "public" if public else "collaborative",
                 },
             )
             org.key_areas.set([areas[a] for a in area_slugs])
             organizations.append(org)
+        self._seed_directory(collab, organizations, areas)
 
         def member(
             email, name, role, org=None, title="", lived="", visibility="only_me", lang="en"
@@ -200,6 +219,37 @@ class Command(BaseCommand):
                     message="We would love to have you in the Housing working group.",
                 )
 
+        # Cedar River takes requests to join; two people are waiting for an answer.
+        Collaborative.objects.filter(pk=collab.pk).update(accepts_join_requests=True)
+        collab.accepts_join_requests = True
+        for email, name, org_name, message in [
+            (
+                f"asking@{d}",
+                "Terrell Jones",
+                "",
+                "I came home last spring and want to help others with housing.",
+            ),
+            (
+                f"asking2@{d}",
+                "Brianna Cole",
+                "Hope Street Church",
+                "Our church runs a clothing closet and would like to connect with the group.",
+            ),
+        ]:
+            asker = _user(email, name)
+            if not JoinRequest.objects.filter(collaborative=collab, user=asker).exists():
+                services.join_request_create(
+                    actor=asker,
+                    collaborative=collab,
+                    message=message,
+                    organization_name=org_name,
+                )
+
+        # Working groups, a year of gatherings and their action items (workgroups/demo.py).
+        from workgroups.demo import seed_workgroups
+
+        seed_workgroups(collab)
+
         # A second collaborative, to show that collaboratives never see each other.
         other_lead = _user(f"lakeshore@{d}", "Morgan Reyes")
         self._collaborative(demo.OTHER_COLLABORATIVE, other_lead)
@@ -213,3 +263,89 @@ class Command(BaseCommand):
             ("Observer", f"observer@{d}"),
             ("Backbone staff of another collaborative", f"lakeshore@{d}"),
         ]
+
+    def _seed_directory(
+        self, collab: Collaborative, organizations: list[Organization], areas: dict
+    ) -> None:
+        """A location, phone and services with hours for every demo organization."""
+        today = timezone.localdate()
+        by_slug = {org.slug: org for org in organizations}
+        for n, (slug, entry) in enumerate(demo_directory.DIRECTORY.items()):
+            org = by_slug[slug]
+            name, street, city, postal_code = entry["location"]
+            location, _created = Location.objects.update_or_create(
+                organization=org,
+                name=name,
+                defaults={
+                    "address_1": street,
+                    "city": city,
+                    "state_province": "IA",
+                    "postal_code": postal_code,
+                    "country": "US",
+                    "transportation": entry["transit"],
+                    "accessibility": "Ramp\nRestroom" if n % 3 else "Wheelchair",
+                },
+            )
+            spanish = any("Spanish" in service[5] for service in entry["services"])
+            Phone.objects.update_or_create(
+                organization=org,
+                location=location,
+                service=None,
+                defaults={
+                    "number": f"(319) 555-02{n:02d}",
+                    "language": "en, es" if spanish else "en",
+                    "description": "Front desk",
+                },
+            )
+            for (
+                service_name,
+                area_slugs,
+                description,
+                accepts_referrals,
+                serves_when,
+                languages,
+                hours,
+                requires,
+                excludes,
+                documents,
+                how_to_apply,
+                verified_days_ago,
+            ) in entry["services"]:
+                service, _created = Service.objects.update_or_create(
+                    organization=org,
+                    name=service_name,
+                    defaults={
+                        "description": description,
+                        "accepts_referrals": accepts_referrals,
+                        "serves_when": serves_when,
+                        "application_process": how_to_apply,
+                        "fees": "Free",
+                        "last_verified_at": today - timedelta(days=verified_days_ago),
+                    },
+                )
+                service.key_areas.set([areas[a] for a in area_slugs])
+                ServiceAtLocation.objects.get_or_create(service=service, location=location)
+                Language.objects.filter(service=service).exclude(language__in=languages).delete()
+                for language in languages:
+                    Language.objects.get_or_create(service=service, language=language)
+                week = demo_directory.HOURS[hours]
+                RegularSchedule.objects.filter(service=service).exclude(weekday__in=week).delete()
+                for weekday, (opens_at, closes_at) in week.items():
+                    RegularSchedule.objects.update_or_create(
+                        service=service,
+                        weekday=weekday,
+                        defaults={"opens_at": opens_at, "closes_at": closes_at},
+                    )
+                rule = ServiceCriterion.Rule
+                wanted = {(kind, value, rule.REQUIRES) for kind, value in requires}
+                wanted |= {(kind, value, rule.EXCLUDES) for kind, value in excludes}
+                wanted |= {("document", value, rule.REQUIRES) for value in documents}
+                current = set(service.criteria.values_list("kind", "value", "rule"))
+                if wanted != current:
+                    service.criteria.all().delete()
+                    for kind, value, criterion_rule in sorted(wanted):
+                        criterion = ServiceCriterion(
+                            service=service, kind=kind, value=value, rule=criterion_rule
+                        )
+                        criterion.full_clean()
+                        criterion.save()
