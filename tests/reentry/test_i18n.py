@@ -81,3 +81,25 @@ def test_browser_choice_wins_over_the_saved_language(client):
     client.cookies["django_language"] = "en"
     response = client.get("/")
     assert response.headers["Content-Language"] == "en"
+
+
+def test_directory_page_is_in_spanish_with_the_es_cookie(cast, login):
+    client = speak(login(cast.staff_a), "es")
+    response = client.get(reverse("stakeholders:directory", kwargs={"slug": cast.collab.slug}))
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "es"
+    for spanish in ("Buscar un servicio", "Mostrar servicios", "Hojas de recursos para imprimir"):
+        assert spanish in response.text
+    assert "Find a service" not in response.text
+    assert "Printable resource sheets" not in response.text
+
+
+def test_working_groups_page_is_in_spanish_with_the_es_cookie(cast, login):
+    client = speak(login(cast.backbone), "es")
+    response = client.get(reverse("workgroups:groups", kwargs={"slug": cast.collab.slug}))
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "es"
+    for spanish in ("Grupos de trabajo", "Mis tareas", "Todos los grupos", "Crear un grupo"):
+        assert spanish in response.text
+    assert "My action items" not in response.text
+    assert "Start a group" not in response.text
