@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from stakeholders.models import Collaborative, Member
 from workgroups import services
+from workgroups.demo_board import seed_board
 from workgroups.models import (
     ActionItem,
     ActionPlan,
@@ -198,6 +199,7 @@ def seed_workgroups(collaborative: Collaborative) -> int:
         title = f"Full collaborative gathering: {starts:%B}"
         _gathering(whole, starts, people, staff, backbone, rng, today, title=title)
     _plans(groups)
+    seed_board(collaborative)  # priorities, overlaps, orphans, partner initiatives
     return len(groups) + 1
 
 

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,8 +41,9 @@ class GroupForm(forms.ModelForm):
 
     def __init__(self, *args, collaborative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["key_area"].queryset = KeyArea.objects.filter(collaborative=collaborative)
-        self.fields["key_area"].empty_label = _("Across key areas")
+        key_area = cast(forms.ModelChoiceField, self.fields["key_area"])
+        key_area.queryset = KeyArea.objects.filter(collaborative=collaborative)
+        key_area.empty_label = _("Across key areas")
 
 
 class JoinForm(forms.Form):
@@ -62,16 +65,18 @@ class AddMemberForm(forms.Form):
 
     def __init__(self, *args, group: WorkingGroup, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].empty_label = _("Choose a person")
-        self.fields["member"].queryset = _people(group.collaborative_id).exclude(
+        member = cast(PersonChoiceField, self.fields["member"])
+        member.empty_label = _("Choose a person")
+        member.queryset = _people(group.collaborative_id).exclude(
             group_memberships__group=group, group_memberships__is_active=True
         )
         if group.is_whole_collaborative:
-            self.fields["role"].choices = [
+            role = cast(forms.ChoiceField, self.fields["role"])
+            role.choices = [
                 (r.value, r.label)
                 for r in (GroupMembership.Role.CHAIR, GroupMembership.Role.COCHAIR)
             ]
-            self.fields["role"].initial = GroupMembership.Role.COCHAIR
+            role.initial = GroupMembership.Role.COCHAIR
 
 
 class RoleForm(forms.Form):
@@ -92,8 +97,9 @@ class MeetingForm(forms.ModelForm):
             "place": _("An address or a room. Give a video link too if people can join online."),
         }
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("place") and not data.get("video_link"):
             raise forms.ValidationError(_("Give a place, a video link, or both."))
         starts, ends = data.get("starts_at"), data.get("ends_at")
@@ -118,7 +124,9 @@ class AgendaItemForm(forms.ModelForm):
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["presenter"].queryset = _people(meeting.collaborative_id)
+        cast(PersonChoiceField, self.fields["presenter"]).queryset = _people(
+            meeting.collaborative_id
+        )
 
     def _post_clean(self):
         pass
@@ -141,11 +149,10 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, meeting: Meeting, agenda=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        agenda_item = cast(forms.ModelChoiceField, self.fields["agenda_item"])
+        agenda_item.queryset = meeting.agenda_items.all()
         if agenda is not None:
-            self.fields["agenda_item"].choices = [("", "---------")] + [
-                (a.pk, a.title) for a in agenda
-            ]
+            agenda_item.choices = [("", "---------")] + [(a.pk, a.title) for a in agenda]
 
 
 class FollowUpForm(forms.Form):
@@ -171,20 +178,22 @@ class FollowUpForm(forms.Form):
         self.meeting = meeting
         self._decisions = {f"d:{d.public_id}": d for d in decisions}
         self._agenda = {f"a:{a.public_id}": a for a in agenda}
-        self.fields["source"].choices = (
+        cast(forms.ChoiceField, self.fields["source"]).choices = (
             [("", _("The gathering in general"))]
             + [(k, _("Decision: %(t)s") % {"t": d.text[:60]}) for k, d in self._decisions.items()]
             + [(k, _("Agenda: %(t)s") % {"t": a.title[:60]}) for k, a in self._agenda.items()]
         )
-        self.fields["owner_member"].queryset = (
+        cast(PersonChoiceField, self.fields["owner_member"]).queryset = (
             people if people is not None else _people(meeting.collaborative_id)
         )
-        self.fields["owner_organization"].queryset = Organization.objects.filter(
+        owner_organization = cast(forms.ModelChoiceField, self.fields["owner_organization"])
+        owner_organization.queryset = Organization.objects.filter(
             collaborative_id=meeting.collaborative_id
         ).order_by("name")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("owner_member") and not data.get("owner_organization"):
             raise forms.ValidationError(
                 _("Give the action item an owner: a person, an organization or both.")

@@ -9,6 +9,7 @@ whose members are implicitly every active member of the collaborative.
 """
 
 import uuid
+from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -135,8 +136,8 @@ class WorkingGroup(BackedByGroup):
 
     def clean(self) -> None:
         if (
-            self.key_area_id
-            and self.collaborative_id
+            self.collaborative_id
+            and self.key_area is not None
             and self.key_area.collaborative_id != self.collaborative_id
         ):
             raise ValidationError({"key_area": _("Choose a key area of this collaborative.")})
@@ -334,7 +335,7 @@ class Meeting(Shareable):
     minutes = models.TextField(_("minutes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = MeetingQuerySet.as_manager()
+    objects: ClassVar = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
@@ -420,8 +421,8 @@ class AgendaItem(models.Model):
 
     def clean(self) -> None:
         if (
-            self.presenter_id
-            and self.meeting_id
+            self.meeting_id
+            and self.presenter is not None
             and self.presenter.collaborative_id != self.meeting.collaborative_id
         ):
             raise ValidationError({"presenter": _("Choose a member of this collaborative.")})
@@ -468,8 +469,80 @@ class Attendance(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.member.user if self.member_id else self.walk_in_name
+        who = self.member.user if self.member is not None else self.walk_in_name
         return f"{who}: {self.get_status_display()}"
+
+
+class CalendarFeed(models.Model):
+    """A private calendar link of gatherings for one person: every group of theirs
+    (``group`` empty) or one group. The secret in the link is an HMAC of the feed's id
+    (workgroups.feeds), so nothing stored opens a feed; revoking stops the link for good
+    and a new link is a new row."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="calendar_feeds")
+    group = models.ForeignKey(
+        "WorkingGroup",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feeds",
+    )
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+
+    # Not stored: the calendar links page sets the link itself for its template.
+    url: str
+    webcal: str
+
+    class Meta:
+        ordering = ["member", "group", "-created_at"]
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(group__isnull=True, revoked_at__isnull=True),
+                name="calendarfeed_one_personal",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "group"],
+                condition=Q(group__isnull=False, revoked_at__isnull=True),
+                name="calendarfeed_one_per_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.user} · {self.group or _('all my groups')}"
+
+
+class SentReminder(models.Model):
+    """What the reminder tasks sent, so a retry sends nothing twice: one row per kind,
+    object, person and date, claimed (inserted) before the email is queued."""
+
+    class Kind(models.TextChoices):
+        GATHERING = "gathering", _("Gathering reminder")
+        OVERDUE_DIGEST = "overdue_digest", _("Overdue action items")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    object_key = models.CharField(max_length=64, blank=True)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    on_date = models.DateField()
+    claim = models.UUIDField(editable=False)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sent reminder")
+        verbose_name_plural = _("sent reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_key", "member", "on_date"], name="sentreminder_once"
+            )
+        ]
+        indexes = [models.Index(fields=["claim"], name="sentreminder_claim")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.member_id} ({self.on_date})"
 
 
 class Decision(models.Model):
@@ -502,8 +575,20 @@ class Decision(models.Model):
         return self.text[:80]
 
     def clean(self) -> None:
-        if self.agenda_item_id and self.agenda_item.meeting_id != self.meeting_id:
+        if self.agenda_item is not None and self.agenda_item.meeting_id != self.meeting_id:
             raise ValidationError({"agenda_item": _("Choose an item of this gathering's agenda.")})
+
+
+class ActionPlanQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ActionPlanQuerySet":
+        """A plan is the group's common agenda: seen wherever its group is."""
+        return self.filter(group_id__in=WorkingGroup.objects.visible_to(user).values("pk"))
+
+    def editable_by(self, user) -> "ActionPlanQuerySet":
+        """The group's chairs and co-chairs, and backbone staff."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(group_id__in=WorkingGroup.editor_owner_ids(user))
 
 
 class ActionPlan(models.Model):
@@ -515,7 +600,10 @@ class ActionPlan(models.Model):
         _("period"), max_length=40, help_text=_("For example “2025” or “Spring 2025”.")
     )
     title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("what the group wants to achieve"), blank=True, max_length=4000)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ActionPlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["group", "-period", "title"]
@@ -673,9 +761,9 @@ class ActionItem(models.Model):
             value = getattr(self, field)
             if value is not None and value.collaborative_id != self.collaborative_id:
                 errors[field] = _("Choose one from this collaborative.")
-        if self.priority_id and self.priority.plan.group_id != self.group_id:
+        if self.priority is not None and self.priority.plan.group_id != self.group_id:
             errors["priority"] = _("Choose a priority of this group's plan.")
-        if self.source_meeting_id and self.source_meeting.owner_id != self.group_id:
+        if self.source_meeting is not None and self.source_meeting.owner_id != self.group_id:
             errors["source_meeting"] = _("Choose a gathering of this group.")
         if errors:
             raise ValidationError(errors)
@@ -706,3 +794,81 @@ class Update(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class PartnerInitiativeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PartnerInitiativeQuerySet":
+        """Every member of the collaborative sees the partner efforts it records."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(collaborative_id__in=_my_collaboratives(user))
+
+    def editable_by(self, user) -> "PartnerInitiativeQuerySet":
+        """Backbone staff keep the list."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(collaborative_id__in=_backbone_collaboratives(user))
+
+
+class PartnerInitiative(models.Model):
+    """Another collective impact effort in the community (on poverty, school achievement,
+    youth employment…) that reentry work touches: the preventive approach. Linked to the
+    groups, priorities and action items that work alongside it."""
+
+    class Focus(models.TextChoices):
+        POVERTY = "poverty", _("Poverty and economic mobility")
+        EDUCATION = "education", _("School achievement")
+        YOUTH_EMPLOYMENT = "youth_employment", _("Youth employment")
+        EARLY_CHILDHOOD = "early_childhood", _("Early childhood")
+        HEALTH = "health", _("Community health")
+        HOUSING = "housing", _("Housing stability")
+        SAFETY = "safety", _("Violence prevention and community safety")
+        OTHER = "other", _("Something else")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="partner_initiatives"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    focus = models.CharField(_("focus"), max_length=20, choices=Focus.choices)
+    description = models.TextField(_("what they do"), blank=True, max_length=4000)
+    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    groups = models.ManyToManyField(
+        WorkingGroup, blank=True, related_name="partner_initiatives", verbose_name=_("groups")
+    )
+    priorities = models.ManyToManyField(
+        Priority, blank=True, related_name="partner_initiatives", verbose_name=_("priorities")
+    )
+    action_items = models.ManyToManyField(
+        ActionItem,
+        blank=True,
+        related_name="partner_initiatives",
+        verbose_name=_("action items"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PartnerInitiativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["collaborative", "name"]
+        verbose_name = _("partner initiative")
+        verbose_name_plural = _("partner initiatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaborative", "name"], name="partnerinitiative_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "coordination:partner",
+            kwargs={"slug": self.collaborative.slug, "public_id": self.public_id},
+        )

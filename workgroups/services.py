@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
+from reentry.stipends.services import stipend_lines_for_meeting
 from stakeholders.models import Collaborative, KeyArea, Member, Organization
 from workgroups.models import (
     ActionItem,
@@ -91,6 +92,60 @@ def group_create(
         minutes_sharing=minutes_sharing,
         chairs=[str(c.public_id) for c in chairs],
     )
+    return group
+
+
+@transaction.atomic
+def group_update(
+    *,
+    actor: Member,
+    group: WorkingGroup,
+    name: str,
+    key_area: KeyArea | None,
+    charter: str,
+    join_policy: str,
+    requires_community_cochair: bool,
+    minutes_sharing: str,
+    request=None,
+) -> WorkingGroup:
+    """Chairs and backbone staff change the group's name, charter and how people join.
+
+    A change of who reads the minutes goes through group_set_minutes_sharing, which
+    re-levels every gathering in the same transaction and audits it.
+    """
+    _check_manager(actor, group)
+    if key_area is not None and key_area.collaborative_id != group.collaborative_id:
+        raise ValidationError({"key_area": _("Choose a key area of this collaborative.")})
+    before = {
+        "name": group.name,
+        "key_area": str(group.key_area or ""),
+        "join_policy": group.join_policy,
+        "requires_community_cochair": group.requires_community_cochair,
+    }
+    group.name = name.strip()
+    group.key_area = key_area
+    group.charter = charter.strip()
+    group.join_policy = join_policy
+    group.requires_community_cochair = requires_community_cochair
+    group.full_clean()
+    group.save()
+    after = {
+        "name": group.name,
+        "key_area": str(group.key_area or ""),
+        "join_policy": group.join_policy,
+        "requires_community_cochair": group.requires_community_cochair,
+    }
+    if before != after:
+        record(
+            "workgroup.updated",
+            actor=actor.user,
+            request=request,
+            obj=group,
+            before=before,
+            after=after,
+        )
+    if minutes_sharing != group.minutes_sharing:
+        group_set_minutes_sharing(actor=actor, group=group, level=minutes_sharing, request=request)
     return group
 
 
@@ -485,6 +540,8 @@ def attendance_record(
     ):
         meeting.status = Meeting.Status.HELD
         meeting.save(update_fields=["status"])
+    # Present community members earn a stipend line; one no longer present loses a pending one.
+    stipend_lines_for_meeting(actor=actor, meeting=meeting, request=request)
     return len(to_create) + len(to_update) + len(to_delete)
 
 

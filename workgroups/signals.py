@@ -23,7 +23,7 @@ def working_group_ids(user) -> list[int]:
             )
             | Q(is_whole_collaborative=True, collaborative_id__in=mine.values("collaborative_id"))
         )
-        .exclude(group_id=None)
+        .exclude(group_id__isnull=True)
         .values_list("group_id", flat=True)
         .distinct()
     )

@@ -1,10 +1,14 @@
-from django.urls import path
+from django.urls import include, path
 
-from workgroups import views
+from workgroups import board, views
 
 app_name = "workgroups"
 
 urlpatterns = [
+    # Action plans, the board and action items (workgroups/board.py).
+    path("", include("workgroups.board_urls")),
+    # Calendar links and feeds (workgroups/feeds.py).
+    path("", include("workgroups.feed_urls")),
     path("", views.group_list, name="groups"),
     path("new/", views.group_create, name="group_create"),
     path("my-action-items/", views.my_action_items, name="my_action_items"),
@@ -14,6 +18,7 @@ urlpatterns = [
         name="action_item_status",
     ),
     path("<uuid:public_id>/", views.group_detail, name="group"),
+    path("<uuid:public_id>/edit/", views.group_edit, name="group_edit"),
     path("<uuid:public_id>/join/", views.group_join, name="group_join"),
     path("<uuid:public_id>/leave/", views.group_leave, name="group_leave"),
     path("<uuid:public_id>/members/", views.group_member_add, name="group_member_add"),
@@ -27,7 +32,7 @@ urlpatterns = [
         views.group_request_decide,
         name="group_request_decide",
     ),
-    path("<uuid:public_id>/action-items/", views.group_action_items, name="group_action_items"),
+    path("<uuid:public_id>/action-items/", board.item_list, name="group_action_items"),
     path("<uuid:public_id>/gatherings/new/", views.meeting_create, name="meeting_create"),
     path("gatherings/<uuid:public_id>/", views.meeting_detail, name="meeting"),
     path("gatherings/<uuid:public_id>/agenda/", views.meeting_agenda_print, name="meeting_agenda"),

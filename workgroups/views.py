@@ -9,13 +9,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reentry.sharing.access import get_visible_or_404
-from stakeholders.access import collaborative_view
+from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Member
 from workgroups import services
 from workgroups.forms import (
@@ -55,11 +55,11 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _context(request: HttpRequest, **extra) -> dict:
+def _context(request: CollaborativeRequest, **extra) -> dict:
     return {"collaborative": request.collaborative, "member": request.member, **extra}
 
 
-def _group(request: HttpRequest, public_id) -> WorkingGroup:
+def _group(request: CollaborativeRequest, public_id) -> WorkingGroup:
     return get_visible_or_404(
         WorkingGroup.objects.filter(collaborative=request.collaborative),
         WorkingGroup.objects.visible_to(request.user)
@@ -70,14 +70,14 @@ def _group(request: HttpRequest, public_id) -> WorkingGroup:
     )
 
 
-def _managed_group(request: HttpRequest, public_id) -> WorkingGroup:
+def _managed_group(request: CollaborativeRequest, public_id) -> WorkingGroup:
     group = _group(request, public_id)
     if not group.is_managed_by(request.member):
         raise PermissionDenied
     return group
 
 
-def _meeting(request: HttpRequest, public_id) -> Meeting:
+def _meeting(request: CollaborativeRequest, public_id) -> Meeting:
     return get_visible_or_404(
         Meeting.objects.filter(collaborative=request.collaborative),
         Meeting.objects.visible_to(request.user)
@@ -88,7 +88,7 @@ def _meeting(request: HttpRequest, public_id) -> Meeting:
     )
 
 
-def _managed_meeting(request: HttpRequest, public_id) -> Meeting:
+def _managed_meeting(request: CollaborativeRequest, public_id) -> Meeting:
     meeting = _meeting(request, public_id)
     if not meeting.owner.is_managed_by(request.member):
         raise PermissionDenied
@@ -99,7 +99,7 @@ def _managed_meeting(request: HttpRequest, public_id) -> Meeting:
 
 
 @collaborative_view()
-def group_list(request: HttpRequest, slug: str) -> HttpResponse:
+def group_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     member = request.member
     next_meeting = (
         Meeting.objects.visible_to(request.user)
@@ -146,7 +146,7 @@ def group_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view(roles=(Member.Role.BACKBONE,))
-def group_create(request: HttpRequest, slug: str) -> HttpResponse:
+def group_create(request: CollaborativeRequest, slug: str) -> HttpResponse:
     form = GroupForm(request.POST or None, collaborative=request.collaborative)
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,7 +162,34 @@ def group_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view()
-def group_detail(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def group_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    group = _group(request, public_id)
+    if not group.is_managed_by(request.member):
+        raise PermissionDenied
+    form = GroupForm(request.POST or None, instance=group, collaborative=request.collaborative)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # The form has already changed `group` in memory: the service gets a fresh copy.
+            services.group_update(
+                actor=request.member,
+                group=WorkingGroup.objects.get(pk=group.pk),
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(group.get_absolute_url())
+    return render(
+        request,
+        "workgroups/group_form.html",
+        _context(request, form=form, group=group),
+    )
+
+
+@collaborative_view()
+def group_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     group = _group(request, public_id)
     member = request.member
     is_manager = group.is_managed_by(member)
@@ -227,7 +254,7 @@ def group_detail(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 @require_POST
 @collaborative_view()
-def group_join(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def group_join(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     group = _group(request, public_id)
     form = JoinForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
@@ -249,7 +276,7 @@ def group_join(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 @require_POST
 @collaborative_view()
-def group_leave(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def group_leave(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     group = _group(request, public_id)
     membership = group.memberships.filter(member=request.member, is_active=True).first()
     if membership is None:
@@ -266,7 +293,9 @@ def group_leave(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 @require_POST
 @collaborative_view()
-def group_request_decide(request: HttpRequest, slug: str, public_id, request_id) -> HttpResponse:
+def group_request_decide(
+    request: CollaborativeRequest, slug: str, public_id, request_id
+) -> HttpResponse:
     group = _managed_group(request, public_id)
     join_request = get_visible_or_404(
         GroupJoinRequest.objects.all(),
@@ -293,7 +322,7 @@ def group_request_decide(request: HttpRequest, slug: str, public_id, request_id)
 
 @require_POST
 @collaborative_view()
-def group_member_add(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def group_member_add(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     group = _managed_group(request, public_id)
     form = AddMemberForm(request.POST, group=group)
     if form.is_valid():
@@ -315,7 +344,9 @@ def group_member_add(request: HttpRequest, slug: str, public_id) -> HttpResponse
 
 @require_POST
 @collaborative_view()
-def group_member_change(request: HttpRequest, slug: str, public_id, membership_id) -> HttpResponse:
+def group_member_change(
+    request: CollaborativeRequest, slug: str, public_id, membership_id
+) -> HttpResponse:
     group = _managed_group(request, public_id)
     membership = get_visible_or_404(
         GroupMembership.objects.all(),
@@ -345,14 +376,7 @@ def group_member_change(request: HttpRequest, slug: str, public_id, membership_i
 
 
 @collaborative_view()
-def group_action_items(request: HttpRequest, slug: str, public_id) -> HttpResponse:
-    group = _group(request, public_id)
-    items = ActionItem.objects.visible_to(request.user).filter(group=group)
-    return _action_item_page(request, items, group=group)
-
-
-@collaborative_view()
-def my_action_items(request: HttpRequest, slug: str) -> HttpResponse:
+def my_action_items(request: CollaborativeRequest, slug: str) -> HttpResponse:
     items = (
         ActionItem.objects.visible_to(request.user)
         .filter(collaborative=request.collaborative)
@@ -361,7 +385,9 @@ def my_action_items(request: HttpRequest, slug: str) -> HttpResponse:
     return _action_item_page(request, items, group=None)
 
 
-def _action_item_page(request: HttpRequest, items, *, group: WorkingGroup | None) -> HttpResponse:
+def _action_item_page(
+    request: CollaborativeRequest, items, *, group: WorkingGroup | None
+) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status == "open":
         items = items.exclude(status=ActionItem.Status.DONE)
@@ -398,7 +424,7 @@ def _action_item_page(request: HttpRequest, items, *, group: WorkingGroup | None
 
 @require_POST
 @collaborative_view()
-def action_item_status(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def action_item_status(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     item = get_visible_or_404(
         ActionItem.objects.filter(collaborative=request.collaborative),
         ActionItem.objects.visible_to(request.user).filter(collaborative=request.collaborative),
@@ -423,7 +449,7 @@ def action_item_status(request: HttpRequest, slug: str, public_id) -> HttpRespon
 
 
 @collaborative_view()
-def meeting_create(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def meeting_create(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     group = _managed_group(request, public_id)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -453,7 +479,7 @@ def _meeting_parts(meeting: Meeting) -> tuple[list, list, list]:
 
 
 @collaborative_view()
-def meeting_detail(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def meeting_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     meeting = _meeting(request, public_id)
     is_manager = meeting.owner.is_managed_by(request.member)
     agenda, decisions, attendance = _meeting_parts(meeting)
@@ -500,7 +526,7 @@ def meeting_detail(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 
 @collaborative_view()
-def meeting_agenda_print(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def meeting_agenda_print(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     meeting = _meeting(request, public_id)
     agenda = list(meeting.agenda_items.select_related("presenter__user"))
     return render(
@@ -512,7 +538,7 @@ def meeting_agenda_print(request: HttpRequest, slug: str, public_id) -> HttpResp
 
 @require_POST
 @collaborative_view()
-def agenda_item_add(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def agenda_item_add(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     meeting = _managed_meeting(request, public_id)
     form = AgendaItemForm(request.POST, meeting=meeting, prefix="agenda")
     if form.is_valid():
@@ -529,7 +555,7 @@ def agenda_item_add(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 @require_POST
 @collaborative_view()
-def agenda_item_move(request: HttpRequest, slug: str, public_id, item_id) -> HttpResponse:
+def agenda_item_move(request: CollaborativeRequest, slug: str, public_id, item_id) -> HttpResponse:
     meeting = _managed_meeting(request, public_id)
     item = get_visible_or_404(
         AgendaItem.objects.all(),
@@ -547,7 +573,7 @@ def agenda_item_move(request: HttpRequest, slug: str, public_id, item_id) -> Htt
 
 
 @collaborative_view()
-def meeting_attendance(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def meeting_attendance(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     """Take attendance on a phone: everyone in the group, one tap each, one Save."""
     meeting = _managed_meeting(request, public_id)
     group = meeting.owner
@@ -565,7 +591,7 @@ def meeting_attendance(request: HttpRequest, slug: str, public_id) -> HttpRespon
     )
     if request.method == "POST":
         statuses = {str(p.public_id): request.POST.get(f"att-{p.public_id}", "") for p in people}
-        walk_ins = [
+        walk_in_names = [
             line for value in request.POST.getlist("walk_in") for line in value.splitlines()
         ]
         try:
@@ -573,7 +599,7 @@ def meeting_attendance(request: HttpRequest, slug: str, public_id) -> HttpRespon
                 actor=request.member,
                 meeting=meeting,
                 statuses=statuses,
-                walk_ins=walk_ins,
+                walk_ins=walk_in_names,
                 request=request,
             )
         except ValidationError as exc:
@@ -600,7 +626,7 @@ def meeting_attendance(request: HttpRequest, slug: str, public_id) -> HttpRespon
 
 @require_POST
 @collaborative_view()
-def meeting_minutes(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def meeting_minutes(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     meeting = _managed_meeting(request, public_id)
     form = MinutesForm(request.POST, prefix="minutes")
     if form.is_valid():
@@ -619,7 +645,7 @@ def meeting_minutes(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 @require_POST
 @collaborative_view()
-def decision_add(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def decision_add(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     meeting = _managed_meeting(request, public_id)
     form = DecisionForm(request.POST, meeting=meeting, prefix="decision")
     if form.is_valid():
@@ -634,7 +660,7 @@ def decision_add(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 @require_POST
 @collaborative_view()
-def followup_add(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def followup_add(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     meeting = _managed_meeting(request, public_id)
     form = FollowUpForm(
         request.POST,

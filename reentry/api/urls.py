@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from reentry.api import directory, docs, viewsets
+from reentry.api import directory, docs, viewsets, workgroups
 
 app_name = "api"
 
@@ -18,6 +18,10 @@ router.register(f"{nested}/organizations", viewsets.OrganizationViewSet, basenam
 router.register(f"{nested}/members", viewsets.MemberViewSet, basename="member")
 router.register(f"{nested}/services", directory.ServiceViewSet, basename="service")
 router.register(f"{nested}/locations", directory.LocationViewSet, basename="location")
+router.register(f"{nested}/groups", workgroups.GroupViewSet, basename="group")
+router.register(f"{nested}/meetings", workgroups.MeetingViewSet, basename="meeting")
+router.register(f"{nested}/action-plans", workgroups.ActionPlanViewSet, basename="action-plan")
+router.register(f"{nested}/action-items", workgroups.ActionItemViewSet, basename="action-item")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -1,0 +1,549 @@
+"""Action plans, the board and the action-item list. Access → service → render.
+
+Everyone in the collaborative reads a group's plans, board and items (through
+``visible_to``); chairs and backbone staff change plans, priorities and items; an
+item's owners (the person, and the staff of the owning organization) move it along and
+post progress. One view serves each page and, for HTMX requests, its fragment
+(template partials: ``"page.html#fragment"``).
+"""
+
+import uuid
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reentry.sharing.access import get_visible_or_404
+from stakeholders.access import CollaborativeRequest, collaborative_view
+from stakeholders.models import Organization
+from workgroups import planning
+from workgroups.board_forms import (
+    ALL,
+    OPEN,
+    ActionItemForm,
+    ActionPlanForm,
+    ItemFilterForm,
+    PriorityForm,
+    ProgressForm,
+)
+from workgroups.models import (
+    ActionItem,
+    ActionPlan,
+    PartnerInitiative,
+    Priority,
+    Update,
+    WorkingGroup,
+)
+from workgroups.views import _apply_errors, _context, _errors
+from workgroups.views import _group as _visible_group
+from workgroups.views import _managed_group as _visible_managed_group
+
+PAGE_SIZE = 25
+Status = ActionItem.Status
+COLUMNS = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE]
+
+
+# --- Access ---------------------------------------------------------------------------
+
+
+def _group(request: CollaborativeRequest, public_id) -> WorkingGroup:
+    group = _visible_group(request, public_id)
+    group.collaborative = request.collaborative  # for its links, without a query
+    return group
+
+
+def _managed_group(request: CollaborativeRequest, public_id) -> WorkingGroup:
+    group = _visible_managed_group(request, public_id)
+    group.collaborative = request.collaborative
+    return group
+
+
+def _plan(request: CollaborativeRequest, public_id) -> ActionPlan:
+    scoped = ActionPlan.objects.filter(group__collaborative=request.collaborative)
+    return get_visible_or_404(
+        scoped,
+        scoped.visible_to(request.user).select_related("group__key_area", "group__collaborative"),
+        request=request,
+        public_id=public_id,
+    )
+
+
+def _managed_plan(request: CollaborativeRequest, public_id) -> ActionPlan:
+    plan = _plan(request, public_id)
+    if not plan.group.is_managed_by(request.member):
+        raise PermissionDenied
+    return plan
+
+
+def _priority(request: CollaborativeRequest, public_id) -> Priority:
+    """Priorities are seen through their plan; changing them is for the group's chairs."""
+    scoped = Priority.objects.filter(plan__group__collaborative=request.collaborative)
+    priority = get_visible_or_404(
+        scoped,
+        scoped.filter(plan__in=ActionPlan.objects.visible_to(request.user)).select_related(
+            "plan__group__collaborative"
+        ),
+        request=request,
+        public_id=public_id,
+    )
+    if not priority.plan.group.is_managed_by(request.member):
+        raise PermissionDenied
+    return priority
+
+
+def _item(request: CollaborativeRequest, public_id) -> ActionItem:
+    scoped = ActionItem.objects.filter(collaborative=request.collaborative)
+    return get_visible_or_404(
+        scoped,
+        ActionItem.objects.visible_to(request.user)
+        .filter(collaborative=request.collaborative)
+        .select_related(
+            "group__collaborative",
+            "group__key_area",
+            "priority__plan",
+            "owner_member__user",
+            "owner_member__organization",
+            "owner_organization__sector",
+            "key_area",
+            "source_meeting__collaborative",
+        ),
+        request=request,
+        public_id=public_id,
+    )
+
+
+def _editable_ids(request: CollaborativeRequest, items) -> set[int]:
+    """Which of these items this person may move: one query for the whole page."""
+    return set(
+        ActionItem.objects.editable_by(request.user)
+        .filter(pk__in=[i.pk for i in items])
+        .values_list("pk", flat=True)
+    )
+
+
+def _safe_next(request: CollaborativeRequest, slug: str, fallback: str) -> str:
+    back = request.POST.get("next", "")
+    return back if back.startswith(f"/c/{slug}/") else fallback
+
+
+# --- Plans ----------------------------------------------------------------------------
+
+
+@collaborative_view()
+def plan_list(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    group = _group(request, public_id)
+    plans = list(
+        ActionPlan.objects.visible_to(request.user)
+        .filter(group=group)
+        .annotate(
+            priority_count=Count("priorities", distinct=True),
+            item_count=Count("priorities__action_items", distinct=True),
+            open_count=Count(
+                "priorities__action_items",
+                filter=~Q(priorities__action_items__status=Status.DONE),
+                distinct=True,
+            ),
+        )
+        .order_by("-period", "title")
+    )
+    return render(
+        request,
+        "workgroups/board/plans.html",
+        _context(request, group=group, plans=plans, is_manager=group.is_managed_by(request.member)),
+    )
+
+
+@collaborative_view()
+def plan_create(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    group = _managed_group(request, public_id)
+    form = ActionPlanForm(
+        request.POST or None,
+        initial={"period": str(timezone.localdate().year), "title": f"{group.name}: plan"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = planning.action_plan_create(
+                actor=request.member, group=group, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, _period_error(exc))
+        else:
+            messages.success(request, _("The plan is set up. Add its priorities."))
+            return redirect("workgroups:plan", slug=slug, public_id=plan.public_id)
+    return render(
+        request,
+        "workgroups/board/plan_form.html",
+        _context(request, group=group, form=form, plan=None),
+    )
+
+
+def _period_error(exc: ValidationError) -> ValidationError:
+    """A plan's only whole-form error is one-plan-per-period: say it by the period."""
+    if hasattr(exc, "error_dict") and "__all__" in exc.error_dict:
+        return ValidationError({"period": _("The group already has a plan for this period.")})
+    return exc
+
+
+@collaborative_view()
+def plan_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    plan = _managed_plan(request, public_id)
+    form = ActionPlanForm(
+        request.POST or None,
+        initial={"title": plan.title, "period": plan.period, "summary": plan.summary},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            planning.action_plan_update(
+                actor=request.member, plan=plan, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, _period_error(exc))
+        else:
+            messages.success(request, _("Plan saved."))
+            return redirect("workgroups:plan", slug=slug, public_id=plan.public_id)
+    return render(
+        request,
+        "workgroups/board/plan_form.html",
+        _context(request, group=plan.group, form=form, plan=plan),
+    )
+
+
+@collaborative_view()
+def plan_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    plan = _plan(request, public_id)
+    group = plan.group
+    items = (
+        ActionItem.objects.visible_to(request.user)
+        .filter(priority__plan=plan)
+        .select_related("owner_member__user", "owner_organization")
+        .order_by("due_date", "pk")
+    )
+    priorities = list(
+        plan.priorities.order_by("rank", "pk").prefetch_related(
+            Prefetch("action_items", queryset=items, to_attr="items"),
+            Prefetch(
+                "partner_initiatives",
+                queryset=PartnerInitiative.objects.filter(is_active=True)
+                .select_related("collaborative")
+                .order_by("name"),
+                to_attr="partners",
+            ),
+        )
+    )
+    return render(
+        request,
+        "workgroups/board/plan_detail.html",
+        _context(
+            request,
+            plan=plan,
+            group=group,
+            priorities=priorities,
+            is_manager=group.is_managed_by(request.member),
+            priority_form=PriorityForm(),
+            today=timezone.localdate(),
+        ),
+    )
+
+
+@require_POST
+@collaborative_view()
+def priority_add(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    plan = _managed_plan(request, public_id)
+    form = PriorityForm(request.POST)
+    if form.is_valid():
+        planning.priority_add(actor=request.member, plan=plan, title=form.cleaned_data["title"])
+        messages.success(request, _("Priority added."))
+    else:
+        messages.error(request, _("Give the priority a title."))
+    return redirect(reverse("workgroups:plan", args=[slug, plan.public_id]) + "#priorities")
+
+
+@require_POST
+@collaborative_view()
+def priority_move(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    priority = _priority(request, public_id)
+    planning.priority_move(
+        actor=request.member, priority=priority, up=request.POST.get("direction") == "up"
+    )
+    return redirect(
+        reverse("workgroups:plan", args=[slug, priority.plan.public_id])
+        + f"#priority-{priority.public_id}"
+    )
+
+
+@require_POST
+@collaborative_view()
+def priority_change(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    priority = _priority(request, public_id)
+    back = reverse("workgroups:plan", args=[slug, priority.plan.public_id]) + "#priorities"
+    if request.POST.get("action") == "remove":
+        planning.priority_remove(actor=request.member, priority=priority, request=request)
+        messages.success(
+            request,
+            _("Priority removed. Its action items stay with the group, under no priority."),
+        )
+        return redirect(back)
+    form = PriorityForm(request.POST)
+    if form.is_valid():
+        planning.priority_update(
+            actor=request.member, priority=priority, title=form.cleaned_data["title"]
+        )
+        messages.success(request, _("Priority saved."))
+    else:
+        messages.error(request, _("Give the priority a title."))
+    return redirect(back)
+
+
+# --- The board --------------------------------------------------------------------------
+
+
+def _board_context(request: CollaborativeRequest, group, plan_id: str) -> dict:
+    plans = list(
+        ActionPlan.objects.visible_to(request.user).filter(group=group).order_by("-period")
+    )
+    plan = next((p for p in plans if str(p.public_id) == plan_id), None)
+    found = (
+        ActionItem.objects.visible_to(request.user)
+        .filter(group=group)
+        .select_related("owner_member__user", "owner_organization", "priority")
+        .annotate(update_count=Count("updates"))
+        .order_by("due_date", "pk")
+    )
+    if plan is not None:
+        found = found.filter(priority__plan=plan)
+    items = list(found)
+    editable = _editable_ids(request, items)
+    columns: dict[str, list[ActionItem]] = {status: [] for status in COLUMNS}
+    for item in items:
+        item.can_move = item.pk in editable
+        columns[item.status].append(item)
+    board_url = reverse("workgroups:board", args=[request.collaborative.slug, group.public_id])
+    return _context(
+        request,
+        group=group,
+        plans=plans,
+        plan=plan,
+        board_url=f"{board_url}?plan={plan.public_id}" if plan else board_url,
+        columns=[(s, Status(s).label, columns[s]) for s in COLUMNS],
+        statuses=[(s, Status(s).label) for s in COLUMNS],
+        is_manager=group.is_managed_by(request.member),
+        item_total=len(items),
+    )
+
+
+@collaborative_view()
+def group_board(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    """Columns by status; cards move with buttons (a plain POST, or HTMX in place)."""
+    group = _group(request, public_id)
+    context = _board_context(request, group, request.GET.get("plan", ""))
+    template = "workgroups/board/board.html"
+    if request.htmx:
+        template += "#board"
+    return render(request, template, context)
+
+
+@require_POST
+@collaborative_view()
+def item_move(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    item = _item(request, public_id)
+    status = request.POST.get("status", "")
+    if status not in Status.values:
+        if request.htmx:
+            return HttpResponse(_("Choose a status."), status=400)
+        messages.error(request, _("Choose a status."))
+    else:
+        planning.action_item_move(actor=request.member, item=item, status=status, request=request)
+        said = _("Moved “%(title)s” to %(status)s.") % {
+            "title": item.title,
+            "status": Status(status).label,
+        }
+        if request.htmx:
+            context = _board_context(request, item.group, request.POST.get("plan", ""))
+            context["moved"], context["said"] = item.public_id, said
+            return render(request, "workgroups/board/board.html#moved", context)
+        messages.success(request, said)
+    board = reverse("workgroups:board", args=[slug, item.group.public_id])
+    return redirect(_safe_next(request, slug, board))
+
+
+# --- The list ---------------------------------------------------------------------------
+
+
+@collaborative_view()
+def item_list(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    """A group's action items with filters: status, plan, owning organization, due
+    before a date, overdue only."""
+    group = _group(request, public_id)
+    visible = ActionItem.objects.visible_to(request.user).filter(group=group)
+    plans = list(
+        ActionPlan.objects.visible_to(request.user).filter(group=group).order_by("-period")
+    )
+    organizations = list(
+        Organization.objects.filter(
+            pk__in=visible.exclude(owner_organization=None).values("owner_organization_id")
+        ).order_by("name")
+    )
+    form = ItemFilterForm(request.GET or None, plans=plans, organizations=organizations)
+    status = form.value("status") or OPEN
+    items = visible
+    if status == OPEN:
+        items = items.exclude(status=Status.DONE)
+    elif status != ALL:
+        items = items.filter(status=status)
+    if plan_id := form.value("plan"):
+        items = items.filter(priority__plan__public_id=plan_id)
+    if owner := form.value("owner"):
+        items = items.filter(owner_organization__public_id=owner)
+    due_before: date | None = form.value("due_before")
+    if due_before:
+        items = items.filter(due_date__lt=due_before)
+    if form.value("overdue"):
+        items = items.exclude(status=Status.DONE).filter(due_date__lt=timezone.localdate())
+    items = items.select_related(
+        "group__collaborative",
+        "key_area",
+        "owner_member__user",
+        "owner_organization",
+        "source_meeting__collaborative",
+    ).order_by("due_date", "pk")
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    editable = _editable_ids(request, page)
+    context = _context(
+        request,
+        group=group,
+        form=form,
+        page=page,
+        rows=[{"item": i, "can_edit": i.pk in editable} for i in page],
+        statuses=Status.choices,
+        filtered=bool(request.GET.keys() - {"page"}),
+    )
+    template = "workgroups/board/items.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+# --- One item ---------------------------------------------------------------------------
+
+
+@collaborative_view()
+def item_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    item = _item(request, public_id)
+    updates = list(
+        Update.objects.filter(item=item).select_related("author__user").order_by("-created_at")
+    )
+    partners = list(
+        item.partner_initiatives.filter(is_active=True)
+        .select_related("collaborative")
+        .order_by("name")
+    )
+    can_move = ActionItem.objects.editable_by(request.user).filter(pk=item.pk).exists()
+    return render(
+        request,
+        "workgroups/board/item_detail.html",
+        _context(
+            request,
+            item=item,
+            group=item.group,
+            updates=updates,
+            partners=partners,
+            can_move=can_move,
+            is_manager=item.group.is_managed_by(request.member),
+            progress_form=ProgressForm(),
+            statuses=[(s, Status(s).label) for s in COLUMNS],
+        ),
+    )
+
+
+@collaborative_view()
+def item_create(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    group = _managed_group(request, public_id)
+    initial = {}
+    if _is_uuid(request.GET.get("priority", "")):
+        initial["priority"] = (
+            Priority.objects.filter(plan__group=group, public_id=request.GET["priority"])
+            .values_list("pk", flat=True)
+            .first()
+        )
+    form = ActionItemForm(request.POST or None, group=group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = planning.action_item_create(
+                actor=request.member, group=group, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Action item added: %(title)s.") % {"title": item.title})
+            if item.priority is not None:
+                return redirect(
+                    reverse("workgroups:plan", args=[slug, item.priority.plan.public_id])
+                    + f"#priority-{item.priority.public_id}"
+                )
+            return redirect("workgroups:board", slug=slug, public_id=group.public_id)
+    return render(
+        request,
+        "workgroups/board/item_form.html",
+        _context(request, group=group, form=form, item=None),
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@collaborative_view()
+def item_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    item = _item(request, public_id)
+    group = item.group
+    if not group.is_managed_by(request.member):
+        raise PermissionDenied
+    form = ActionItemForm(
+        request.POST or None, group=group, initial=ActionItemForm.initial_for(item)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            planning.action_item_update(
+                actor=request.member, item=item, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved: %(title)s.") % {"title": item.title})
+            return redirect("workgroups:action_item", slug=slug, public_id=item.public_id)
+    return render(
+        request,
+        "workgroups/board/item_form.html",
+        _context(request, group=group, form=form, item=item),
+    )
+
+
+@require_POST
+@collaborative_view()
+def progress_add(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    item = _item(request, public_id)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            planning.progress_update_add(
+                actor=request.member, item=item, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Progress posted."))
+    else:
+        messages.error(request, _("Write what happened."))
+    return redirect(reverse("workgroups:action_item", args=[slug, item.public_id]) + "#progress")

@@ -1,0 +1,162 @@
+"""Coordination across groups: a page per key area, and the partner initiatives.
+
+Mounted at /c/<slug>/ (namespace ``coordination``): ``key-areas/…`` and ``partners/…``.
+Every member of the collaborative reads them; backbone staff keep the partner list.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from reentry.sharing.access import get_visible_or_404
+from stakeholders.access import CollaborativeRequest, collaborative_view
+from stakeholders.models import KeyArea, Member
+from workgroups import coordination, partners
+from workgroups.board_forms import PartnerInitiativeForm
+from workgroups.models import ActionItem, PartnerInitiative, WorkingGroup
+from workgroups.views import _apply_errors, _context
+
+
+@collaborative_view()
+def key_area_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
+    areas = coordination.key_area_counts(user=request.user, collaborative=request.collaborative)
+    return render(request, "workgroups/coordination/key_areas.html", _context(request, areas=areas))
+
+
+@collaborative_view()
+def key_area_detail(request: CollaborativeRequest, slug: str, area: str) -> HttpResponse:
+    """Every group's priorities and action items touching one key area, where two groups
+    plan the same thing, and what is overdue or has no owner."""
+    key_area = get_object_or_404(KeyArea, collaborative=request.collaborative, slug=area)
+    overview = coordination.key_area_overview(
+        user=request.user, collaborative=request.collaborative, area=key_area
+    )
+    return render(
+        request,
+        "workgroups/coordination/key_area.html",
+        _context(
+            request,
+            area=key_area,
+            overview=overview,
+            threshold=round(coordination.OVERLAP_THRESHOLD * 100),
+        ),
+    )
+
+
+def _initiative(request: CollaborativeRequest, public_id) -> PartnerInitiative:
+    return get_visible_or_404(
+        PartnerInitiative.objects.filter(collaborative=request.collaborative),
+        PartnerInitiative.objects.visible_to(request.user)
+        .filter(collaborative=request.collaborative)
+        .select_related("collaborative"),
+        request=request,
+        public_id=public_id,
+    )
+
+
+@collaborative_view()
+def partner_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
+    initiatives = (
+        PartnerInitiative.objects.visible_to(request.user)
+        .filter(collaborative=request.collaborative)
+        .select_related("collaborative")
+        .annotate(
+            group_count=Count("groups", distinct=True),
+            priority_count=Count("priorities", distinct=True),
+            item_count=Count("action_items", distinct=True),
+        )
+        .order_by("-is_active", "name")
+    )
+    return render(
+        request,
+        "workgroups/coordination/partners.html",
+        _context(request, initiatives=list(initiatives)),
+    )
+
+
+@collaborative_view()
+def partner_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    """Where reentry work touches this partner effort: its groups, priorities and items."""
+    initiative = _initiative(request, public_id)
+    groups = WorkingGroup.objects.visible_to(request.user).filter(
+        collaborative=request.collaborative
+    )
+    linked_groups = list(
+        initiative.groups.filter(pk__in=groups.values("pk"))
+        .select_related("key_area", "collaborative")
+        .order_by("name")
+    )
+    priorities = list(
+        initiative.priorities.filter(plan__group__in=groups)
+        .select_related("plan__group__collaborative")
+        .order_by("plan__group__name", "rank")
+    )
+    items = list(
+        initiative.action_items.filter(
+            pk__in=ActionItem.objects.visible_to(request.user).values("pk")
+        )
+        .select_related("group__collaborative", "owner_member__user", "owner_organization")
+        .order_by("due_date", "pk")
+    )
+    return render(
+        request,
+        "workgroups/coordination/partner_detail.html",
+        _context(
+            request,
+            initiative=initiative,
+            linked_groups=linked_groups,
+            priorities=priorities,
+            items=items,
+            can_edit=request.member.is_backbone,
+        ),
+    )
+
+
+def _partner_form_page(
+    request: CollaborativeRequest, initiative: PartnerInitiative | None
+) -> HttpResponse:
+    form = PartnerInitiativeForm(
+        request.POST or None,
+        instance=initiative,
+        collaborative=request.collaborative,
+        user=request.user,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        links = {k: data.pop(k) for k in ("groups", "priorities", "action_items")}
+        try:
+            if initiative is None:
+                initiative = partners.partner_initiative_create(
+                    actor=request.member, request=request, **links, **data
+                )
+            else:
+                partners.partner_initiative_update(
+                    actor=request.member,
+                    initiative=initiative,
+                    request=request,
+                    **links,
+                    **data,
+                )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved: %(name)s.") % {"name": initiative.name})
+            return redirect(initiative.get_absolute_url())
+    return render(
+        request,
+        "workgroups/coordination/partner_form.html",
+        _context(request, form=form, initiative=initiative),
+    )
+
+
+@collaborative_view(roles=(Member.Role.BACKBONE,))
+def partner_create(request: CollaborativeRequest, slug: str) -> HttpResponse:
+    return _partner_form_page(request, None)
+
+
+@collaborative_view(roles=(Member.Role.BACKBONE,))
+def partner_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    return _partner_form_page(request, _initiative(request, public_id))

@@ -1,0 +1,236 @@
+"""Writes for action plans: plans, ranked priorities, action items and progress updates.
+
+Kept beside ``services.py`` (which holds groups and gatherings) so neither passes the
+800-line mark; the same rules hold: ``<entity>_<verb>(*, actor, ...)``, one transaction,
+``full_clean()``, and every function re-checks that ``actor`` may do what it asks.
+
+Who may do what:
+- plans and priorities: the group's chairs and co-chairs, and backbone staff;
+- creating an action item and changing what it is, who owns it and when it is due: the
+  same people;
+- moving an item along (its status) and posting progress: those, plus the person who
+  owns it and the staff of the organization that owns it (``ActionItem.editable_by``).
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from reentry.audit.log import record
+from stakeholders.models import KeyArea, Member, Organization
+from workgroups import services
+from workgroups.models import ActionItem, ActionPlan, Priority, Update, WorkingGroup
+
+
+def _check_manager(actor: Member, group: WorkingGroup) -> None:
+    if not group.is_managed_by(actor):
+        raise PermissionDenied(_("Only the group's chairs and backbone staff can do that."))
+
+
+def _check_item_editor(actor: Member, item: ActionItem) -> None:
+    if not ActionItem.objects.editable_by(actor.user).filter(pk=item.pk).exists():
+        raise PermissionDenied(_("Only the item's owners and the group's chairs can update it."))
+
+
+@transaction.atomic
+def action_plan_create(
+    *,
+    actor: Member,
+    group: WorkingGroup,
+    period: str,
+    title: str,
+    summary: str = "",
+    request=None,
+) -> ActionPlan:
+    _check_manager(actor, group)
+    plan = ActionPlan(group=group, period=period.strip(), title=title.strip(), summary=summary)
+    plan.summary = plan.summary.strip()
+    plan.full_clean()
+    plan.save()
+    record(
+        "action_plan.created",
+        actor=actor.user,
+        request=request,
+        collaborative=group.collaborative,
+        obj=plan,
+        group=str(group.public_id),
+    )
+    return plan
+
+
+@transaction.atomic
+def action_plan_update(
+    *, actor: Member, plan: ActionPlan, period: str, title: str, summary: str = "", request=None
+) -> ActionPlan:
+    _check_manager(actor, plan.group)
+    plan.period, plan.title, plan.summary = period.strip(), title.strip(), summary.strip()
+    plan.full_clean()
+    plan.save(update_fields=["period", "title", "summary"])
+    record(
+        "action_plan.changed",
+        actor=actor.user,
+        request=request,
+        collaborative=plan.group.collaborative,
+        obj=plan,
+    )
+    return plan
+
+
+@transaction.atomic
+def priority_add(*, actor: Member, plan: ActionPlan, title: str) -> Priority:
+    """A new priority goes to the bottom of the ranking."""
+    _check_manager(actor, plan.group)
+    last = plan.priorities.aggregate(m=Max("rank"))["m"]
+    priority = Priority(plan=plan, rank=(last or 0) + 1, title=title.strip())
+    priority.full_clean()
+    priority.save()
+    return priority
+
+
+@transaction.atomic
+def priority_update(*, actor: Member, priority: Priority, title: str) -> Priority:
+    _check_manager(actor, priority.plan.group)
+    priority.title = title.strip()
+    priority.full_clean()
+    priority.save(update_fields=["title"])
+    return priority
+
+
+def _renumber(plan: ActionPlan, ordered: list[Priority]) -> None:
+    for rank, priority in enumerate(ordered, start=1):
+        priority.rank = rank
+    Priority.objects.bulk_update(ordered, ["rank"])
+
+
+@transaction.atomic
+def priority_move(*, actor: Member, priority: Priority, up: bool) -> None:
+    """Swap a priority with its neighbour in the ranking (the Up and Down buttons).
+    Ranks are renumbered 1..n on the way, so ties and gaps heal."""
+    plan = priority.plan
+    _check_manager(actor, plan.group)
+    ordered = list(plan.priorities.select_for_update().order_by("rank", "pk"))
+    i = next(n for n, p in enumerate(ordered) if p.pk == priority.pk)
+    j = i - 1 if up else i + 1
+    if 0 <= j < len(ordered):
+        ordered[i], ordered[j] = ordered[j], ordered[i]
+    _renumber(plan, ordered)
+
+
+@transaction.atomic
+def priority_remove(*, actor: Member, priority: Priority, request=None) -> None:
+    """Take a priority off the plan. Its action items stay with the group, unranked."""
+    plan = priority.plan
+    _check_manager(actor, plan.group)
+    title = priority.title
+    priority.delete()
+    _renumber(plan, list(plan.priorities.select_for_update().order_by("rank", "pk")))
+    record(
+        "action_plan.priority_removed",
+        actor=actor.user,
+        request=request,
+        collaborative=plan.group.collaborative,
+        obj=plan,
+        priority=title,
+    )
+
+
+def _check_owner(owner_member: Member | None) -> None:
+    """Owners come from any sector of the collaborative (``ActionItem.clean`` checks
+    the collaborative); a person who left cannot be given new work."""
+    if owner_member is not None and not owner_member.is_active:
+        raise ValidationError({"owner_member": _("Choose an active member.")})
+
+
+@transaction.atomic
+def action_item_create(
+    *,
+    actor: Member,
+    group: WorkingGroup,
+    title: str,
+    description: str = "",
+    priority: Priority | None = None,
+    key_area: KeyArea | None = None,
+    owner_member: Member | None = None,
+    owner_organization: Organization | None = None,
+    due_date: date | None = None,
+    request=None,
+) -> ActionItem:
+    """A chair adds an item to the group's plan. The owner may be a person or an
+    organization of any sector in the collaborative, or nobody yet (it then shows as
+    an orphan on the key-area page until someone takes it)."""
+    _check_manager(actor, group)
+    _check_owner(owner_member)
+    item = ActionItem(
+        group=group,
+        collaborative_id=group.collaborative_id,
+        priority=priority,
+        title=title.strip(),
+        description=description.strip(),
+        key_area=key_area or group.key_area,
+        owner_member=owner_member,
+        owner_organization=owner_organization,
+        due_date=due_date,
+        created_by=actor,
+    )
+    item.full_clean()
+    item.save()
+    record(
+        "action_item.created",
+        actor=actor.user,
+        request=request,
+        obj=item,
+        owner_member=str(owner_member.public_id) if owner_member else "",
+        owner_organization=str(owner_organization or ""),
+    )
+    return item
+
+
+ITEM_FIELDS = (
+    "title",
+    "description",
+    "priority",
+    "key_area",
+    "owner_member",
+    "owner_organization",
+    "due_date",
+)
+
+
+@transaction.atomic
+def action_item_update(*, actor: Member, item: ActionItem, request=None, **changes) -> ActionItem:
+    """Change what an item is, who owns it, or when it is due (chairs and backbone)."""
+    _check_manager(actor, item.group)
+    unknown = set(changes) - set(ITEM_FIELDS)
+    if unknown:
+        raise ValueError(f"Not an action item field: {sorted(unknown)}")
+    if "owner_member" in changes and changes["owner_member"] != item.owner_member:
+        _check_owner(changes["owner_member"])
+    before = {f: str(getattr(item, f) or "") for f in changes}
+    for field, value in changes.items():
+        setattr(item, field, value.strip() if isinstance(value, str) else value)
+    item.full_clean()
+    item.save(update_fields=[*changes, "updated_at"])
+    after = {f: str(getattr(item, f) or "") for f in changes}
+    changed = {f: [before[f], after[f]] for f in changes if before[f] != after[f]}
+    if changed:
+        record("action_item.changed", actor=actor.user, request=request, obj=item, changes=changed)
+    return item
+
+
+def action_item_move(*, actor: Member, item: ActionItem, status: str, request=None) -> ActionItem:
+    """Move a card on the board: the status changes and a dated note says so."""
+    return services.action_item_set_status(actor=actor, item=item, status=status, request=request)
+
+
+@transaction.atomic
+def progress_update_add(*, actor: Member, item: ActionItem, text: str) -> Update:
+    """A dated note of progress from the item's owners or the group's chairs."""
+    _check_item_editor(actor, item)
+    update = Update(item=item, text=text.strip(), author=actor)
+    update.full_clean()
+    update.save()
+    ActionItem.objects.filter(pk=item.pk).update(updated_at=update.created_at)
+    return update
