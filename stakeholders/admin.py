@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stakeholders.models import (
     Collaborative,
+    Contact,
     Invitation,
     JoinRequest,
     KeyArea,
@@ -113,6 +114,13 @@ class OrganizationPhoneInline(admin.TabularInline):
         )
 
 
+class OrganizationContactInline(admin.TabularInline):
+    model = Contact
+    fields = ["name", "title", "department", "email", "phone", "service"]
+    raw_id_fields = ["service"]
+    extra = 0
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "collaborative", "sector", "sharing_level", "updated_at"]
@@ -121,7 +129,14 @@ class OrganizationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["sector"]
     filter_horizontal = ["key_areas"]
     list_select_related = ["collaborative", "sector"]
-    inlines = [OrganizationServiceInline, OrganizationLocationInline, OrganizationPhoneInline]
+    # A logo only comes in through the profile page, which checks and re-encodes it.
+    exclude = ["logo"]
+    inlines = [
+        OrganizationServiceInline,
+        OrganizationLocationInline,
+        OrganizationPhoneInline,
+        OrganizationContactInline,
+    ]
 
 
 @admin.register(Member)
@@ -261,3 +276,13 @@ class LanguageAdmin(admin.ModelAdmin):
     list_filter = ["collaborative", "code"]
     raw_id_fields = ["service", "location"]
     list_select_related = ["organization", "service", "location"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "organization", "service", "email", "phone"]
+    list_filter = ["collaborative"]
+    search_fields = ["name", "title", "email", "organization__name", "hsds_id"]
+    raw_id_fields = ["organization", "service"]
+    list_select_related = ["organization", "service"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]

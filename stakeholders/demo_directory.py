@@ -1,4 +1,5 @@
-"""The demo directory: a location and services for every demo organization.
+"""The demo directory: a location and services for every demo organization, and contact
+people for most of them.
 
 Gaps are left on purpose, so the coverage view has something to show:
 - no Transportation service accepts referrals;
@@ -652,4 +653,182 @@ DIRECTORY: dict[str, dict] = {
             ),
         ],
     },
+}
+
+# Organization slug -> its contact people: (name, job title, department, email, phone,
+# the service they are the contact for, or None for the whole organization).
+# Three organizations have none, as some real listings do not.
+CONTACTS: dict[str, list[tuple[str, str, str, str, str, str | None]]] = {
+    "cedar-river-county-jail-reentry-unit": [
+        (
+            "Teresa Lindgren",
+            "Reentry planner",
+            "Reentry Unit",
+            "reentry@jail.cedar-river.example",
+            "(319) 555-0301",
+            "Release planning and ID before release",
+        ),
+    ],
+    "cedar-river-community-corrections": [
+        (
+            "Marcus Bell",
+            "Reentry specialist supervisor",
+            "Field Services",
+            "reentry@corrections.cedar-river.example",
+            "(319) 555-0302",
+            None,
+        ),
+    ],
+    "eastfield-correctional-facility-reentry-office": [
+        ("Joan Okafor", "Family liaison", "", "", "(319) 555-0303", None),
+    ],
+    "cedar-river-drug-treatment-court": [
+        (
+            "Luis Carrillo",
+            "Drug court coordinator",
+            "",
+            "drugcourt@courts.cedar-river.example",
+            "(319) 555-0304",
+            "Drug treatment court",
+        ),
+    ],
+    "public-defender-reentry-desk": [
+        (
+            "Priya Nair",
+            "Staff attorney",
+            "Record clearing",
+            "records@pd.cedar-river.example",
+            "",
+            "Record clearing clinic",
+        ),
+    ],
+    "second-step-housing": [
+        (
+            "Angela Brooks",
+            "Intake coordinator",
+            "",
+            "intake@secondstep.example",
+            "(319) 555-0306",
+            None,
+        ),
+    ],
+    "harbor-house-recovery-residences": [
+        ("Dwayne Foster", "House manager", "", "", "(319) 555-0307", "Recovery residence"),
+    ],
+    "cedar-river-housing-authority": [
+        (
+            "Kim Nguyen",
+            "Voucher specialist",
+            "Housing Choice Vouchers",
+            "vouchers@cedar-river-housing.example",
+            "(319) 555-0308",
+            "Fair-chance housing vouchers",
+        ),
+    ],
+    "fair-chance-works": [
+        (
+            "Rosa Delgado",
+            "Intake coordinator",
+            "",
+            "intake@fairchanceworks.example",
+            "(319) 555-0309",
+            None,
+        ),
+        (
+            "Sam Whitaker",
+            "Job coach",
+            "Transitional jobs",
+            "sam@fairchanceworks.example",
+            "",
+            "Transitional jobs",
+        ),
+    ],
+    "cedar-river-workforce-center": [
+        (
+            "Helen Park",
+            "Reentry navigator",
+            "",
+            "reentry@workforce.cedar-river.example",
+            "(319) 555-0310",
+            None,
+        ),
+    ],
+    "bridges-staffing-cooperative": [
+        ("Andre Wallace", "Placement lead", "", "andre@bridges.example", "(319) 555-0311", None),
+    ],
+    "riverbend-community-health-center": [
+        (
+            "Maria Sanchez",
+            "Community health worker",
+            "Patient services",
+            "chw@riverbend.example",
+            "(319) 555-0312",
+            None,
+        ),
+    ],
+    "northside-behavioral-health": [
+        (
+            "Dr. Ellen Marsh",
+            "Clinical director",
+            "",
+            "intake@northside.example",
+            "(319) 555-0313",
+            "Counseling and psychiatric care",
+        ),
+    ],
+    "new-leaf-recovery-community": [
+        ("Tony Russo", "Peer recovery coach", "", "tony@newleaf.example", "(319) 555-0314", None),
+    ],
+    "cedar-river-treatment-alliance": [
+        ("Grace Kim", "Admissions", "", "admissions@cr-treatment.example", "(319) 555-0315", None),
+    ],
+    "families-reunited": [
+        (
+            "Lena Fischer",
+            "Family advocate",
+            "",
+            "lena@familiesreunited.example",
+            "(319) 555-0316",
+            None,
+        ),
+    ],
+    "interfaith-reentry-circle": [
+        ("Rev. James Moore", "Circle convener", "", "circles@interfaith.example", "", None),
+    ],
+    "voices-coming-home": [
+        (
+            "Darnell Price",
+            "Peer organizer",
+            "",
+            "darnell@voicescominghome.example",
+            "(319) 555-0318",
+            None,
+        ),
+    ],
+    "cedar-river-community-college-adult-learning": [
+        (
+            "Nora Jensen",
+            "Adult learning advisor",
+            "Adult Learning Center",
+            "adultlearning@crcc.example",
+            "(319) 555-0319",
+            "High school equivalency classes",
+        ),
+    ],
+    "literacy-now": [
+        ("Carol Evans", "Tutor matcher", "", "tutors@literacynow.example", "(319) 555-0320", None),
+    ],
+    "ride-together-transit-program": [
+        ("Victor Hale", "Dispatcher", "", "", "(319) 555-0321", None),
+    ],
+    "legal-aid-of-cedar-river": [
+        (
+            "Hannah Cole",
+            "Intake paralegal",
+            "Intake",
+            "intake@legalaid-cr.example",
+            "(319) 555-0322",
+            None,
+        ),
+    ],
 }

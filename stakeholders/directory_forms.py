@@ -3,11 +3,15 @@
 The editors only parse and validate; the writes are in ``directory_services``.
 """
 
+from typing import Any, cast
+
 from django import forms
 from django.conf.locale import LANG_INFO
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from stakeholders.models import (
+    Contact,
     Conviction,
     CriterionKind,
     Document,
@@ -96,13 +100,12 @@ class DirectorySearchForm(forms.Form):
         self.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": _("Name or what they do")}
         )
-        self.fields["key_area"].choices = [("", _("All key areas"))] + [
-            (a.slug, _(a.name)) for a in key_areas
-        ]
-        self.fields["sector"].choices = [("", _("All sectors"))] + [
-            (s.slug, _(s.name)) for s in sectors
-        ]
-        self.fields["language"].choices = [("", _("Any language"))] + sorted(
+        key_area = cast(forms.ChoiceField, self.fields["key_area"])
+        key_area.choices = [("", _("All key areas"))] + [(a.slug, _(a.name)) for a in key_areas]
+        sector = cast(forms.ChoiceField, self.fields["sector"])
+        sector.choices = [("", _("All sectors"))] + [(s.slug, _(s.name)) for s in sectors]
+        language = cast(forms.ChoiceField, self.fields["language"])
+        language.choices = [("", _("Any language"))] + sorted(
             ((code, language_name(code)) for code in language_codes), key=lambda c: str(c[1])
         )
 
@@ -114,13 +117,38 @@ class DirectorySearchForm(forms.Form):
         return self.cleaned_data
 
 
-def language_name(code: str) -> str:
+def language_name(code: str) -> str | Promise:
     info = LANG_INFO.get(code)
     return _(info["name"]) if info else code
 
 
 class OrganizationProfileForm(forms.ModelForm):
-    """Description, contact and key areas; sector and visibility for the admins only."""
+    """Description, contact, logo and key areas; sector and visibility for the admins only.
+
+    The logo is a plain file field, not the model's: ``organization_profile_update`` checks
+    and re-encodes it (``stakeholders.logos``) and stores it under a random name."""
+
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_(
+            "A PNG, JPEG or WebP image, at most 2 MB. It is shown at most 512 pixels wide."
+        ),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    field_order = [
+        "description",
+        "logo",
+        "remove_logo",
+        "email",
+        "phone",
+        "website",
+        "key_areas",
+        "sector",
+        "sharing_level",
+    ]
 
     class Meta:
         model = Organization
@@ -142,21 +170,62 @@ class OrganizationProfileForm(forms.ModelForm):
     def __init__(self, *args, editor: Member, **kwargs):
         super().__init__(*args, **kwargs)
         collaborative_id = self.instance.collaborative_id
-        self.fields["key_areas"].queryset = KeyArea.objects.filter(
-            collaborative_id=collaborative_id
-        )
+        key_areas = cast(forms.ModelMultipleChoiceField, self.fields["key_areas"])
+        key_areas.queryset = KeyArea.objects.filter(collaborative_id=collaborative_id)
         if editor.role == Member.Role.ORG_ADMIN:
-            self.fields["sector"].queryset = Sector.objects.filter(
-                collaborative_id=collaborative_id
-            )
-            self.fields["sector"].help_text = _(
+            sector = cast(forms.ModelChoiceField, self.fields["sector"])
+            sector.queryset = Sector.objects.filter(collaborative_id=collaborative_id)
+            sector.help_text = _(
                 "Changing the sector changes who sees what your organization shares "
                 "with its sector."
             )
-            self.fields["sector"].empty_label = None
+            sector.empty_label = None
         else:
             del self.fields["sector"]
             del self.fields["sharing_level"]
+        if not self.instance.logo:
+            del self.fields["remove_logo"]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if cleaned.get("logo") and cleaned.get("remove_logo"):
+            self.add_error("remove_logo", _("Choose a new logo or remove it, not both."))
+        return cleaned
+
+    def profile_data(self) -> dict:
+        """The keyword arguments of ``organization_profile_update``."""
+        data = dict(self.cleaned_data)
+        data["key_areas"] = list(data["key_areas"])
+        data["logo"] = data.get("logo") or None
+        data["remove_logo"] = bool(data.get("remove_logo"))
+        return data
+
+
+class ContactForm(forms.ModelForm):
+    """A contact person: the whole organization's, or one service's."""
+
+    prefix = "contact"  # it shares the profile page with the profile form's email and phone
+
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "department", "email", "phone", "service"]
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        service = cast(forms.ModelChoiceField, self.fields["service"])
+        service.queryset = Service.objects.filter(organization=organization).order_by("name")
+        service.empty_label = _("The whole organization")
+        service.label = _("Contact for")
+        service.help_text = _("Choose a service if this is the person to ask about that service.")
+
+    def contact_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class WeekdayHoursWidget(forms.TimeInput):
@@ -258,12 +327,10 @@ class ServiceForm(forms.ModelForm):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["key_areas"].queryset = KeyArea.objects.filter(
-            collaborative_id=organization.collaborative_id
-        )
-        self.fields["locations"].queryset = Location.objects.filter(
-            organization=organization
-        ).order_by("name")
+        key_areas = cast(forms.ModelMultipleChoiceField, self.fields["key_areas"])
+        key_areas.queryset = KeyArea.objects.filter(collaborative_id=organization.collaborative_id)
+        locations = cast(forms.ModelMultipleChoiceField, self.fields["locations"])
+        locations.queryset = Location.objects.filter(organization=organization).order_by("name")
         for day, label in self.WEEKDAYS:
             for end, end_label in (("opens", _("opens")), ("closes", _("closes"))):
                 self.fields[f"day{day}_{end}"] = forms.TimeField(
@@ -297,8 +364,9 @@ class ServiceForm(forms.ModelForm):
     def criteria_fields(self):
         return [self[name] for name in self.CRITERIA_FIELDS]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for day, _label in self.WEEKDAYS:
             opens, closes = cleaned.get(f"day{day}_opens"), cleaned.get(f"day{day}_closes")
             if (opens is None) != (closes is None):

@@ -7,6 +7,8 @@ admins change those. Every change goes to the audit log and to the change histor
 (django-simple-history), with the person who made it.
 """
 
+import functools
+import secrets
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,6 +16,9 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -22,8 +27,10 @@ from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
 from reentry.mail import send_templated_email
+from stakeholders.logos import prepare_logo
 from stakeholders.models import (
     VERIFY_EVERY,
+    Contact,
     KeyArea,
     Language,
     Location,
@@ -53,6 +60,7 @@ SERVICE_FIELDS = (
     "accepts_referrals",
     "serves_when",
 )
+CONTACT_FIELDS = ("name", "title", "department", "email", "phone")
 LOCATION_FIELDS = (
     "name",
     "alternate_name",
@@ -101,11 +109,16 @@ def organization_profile_update(
     actor: Member,
     organization: Organization,
     key_areas: Iterable[KeyArea] | None = None,
+    logo: File | None = None,
+    remove_logo: bool = False,
     request=None,
     **fields,
 ) -> Organization:
-    """Change description, contact and key areas (admins also sector and visibility)."""
+    """Change description, contact and key areas (admins also sector and visibility), and
+    the logo: ``logo`` replaces it (checked and re-encoded, see ``stakeholders.logos``),
+    ``remove_logo`` takes it away."""
     _check_editor(actor, organization)
+    prepared = prepare_logo(logo) if logo is not None else None
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     unknown = set(fields) - set(PROFILE_FIELDS) - set(ADMIN_ONLY_PROFILE_FIELDS)
     if unknown:
@@ -128,9 +141,28 @@ def organization_profile_update(
             )
     for name, value in fields.items():
         setattr(organization, name, value)
+    old_logo = organization.logo.name or ""
+    if prepared is not None or (remove_logo and old_logo):
+        changed.append("logo")
+        organization.logo.name = ""
     organization.full_clean()
     _stamp(organization, actor, reason)
-    organization.save()
+    new_logo = ""
+    if prepared is not None:
+        # Written last, under a random name: nothing of the upload's own name is kept.
+        new_logo = default_storage.save(
+            f"logos/{secrets.token_hex(16)}.{prepared.extension}", ContentFile(prepared.data)
+        )
+        organization.logo.name = new_logo
+    try:
+        organization.save()
+    except Exception:
+        if new_logo:
+            default_storage.delete(new_logo)
+        raise
+    if old_logo and "logo" in changed:
+        # The old file goes once the new row is committed (kept if the change rolls back).
+        transaction.on_commit(functools.partial(default_storage.delete, old_logo))
     if key_areas is not None:
         organization.key_areas.set(key_areas)
     record(
@@ -141,6 +173,80 @@ def organization_profile_update(
         changed=changed,
     )
     return organization
+
+
+# --- Contact people -----------------------------------------------------------------------
+
+
+def _check_contact_service(organization: Organization, service: Service | None) -> None:
+    """A contact's service is one of its own organization's (never moves it elsewhere)."""
+    if service is not None and service.organization_id != organization.pk:
+        raise ValidationError({"service": _("Choose one of your organization's services.")})
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    actor: Member,
+    organization: Organization,
+    service: Service | None = None,
+    request=None,
+    **fields,
+) -> Contact:
+    """A person to ask for, at the organization or for one of its services."""
+    _check_editor(actor, organization)
+    _check_contact_service(organization, service)
+    contact = Contact(organization=organization, service=service)
+    _set_fields(contact, fields, CONTACT_FIELDS)
+    contact.full_clean()
+    _stamp(contact, actor, [])
+    contact.save()
+    record(
+        "directory.contact_created",
+        actor=actor.user,
+        request=request,
+        obj=contact,
+        organization=str(organization),
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor: Member, contact: Contact, request=None, **fields) -> Contact:
+    """Change a contact; ``service`` (None: the whole organization) among the fields."""
+    contact = Contact.objects.select_for_update().select_related("organization").get(pk=contact.pk)
+    _check_editor(actor, contact.organization)
+    if "service" in fields:
+        _check_contact_service(contact.organization, fields["service"])
+    changed = _set_fields(contact, fields, (*CONTACT_FIELDS, "service"))
+    if not changed:
+        return contact
+    contact.full_clean()
+    _stamp(contact, actor, [])
+    contact.save()
+    record(
+        "directory.contact_updated",
+        actor=actor.user,
+        request=request,
+        obj=contact,
+        changed=changed,
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, actor: Member, contact: Contact, request=None) -> None:
+    contact = Contact.objects.select_for_update().select_related("organization").get(pk=contact.pk)
+    _check_editor(actor, contact.organization)
+    record(
+        "directory.contact_removed",
+        actor=actor.user,
+        request=request,
+        obj=contact,
+        organization=str(contact.organization),
+    )
+    _stamp(contact, actor, [])
+    contact.delete()
 
 
 # --- Services -----------------------------------------------------------------------------
@@ -312,8 +418,8 @@ def _set_service_children(
 
     if criteria is not None:
         wanted = set(criteria)
-        current = set(service.criteria.values_list("kind", "value", "rule"))
-        if wanted != current:
+        current_criteria = set(service.criteria.values_list("kind", "value", "rule"))
+        if wanted != current_criteria:
             reason.append(_("Eligibility rules changed"))
             if not dry_run:
                 service.criteria.all().delete()
@@ -327,9 +433,9 @@ def _set_service_children(
 
     if week is not None:
         own = service.schedules.filter(service_at_location=None)
-        current = {(s.weekday, s.opens_at, s.closes_at) for s in own}
+        current_hours = {(s.weekday, s.opens_at, s.closes_at) for s in own}
         wanted_hours = {(day, h[0], h[1]) for day, h in week.items() if h is not None}
-        if current != wanted_hours:
+        if current_hours != wanted_hours:
             reason.append(_("Opening hours changed"))
             if not dry_run:
                 own.delete()
@@ -475,7 +581,8 @@ def verification_reminders_send(*, now: datetime | None = None) -> int:
         is_active=True,
         organization_id__in=due.values("organization_id"),
     ).select_related("user"):
-        admins[member.organization_id].append(member)
+        if member.organization_id is not None:  # always, given the filter; for the type
+            admins[member.organization_id].append(member)
     sent = 0
     for organization_id, people in admins.items():
         sent += _remind_organization(organization_id, people, due, now)

@@ -12,32 +12,39 @@ import zoneinfo
 from collections.abc import Callable
 from datetime import datetime
 from itertools import chain
+from typing import Concatenate, cast
 
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Exists, F, FileField, OrderBy, OuterRef, Prefetch, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reentry.sharing.access import get_visible_or_404
 from reentry.sharing.levels import SharingLevel
 from stakeholders import directory_services as services
-from stakeholders.access import collaborative_view
+from stakeholders.access import CollaborativeRequest, SlugView, collaborative_view
 from stakeholders.directory_forms import (
     ELIGIBILITY_FLAGS,
+    ContactForm,
     DirectorySearchForm,
     LocationForm,
     OrganizationProfileForm,
     ServiceForm,
     flag_rule,
 )
+from stakeholders.logos import CONTENT_TYPES
 from stakeholders.models import (
     Collaborative,
+    Contact,
     CriterionKind,
     KeyArea,
     Language,
@@ -50,6 +57,7 @@ from stakeholders.models import (
     Service,
     ServiceAtLocation,
     ServiceQuerySet,
+    User,
 )
 
 PAGE_SIZE = 25
@@ -61,7 +69,21 @@ Role = Member.Role
 # --- Who is looking -------------------------------------------------------------------------
 
 
-def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+class DirectoryRequest(HttpRequest):
+    """The request a directory page receives from ``public_view`` or ``member_view``: who
+    is looking (``viewer``), their membership (None on the public directory) and the URL
+    namespace to link within. Only for type checking, like ``CollaborativeRequest``."""
+
+    collaborative: Collaborative
+    member: Member | None
+    viewer: User | AnonymousUser
+    namespace: str
+
+
+type DirectoryView[**P] = Callable[Concatenate[DirectoryRequest, str, P], HttpResponseBase]
+
+
+def public_view[**P](view: DirectoryView[P]) -> SlugView[P]:
     """The public twin of a page: the collaborative's public directory, as anyone sees it.
 
     404 unless the collaborative has at least one public organization. The viewer is
@@ -69,37 +91,43 @@ def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     """
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
+    def wrapper(
+        request: HttpRequest, slug: str, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponseBase:
         public = Organization.objects.filter(
             collaborative=OuterRef("pk"), sharing_level=SharingLevel.PUBLIC
         )
         collaborative = Collaborative.objects.filter(slug=slug).filter(Exists(public)).first()
         if collaborative is None:
             raise Http404
-        request.collaborative = collaborative
-        request.member = None
-        request.viewer = AnonymousUser()
-        request.namespace = "directory"
+        loaded = cast(DirectoryRequest, request)
+        loaded.collaborative = collaborative
+        loaded.member = None
+        loaded.viewer = AnonymousUser()
+        loaded.namespace = "directory"
         with timezone.override(zoneinfo.ZoneInfo(collaborative.time_zone)):
-            return view(request, slug, *args, **kwargs)
+            return view(loaded, slug, *args, **kwargs)
 
     return wrapper
 
 
-def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def member_view[**P](view: DirectoryView[P]) -> SlugView[P]:
     """The members' page: everything the person's collaborative lets them see."""
 
     @collaborative_view()
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
-        request.viewer = request.user
-        request.namespace = "stakeholders"
-        return view(request, slug, *args, **kwargs)
+    def wrapper(
+        request: CollaborativeRequest, slug: str, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponseBase:
+        loaded = cast(DirectoryRequest, request)
+        loaded.viewer = request.user
+        loaded.namespace = "stakeholders"
+        return view(loaded, slug, *args, **kwargs)
 
     return wrapper
 
 
-def _context(request: HttpRequest, **extra) -> dict:
+def _context(request: DirectoryRequest, **extra) -> dict:
     return {
         "collaborative": request.collaborative,
         "member": request.member,
@@ -116,7 +144,7 @@ def listed_services(viewer, collaborative: Collaborative) -> ServiceQuerySet:
     )
 
 
-def _listed(request: HttpRequest) -> ServiceQuerySet:
+def _listed(request: DirectoryRequest) -> ServiceQuerySet:
     return listed_services(request.viewer, request.collaborative)
 
 
@@ -171,6 +199,7 @@ def search_services(
         results = results.accepting_referrals()
     if asked.get("open_now"):
         results = results.open_at(now, time_zone)
+    order: list[str | OrderBy]
     if asked.get("sort") == "verified":
         order = [F("last_verified_at").desc(nulls_last=True), "name", "pk"]
     else:
@@ -183,7 +212,7 @@ def search_services(
     )
 
 
-def directory(request: HttpRequest, slug: str) -> HttpResponse:
+def directory(request: DirectoryRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
     key_areas = list(collaborative.key_areas.all())
     sectors = list(collaborative.sectors.all())
@@ -239,7 +268,7 @@ def _eligibility(criteria) -> list[tuple[str, list[str]]]:
     return [(heading, found[key]) for key, heading in groups.items() if key in found]
 
 
-def service_detail(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def service_detail(request: DirectoryRequest, slug: str, public_id) -> HttpResponse:
     collaborative = request.collaborative
     in_collab = Service.objects.in_collaborative(collaborative)
     service = get_visible_or_404(
@@ -292,6 +321,10 @@ def service_detail(request: HttpRequest, slug: str, public_id) -> HttpResponse:
             documents=documents,
             eligibility=_eligibility(criteria),
             locations=locations,
+            # Its own contact people first, then the whole organization's.
+            contacts=Contact.objects.filter(organization_id=service.organization_id)
+            .filter(Q(service=service) | Q(service=None))
+            .order_by(F("service_id").asc(nulls_last=True), "name", "pk"),
             can_edit=_can_edit(request.member, service.organization_id),
         ),
     )
@@ -309,12 +342,62 @@ def directory_section(request: HttpRequest, organization: Organization) -> dict:
         "locations": Location.objects.filter(organization=organization)
         .prefetch_related("phones")
         .order_by("name"),
+        "contacts": organization_contacts(organization),
         "can_edit": can_edit,
         "ns": getattr(request, "namespace", "stakeholders"),
     }
 
 
-def public_organization(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def organization_contacts(organization: Organization) -> list[Contact]:
+    """The organization's contact people, the whole organization's first (one query).
+
+    Only called once the organization itself is visible: contacts are as visible as it is.
+    """
+    return list(
+        Contact.objects.filter(organization=organization)
+        .select_related("service")
+        .order_by(F("service__name").asc(nulls_first=True), "name", "pk")
+    )
+
+
+# --- The logo ---------------------------------------------------------------------------------
+
+LOGO_MAX_AGE = 3600
+
+
+def organization_logo(request: DirectoryRequest, slug: str, public_id) -> HttpResponseBase:
+    """The organization's logo, to whoever may see its profile (404 for anyone else, and when
+    there is no logo). Files are never served from MEDIA_URL: only through here."""
+    collaborative = request.collaborative
+    organization = get_visible_or_404(
+        Organization.objects.filter(collaborative=collaborative),
+        Organization.objects.visible_to(request.viewer).filter(collaborative=collaborative),
+        request=request,
+        public_id=public_id,
+    )
+    if not organization.logo:
+        raise Http404
+    etag = f'"{organization.logo_version}"'
+    # Members' copies are theirs alone; a public logo may sit in shared caches, briefly,
+    # since a profile can stop being public.
+    cache_control = f"{'private' if request.member else 'public'}, max-age={LOGO_MAX_AGE}"
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        not_modified["Cache-Control"] = cache_control
+        return not_modified
+    extension = organization.logo.name.rsplit(".", 1)[-1].lower()
+    try:
+        stream = default_storage.open(organization.logo.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(stream, content_type=CONTENT_TYPES.get(extension, "image/png"))
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+def public_organization(request: DirectoryRequest, slug: str, public_id) -> HttpResponse:
     collaborative = request.collaborative
     organization = get_visible_or_404(
         Organization.objects.filter(collaborative=collaborative),
@@ -339,7 +422,7 @@ def public_organization(request: HttpRequest, slug: str, public_id) -> HttpRespo
 # --- Printable resource sheet ---------------------------------------------------------------
 
 
-def resource_sheet(request: HttpRequest, slug: str, area: str) -> HttpResponse:
+def resource_sheet(request: DirectoryRequest, slug: str, area: str) -> HttpResponse:
     collaborative = request.collaborative
     key_area = KeyArea.objects.filter(collaborative=collaborative, slug=area).first()
     if key_area is None:
@@ -381,7 +464,7 @@ def resource_sheet(request: HttpRequest, slug: str, area: str) -> HttpResponse:
 
 
 @collaborative_view(roles=(Role.BACKBONE,))
-def coverage(request: HttpRequest, slug: str) -> HttpResponse:
+def coverage(request: CollaborativeRequest, slug: str) -> HttpResponse:
     """Key area × sector: organizations with active services in the key area, and those
     services; per key area, the gaps. Four queries whatever the size: key areas, sectors,
     one grouped count per cell and one grouped count per key area."""
@@ -459,7 +542,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _own_organization(request: HttpRequest, public_id) -> Organization:
+def _own_organization(request: CollaborativeRequest, public_id) -> Organization:
     """An organization whose listing this person keeps; 404 for everyone else."""
     collaborative = request.collaborative
     return get_visible_or_404(
@@ -470,7 +553,7 @@ def _own_organization(request: HttpRequest, public_id) -> Organization:
     )
 
 
-def _own_service(request: HttpRequest, public_id) -> Service:
+def _own_service(request: CollaborativeRequest, public_id) -> Service:
     collaborative = request.collaborative
     return get_visible_or_404(
         Service.objects.in_collaborative(collaborative),
@@ -494,7 +577,7 @@ def _attempt(form, write: Callable[..., object], **kwargs) -> object | None:
     return None
 
 
-def _editor_page(request: HttpRequest, template: str, **context) -> HttpResponse:
+def _editor_page(request: CollaborativeRequest, template: str, **context) -> HttpResponse:
     return render(
         request,
         f"stakeholders/directory/{template}",
@@ -502,31 +585,124 @@ def _editor_page(request: HttpRequest, template: str, **context) -> HttpResponse
     )
 
 
+def _profile_page(
+    request: CollaborativeRequest, organization: Organization, form: OrganizationProfileForm
+) -> HttpResponse:
+    """The profile form, and below it the contact people with a form to add one."""
+    return _editor_page(
+        request,
+        "organization_edit.html",
+        organization=organization,
+        form=form,
+        contacts=organization_contacts(organization),
+        contact_form=ContactForm(organization=organization),
+    )
+
+
 @collaborative_view(roles=Member.EDITOR_ROLES)
-def organization_edit(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def organization_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     organization = _own_organization(request, public_id)
     form = OrganizationProfileForm(
-        request.POST or None, instance=organization, editor=request.member
+        request.POST or None,
+        request.FILES or None,
+        instance=organization,
+        editor=request.member,
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         saved = _attempt(
             form,
             services.organization_profile_update,
             actor=request.member,
             organization=organization,
-            key_areas=list(data.pop("key_areas")),
             request=request,
-            **data,
+            **form.profile_data(),
         )
         if saved is not None:
             messages.success(request, _("Your organization's profile is saved."))
             return redirect("stakeholders:organization", slug=slug, public_id=public_id)
-    return _editor_page(request, "organization_edit.html", organization=organization, form=form)
+    return _profile_page(request, organization, form)
 
 
 @collaborative_view(roles=Member.EDITOR_ROLES)
-def service_create(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def contact_create(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    """Add a contact person. The form sits on the profile page; with errors it comes back
+    on a page of its own, with what was typed."""
+    organization = _own_organization(request, public_id)
+    if request.method != "POST":
+        return redirect(
+            reverse("stakeholders:organization_edit", args=[slug, public_id]) + "#contacts"
+        )
+    form = ContactForm(
+        request.POST, instance=Contact(organization=organization), organization=organization
+    )
+    if form.is_valid():
+        contact = _attempt(
+            form,
+            services.contact_create,
+            actor=request.member,
+            organization=organization,
+            request=request,
+            **form.contact_data(),
+        )
+        if isinstance(contact, Contact):
+            messages.success(request, _("%(name)s is added.") % {"name": contact.name})
+            return redirect(
+                reverse("stakeholders:organization_edit", args=[slug, public_id]) + "#contacts"
+            )
+    return _editor_page(request, "contact_form.html", organization=organization, form=form)
+
+
+def _own_contact(request: CollaborativeRequest, public_id) -> Contact:
+    collaborative = request.collaborative
+    return get_visible_or_404(
+        Contact.objects.in_collaborative(collaborative),
+        Contact.objects.editable_by(request.user)
+        .in_collaborative(collaborative)
+        .select_related("organization"),
+        request=request,
+        public_id=public_id,
+    )
+
+
+@collaborative_view(roles=Member.EDITOR_ROLES)
+def contact_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    contact = _own_contact(request, public_id)
+    organization = contact.organization
+    form = ContactForm(request.POST or None, instance=contact, organization=organization)
+    back = (
+        reverse("stakeholders:organization_edit", args=[slug, organization.public_id]) + "#contacts"
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _attempt(
+            form,
+            services.contact_update,
+            actor=request.member,
+            contact=contact,
+            request=request,
+            **form.contact_data(),
+        )
+        if saved is not None:
+            messages.success(request, _("Saved changes to %(name)s.") % {"name": saved})
+            return redirect(back)
+    return _editor_page(
+        request, "contact_form.html", organization=organization, contact=contact, form=form
+    )
+
+
+@require_POST
+@collaborative_view(roles=Member.EDITOR_ROLES)
+def contact_delete(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    contact = _own_contact(request, public_id)
+    organization = contact.organization
+    services.contact_delete(actor=request.member, contact=contact, request=request)
+    messages.success(request, _("%(name)s is removed.") % {"name": contact.name})
+    return redirect(
+        reverse("stakeholders:organization_edit", args=[slug, organization.public_id]) + "#contacts"
+    )
+
+
+@collaborative_view(roles=Member.EDITOR_ROLES)
+def service_create(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     organization = _own_organization(request, public_id)
     form = ServiceForm(
         request.POST or None, instance=Service(organization=organization), organization=organization
@@ -547,7 +723,7 @@ def service_create(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 
 @collaborative_view(roles=Member.EDITOR_ROLES)
-def service_edit(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def service_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     service = _own_service(request, public_id)
     form = ServiceForm(request.POST or None, instance=service, organization=service.organization)
     if request.method == "POST" and form.is_valid():
@@ -569,7 +745,7 @@ def service_edit(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 @require_POST
 @collaborative_view(roles=Member.EDITOR_ROLES)
-def service_verify(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def service_verify(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     service = _own_service(request, public_id)
     services.service_verify(actor=request.member, service=service, request=request)
     messages.success(request, _("Marked as verified today. Thank you."))
@@ -577,7 +753,7 @@ def service_verify(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 
 @collaborative_view(roles=Member.EDITOR_ROLES)
-def location_create(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def location_create(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     organization = _own_organization(request, public_id)
     form = LocationForm(request.POST or None, instance=Location(organization=organization))
     if request.method == "POST" and form.is_valid():
@@ -596,7 +772,7 @@ def location_create(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 
 @collaborative_view(roles=Member.EDITOR_ROLES)
-def location_edit(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def location_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     collaborative = request.collaborative
     location = get_visible_or_404(
         Location.objects.in_collaborative(collaborative),
@@ -633,6 +809,8 @@ def _display(field, value, names: dict) -> str:
         return "—"
     if field.is_relation:
         return names.get((field.name, value), str(value))
+    if isinstance(field, FileField):
+        return _("an image")  # not the file's random name
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -676,7 +854,7 @@ def _history_entries(rows, model, names: dict, kind: str) -> list[dict]:
 
 
 @collaborative_view(roles=(Role.BACKBONE,))
-def organization_history(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def organization_history(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     """Who changed the organization's profile, services and locations, when, and what."""
     collaborative = request.collaborative
     organization = get_visible_or_404(
@@ -688,6 +866,10 @@ def organization_history(request: HttpRequest, slug: str, public_id) -> HttpResp
     names = {("sector", s.pk): s.name for s in Sector.objects.filter(collaborative=collaborative)}
     names[("collaborative", collaborative.pk)] = collaborative.name
     names[("organization", organization.pk)] = organization.name
+    names.update(
+        (("service", pk), name)
+        for pk, name in Service.objects.filter(organization=organization).values_list("pk", "name")
+    )
     entries = list(
         chain(
             _history_entries(
@@ -711,6 +893,14 @@ def organization_history(request: HttpRequest, slug: str, public_id) -> HttpResp
                 Location,
                 names,
                 _("Location"),
+            ),
+            _history_entries(
+                Contact.history.filter(organization_id=organization.pk).select_related(
+                    "history_user"
+                ),
+                Contact,
+                names,
+                _("Contact person"),
             ),
         )
     )
@@ -736,3 +926,5 @@ public_service = public_view(service_detail)
 member_sheet = member_view(resource_sheet)
 public_sheet = public_view(resource_sheet)
 public_organization_page = public_view(public_organization)
+member_logo = member_view(organization_logo)
+public_logo = public_view(organization_logo)

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,14 +39,17 @@ class InvitationForm(forms.ModelForm):
         orgs = Organization.objects.filter(collaborative_id=inviter.collaborative_id).order_by(
             "name"
         )
+        role = cast(forms.ChoiceField, self.fields["role"])
+        organization = cast(forms.ModelChoiceField, self.fields["organization"])
         if inviter.role == Member.Role.ORG_ADMIN:
-            orgs = orgs.filter(pk=inviter.organization_id)
-            self.fields["role"].choices = [
+            # An org admin always has an organization (member_org_role_needs_organization).
+            orgs = orgs.filter(pk=inviter.organization_id)  # type: ignore[misc]
+            role.choices = [
                 (r.value, r.label) for r in (Member.Role.PROVIDER_STAFF, Member.Role.ORG_ADMIN)
             ]
-            self.fields["organization"].initial = inviter.organization_id
-            self.fields["organization"].empty_label = None
-        self.fields["organization"].queryset = orgs
+            organization.initial = inviter.organization_id
+            organization.empty_label = None
+        organization.queryset = orgs
         self.fields["email"].widget.attrs["autocomplete"] = "off"
 
     def clean_email(self) -> str:
@@ -63,13 +68,16 @@ class MemberRoleForm(forms.ModelForm):
         orgs = Organization.objects.filter(collaborative_id=editor.collaborative_id).order_by(
             "name"
         )
+        role = cast(forms.ChoiceField, self.fields["role"])
+        organization = cast(forms.ModelChoiceField, self.fields["organization"])
         if editor.role == Member.Role.ORG_ADMIN:
-            orgs = orgs.filter(pk=editor.organization_id)
-            self.fields["role"].choices = [
+            # An org admin always has an organization (member_org_role_needs_organization).
+            orgs = orgs.filter(pk=editor.organization_id)  # type: ignore[misc]
+            role.choices = [
                 (r.value, r.label) for r in (Member.Role.PROVIDER_STAFF, Member.Role.ORG_ADMIN)
             ]
-            self.fields["organization"].empty_label = None
-        self.fields["organization"].queryset = orgs
+            organization.empty_label = None
+        organization.queryset = orgs
 
 
 class ProfileForm(forms.ModelForm):
@@ -124,14 +132,15 @@ class JoinDecisionForm(forms.Form):
 
     def __init__(self, *args, collaborative, organization_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["organization"]
+        field = cast(forms.ModelChoiceField, self.fields["organization"])
         field.queryset = Organization.objects.filter(collaborative=collaborative).order_by("name")
         if organization_choices is not None:
             # A list page renders one form per request: share one evaluated list of choices.
             field.choices = organization_choices
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("role") in Member.ORG_ROLES and not data.get("organization"):
             self.add_error("organization", _("This role needs an organization."))
         return data

@@ -27,11 +27,12 @@ def _member_changed(sender, instance: Member, **kwargs) -> None:
 
 @receiver(pre_save, sender=Organization)
 def _remember_sector(sender, instance: Organization, **kwargs) -> None:
-    instance._old_sector_id = (
+    old_sector_id = (
         Organization.objects.filter(pk=instance.pk).values_list("sector_id", flat=True).first()
         if instance.pk
         else None
     )
+    setattr(instance, "_old_sector_id", old_sector_id)  # noqa: B010 (read back in post_save)
 
 
 @receiver(post_save, sender=Organization)

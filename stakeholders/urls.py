@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stakeholders import directory_views, views
+from stakeholders import directory_views, hsds_views, views
 
 app_name = "stakeholders"
 
@@ -54,6 +54,24 @@ urlpatterns = [
         name="organization_history",
     ),
     path("locations/<uuid:public_id>/edit/", directory_views.location_edit, name="location_edit"),
+    path(
+        "organizations/<uuid:public_id>/logo",
+        directory_views.member_logo,
+        name="organization_logo",
+    ),
+    path(
+        "organizations/<uuid:public_id>/contacts/new/",
+        directory_views.contact_create,
+        name="contact_create",
+    ),
+    path("contacts/<uuid:public_id>/edit/", directory_views.contact_edit, name="contact_edit"),
+    path(
+        "contacts/<uuid:public_id>/remove/", directory_views.contact_delete, name="contact_delete"
+    ),
+    # HSDS import and export for backbone staff (stakeholders/hsds_views.py).
+    path("directory/import/", hsds_views.hsds_import_page, name="hsds_import"),
+    path("directory/import/confirm/", hsds_views.hsds_import_confirm, name="hsds_import_confirm"),
+    path("directory/export.zip", hsds_views.hsds_export_zip, name="hsds_export"),
 ]
 
 # The public directory, mounted at /directory/<slug>/ (namespace "directory"): only what is
@@ -66,5 +84,10 @@ public_urlpatterns = [
         "organizations/<uuid:public_id>/",
         directory_views.public_organization_page,
         name="organization",
+    ),
+    path(
+        "organizations/<uuid:public_id>/logo",
+        directory_views.public_logo,
+        name="organization_logo",
     ),
 ]

@@ -1,3 +1,6 @@
+from typing import cast
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +14,7 @@ from django.views.decorators.http import require_POST
 from reentry.audit.models import AuditEvent
 from reentry.sharing.access import get_visible_or_404
 from stakeholders import services
-from stakeholders.access import collaborative_view
+from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.adapters import PENDING_INVITATION_KEY
 from stakeholders.directory_views import directory_section
 from stakeholders.forms import (
@@ -37,7 +40,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 @collaborative_view()
-def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
+def collaborative_home(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
     key_areas = collaborative.key_areas.annotate(org_count=Count("organizations"))
     organizations = (
@@ -71,7 +74,7 @@ def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view()
-def organization_list(request: HttpRequest, slug: str) -> HttpResponse:
+def organization_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
     organizations = (
         Organization.objects.visible_to(request.user)
@@ -97,7 +100,7 @@ def organization_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view()
-def organization_detail(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def organization_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     collaborative = request.collaborative
     organization = get_visible_or_404(
         Organization.objects.filter(collaborative=collaborative),
@@ -128,7 +131,7 @@ def organization_detail(request: HttpRequest, slug: str, public_id) -> HttpRespo
 
 
 @collaborative_view()
-def member_list(request: HttpRequest, slug: str) -> HttpResponse:
+def member_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
     members = (
         Member.objects.visible_to(request.user)
@@ -179,7 +182,7 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
-def member_edit(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def member_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     collaborative = request.collaborative
     member = get_visible_or_404(
         Member.objects.filter(collaborative=collaborative),
@@ -213,7 +216,7 @@ def member_edit(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 
 @collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
-def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
+def invitation_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
     form = InvitationForm(request.POST or None, inviter=request.member)
     if request.method == "POST" and form.is_valid():
@@ -246,7 +249,7 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _managed_invitation(request: HttpRequest, public_id) -> Invitation:
+def _managed_invitation(request: CollaborativeRequest, public_id) -> Invitation:
     return get_visible_or_404(
         Invitation.objects.filter(collaborative=request.collaborative),
         Invitation.objects.managed_by(request.member),
@@ -257,7 +260,7 @@ def _managed_invitation(request: HttpRequest, public_id) -> Invitation:
 
 @require_POST
 @collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
-def invitation_resend(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def invitation_resend(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     invitation = _managed_invitation(request, public_id)
     try:
         services.invitation_resend(actor=request.member, invitation=invitation, request=request)
@@ -270,7 +273,7 @@ def invitation_resend(request: HttpRequest, slug: str, public_id) -> HttpRespons
 
 @require_POST
 @collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
-def invitation_revoke(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def invitation_revoke(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     invitation = _managed_invitation(request, public_id)
     try:
         services.invitation_revoke(actor=request.member, invitation=invitation, request=request)
@@ -284,7 +287,7 @@ def invitation_revoke(request: HttpRequest, slug: str, public_id) -> HttpRespons
 
 
 @collaborative_view()
-def profile(request: HttpRequest, slug: str) -> HttpResponse:
+def profile(request: CollaborativeRequest, slug: str) -> HttpResponse:
     member = request.member
     form = ProfileForm(request.POST or None, instance=member, prefix="member")
     account_form = AccountForm(request.POST or None, instance=request.user, prefix="account")
@@ -407,7 +410,7 @@ def join_withdraw(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 
 @collaborative_view(roles=(Role.BACKBONE,))
-def join_request_list(request: HttpRequest, slug: str) -> HttpResponse:
+def join_request_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
     status = request.GET.get("status", "pending")
     requests_qs = (
@@ -419,7 +422,11 @@ def join_request_list(request: HttpRequest, slug: str) -> HttpResponse:
         requests_qs = requests_qs.pending()
     page = Paginator(requests_qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # One form per request: share one evaluated list of organizations between them.
-    choices = list(JoinDecisionForm(collaborative=collaborative).fields["organization"].choices)
+    organization = cast(
+        forms.ModelChoiceField, JoinDecisionForm(collaborative=collaborative).fields["organization"]
+    )
+    # The stub types the getter like the setter; it returns a ModelChoiceIterator.
+    choices = list(organization.choices)  # type: ignore[arg-type]
     rows = [
         (
             jr,
@@ -440,7 +447,7 @@ def join_request_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @collaborative_view(roles=(Role.BACKBONE,))
-def join_request_decide(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def join_request_decide(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     collaborative = request.collaborative
     join_request = get_visible_or_404(
         JoinRequest.objects.all(),

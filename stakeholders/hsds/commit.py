@@ -1,6 +1,7 @@
 """Phase 2 of an HSDS import: write validated rows, matching what is already there."""
 
 from collections import defaultdict
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from stakeholders.hsds.report import Rollback
 from stakeholders.models import (
+    Contact,
     CriterionKind,
     KeyArea,
     Language,
@@ -31,7 +33,7 @@ def _changed(obj: models.Model, values: dict) -> bool:
     for name, value in values.items():
         model_field = obj._meta.get_field(name)
         if isinstance(value, models.Model) or (value is None and model_field.is_relation):
-            attname = model_field.attname
+            attname = cast(models.Field, model_field).attname  # a column, not a reverse relation
             new = value.pk if value is not None else None
             if getattr(obj, attname) != new:
                 setattr(obj, name, value)
@@ -58,6 +60,7 @@ class Committer:
         self._locations()
         self._services()
         self._services_at_location()
+        self._contacts()
         self._phones()
         self._schedules()
         self._languages()
@@ -69,7 +72,9 @@ class Committer:
         by_public = {str(r.public_id): r for r in rows}
         return by_hsds, by_public
 
-    def _match(self, model, source_id: str, by_hsds: dict, by_public: dict, row) -> models.Model:
+    def _match[M: models.Model](
+        self, model: type[M], source_id: str, by_hsds: dict, by_public: dict, row
+    ) -> M:
         obj = by_hsds.get(source_id) or by_public.get(source_id)
         if obj is None:
             return model(hsds_id=source_id)
@@ -182,7 +187,7 @@ class Committer:
 
     def _locations(self) -> None:
         by_hsds, by_public = self._existing(Location)
-        organizations = self.by_id["organization"]
+        organizations = cast(dict[str, Organization], self.by_id["organization"])
         for source_id, row in self.rows.get("location", {}).items():
             location = self._match(Location, source_id, by_hsds, by_public, row)
             org = organizations[self.data["location_org"][source_id]]
@@ -264,6 +269,20 @@ class Committer:
             self._save("services_at_location", sal, changed, row)
             self.by_id["service_at_location"][source_id] = sal
 
+    def _contacts(self) -> None:
+        by_hsds, by_public = self._existing(Contact)
+        has_phones = "phone" in self.data["has"]
+        for source_id, row in self.rows.get("contact", {}).items():
+            organization_id, service_id = self.data["contact_owners"][source_id]
+            contact = self._match(Contact, source_id, by_hsds, by_public, row)
+            values = dict(row.values)
+            values["organization"] = self.by_id["organization"][organization_id]
+            values["service"] = self.by_id["service"][service_id] if service_id else None
+            if has_phones:  # without phones.csv, a contact keeps the number it has
+                values["phone"] = self.data["contact_phones"].get(source_id, "")
+            changed = _changed(contact, values)
+            self._save("contacts", contact, changed, row)
+
     def _parents(self, row, columns: tuple[str, ...]) -> dict:
         return {
             column.removesuffix("_id"): (
@@ -280,8 +299,10 @@ class Committer:
             parents = self._parents(
                 row, ("service_id", "location_id", "service_at_location_id", "organization_id")
             )
+            if row.refs.get("contact_id"):
+                continue  # a contact person's number: kept on the contact (see _contacts)
             if not any(parents.values()):
-                continue  # attached to a contact only: reported as a warning
+                continue  # attached to nothing: reported as a warning
             phone = self._match(Phone, source_id, by_hsds, by_public, row)
             if parents["service"] or parents["location"] or parents["service_at_location"]:
                 del parents["organization"]  # then it is that row's organization

@@ -23,6 +23,7 @@ from stakeholders.hsds import spec
 from stakeholders.hsds.validate import accessibility_label
 from stakeholders.models import (
     Collaborative,
+    Contact,
     CriterionKind,
     Language,
     Location,
@@ -285,6 +286,35 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
                 "description": sal.description,
             }
         )
+    for contact in (
+        Contact.objects.visible_to(anonymous).in_collaborative(collaborative).order_by("name", "pk")
+    ):
+        org_id = ids["organization"].get(contact.organization_id)
+        service_id = ref("service", contact.service_id)
+        if org_id is None or service_id is None:
+            continue
+        cid = _xid(contact)
+        tables["contact"].append(
+            {
+                "id": cid,
+                "organization_id": org_id,
+                "service_id": service_id,
+                "name": contact.name,
+                "title": contact.title,
+                "department": contact.department,
+                "email": contact.email,
+            }
+        )
+        if contact.phone:
+            # HSDS keeps a contact's number in phones.csv, pointing back with contact_id.
+            tables["phone"].append(
+                {
+                    "id": _derived_id(cid, "phone"),
+                    "contact_id": cid,
+                    "number": contact.phone,
+                    "type": Phone.Type.VOICE,
+                }
+            )
     for phone, refs in children(Phone, ("service", "location", "service_at_location")):
         has_parent = any(refs.values())
         org_id = "" if has_parent else ids["organization"].get(phone.organization_id)

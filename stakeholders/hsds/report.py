@@ -9,6 +9,7 @@ TABLES = (
     "services",
     "locations",
     "services_at_location",
+    "contacts",
     "phones",
     "regular_schedules",
     "languages",

@@ -161,6 +161,27 @@ SERVICE_AT_LOCATION = Resource(
     description="Which services are delivered at which locations.",
     foreign_keys=(("service_id", "service"), ("location_id", "location")),
 )
+CONTACT = Resource(
+    "contact",
+    "contacts.csv",
+    (
+        ID,
+        Field("organization_id"),
+        Field("service_id"),
+        Field("service_at_location_id"),
+        Field("name"),
+        Field("title"),
+        Field("department"),
+        Field("email", format="email"),
+    ),
+    description="Named people to contact at organizations and for their services. "
+    "Their phone numbers are in phones.csv (contact_id).",
+    foreign_keys=(
+        ("organization_id", "organization"),
+        ("service_id", "service"),
+        ("service_at_location_id", "service_at_location"),
+    ),
+)
 PHONE = Resource(
     "phone",
     "phones.csv",
@@ -178,11 +199,12 @@ PHONE = Resource(
         Field("description"),
         Field("department"),
     ),
-    description="Phone numbers of organizations, services and locations.",
+    description="Phone numbers of organizations, services, locations and contact people.",
     foreign_keys=(
         ("organization_id", "organization"),
         ("location_id", "location"),
         ("service_id", "service"),
+        ("contact_id", "contact"),
         ("service_at_location_id", "service_at_location"),
     ),
 )
@@ -313,6 +335,7 @@ RESOURCES: tuple[Resource, ...] = (
     SERVICE,
     LOCATION,
     SERVICE_AT_LOCATION,
+    CONTACT,
     PHONE,
     PHYSICAL_ADDRESS,
     REGULAR_SCHEDULE,

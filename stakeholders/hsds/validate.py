@@ -16,6 +16,7 @@ from stakeholders.hsds.package import Package
 from stakeholders.hsds.report import ImportReport
 from stakeholders.models import (
     Collaborative,
+    Contact,
     Conviction,
     CriterionKind,
     Document,
@@ -108,6 +109,8 @@ class Validator:
         return {
             "rows": self.rows,
             "location_org": self._location_organizations(),
+            "contact_owners": self._contact_owners(),
+            "contact_phones": self._contact_phones(),
             "addresses": self._addresses(),
             "accessibility": self._accessibility(),
             "service_key_areas": self._service_key_areas(),
@@ -276,6 +279,15 @@ class Validator:
     def _parse_service_at_location(self, row, raw) -> bool:
         return self._model_values(row, ServiceAtLocation, {"description": "description"}, raw)
 
+    def _parse_contact(self, row, raw) -> bool:
+        # HSDS leaves the name optional; a contact here is named by its job title then.
+        name = raw.get("name") or raw.get("title") or raw.get("department")
+        if not name:
+            return self._bad(row, "name", _("Give the person's name or job title."))
+        ok = self._model_values(row, Contact, {"name": "name"}, {"name": name})
+        mapping = {c: c for c in ("title", "department", "email")}
+        return self._model_values(row, Contact, mapping, raw) and ok
+
     def _parse_phone(self, row, raw) -> bool:
         mapping = {c: c for c in ("number", "language", "description")}
         ok = self._model_values(row, Phone, mapping, raw)
@@ -425,7 +437,13 @@ class Validator:
         needs = {
             "regular_schedule": ("service_id", "location_id", "service_at_location_id"),
             "language": ("service_id", "location_id"),
-            "phone": ("service_id", "location_id", "service_at_location_id", "organization_id"),
+            "phone": (
+                "service_id",
+                "location_id",
+                "service_at_location_id",
+                "organization_id",
+                "contact_id",
+            ),
         }
         for name, columns in needs.items():
             for row in self.rows.get(name, {}).values():
@@ -436,7 +454,10 @@ class Validator:
                         row.file,
                         row.number,
                         "",
-                        _("The phone belongs to no organization, service or location; skipped."),
+                        _(
+                            "The phone belongs to no organization, service, location or "
+                            "contact; skipped."
+                        ),
                     )
                 else:
                     self.report.error(
@@ -468,6 +489,59 @@ class Validator:
                     _("Give the organization this location belongs to."),
                 )
             out[location.id] = org
+        return out
+
+    def _contact_owners(self) -> dict[str, tuple[str, str]]:
+        """Each contact's (organization id, service id or ""): a service's contact belongs to
+        the service's organization; a service-at-location's, to that service."""
+        services = self.rows.get("service", {})
+        sals = self.rows.get("service_at_location", {})
+        out = {}
+        for contact in self.rows.get("contact", {}).values():
+            service_id = contact.refs.get("service_id", "")
+            sal = sals.get(contact.refs.get("service_at_location_id", ""))
+            if not service_id and sal is not None:
+                service_id = sal.refs["service_id"]
+            service = services.get(service_id)
+            org = contact.refs.get("organization_id", "")
+            if service is not None:
+                if org and org != service.refs["organization_id"]:
+                    self.report.error(
+                        contact.file,
+                        contact.number,
+                        "service_id",
+                        _("The service belongs to another organization than the contact."),
+                    )
+                org = service.refs["organization_id"]
+            if not org:
+                self.report.error(
+                    contact.file,
+                    contact.number,
+                    "organization_id",
+                    _("Give the organization or the service this contact belongs to."),
+                )
+            out[contact.id] = (org, service_id if service is not None else "")
+        return out
+
+    def _contact_phones(self) -> dict[str, str]:
+        """A contact's phone number (one per contact here), from phones.csv."""
+        out: dict[str, str] = {}
+        max_length = Contact._meta.get_field("phone").max_length or 40
+        for row in self.rows.get("phone", {}).values():
+            contact_id = row.refs.get("contact_id", "")
+            if not contact_id:
+                continue
+            if contact_id in out:
+                self.report.warn(
+                    row.file,
+                    row.number,
+                    "contact_id",
+                    _("A contact keeps one phone number; this one is skipped."),
+                )
+                continue
+            number, extension = row.values["number"], row.values["extension"]
+            with_extension = f"{number} x{extension}" if extension is not None else number
+            out[contact_id] = with_extension if len(with_extension) <= max_length else number
         return out
 
     def _addresses(self) -> dict[str, dict]:
@@ -515,7 +589,7 @@ class Validator:
         areas = list(KeyArea.objects.filter(collaborative=self.collaborative))
         by_term = {term_id: self._key_area_for(terms[term_id].values, areas) for term_id in terms}
         return {
-            service_id: {by_term[t] for t in term_ids if by_term.get(t)}
+            service_id: {area_id for t in term_ids if (area_id := by_term.get(t))}
             for service_id, term_ids in links.items()
         }
 
@@ -531,9 +605,9 @@ class Validator:
                 continue
             for pattern, slug in _KEY_AREA_WORDS:
                 if re.search(pattern, text, re.I):
-                    area = next((a for a in areas if a.slug == slug), None)
-                    if area is not None:
-                        return area.pk
+                    found = next((a for a in areas if a.slug == slug), None)
+                    if found is not None:
+                        return found.pk
         return None
 
     def _documents(self) -> dict[str, set[str]] | None:

@@ -6,6 +6,7 @@ from stakeholders.models.directory import (
     EVENING_STARTS,
     VERIFY_EVERY,
     WEEKEND_DAYS,
+    Contact,
     Conviction,
     CriterionKind,
     DirectoryQuerySet,
@@ -47,6 +48,7 @@ from stakeholders.models.people import (
 __all__ = [
     "Collaborative",
     "CollaborativeQuerySet",
+    "Contact",
     "Conviction",
     "CRITERION_VALUES",
     "CriterionKind",

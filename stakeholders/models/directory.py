@@ -3,6 +3,7 @@
 import uuid
 import zoneinfo
 from datetime import date, datetime, time, timedelta
+from typing import ClassVar, Self
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -27,17 +28,17 @@ WEEKEND_DAYS = (6, 7)  # ISO weekdays: 6 = Saturday, 7 = Sunday
 
 
 class DirectoryQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "DirectoryQuerySet":
+    def visible_to(self, user) -> Self:
         """Rows of the organizations whose profile this person may see (one query)."""
         return self.filter(organization_id__in=Organization.objects.visible_to(user).values("pk"))
 
-    def editable_by(self, user) -> "DirectoryQuerySet":
+    def editable_by(self, user) -> Self:
         """Rows of the organizations this person is an admin or staff member of."""
         if user is None or not user.is_authenticated:
             return self.none()
         return self.filter(organization_id__in=Organization.editor_owner_ids(user))
 
-    def in_collaborative(self, collaborative: Collaborative) -> "DirectoryQuerySet":
+    def in_collaborative(self, collaborative: Collaborative) -> Self:
         return self.filter(collaborative_id=collaborative.pk)
 
 
@@ -54,6 +55,10 @@ class DirectoryRecord(models.Model):
         blank=True,
         help_text=_("The id this record has in the directory it was imported from."),
     )
+
+    # Each subclass declares its own ``organization`` foreign key.
+    organization: Organization
+    organization_id: int
 
     objects = DirectoryQuerySet.as_manager()
 
@@ -75,7 +80,7 @@ class DirectoryRecord(models.Model):
         self.fill_owner()
         super().clean_fields(exclude=exclude)
 
-    def owner_parent(self) -> models.Model | None:
+    def owner_parent(self) -> "DirectoryRecord | None":
         """The row this one takes its organization from (None: chosen directly)."""
         return None
 
@@ -237,7 +242,7 @@ class Service(DirectoryRecord):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ServiceQuerySet.as_manager()
+    objects: ClassVar = ServiceQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=["created_at", "updated_at", "verification_reminded_at"]
     )
@@ -412,7 +417,7 @@ class Location(DirectoryRecord):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = LocationQuerySet.as_manager()
+    objects: ClassVar = LocationQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta(DirectoryRecord.Meta):
@@ -460,7 +465,7 @@ class ServiceAtLocation(DirectoryRecord):
     def __str__(self) -> str:
         return f"{self.service} @ {self.location}"
 
-    def owner_parent(self) -> models.Model | None:
+    def owner_parent(self) -> "DirectoryRecord | None":
         return self.service if self.service_id else None
 
     def clean(self) -> None:
@@ -508,11 +513,58 @@ class Phone(DirectoryRecord):
     def __str__(self) -> str:
         return f"{self.number} x{self.extension}" if self.extension else self.number
 
-    def owner_parent(self) -> models.Model | None:
+    def owner_parent(self) -> "DirectoryRecord | None":
         return self.service_at_location or self.service or self.location
 
     def clean(self) -> None:
         self._check_same_collaborative("service", "location", "service_at_location")
+
+
+class Contact(DirectoryRecord):
+    """A person to ask for at an organization, or for one of its services (HSDS ``contact``).
+
+    With a service, the organization is the service's. Shown wherever the organization's
+    profile is shown: to members, and to everyone when the profile is public.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("organization"),
+    )
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("service"),
+        help_text=_("Leave empty for a contact for the whole organization."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("job title"), max_length=200, blank=True)
+    department = models.CharField(_("department"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta(DirectoryRecord.Meta):
+        ordering = ["organization", "name", "pk"]
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact people")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def owner_parent(self) -> "DirectoryRecord | None":
+        return self.service if self.service_id else None
+
+    def clean(self) -> None:
+        self._check_same_collaborative("service")
 
 
 class RegularScheduleQuerySet(DirectoryQuerySet):
@@ -563,7 +615,7 @@ class RegularSchedule(DirectoryRecord):
     opens_at = models.TimeField(_("opens"), null=True, blank=True)
     closes_at = models.TimeField(_("closes"), null=True, blank=True)
 
-    objects = RegularScheduleQuerySet.as_manager()
+    objects: ClassVar = RegularScheduleQuerySet.as_manager()
 
     class Meta(DirectoryRecord.Meta):
         ordering = ["weekday", "opens_at"]
@@ -585,7 +637,7 @@ class RegularSchedule(DirectoryRecord):
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens_at}–{self.closes_at}"
 
-    def owner_parent(self) -> models.Model | None:
+    def owner_parent(self) -> "DirectoryRecord | None":
         return self.service_at_location or self.service or self.location
 
     def clean(self) -> None:
@@ -637,7 +689,7 @@ class Language(DirectoryRecord):
         self.code = language_code(self.language)
         super().save(*args, **kwargs)
 
-    def owner_parent(self) -> models.Model | None:
+    def owner_parent(self) -> "DirectoryRecord | None":
         return self.service or self.location
 
     def clean(self) -> None:

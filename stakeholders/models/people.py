@@ -5,6 +5,8 @@ import secrets
 import uuid
 import zoneinfo
 from datetime import timedelta
+from pathlib import PurePosixPath
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -14,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,7 +31,7 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -66,9 +69,10 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    # Email login: this manager's create_user takes no username, unlike AbstractUser's.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")
@@ -250,6 +254,9 @@ class Organization(BackedByGroup):
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
+    # Written only by ``directory_services.organization_profile_update`` (checked, re-encoded,
+    # under a random name) and served by the logo views, never from MEDIA_URL.
+    logo = models.ImageField(_("logo"), upload_to="logos/", max_length=200, blank=True)
     key_areas = models.ManyToManyField(
         KeyArea, blank=True, related_name="organizations", verbose_name=_("key areas served")
     )
@@ -304,6 +311,12 @@ class Organization(BackedByGroup):
             "stakeholders:organization",
             kwargs={"slug": self.collaborative.slug, "public_id": self.public_id},
         )
+
+    @property
+    def logo_version(self) -> str:
+        """Changes with every new logo (its random file name): the ETag, and the ``?v=`` that
+        lets pages point browsers at a new logo at once."""
+        return PurePosixPath(self.logo.name).stem if self.logo.name else ""
 
     # Owner protocol used by reentry.sharing: who owns through this organization.
     @staticmethod
@@ -425,7 +438,10 @@ class Member(models.Model):
         return f"{self.user} ({self.get_role_display()}, {self.collaborative})"
 
     def clean(self) -> None:
-        if self.organization_id and self.organization.collaborative_id != self.collaborative_id:
+        if (
+            self.organization is not None
+            and self.organization.collaborative_id != self.collaborative_id
+        ):
             raise ValidationError(
                 {"organization": _("Choose an organization of this collaborative.")}
             )
@@ -559,7 +575,7 @@ class Invitation(models.Model):
             return "expired"
         return "pending"
 
-    def get_status_display(self) -> str:
+    def get_status_display(self) -> str | Promise:
         return {
             "accepted": _("Accepted"),
             "revoked": _("Withdrawn"),

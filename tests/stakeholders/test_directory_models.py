@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from stakeholders.models import (
+    Contact,
     Language,
     Location,
     Organization,
@@ -338,15 +339,19 @@ def test_seed_demo_builds_a_directory_with_gaps_and_is_idempotent(settings):
     call_command("seed_demo")
     counts = {
         m.__name__: m.objects.count()
-        for m in (Service, Location, Phone, RegularSchedule, Language, ServiceCriterion)
+        for m in (Service, Location, Phone, RegularSchedule, Language, ServiceCriterion, Contact)
     }
     call_command("seed_demo")
 
     assert {
         m.__name__: m.objects.count()
-        for m in (Service, Location, Phone, RegularSchedule, Language, ServiceCriterion)
+        for m in (Service, Location, Phone, RegularSchedule, Language, ServiceCriterion, Contact)
     } == counts
     cedar = Organization.objects.filter(collaborative__slug="cedar-river")
+    # Contact people for most demo organizations, a few for one service.
+    with_contacts = cedar.filter(contacts__isnull=False).distinct().count()
+    assert cedar.count() - 3 <= with_contacts < cedar.count()
+    assert Contact.objects.filter(organization__in=cedar, service__isnull=False).exists()
     assert not cedar.filter(services=None).exists()  # every demo organization has services
     assert not cedar.filter(locations=None).exists()
     services = Service.objects.filter(collaborative__slug="cedar-river")

@@ -16,6 +16,7 @@ from reentry.audit.models import AuditEvent
 from reentry.sharing.levels import SharingLevel
 from stakeholders.hsds import hsds_export, hsds_import
 from stakeholders.models import (
+    Contact,
     Language,
     Location,
     Organization,
@@ -45,12 +46,14 @@ DIRECTORY_MODELS = (
     RegularSchedule,
     Language,
     ServiceCriterion,
+    Contact,
 )
 SAMPLE_COUNTS = {
     "organizations": 10,
     "services": 13,
     "locations": 10,
     "services_at_location": 13,
+    "contacts": 1,
     "phones": 5,
     "regular_schedules": 3,
     "languages": 2,
@@ -118,6 +121,16 @@ def test_sample_imports_with_zero_errors_and_expected_counts(collab):
         "NY",
     )
     assert sanctuary.accessibility == "Disabled parking: Some details regarding the parking lot"
+    contact = Contact.objects.get(collaborative=collab)
+    assert (contact.hsds_id, contact.name, contact.title, contact.department, contact.email) == (
+        "0cd7cbd0-1b0b-11e9-b56e-0800200c9a66",
+        "Contact 1",
+        "Mr",
+        "Department 1",
+        "contact1@example.com",
+    )
+    assert contact.service == helpline
+    assert contact.organization == helpline.organization
     highland = Location.objects.get(hsds_id="30b83ee0-64a1-11e6-8b77-86f30ca893d3")
     assert highland.latitude == Decimal("39.428192")
     # No taxonomy links in the sample: key areas stay empty rather than guessed.
@@ -363,6 +376,75 @@ def test_a_first_import_with_errors_creates_nothing(collab, sample_copy):
     assert not Sector.objects.filter(slug="imported").exists()
 
 
+# --- contact people ---------------------------------------------------------------------------
+
+
+def test_a_contacts_phone_in_phones_csv_goes_onto_the_contact(collab, sample_copy):
+    def add_phone(rows):
+        header = rows[0]
+        row = dict.fromkeys(header, "")
+        row.update(
+            id="contact-phone-1",
+            contact_id="0cd7cbd0-1b0b-11e9-b56e-0800200c9a66",
+            number="(555) 010 2000",
+            extension="42",
+        )
+        return [*rows, [row[h] for h in header]]
+
+    edit_csv(sample_copy / "phones.csv", add_phone)
+
+    report = run(collab, sample_copy)
+
+    assert report.errors == []
+    assert Contact.objects.get(collaborative=collab).phone == "(555) 010 2000 x42"
+    # It is the contact's number, not one more number of the organization.
+    assert report.counts["phones"].created == SAMPLE_COUNTS["phones"]
+    assert not Phone.objects.filter(number="(555) 010 2000").exists()
+
+
+def test_a_contact_whose_service_is_another_organizations_is_reported(collab, sample_copy):
+    def elsewhere(rows):
+        rows[1][1] = "18996320-649c-11e6-8b77-86f30ca893d3"  # another sample organization
+        return rows
+
+    edit_csv(sample_copy / "contacts.csv", elsewhere)
+    before = row_counts()
+
+    report = run(collab, sample_copy)
+
+    assert issues(report) == [("contacts.csv", 2, "service_id")]
+    assert row_counts() == before
+
+
+def test_a_contact_with_neither_organization_nor_service_is_reported(collab, sample_copy):
+    def orphan(rows):
+        rows[1][1:4] = ["", "", ""]
+        return rows
+
+    edit_csv(sample_copy / "contacts.csv", orphan)
+
+    report = run(collab, sample_copy)
+
+    assert issues(report) == [("contacts.csv", 2, "organization_id")]
+    assert not Contact.objects.exists()
+
+
+def test_reimporting_a_changed_contact_updates_it(collab, sample_copy):
+    run(collab, SAMPLE)
+
+    def retitle(rows):
+        rows[1][5] = "Intake coordinator"
+        return rows
+
+    edit_csv(sample_copy / "contacts.csv", retitle)
+
+    report = run(collab, sample_copy)
+
+    assert report.counts["contacts"].updated == 1
+    assert Contact.objects.get(collaborative=collab).title == "Intake coordinator"
+    assert Contact.objects.count() == 1
+
+
 # --- export and round trip ------------------------------------------------------------------
 
 
@@ -461,6 +543,18 @@ def directory(collab, key) -> dict:
         key(lang): (parent(lang, "service"), parent(lang, "location"), lang.language, lang.code)
         for lang in Language.objects.in_collaborative(collab)
     }
+    contacts = {
+        key(c): (
+            key(c.organization),
+            parent(c, "service"),
+            c.name,
+            c.title,
+            c.department,
+            c.email,
+            c.phone,
+        )
+        for c in Contact.objects.in_collaborative(collab)
+    }
     return {
         "organizations": orgs,
         "services": services,
@@ -469,6 +563,7 @@ def directory(collab, key) -> dict:
         "phones": phones,
         "schedules": schedules,
         "languages": languages,
+        "contacts": contacts,
     }
 
 
@@ -515,9 +610,19 @@ def public_directory(cast):
     Phone.objects.create(organization=org, service=service, number="319-555-0100", extension=7)
     Phone.objects.create(organization=org, number="319-555-0199", type="fax")
     Language.objects.create(service=service, language="Spanish")
-    # A members-only organization: never exported.
+    Contact.objects.create(
+        organization=org,
+        name="Dana Ruiz",
+        title="Intake lawyer",
+        department="Records",
+        email="dana@legalaid.example",
+        phone="319-555-0142 x12",
+    )
+    Contact.objects.create(organization=org, service=service, name="Front desk", phone="")
+    # A members-only organization: never exported, nor its people.
     hidden = OrganizationFactory(collaborative=cast.collab, sector=cast.sector1, name="Hidden")
     Service.objects.create(organization=hidden, name="Members-only service")
+    Contact.objects.create(organization=hidden, name="Hidden Person", email="hidden@example.com")
     return cast
 
 
@@ -536,6 +641,11 @@ def test_export_writes_a_datapackage_of_public_rows_only(public_directory, tmp_p
     services = (tmp_path / "out" / "services.csv").read_text()
     assert "Record clearing" in services
     assert "Members-only service" not in services
+    contacts = (tmp_path / "out" / "contacts.csv").read_text()
+    assert "Dana Ruiz" in contacts and "Contact 1" in contacts
+    assert "Hidden Person" not in contacts
+    phones = (tmp_path / "out" / "phones.csv").read_text()
+    assert "319-555-0142 x12" in phones  # the contact's number, with contact_id
     # Org A, B and C of the cast are members-only too.
     assert summary.rows["organization"] == 11
 
@@ -572,6 +682,9 @@ def test_round_trip_reproduces_the_directory(public_directory, tmp_path):
     assert set(copy["organizations"]) == set(exported_orgs)
     public_services = {k: v for k, v in original["services"].items() if v[0] in exported_orgs}
     assert copy["services"] == public_services
+    public_contacts = {k: v for k, v in original["contacts"].items() if v[0] in exported_orgs}
+    assert len(public_contacts) == 3  # the sample's, and Legal Aid's two
+    assert copy["contacts"] == public_contacts
     for table in ("locations", "services_at_location", "phones", "schedules", "languages"):
         assert copy[table] == original[table], table
 

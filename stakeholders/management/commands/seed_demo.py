@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from stakeholders import demo, demo_directory, services
 from stakeholders.models import (
     Collaborative,
+    Contact,
     JoinRequest,
     KeyArea,
     Language,
@@ -250,6 +251,11 @@ class Command(BaseCommand):
 
         seed_workgroups(collab)
 
+        # Stipends for the past year's gatherings: approved, paid, statements.
+        from reentry.stipends.demo import seed_stipends
+
+        seed_stipends(collab)
+
         # A second collaborative, to show that collaboratives never see each other.
         other_lead = _user(f"lakeshore@{d}", "Morgan Reyes")
         self._collaborative(demo.OTHER_COLLABORATIVE, other_lead)
@@ -349,3 +355,21 @@ class Command(BaseCommand):
                         )
                         criterion.full_clean()
                         criterion.save()
+            for name, title, department, email, phone, for_service in demo_directory.CONTACTS.get(
+                slug, []
+            ):
+                Contact.objects.update_or_create(
+                    organization=org,
+                    name=name,
+                    defaults={
+                        "title": title,
+                        "department": department,
+                        "email": email,
+                        "phone": phone,
+                        "service": (
+                            Service.objects.get(organization=org, name=for_service)
+                            if for_service
+                            else None
+                        ),
+                    },
+                )
