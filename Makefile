@@ -41,6 +41,7 @@ browser:
 lint: setup-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check . || { echo "Run: .venv/bin/ruff format ."; exit 1; }
+	$(VENV)/bin/mypy reentry stakeholders workgroups indicators mentorship casework
 
 test: setup-dev browser lint
 	$(PY) manage.py makemigrations --check --dry-run

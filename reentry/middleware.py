@@ -14,9 +14,10 @@ class PreferredLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if user is None:
+            return self.get_response(request)
         adopt = (
-            user is not None
-            and user.is_authenticated
+            user.is_authenticated
             and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
             and user.preferred_language in dict(settings.LANGUAGES)
         )
@@ -24,7 +25,9 @@ class PreferredLanguageMiddleware:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
         response = self.get_response(request)
-        if adopt:
+        # A view that set the cookie itself (the language switcher, the settings page)
+        # made a new choice: keep it.
+        if adopt and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 user.preferred_language,

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "reentry.sharing",
     "reentry.api",
     "reentry.outbox",
+    "reentry.stipends",
     "stakeholders",
     "workgroups",
     "indicators",
@@ -223,6 +224,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=14, minute=0),
         "options": {"expires": 60 * 60 * 6},
     },
+    # Email group members who chose email about a gathering within the next day
+    # (each person once per gathering; workgroups.reminders).
+    "gathering-reminders": {
+        "task": "workgroups.tasks.send_gathering_reminders",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 60 * 50},
+    },
+    # Monday morning in the Americas: one digest per owner of overdue action items.
+    "overdue-action-item-digests": {
+        "task": "workgroups.tasks.send_overdue_digests",
+        "schedule": crontab(day_of_week=1, hour=13, minute=0),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
 
 # Email (Django 6.1 MAILERS): the console by default; SMTP when EMAIL_BACKEND says so.
@@ -288,5 +302,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One INFO line per task; with eager tasks (make run) that buries the demo sign-ins.
+        "celery.app.trace": {"level": env_str("CELERY_TRACE_LOG_LEVEL", "WARNING")},
+    },
 }

@@ -4,6 +4,7 @@ from django.urls import include, path
 from reentry import views
 from stakeholders import urls as stakeholder_urls
 from stakeholders import views as stakeholder_views
+from workgroups import inclusion
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +15,9 @@ urlpatterns = [
     path("invitations/<str:token>/", stakeholder_views.invitation_accept, name="invitation_accept"),
     path("c/<slug:slug>/api-tokens/", include("reentry.api.token_urls")),
     path("c/<slug:slug>/groups/", include("workgroups.urls")),
+    path("c/<slug:slug>/stipends/", include("reentry.stipends.urls")),
+    path("c/<slug:slug>/inclusion/", inclusion.inclusion_report, name="inclusion_report"),
+    path("c/<slug:slug>/", include("workgroups.coordination_urls")),
     path("c/<slug:slug>/", include("stakeholders.urls")),
     path(
         "directory/<slug:slug>/",

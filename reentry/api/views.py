@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from reentry.api import services
 from reentry.api.forms import ApiTokenForm
 from reentry.api.models import ApiToken
 from reentry.sharing.access import get_visible_or_404
-from stakeholders.access import collaborative_view
+from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Member
 
 PAGE_SIZE = 25
@@ -23,7 +23,7 @@ MANAGERS = (Member.Role.BACKBONE, Member.Role.ORG_ADMIN)
 
 @never_cache
 @collaborative_view(roles=MANAGERS)
-def api_token_list(request: HttpRequest, slug: str) -> HttpResponse:
+def api_token_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     """List tokens; organization admins also create one here. The new token is in this
     response only: it is rendered, never stored, and the page is not cached."""
     member = request.member
@@ -70,7 +70,7 @@ def api_token_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @collaborative_view(roles=MANAGERS)
-def api_token_revoke(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def api_token_revoke(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     token = get_visible_or_404(
         ApiToken.objects.filter(organization__collaborative=request.collaborative),
         ApiToken.objects.managed_by(request.member).select_related("organization"),

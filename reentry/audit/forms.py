@@ -1,15 +1,17 @@
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from reentry.audit.actions import collaborative_action_choices
 from reentry.audit.models import AuditEvent
 
 
-def _action_choices() -> list[tuple[str, str]]:
+def _action_choices() -> list[tuple[str, str | Promise]]:
     return [("", _("Anything")), *collaborative_action_choices()]
 
 
@@ -32,8 +34,9 @@ class AuditFilterForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("Choose a day on or after the first day."))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -16,12 +16,12 @@ from reentry.audit.actions import action_label
 from reentry.audit.forms import AuditFilterForm
 from reentry.audit.log import record
 from reentry.audit.models import AuditEvent
-from stakeholders.access import collaborative_view
+from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Member
 
 PAGE_SIZE = 25
 BACKBONE_ONLY = (Member.Role.BACKBONE,)
-OUTCOME_BADGES = {
+OUTCOME_BADGES: dict[str, str] = {
     AuditEvent.Outcome.SUCCESS: "ok",
     AuditEvent.Outcome.FAILURE: "warn",
     AuditEvent.Outcome.DENIED: "danger",
@@ -38,14 +38,14 @@ def _object_type_label(label: str) -> str:
         return label
 
 
-def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+def _filtered(request: CollaborativeRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
     form = AuditFilterForm(request.GET or None)
     events = AuditEvent.objects.filter(collaborative=request.collaborative).order_by("-at", "-id")
     return form, (form.filter(events) if form.is_bound else events)
 
 
 @collaborative_view(roles=BACKBONE_ONLY)
-def event_list(request: HttpRequest, slug: str) -> HttpResponse:
+def event_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     form, events = _filtered(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
@@ -116,7 +116,7 @@ def _csv_rows(events) -> Iterator[list[str]]:
 
 
 @collaborative_view(roles=BACKBONE_ONLY)
-def event_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+def event_export(request: CollaborativeRequest, slug: str) -> StreamingHttpResponse:
     form, events = _filtered(request)
     exported = record(
         "audit.exported",

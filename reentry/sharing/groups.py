@@ -6,6 +6,7 @@ app registers, so the groups can never drift from the memberships.
 """
 
 from collections.abc import Callable, Iterable
+from uuid import UUID
 
 from django.contrib.auth.models import Group
 from django.db import models, transaction
@@ -30,6 +31,7 @@ class BackedByGroup(models.Model):
     """An entity whose members form an auth.Group that grants can be given to."""
 
     group_kind: str = ""
+    public_id: UUID  # each subclass's own UUIDField: it names the group
 
     group = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="+", editable=False, null=True

@@ -17,6 +17,7 @@ their own: they are visible through their container (``visible_through``).
 """
 
 from functools import cache
+from typing import Any, ClassVar, Protocol, Self, cast
 
 from django.apps import apps
 from django.contrib.auth.models import Permission
@@ -48,6 +49,19 @@ class GroupGrant(GroupObjectPermissionBase):
         indexes = [models.Index(fields=["content_object", "permission", "group"])]
 
 
+class SharingOwner(Protocol):
+    """What a shareable's owner model (Organization, WorkingGroup) provides: the ids of
+    the owners through which a person sees, and edits, what they own."""
+
+    _default_manager: ClassVar[models.Manager[Any]]
+
+    @staticmethod
+    def viewer_owner_ids(user) -> models.QuerySet: ...
+
+    @staticmethod
+    def editor_owner_ids(user) -> models.QuerySet: ...
+
+
 def _member_collaboratives(user) -> models.QuerySet:
     member = apps.get_model("stakeholders", "Member")
     return member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
@@ -58,17 +72,17 @@ def _is_signed_in(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
-class ContainedQuerySet(models.QuerySet):
+class ContainedQuerySet[M: models.Model](models.QuerySet[M]):
     """For a child table whose rows are visible through their container's foreign key."""
 
-    def visible_through(self, field: str, user) -> models.QuerySet:
+    def visible_through(self, field: str, user) -> Self:
         """Rows whose container (``field``) the person may see: one query."""
-        container = self.model._meta.get_field(field).related_model
+        container = cast(type[Shareable], self.model._meta.get_field(field).related_model)
         return self.filter(**{f"{field}__in": container.objects.visible_to(user).values("pk")})
 
 
-class ShareableQuerySet(ContainedQuerySet):
-    def visible_to(self, user) -> "ShareableQuerySet":
+class ShareableQuerySet[S: Shareable](ContainedQuerySet[S]):
+    def visible_to(self, user) -> Self:
         """Everything this person may see: one query, however many rows and grants.
 
         Each branch is an uncorrelated subquery that PostgreSQL runs once and hashes
@@ -88,7 +102,7 @@ class ShareableQuerySet(ContainedQuerySet):
             | Q(sharing_level__in=GRANTED_LEVELS, pk__in=model.granted_ids(user, "view"))
         )
 
-    def editable_by(self, user) -> "ShareableQuerySet":
+    def editable_by(self, user) -> Self:
         """What this person may change: the owner's editors, or a `change` grant.
 
         Always a subset of what they may see: a leftover `change` grant on an object
@@ -103,7 +117,7 @@ class ShareableQuerySet(ContainedQuerySet):
         )
 
 
-def _in_my_collaboratives(model: type[models.Model], user) -> Q:
+def _in_my_collaboratives(model: "type[Shareable]", user) -> Q:
     """Rows whose collaborative is one the person is an active member of."""
     mine = _member_collaboratives(user)
     head, _, rest = model.sharing_collaborative_path.partition("__")
@@ -118,6 +132,7 @@ class Shareable(models.Model):
     """Owner + sharing level. Subclasses add ``owner`` and a GroupGrant table."""
 
     sharing_collaborative_path = "owner__collaborative"
+    owner: models.Model  # each subclass's own foreign key (Organization or WorkingGroup)
 
     sharing_level = models.CharField(
         max_length=20,
@@ -133,8 +148,8 @@ class Shareable(models.Model):
         abstract = True
 
     @classmethod
-    def owner_model(cls) -> type[models.Model]:
-        return cls._meta.get_field("owner").related_model
+    def owner_model(cls) -> type[SharingOwner]:
+        return cast(type[SharingOwner], cls._meta.get_field("owner").related_model)
 
     @classmethod
     def grant_model(cls) -> type[GroupObjectPermissionBase]:
@@ -157,7 +172,8 @@ class Shareable(models.Model):
         return (
             cls.grant_model()
             .objects.filter(group_id__in=user_group_ids(user), permission_id=Subquery(permission))
-            .values("content_object_id")
+            # Declared by each concrete grant table; the django-stubs plugin sees the base.
+            .values("content_object_id")  # type: ignore[misc]
         )
 
     def sharing_collaborative(self) -> models.Model:

@@ -28,9 +28,14 @@ def share_targets(obj: Shareable) -> list[models.Model]:
     """The organizations, sectors and working groups an object is explicitly shared with."""
     if obj.sharing_level != SharingLevel.SHARED:
         return []
+    # The django-stubs plugin checks lookups against guardian's abstract base, which has no
+    # content_object: each concrete grant table declares its own (see GroupGrant).
     group_ids = set(
         obj.grant_model()
-        .objects.filter(content_object=obj, permission=_view_permission(type(obj)))
+        .objects.filter(
+            content_object=obj,  # type: ignore[misc]
+            permission=_view_permission(type(obj)),
+        )
         .values_list("group_id", flat=True)
     )
     from django.apps import apps
@@ -38,7 +43,7 @@ def share_targets(obj: Shareable) -> list[models.Model]:
     found: list[models.Model] = []
     for model in apps.get_models():
         if issubclass(model, BackedByGroup) and model._meta.model_name != "collaborative":
-            found.extend(model.objects.filter(group_id__in=group_ids))
+            found.extend(model._default_manager.filter(group_id__in=group_ids))
     return found
 
 
@@ -56,6 +61,7 @@ def _grant_group_ids(obj: Shareable, level: str, targets: list[models.Model]) ->
                 _("Choose at least one organization, sector or group to share with.")
             )
         collab_id = obj.collaborative_id_value()
+        group_ids: set[int] = set()
         for target in targets:
             if (
                 not isinstance(target, BackedByGroup)
@@ -63,7 +69,8 @@ def _grant_group_ids(obj: Shareable, level: str, targets: list[models.Model]) ->
                 or getattr(target, "collaborative_id", None) != collab_id
             ):
                 raise ValidationError(_("You can only share with people in this collaborative."))
-        return {t.group_id for t in targets}
+            group_ids.add(target.group_id)
+        return group_ids
     return set()
 
 
@@ -105,9 +112,14 @@ def sharing_set(
 def _replace_view_grants(obj: Shareable, group_ids: set[int]) -> None:
     grant_model = obj.grant_model()
     perm = _view_permission(type(obj))
-    grant_model.objects.filter(content_object=obj, permission=perm).delete()
+    # content_object: declared by each concrete grant table, not the abstract base the
+    # django-stubs plugin checks against (as in share_targets).
+    grant_model.objects.filter(content_object=obj, permission=perm).delete()  # type: ignore[misc]
     grant_model.objects.bulk_create(
-        [grant_model(content_object=obj, permission=perm, group_id=gid) for gid in group_ids]
+        [
+            grant_model(content_object=obj, permission=perm, group_id=gid)  # type: ignore[misc]
+            for gid in group_ids
+        ]
     )
 
 
@@ -119,7 +131,10 @@ def regrant_owner(owner: models.Model, *, actor=None) -> int:
     for model in shareable_models():
         if model.owner_model() is not type(owner):
             continue
-        objs = list(model.objects.filter(owner=owner, sharing_level=SharingLevel.SECTOR))
+        # owner: declared by each concrete shareable, not the abstract base the plugin sees.
+        objs = list(
+            model.objects.filter(owner=owner, sharing_level=SharingLevel.SECTOR)  # type: ignore[misc]
+        )
         for obj in objs:
             _replace_view_grants(obj, {gid} if gid else set())
         if objs:
