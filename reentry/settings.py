@@ -219,6 +219,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # Email organization admins the directory listings not verified in 90 days (each
     # service at most once a quarter; stakeholders.directory_services).
+    # Delete HSDS datapackages uploaded for a preview that was never confirmed.
+    "hsds-upload-sweep": {
+        "task": "stakeholders.tasks.sweep_hsds_uploads",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 60 * 30},
+    },
     "directory-verification-reminders": {
         "task": "stakeholders.tasks.send_verification_reminders",
         "schedule": crontab(hour=14, minute=0),

@@ -24,11 +24,11 @@ from django.views.decorators.http import require_POST
 from reentry.sharing.levels import SharingLevel
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.hsds import ImportReport, hsds_export, hsds_import
+from stakeholders.hsds.uploads import UPLOAD_FOLDER
 from stakeholders.hsds_forms import HsdsConfirmForm, HsdsUploadForm, sign_upload
 from stakeholders.models import Member
 
 BACKBONE = (Member.Role.BACKBONE,)
-UPLOAD_FOLDER = "hsds-imports/"
 MAX_ERRORS_SHOWN = 500
 TABLE_LABELS = {
     "organizations": gettext_lazy("Organizations"),

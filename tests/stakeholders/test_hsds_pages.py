@@ -337,3 +337,28 @@ def test_coverage_page_links_to_import_and_export(cast, login):
 
     assert c_url("hsds_import", cast.collab) in body
     assert c_url("hsds_export", cast.collab) in body
+
+
+def test_sweep_deletes_only_abandoned_uploads(media):
+    import os
+    import time
+
+    from stakeholders.hsds.uploads import UPLOAD_FOLDER, uploads_sweep
+    from stakeholders.tasks import sweep_hsds_uploads
+
+    folder = media / UPLOAD_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    old, fresh = folder / "old.zip", folder / "fresh.zip"
+    old.write_bytes(b"PK")
+    fresh.write_bytes(b"PK")
+    three_hours_ago = time.time() - 3 * 3600
+    os.utime(old, (three_hours_ago, three_hours_ago))
+    assert sweep_hsds_uploads.delay().get() == 1
+    assert not old.exists()
+    assert fresh.exists()
+    assert uploads_sweep() == 0
+
+
+def test_sweep_is_scheduled(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "stakeholders.tasks.sweep_hsds_uploads" in tasks
