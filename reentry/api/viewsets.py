@@ -7,6 +7,7 @@ which lists a collaborative's public profiles to anyone (signed in or not) when 
 has some.
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.functional import cached_property
@@ -104,7 +105,8 @@ class CollaborativeScopedViewSet(viewsets.ReadOnlyModelViewSet):
         return self.scope[1]
 
     def scoped_queryset(self):
-        raise NotImplementedError
+        """Each endpoint's rows, already narrowed with visible_to to this collaborative."""
+        raise ImproperlyConfigured(f"{type(self).__name__} must define scoped_queryset().")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request data
