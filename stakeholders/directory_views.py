@@ -547,7 +547,7 @@ def _own_organization(request: CollaborativeRequest, public_id) -> Organization:
     collaborative = request.collaborative
     return get_visible_or_404(
         Organization.objects.filter(collaborative=collaborative),
-        Organization.objects.profile_editable_by(request.user).filter(collaborative=collaborative),
+        Organization.objects.editable_by(request.user).filter(collaborative=collaborative),
         request=request,
         public_id=public_id,
     )

@@ -215,19 +215,7 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(public | Q(collaborative_id__in=mine))
 
     def editable_by(self, user) -> "OrganizationQuerySet":
-        """An organization's profile is edited by its own admins (and backbone staff)."""
-        if not user.is_authenticated:
-            return self.none()
-        own = Member.objects.filter(
-            user_id=user.pk, is_active=True, role=Member.Role.ORG_ADMIN
-        ).values("organization_id")
-        backbone = Member.objects.filter(
-            user_id=user.pk, is_active=True, role=Member.Role.BACKBONE
-        ).values("collaborative_id")
-        return self.filter(Q(pk__in=own) | Q(collaborative_id__in=backbone))
-
-    def profile_editable_by(self, user) -> "OrganizationQuerySet":
-        """Directory profiles (description, contact, services, locations) a person keeps:
+        """Profiles (description, contact, services, locations) a person may change:
         their own organization's, as its admin or staff. Not backbone staff, not others."""
         if user is None or not user.is_authenticated:
             return self.none()

@@ -408,3 +408,17 @@ class TestHistory:
             )
         assert count_queries(client, url) == few
         assert Organization.history.filter(id=cast.org_a.pk).count() > 25
+
+
+def test_one_rule_for_who_changes_an_organization_profile(cast):
+    """Own admins and staff; not backbone staff, not another organization (issue 4)."""
+    from stakeholders.models import Organization
+
+    def editable(member):
+        return set(Organization.objects.editable_by(member.user).values_list("slug", flat=True))
+
+    assert editable(cast.admin_a) == {"org-a"}
+    assert editable(cast.staff_a) == {"org-a"}
+    assert editable(cast.backbone) == set()
+    assert editable(cast.staff_b) == {"org-b"}
+    assert editable(cast.community) == set()
