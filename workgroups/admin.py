@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from reentry.sharing.admin import ShareableAdmin
 from workgroups.models import (
@@ -6,12 +7,22 @@ from workgroups.models import (
     ActionPlan,
     AgendaItem,
     Attendance,
+    Ballot,
     Decision,
     GroupJoinRequest,
     GroupMembership,
     Meeting,
+    MemberVerification,
+    Poll,
+    PollOption,
+    PollResult,
+    PollVoter,
     Priority,
+    QuickWin,
+    QuickWinComment,
+    QuickWinHelper,
     Update,
+    Vouch,
     WorkingGroup,
 )
 
@@ -166,3 +177,146 @@ class UpdateAdmin(admin.ModelAdmin):
     list_display = ["__str__", "item", "author", "created_at"]
     list_select_related = ["item", "author__user"]
     raw_id_fields = ["item", "author"]
+
+
+# --- quick wins, polls, ballots, verification -----------------------------------------
+# Secret ballots: the admin never shows what anyone chose. BallotContent is not
+# registered at all; a Ballot row (who voted, when, on paper or not) is read-only and
+# cannot be deleted here (that would let a person vote twice in a secret poll).
+# An anonymous proposer is not shown here either.
+
+
+class PollOptionInline(admin.TabularInline):
+    model = PollOption
+    extra = 0
+    raw_id_fields = ["quick_win"]
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or obj.status == Poll.Status.DRAFT
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or obj.status == Poll.Status.DRAFT
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or obj.status in (Poll.Status.DRAFT, Poll.Status.SCHEDULED)
+
+
+@admin.register(Poll)
+class PollAdmin(admin.ModelAdmin):
+    list_display = ["title", "group", "method", "status", "opens_at", "closes_at", "is_secret"]
+    list_filter = ["status", "method", "is_secret", "collaborative"]
+    list_select_related = ["group"]
+    search_fields = ["title"]
+    raw_id_fields = ["group"]
+    exclude = ["ballot_key"]
+    readonly_fields = ["status", "opened_at", "closed_at", "closed_by", "ballots_cast"]
+    inlines = [PollOptionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once a poll has opened, nothing about it may change (secret or not, who may
+        # vote, the options): only workgroups.polls opens and closes it.
+        if obj is not None and obj.status in (Poll.Status.OPEN, Poll.Status.CLOSED):
+            return [f.name for f in Poll._meta.fields if f.name != "ballot_key"] + ["ballots_cast"]
+        return self.readonly_fields
+
+    @admin.display(description=_("ballots cast"))
+    def ballots_cast(self, obj: Poll) -> int:
+        return obj.ballots.count()
+
+
+@admin.register(Ballot)
+class BallotAdmin(admin.ModelAdmin):
+    """Who voted and how it was entered; never what they chose."""
+
+    list_display = ["poll", "voter", "is_paper", "entered_by", "created_at", "updated_at"]
+    list_filter = ["is_paper", "poll__collaborative"]
+    list_select_related = ["poll", "voter__user", "voter__collaborative", "entered_by__user"]
+    raw_id_fields = ["poll", "voter", "entered_by"]
+    fields = ["poll", "voter", "is_paper", "entered_by", "created_at", "updated_at", "changes"]
+    readonly_fields = (
+        "poll",
+        "voter",
+        "is_paper",
+        "entered_by",
+        "created_at",
+        "updated_at",
+        "changes",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PollResult)
+class PollResultAdmin(admin.ModelAdmin):
+    list_display = ["poll", "ballots_counted", "computed_at"]
+    list_select_related = ["poll"]
+    readonly_fields = ["poll", "data", "ballots_counted", "computed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PollVoter)
+class PollVoterAdmin(admin.ModelAdmin):
+    list_display = ["poll", "member", "added_at"]
+    list_select_related = ["poll", "member__user", "member__collaborative"]
+    raw_id_fields = ["poll", "member"]
+
+
+class QuickWinCommentInline(admin.TabularInline):
+    model = QuickWinComment
+    extra = 0
+    raw_id_fields = ["author"]
+
+
+@admin.register(QuickWin)
+class QuickWinAdmin(admin.ModelAdmin):
+    list_display = ["title", "collaborative", "group", "status", "proposed_at", "shown_proposer"]
+    list_filter = ["status", "collaborative"]
+    list_select_related = ["collaborative", "group", "proposer__user"]
+    search_fields = ["title", "problem"]
+    raw_id_fields = ["group", "owner_organization", "priority"]
+    filter_horizontal = ["key_areas"]
+    exclude = ["proposer"]
+    readonly_fields = ["shown_proposer", "is_anonymous"]
+    inlines = [QuickWinCommentInline]
+
+    @admin.display(description=_("proposed by"))
+    def shown_proposer(self, obj: QuickWin) -> str:
+        if obj.proposer is None:
+            return "—"
+        if obj.is_anonymous:
+            return str(_("Anonymous"))
+        return str(obj.proposer.user)
+
+
+@admin.register(QuickWinHelper)
+class QuickWinHelperAdmin(admin.ModelAdmin):
+    list_display = ["quick_win", "member", "created_at"]
+    list_select_related = ["quick_win", "member__user", "member__collaborative"]
+    raw_id_fields = ["quick_win", "member"]
+
+
+@admin.register(MemberVerification)
+class MemberVerificationAdmin(admin.ModelAdmin):
+    list_display = ["member", "method", "verified_by", "verified_at", "revoked_at"]
+    list_filter = ["method"]
+    list_select_related = ["member__user", "member__collaborative", "verified_by__user"]
+    raw_id_fields = ["member", "verified_by", "revoked_by"]
+
+
+@admin.register(Vouch)
+class VouchAdmin(admin.ModelAdmin):
+    list_display = ["voucher", "vouchee", "created_at"]
+    list_select_related = ["voucher__user", "vouchee__user"]
+    raw_id_fields = ["voucher", "vouchee"]

@@ -523,6 +523,9 @@ class SentReminder(models.Model):
     class Kind(models.TextChoices):
         GATHERING = "gathering", _("Gathering reminder")
         OVERDUE_DIGEST = "overdue_digest", _("Overdue action items")
+        POLL_OPENED = "poll_opened", _("A poll opened")
+        POLL_CLOSING = "poll_closing", _("A poll closes soon")
+        POLL_RESULTS = "poll_results", _("A poll's results")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     object_key = models.CharField(max_length=64, blank=True)
@@ -872,3 +875,21 @@ class PartnerInitiative(models.Model):
             "coordination:partner",
             kwargs={"slug": self.collaborative.slug, "public_id": self.public_id},
         )
+
+
+# Quick wins, polls, ballots and verification live in their own module (it is long);
+# imported here so Django registers them and ``from workgroups.models import Poll`` works.
+from workgroups.quickwins_models import (  # noqa: E402, F401
+    Ballot,
+    BallotContent,
+    MemberVerification,
+    Poll,
+    PollOption,
+    PollResult,
+    PollVoter,
+    QuickWin,
+    QuickWinComment,
+    QuickWinHelper,
+    Vouch,
+)
+
