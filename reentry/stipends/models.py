@@ -1,15 +1,16 @@
 """One stipend ledger for the whole product: what community members earn for their time.
 
-Gatherings of working groups earn lines now; mentoring sessions will earn lines in the
-same table later (issue 8), so a person has one monthly statement whatever earned it.
+Gatherings of working groups earn lines, and so do mentoring sessions approved by a
+program's coordinator (``mentorship.ledger``): one table, so a person has one monthly
+statement, one payroll row and one payment whatever earned the lines.
 
 A line names its source with an explicit nullable foreign key per kind of source
-(``meeting`` now, a mentoring session later) rather than a generic content-type pair:
-the database then enforces "one line per person per gathering" with a unique
-constraint (the idempotence of ``stipend_lines_for_meeting`` does not rest on code
-alone), a gathering that earned money cannot be deleted from under the ledger
-(``PROTECT``), and reports join to the source without a content-type lookup. The price
-is one migration per new kind of source, which happens about once.
+(``meeting``, ``session``) rather than a generic content-type pair: the database then
+enforces "one line per person per gathering" and "one line per session" with unique
+constraints (the idempotence of the services does not rest on code alone), a gathering
+or session that earned money cannot be deleted from under the ledger (``PROTECT``), a
+line has at most one source, and reports join to the source without a content-type
+lookup. The price is one migration per new kind of source, which happens about once.
 """
 
 import uuid
@@ -35,6 +36,7 @@ class Source(models.TextChoices):
     """What earns a stipend. One rate per collaborative and source."""
 
     GATHERINGS = "gatherings", _("Gatherings of working groups")
+    MENTORING = "mentoring", _("Mentoring sessions")
 
 
 class Unit(models.TextChoices):
@@ -169,7 +171,8 @@ def statement_people_visible_to(user) -> models.QuerySet:
 
 
 class StipendLine(models.Model):
-    """One thing a person was paid (or will be) for: a gathering attended, later a session."""
+    """One thing a person was paid (or will be) for: a gathering attended, a mentoring
+    session approved."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
@@ -192,6 +195,14 @@ class StipendLine(models.Model):
         blank=True,
         related_name="stipend_lines",
         verbose_name=_("gathering"),
+    )
+    session = models.ForeignKey(
+        "mentorship.Session",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stipend_lines",
+        verbose_name=_("mentoring session"),
     )
     date = models.DateField(_("date"), help_text=_("In the collaborative's time zone."))
     description = models.CharField(_("what for"), max_length=300)
@@ -240,6 +251,16 @@ class StipendLine(models.Model):
                 condition=Q(meeting__isnull=False),
                 name="stipendline_one_per_gathering",
             ),
+            # A session is the mentor's alone: one line for it, whoever the member.
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(session__isnull=False),
+                name="stipendline_one_per_session",
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=True) | Q(session__isnull=True),
+                name="stipendline_one_source",
+            ),
             models.CheckConstraint(
                 condition=Q(amount__gte=0) & Q(cap_reduction__gte=0),
                 name="stipendline_amounts_not_negative",
@@ -280,6 +301,11 @@ class StipendLine(models.Model):
             raise ValidationError({"member": _("Choose a member of this collaborative.")})
         if self.meeting is not None and self.meeting.collaborative_id != self.collaborative_id:
             raise ValidationError({"meeting": _("Choose a gathering of this collaborative.")})
+        if (
+            self.session is not None
+            and self.session.match.program.collaborative_id != self.collaborative_id
+        ):
+            raise ValidationError({"session": _("Choose a session of this collaborative.")})
         if (
             self.quantity is not None
             and self.unit_amount is not None

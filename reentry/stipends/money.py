@@ -25,10 +25,14 @@ def to_cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def hours_from_minutes(minutes: int) -> Decimal:
+    """Whole minutes as hours rounded half-up to hundredths (50 → 0.83, 90 → 1.50)."""
+    return to_cents(Decimal(max(0, minutes)) / Decimal(60))
+
+
 def hours_between(starts_at: datetime, ends_at: datetime) -> Decimal:
     """Whole minutes between two times, as hours rounded half-up to hundredths."""
-    minutes = max(0, int((ends_at - starts_at).total_seconds() // 60))
-    return to_cents(Decimal(minutes) / Decimal(60))
+    return hours_from_minutes(int((ends_at - starts_at).total_seconds() // 60))
 
 
 def gross_amount(quantity: Decimal, unit_amount: Decimal) -> Decimal:

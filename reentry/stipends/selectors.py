@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet, Sum
 
 from reentry.stipends import money
-from reentry.stipends.models import StipendLine, StipendPayment
+from reentry.stipends.models import Source, StipendLine, StipendPayment
 from stakeholders.models import Collaborative, Member
 
 Status = StipendLine.Status
@@ -36,7 +37,7 @@ def statement_for(member: Member, month: date) -> Statement:
     lines = list(
         StipendLine.objects.filter(member=member)
         .in_month(month)
-        .select_related("meeting", "payment")
+        .select_related("meeting", "session", "payment")
         .order_by("date", "created_at", "pk")
     )
     totals = {status: money.ZERO for status in Status.values}
@@ -109,13 +110,23 @@ class PaymentRow:
     member_id: str
     lines: int
     total: Decimal
+    #: The total split by what earned it (``Source``), for the grant's books.
+    by_source: dict[str, Decimal] = field(default_factory=dict)
 
 
 def payment_rows(payment: StipendPayment) -> list[PaymentRow]:
-    """One row per person paid by this payment, with their total (one query)."""
+    """One row per person paid by this payment, with their total and its split by
+    source: gatherings, mentoring (one query)."""
     rows = (
         payment.lines.values("member__public_id", "member__user__name", "member__user__email")
-        .annotate(lines=Count("pk"), total=Sum("amount"))
+        .annotate(
+            lines=Count("pk"),
+            total=Sum("amount"),
+            **{
+                f"source_{source}": Sum("amount", filter=Q(source=source), default=money.ZERO)
+                for source in Source.values
+            },
+        )
         .order_by("member__user__name", "member__public_id")
     )
     return [
@@ -125,6 +136,10 @@ def payment_rows(payment: StipendPayment) -> list[PaymentRow]:
             member_id=str(row["member__public_id"]),
             lines=row["lines"],
             total=row["total"],
+            # Annotations named in a loop: the stubs' typed row cannot name them.
+            by_source={
+                source: cast(dict[str, Any], row)[f"source_{source}"] for source in Source.values
+            },
         )
         for row in rows
     ]

@@ -254,7 +254,19 @@ def pay(request: CollaborativeRequest, slug: str, month: str) -> HttpResponse:
     return redirect("stipends:month", slug=slug, month=f"{the_month:%Y-%m}")
 
 
-CSV_HEADER = ["name", "email", "member_id", "month", "lines", "total", "currency", "reference"]
+CSV_HEADER = [
+    "name",
+    "email",
+    "member_id",
+    "month",
+    "lines",
+    "total",
+    "currency",
+    "reference",
+    # The total split by what earned it, one column per source (gatherings, mentoring),
+    # after the columns payroll systems read, so existing imports keep working.
+    *(f"{source}_total" for source in Source.values),
+]
 
 
 def _cell(value) -> str:
@@ -291,6 +303,7 @@ def payment_csv(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
                 f"{row.total:.2f}",
                 payment.currency,
                 _cell(payment.reference),
+                *(f"{row.by_source[source]:.2f}" for source in Source.values),
             ]
         )
     return response

@@ -179,6 +179,8 @@ class TestPaymentFile:
             "total",
             "currency",
             "reference",
+            "gatherings_total",
+            "mentoring_total",
         ]
         assert rows[1][1:] == [
             cast.community.user.email,
@@ -188,6 +190,8 @@ class TestPaymentFile:
             "25.00",
             "USD",
             "PR-77",
+            "25.00",
+            "0.00",
         ]
         assert StipendLine.objects.get(pk=ledger.pk).status == "paid"
 

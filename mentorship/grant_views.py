@@ -1,0 +1,276 @@
+"""Grant pages and the funder report: for backbone staff and the program's
+coordinators (``access.programs_managed_by``); every other member of the collaborative
+gets 403, anyone else 404. Access → service (``mentorship.grants``) → render.
+
+The burn-down is an SVG drawn on the server from ``mentorship.burndown`` (no script, no
+chart library), with the same numbers as a table beside it for screen readers and print.
+"""
+
+import csv
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentorship import access, burndown, grants
+from mentorship.lifecycle import local_today
+from mentorship.models import Expense, Grant, Program
+from mentorship.ops_forms import BudgetLineForm, ExpenseForm, GrantForm
+from reentry.sharing.access import get_visible_or_404
+from reentry.stipends import money
+from stakeholders.access import CollaborativeRequest, collaborative_view
+
+PAGE_SIZE = 25
+EXPENSES_PAGE_SIZE = 10  # the grant page: the burn-down first, then recent expenses
+
+
+def _program(request: CollaborativeRequest, program_id: str) -> Program:
+    return access.access_program(request, request.collaborative, program_id, action="manage")
+
+
+def _grant(request: CollaborativeRequest, program: Program, grant_id: str) -> Grant:
+    grant = get_visible_or_404(
+        Grant.objects.filter(program=program),
+        access.grants_visible_to(request.user).filter(program=program),
+        request=request,
+        public_id=grant_id,
+    )
+    grant.program = program
+    return grant
+
+
+def _context(request: CollaborativeRequest, program: Program, **extra: Any) -> dict[str, Any]:
+    return {
+        "collaborative": request.collaborative,
+        "member": request.member,
+        "program": program,
+        "is_coordinator": access.is_coordinator(request.user, program),
+        **extra,
+    }
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@collaborative_view()
+def grant_list(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+    program = _program(request, program_id)
+    rows = (
+        access.grants_visible_to(request.user)
+        .filter(program=program)
+        .annotate(budgeted=Sum("budget_lines__amount", default=money.ZERO))
+        .order_by("-starts_on", "-pk")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentorship/grants/list.html",
+        _context(request, program, page=page, today=local_today(program)),
+    )
+
+
+@collaborative_view()
+def grant_edit(
+    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str | None = None
+) -> HttpResponse:
+    program = _program(request, program_id)
+    grant = _grant(request, program, grant_id) if grant_id else None
+    form = GrantForm(request.POST or None, instance=grant)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in grants.GRANT_FIELDS}
+        try:
+            saved = grants.grant_save(
+                actor=request.user, program=program, grant=grant, request=request, **fields
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Grant saved. Add its budget lines next."))
+            return redirect(
+                "mentorship:grant",
+                slug=slug,
+                program_id=program.public_id,
+                grant_id=saved.public_id,
+            )
+    return render(
+        request, "mentorship/grants/form.html", _context(request, program, form=form, grant=grant)
+    )
+
+
+def _chart_context(grant: Grant, today: date) -> dict[str, Any]:
+    spent = grants.spending(grant)
+    rows = burndown.series(
+        amount=grant.amount,
+        starts_on=grant.starts_on,
+        ends_on=grant.ends_on,
+        spending=spent.events,
+        today=today,
+    )
+    return {"spending": spent, "months": rows, "chart": burndown.chart(rows, grant.amount)}
+
+
+@collaborative_view()
+def grant_detail(
+    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str
+) -> HttpResponse:
+    program = _program(request, program_id)
+    grant = _grant(request, program, grant_id)
+    today = local_today(program)
+    expenses = (
+        Expense.objects.filter(budget_line__grant=grant)
+        .select_related("budget_line")
+        .order_by("-date", "-pk")
+    )
+    page = Paginator(expenses, EXPENSES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentorship/grants/detail.html",
+        _context(
+            request,
+            program,
+            grant=grant,
+            today=today,
+            page=page,
+            line_form=BudgetLineForm(),
+            expense_form=ExpenseForm(grant=grant, initial={"date": min(today, grant.ends_on)}),
+            **_chart_context(grant, today),
+        ),
+    )
+
+
+@require_POST
+@collaborative_view()
+def budget_line_add(
+    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str
+) -> HttpResponse:
+    program = _program(request, program_id)
+    grant = _grant(request, program, grant_id)
+    form = BudgetLineForm(request.POST)
+    if form.is_valid():
+        try:
+            grants.budget_line_add(
+                actor=request.user,
+                grant=grant,
+                category=form.cleaned_data["category"],
+                label=form.cleaned_data["label"],
+                amount=form.cleaned_data["amount"],
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Budget line added."))
+    else:
+        messages.error(request, _("Choose a category and give an amount."))
+    return redirect("mentorship:grant", slug=slug, program_id=program.public_id, grant_id=grant_id)
+
+
+@require_POST
+@collaborative_view()
+def expense_add(
+    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str
+) -> HttpResponse:
+    program = _program(request, program_id)
+    grant = _grant(request, program, grant_id)
+    form = ExpenseForm(request.POST, grant=grant)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            grants.expense_add(
+                actor=request.user,
+                budget_line=data["budget_line"],
+                on=data["date"],
+                amount=data["amount"],
+                description=data["description"],
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Expense added."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("mentorship:grant", slug=slug, program_id=program.public_id, grant_id=grant_id)
+
+
+# --- The funder report ----------------------------------------------------------------------
+
+
+def _period(request: CollaborativeRequest, program: Program) -> tuple[date, date, Grant | None]:
+    """The grant's period (``?grant=``), or ``?from=`` and ``?to=``, or the last year."""
+    grant = None
+    grant_id = request.GET.get("grant")
+    if grant_id:
+        grant = _grant(request, program, grant_id)
+        return grant.starts_on, grant.ends_on, grant
+    today = local_today(program)
+    try:
+        starts = date.fromisoformat(request.GET.get("from", ""))
+        ends = date.fromisoformat(request.GET.get("to", ""))
+    except ValueError:
+        return today - timedelta(days=364), today, None
+    if ends < starts:
+        starts, ends = ends, starts
+    return starts, ends, None
+
+
+@collaborative_view()
+def funder_report(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+    program = _program(request, program_id)
+    starts, ends, grant = _period(request, program)
+    today = local_today(program)
+    report = grants.funder_report(program, starts, ends, today=today)
+    context = _context(
+        request,
+        program,
+        report=report,
+        grant=grant,
+        grants=list(access.grants_visible_to(request.user).filter(program=program)),
+        today=today,
+    )
+    if grant is not None:
+        context.update(_chart_context(grant, today))
+    return render(request, "mentorship/grants/report.html", context)
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@collaborative_view()
+def funder_report_csv(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+    program = _program(request, program_id)
+    starts, ends, _grant_shown = _period(request, program)
+    report = grants.funder_report(program, starts, ends, today=local_today(program))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="funder-report-{program.slug}-{starts:%Y%m%d}-{ends:%Y%m%d}.csv"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    writer = csv.writer(response)
+    writer.writerow(
+        ["measure", "value", "unit", "numerator", "denominator", "hidden", "from", "to"]
+    )
+    for figure in report.figures:
+        writer.writerow(
+            [
+                _cell(figure.label),
+                "" if figure.value is None else figure.value,
+                figure.unit,
+                "" if figure.numerator is None else figure.numerator,
+                "" if figure.denominator is None else figure.denominator,
+                "yes" if figure.hidden else "no",
+                starts.isoformat(),
+                ends.isoformat(),
+            ]
+        )
+    return response
