@@ -1,0 +1,229 @@
+"""Forms of the catalog, local definitions, uploads and dataset approval."""
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from indicators.importing import target_choices
+from indicators.importing.jobs import NEW_DATASET_LEVELS
+from indicators.models import Dataset, DatasetVersion, Dimension, Indicator, Licence
+from reentry.sharing.levels import SharingLevel
+from stakeholders.models import Collaborative, KeyArea
+from workgroups.models import WorkingGroup
+
+
+class CatalogFilterForm(forms.Form):
+    key_area = forms.ModelChoiceField(
+        label=_("Key area"),
+        queryset=KeyArea.objects.none(),
+        required=False,
+        empty_label=_("All key areas"),
+        to_field_name="slug",
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Candidate and adopted")), *Indicator.Status.choices, ("all", _("All"))],
+        required=False,
+    )
+
+    def __init__(self, *args, collaborative: Collaborative, **kwargs):
+        super().__init__(*args, **kwargs)
+        key_area = cast(forms.ModelChoiceField, self.fields["key_area"])
+        key_area.queryset = KeyArea.objects.filter(collaborative=collaborative)
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "question",
+            "description",
+            "key_area",
+            "kind",
+            "unit",
+            "direction",
+            "numerator_definition",
+            "denominator_definition",
+            "source",
+            "frequency",
+            "dimensions",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "status",
+            "working_group",
+            "is_headline",
+            "is_public",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "numerator_definition": forms.Textarea(attrs={"rows": 2}),
+            "denominator_definition": forms.Textarea(attrs={"rows": 2}),
+            "dimensions": forms.CheckboxSelectMultiple,
+            "kind": forms.RadioSelect,
+            "direction": forms.RadioSelect,
+            "baseline_date": forms.DateInput(attrs={"type": "date"}),
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, collaborative: Collaborative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.collaborative = collaborative
+        key_area = cast(forms.ModelChoiceField, self.fields["key_area"])
+        key_area.queryset = KeyArea.objects.filter(collaborative=collaborative)
+        group = cast(forms.ModelChoiceField, self.fields["working_group"])
+        group.queryset = WorkingGroup.objects.filter(
+            collaborative=collaborative, is_active=True, is_whole_collaborative=False
+        )
+        group.empty_label = _("No working group")
+        dims = cast(forms.ModelMultipleChoiceField, self.fields["dimensions"])
+        dims.queryset = Dimension.objects.filter(collaborative=collaborative)
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        taken = Indicator.objects.filter(collaborative=self.collaborative, code__iexact=code)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("Another indicator already has this code."))
+        return code
+
+
+class LocalDefinitionForm(forms.Form):
+    includes = forms.CharField(
+        label=_("Our number includes"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: “everyone we housed, including people from county jail”."),
+    )
+    excludes = forms.CharField(
+        label=_("Our number leaves out"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: “people who left our program before 30 days”."),
+    )
+
+
+class UploadForm(forms.Form):
+    """A file, and either a new dataset's description or the dataset it is a new version of."""
+
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A .csv (UTF-8) or .xlsx file, with the column names in the first row."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+    dataset = forms.ModelChoiceField(
+        label=_("Add to"),
+        queryset=Dataset.objects.none(),
+        required=False,
+        empty_label=_("A new dataset"),
+        to_field_name="public_id",
+        help_text=_("Choose one of your datasets to upload a corrected or updated version."),
+    )
+    reason = forms.CharField(
+        label=_("Why a new version?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed for a new version of a dataset: what changed, and why."),
+    )
+    title = forms.CharField(
+        label=_("Title of the new dataset"),
+        required=False,
+        max_length=200,
+        help_text=_("For example: “Housing placements, 2025”."),
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        required=False,
+        max_length=300,
+        help_text=_("The system or report the numbers come from."),
+    )
+    methodology = forms.CharField(
+        label=_("Methodology notes"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    licence = forms.ChoiceField(
+        label=_("Licence"), choices=Licence.choices, initial=Licence.AGREEMENT
+    )
+    sharing_level = forms.ChoiceField(
+        label=_("Who can see this data"),
+        choices=[(v, label) for v, label in SharingLevel.choices if v in NEW_DATASET_LEVELS],
+        initial=SharingLevel.PRIVATE,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Beyond your organization, small numbers are always hidden. You can change this "
+            "later, or share with chosen partners, on the dataset's page."
+        ),
+    )
+
+    def __init__(self, *args, datasets, **kwargs):
+        super().__init__(*args, **kwargs)
+        dataset = cast(forms.ModelChoiceField, self.fields["dataset"])
+        dataset.queryset = datasets
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("dataset") is None:
+            if not cleaned.get("title", "").strip():
+                self.add_error("title", _("Give the new dataset a title."))
+        elif not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Say why this new version replaces the current one."))
+        return cleaned
+
+    def dataset_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "title": data.get("title", "").strip(),
+            "source": data.get("source", "").strip(),
+            "methodology": data.get("methodology", "").strip(),
+            "licence": data.get("licence"),
+            "sharing_level": data.get("sharing_level") or SharingLevel.PRIVATE,
+        }
+
+
+class MappingForm(forms.Form):
+    """One choice per column of the file: which upload field it is, or leave it out."""
+
+    def __init__(self, *args, headers: list[str], mapping: dict[str, str], dimensions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = target_choices(list(dimensions))
+        for i, header in enumerate(headers):
+            if not header:
+                continue
+            self.fields[f"col_{i}"] = forms.ChoiceField(
+                label=header, choices=choices, required=False, initial=mapping.get(header, "")
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            header: self.cleaned_data.get(f"col_{i}", "") or ""
+            for i, header in enumerate(self.headers)
+            if header
+        }
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class VersionChoiceForm(forms.Form):
+    version = forms.ModelChoiceField(
+        label=_("Version"), queryset=DatasetVersion.objects.none(), to_field_name="public_id"
+    )
+
+    def __init__(self, *args, dataset: Dataset, **kwargs):
+        super().__init__(*args, **kwargs)
+        version = cast(forms.ModelChoiceField, self.fields["version"])
+        version.queryset = dataset.versions.all()

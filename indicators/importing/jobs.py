@@ -1,0 +1,358 @@
+"""Upload jobs: create (file and headers), map the columns, check, commit.
+
+The check and the commit run as Celery tasks (``indicators.tasks``) queued with
+``enqueue``; both stream the stored file. The commit is one transaction: every row is
+stored, or none. ``import_file`` is the same commit for ``manage.py import_observations``.
+"""
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.importing import (
+    Context,
+    FileProblem,
+    Report,
+    check_size,
+    file_format,
+    guess_mapping,
+    make_writer,
+    mapping_problems,
+    progress_key,
+    read_headers,
+    remember_mapping,
+    run_pass,
+)
+from indicators.models import Dataset, DatasetVersion, Dimension, ImportJob
+from reentry.audit.log import record
+from reentry.sharing.levels import SharingLevel
+from stakeholders.models import Collaborative, Member, Organization, User
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_TTL = 3600
+NEW_DATASET_LEVELS = (
+    SharingLevel.PRIVATE,
+    SharingLevel.SECTOR,
+    SharingLevel.COLLABORATIVE,
+    SharingLevel.PUBLIC,
+)
+
+
+class _Rollback(Exception):  # noqa: N818 - control flow: undo the transaction
+    def __init__(self, report: Report):
+        self.report = report
+
+
+def _can_upload(member: Member, organization: Organization) -> bool:
+    from indicators.services import can_upload_for
+
+    return can_upload_for(member, organization)
+
+
+def job_create(
+    *,
+    actor: Member,
+    upload: UploadedFile,
+    dataset: Dataset | None,
+    dataset_fields: dict[str, Any],
+    reason: str,
+) -> ImportJob:
+    """Store an uploaded file and read its headers. Raises ``FileProblem`` (nothing kept)
+    for a file that is too large, of the wrong kind, unreadable, or with bad headers."""
+    organization = actor.organization
+    if organization is None or not _can_upload(actor, organization):
+        raise PermissionDenied
+    if dataset is not None and dataset.owner_id != organization.pk:
+        raise PermissionDenied
+    if dataset is not None and not reason.strip():
+        raise ValidationError({"reason": _("Say why this new version replaces the current one.")})
+    check_size(upload.size or 0)
+    name = Path(upload.name or "upload").name[:200]
+    fmt = file_format(name)
+    job = ImportJob(
+        collaborative=actor.collaborative,
+        organization=organization,
+        dataset=dataset,
+        dataset_fields=dataset_fields if dataset is None else {},
+        reason=reason.strip(),
+        original_filename=name,
+        file_format=fmt,
+        file_size=upload.size or 0,
+        created_by=actor.user,
+    )
+    job.file.save(f"upload.{fmt}", upload, save=False)
+    try:
+        headers = read_headers(job.file.path, fmt)
+    except FileProblem:
+        job.file.delete(save=False)
+        raise
+    job.headers = headers
+    dimensions = list(Dimension.objects.filter(collaborative=actor.collaborative))
+    job.mapping = guess_mapping(headers, dimensions, organization)
+    job.save()
+    return job
+
+
+@transaction.atomic
+def job_map(*, actor: Member, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
+    """Save the column mapping (remembered for the organization) and queue the check."""
+    from indicators.tasks import check_import
+
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not _can_upload(actor, job.organization):
+        raise PermissionDenied
+    if job.status not in (
+        ImportJob.Status.UPLOADED,
+        ImportJob.Status.INVALID,
+        ImportJob.Status.VALID,
+    ):
+        raise ValidationError(_("This upload is already being saved."))
+    mapping = {h: mapping.get(h, "") for h in job.headers}
+    problems = mapping_problems(mapping)
+    if problems:
+        raise ValidationError(problems)
+    remember_mapping(
+        organization=job.organization, headers=job.headers, mapping=mapping, user=actor.user
+    )
+    job.mapping = mapping
+    job.status = ImportJob.Status.CHECKING
+    job.rows_done = 0
+    job.error_count = 0
+    job.report = {}
+    job.save(update_fields=["mapping", "status", "rows_done", "error_count", "report"])
+    cache.delete(progress_key(job.public_id))
+    from reentry.queue import enqueue
+
+    enqueue(check_import, job.pk)
+    return job
+
+
+def _progress(job: ImportJob, phase: str) -> Callable[[int, float], None]:
+    key = progress_key(job.public_id)
+    total = job.rows_total
+
+    def report(rows: int, fraction: float) -> None:
+        if phase == "commit" and total:
+            fraction = rows / total
+        cache.set(key, {"rows": rows, "percent": int(min(fraction, 0.99) * 100)}, PROGRESS_TTL)
+
+    return report
+
+
+def job_check(job_id: int) -> ImportJob | None:
+    """Check every row of a job's file (no writes). Idempotent: only a job waiting to be
+    checked is checked."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CHECKING).update(
+        started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("collaborative").get(pk=job_id)
+    try:
+        report = run_pass(
+            path=job.file.path,
+            fmt=job.file_format,
+            headers=job.headers,
+            mapping=job.mapping,
+            context=Context.load(job.collaborative),
+            on_progress=_progress(job, "check"),
+        )
+    except Exception:  # noqa: BLE001 - logged; the page says nothing was saved
+        logger.exception("Checking upload %s failed", job.public_id)
+        _fail(job)
+        return None
+    job.report = report.as_dict()
+    job.rows_total = report.rows
+    job.rows_done = 0
+    job.error_count = report.problem_count
+    job.status = ImportJob.Status.VALID if report.ok else ImportJob.Status.INVALID
+    job.finished_at = timezone.now()
+    job.save(
+        update_fields=["report", "rows_total", "rows_done", "error_count", "status", "finished_at"]
+    )
+    cache.delete(progress_key(job.public_id))
+    return job
+
+
+def _fail(job: ImportJob) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED,
+        message=_("Something went wrong on our side, and nothing was saved. Please try again."),
+        finished_at=timezone.now(),
+    )
+    cache.delete(progress_key(job.public_id))
+
+
+@transaction.atomic
+def job_commit_request(*, actor: Member, job: ImportJob, request=None) -> ImportJob:
+    """Queue the commit of a checked upload."""
+    from indicators.tasks import commit_import
+
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not _can_upload(actor, job.organization):
+        raise PermissionDenied
+    if job.status != ImportJob.Status.VALID:
+        raise ValidationError(_("Only a checked upload with no errors can be saved."))
+    job.status = ImportJob.Status.QUEUED
+    job.rows_done = 0
+    job.save(update_fields=["status", "rows_done"])
+    from reentry.queue import enqueue
+
+    enqueue(commit_import, job.pk)
+    return job
+
+
+def job_commit(job_id: int) -> ImportJob | None:
+    """Store every row of a checked upload as a new dataset version, or none of them.
+    Idempotent: only a queued job is claimed, once."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("collaborative", "organization", "created_by").get(
+        pk=job_id
+    )
+    try:
+        report, dataset, version = import_file(
+            collaborative=job.collaborative,
+            organization=job.organization,
+            path=job.file.path,
+            fmt=job.file_format,
+            headers=job.headers,
+            mapping=job.mapping,
+            actor=job.created_by,
+            dataset=job.dataset,
+            dataset_fields=job.dataset_fields,
+            reason=job.reason,
+            filename=job.original_filename,
+            on_progress=_progress(job, "commit"),
+        )
+    except Exception:  # noqa: BLE001 - logged (and rolled back); the page says so
+        logger.exception("Saving upload %s failed", job.public_id)
+        _fail(job)
+        return None
+    job.report = report.as_dict()
+    job.error_count = report.problem_count
+    job.finished_at = timezone.now()
+    if version is None:
+        job.status = ImportJob.Status.INVALID
+    else:
+        job.status = ImportJob.Status.DONE
+        job.dataset = dataset
+        job.version = version
+        job.rows_done = report.rows
+    job.save()
+    if job.status == ImportJob.Status.DONE and job.file:
+        job.file.delete(save=True)
+    cache.delete(progress_key(job.public_id))
+    return job
+
+
+def import_file(
+    *,
+    collaborative: Collaborative,
+    organization: Organization,
+    path: str | Path,
+    fmt: str,
+    headers: list[str],
+    mapping: dict[str, str],
+    actor: User | None,
+    dataset: Dataset | None,
+    dataset_fields: dict[str, Any],
+    reason: str,
+    filename: str,
+    on_progress: Callable[[int, float], None] | None = None,
+) -> tuple[Report, Dataset | None, DatasetVersion | None]:
+    """One transaction: create the dataset (or lock the existing one), a new version, and
+    every row. If any row fails its checks, everything is rolled back and the report
+    says why; (report, None, None) is returned."""
+    from indicators.services import next_version_number
+
+    try:
+        with transaction.atomic():
+            created = dataset is None
+            if dataset is None:
+                dataset = Dataset(
+                    owner=organization,
+                    title=dataset_fields.get("title") or Path(filename).stem[:200],
+                    source=dataset_fields.get("source", ""),
+                    methodology=dataset_fields.get("methodology", ""),
+                    licence=dataset_fields.get("licence")
+                    or Dataset._meta.get_field("licence").get_default(),
+                    period_start=timezone.localdate(),
+                    period_end=timezone.localdate(),
+                    created_by=actor,
+                )
+                dataset.full_clean(exclude=["current_version", "accepted_version"])
+                dataset.save()
+            else:
+                dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+                if dataset.owner_id != organization.pk:
+                    raise PermissionDenied
+            version = DatasetVersion.objects.create(
+                dataset=dataset,
+                number=next_version_number(dataset),
+                reason=reason.strip(),
+                source_filename=filename[:255],
+                created_by=actor,
+            )
+            context = Context.load(collaborative)  # before COPY holds the connection
+            writer = make_writer(dataset, version)
+            try:
+                report = run_pass(
+                    path=path,
+                    fmt=fmt,
+                    headers=headers,
+                    mapping=mapping,
+                    context=context,
+                    writer=writer,
+                    on_progress=on_progress,
+                )
+            except BaseException:
+                _abort(writer)
+                raise
+            if not report.ok:
+                _abort(writer)
+                raise _Rollback(report)
+            writer.close()
+            version.row_count = report.rows
+            version.save(update_fields=["row_count"])
+            dataset.period_start = report.period_start or dataset.period_start
+            dataset.period_end = report.period_end or dataset.period_end
+            dataset.current_version = version
+            dataset.save(
+                update_fields=["period_start", "period_end", "current_version", "updated_at"]
+            )
+            level = dataset_fields.get("sharing_level", SharingLevel.PRIVATE)
+            if created and level != SharingLevel.PRIVATE and actor is not None:
+                from reentry.sharing.services import sharing_set
+
+                sharing_set(actor=actor, obj=dataset, level=level)
+            record(
+                "dataset.imported",
+                actor=actor,
+                collaborative=collaborative,
+                obj=dataset,
+                version=version.number,
+                rows=report.rows,
+                file=filename[:255],
+            )
+    except _Rollback as rollback:
+        return rollback.report, None, None
+    return report, dataset, version
+
+
+def _abort(writer) -> None:
+    abort = getattr(writer, "abort", None)
+    if abort is not None:
+        abort()

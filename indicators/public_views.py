@@ -1,0 +1,211 @@
+"""The public dashboard of a collaborative, at /dashboard/<slug>/: no sign-in.
+
+Only adopted indicators marked public, with public datasets' accepted figures only,
+suppressed as for anyone (DESIGN.md rule 8). The viewer is always anonymous here,
+signed in or not. What the pages show is computed once per collaborative and
+language and kept in the cache for a short while; with the cache down (Redis not
+answering) it is computed on every request instead, never an error.
+
+Each indicator has an embeddable chart: an SVG image and a small HTML page that
+other sites may put in an iframe (only those two responses allow framing).
+"""
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_GET
+
+from indicators import exports
+from indicators.charts import sparkline, time_series
+from indicators.dashboard_views import scorecard_row
+from indicators.dashboards import format_value, indicator_data
+from indicators.models import Dataset, Indicator
+from stakeholders.models import Collaborative
+
+#: Seconds the public figures are kept in the cache.
+CACHE_SECONDS = 120
+CACHE_VERSION = 1
+
+EMBED_CSP = {
+    "default-src": ["'none'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "frame-ancestors": ["*"],
+}
+
+
+def _public_indicators(collaborative_id: int):
+    return (
+        Indicator.objects.visible_to(AnonymousUser())
+        .filter(collaborative_id=collaborative_id)
+        .select_related("key_area")
+        .order_by("key_area__order", "key_area__name", "-is_headline", "code")
+    )
+
+
+def _collaborative(slug: str) -> Collaborative:
+    """The collaborative, if it publishes at least one indicator; else 404."""
+    published = _public_indicators(OuterRef("pk"))  # type: ignore[arg-type]
+    collaborative = Collaborative.objects.filter(slug=slug).filter(Exists(published)).first()
+    if collaborative is None:
+        raise Http404
+    return collaborative
+
+
+def cache_key(collaborative: Collaborative) -> str:
+    return f"indicators:public:v{CACHE_VERSION}:{collaborative.pk}:{get_language() or 'en'}"
+
+
+def public_figures(collaborative: Collaborative) -> dict[str, Any]:
+    """Everything the public pages show, as plain data (picklable, no model rows)."""
+    cached = cache.get(cache_key(collaborative))
+    if cached is not None:
+        return cached
+    indicators = list(_public_indicators(collaborative.pk))
+    data = indicator_data(
+        indicators,
+        user=AnonymousUser(),
+        collaborative=collaborative,
+        accepted_only=True,
+    )
+    areas: dict[str, dict[str, Any]] = {}
+    threshold = collaborative.small_cell_threshold
+    for indicator in indicators:
+        item = data[indicator.pk]
+        row = scorecard_row(item)
+        latest = row["latest"]
+
+        def fmt(value, indicator=indicator):
+            return format_value(indicator, value)
+
+        figure = {
+            "public_id": str(indicator.public_id),
+            "code": indicator.code,
+            "name": indicator.name,
+            "question": indicator.question,
+            "unit": indicator.get_unit_display(),
+            "direction": indicator.get_direction_display(),
+            "has_data": item.has_data,
+            "latest_text": row["latest_text"],
+            "latest_hidden": row["latest_hidden"],
+            "latest_label": latest.label if latest else "",
+            "target_text": row["target_text"],
+            "target_date": indicator.target_date,
+            "baseline_text": row["baseline_text"],
+            "vs_previous": row["vs_previous"].verdict,
+            "vs_previous_text": row["vs_previous"].text,
+            "vs_baseline": row["vs_baseline"].verdict,
+            "vs_baseline_text": row["vs_baseline"].text,
+            "spark": str(sparkline(item.points(), title=indicator.name, fmt=fmt)),
+            "series": str(
+                time_series(
+                    item.points(),
+                    title=indicator.name,
+                    target=indicator.target_value,
+                    target_label=(
+                        _("by %(date)s") % {"date": indicator.target_date.isoformat()}
+                        if indicator.target_date
+                        else None
+                    ),
+                    baseline=indicator.baseline_value,
+                    fmt=fmt,
+                    threshold=threshold,
+                )
+            ),
+            "points": [
+                {
+                    "label": p.label,
+                    "hidden": p.hidden,
+                    "text": fmt(p.value) if p.value is not None else "",
+                }
+                for p in item.points()
+            ],
+        }
+        area = areas.setdefault(
+            indicator.key_area.slug, {"name": indicator.key_area.name, "indicators": []}
+        )
+        area["indicators"].append(figure)
+    figures = {"areas": list(areas.values()), "threshold": threshold}
+    cache.set(cache_key(collaborative), figures, CACHE_SECONDS)
+    return figures
+
+
+def _figure(figures: dict[str, Any], public_id: UUID) -> dict[str, Any]:
+    for area in figures["areas"]:
+        for figure in area["indicators"]:
+            if figure["public_id"] == str(public_id):
+                return figure
+    raise Http404
+
+
+@require_GET
+def public_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    collaborative = _collaborative(slug)
+    figures = public_figures(collaborative)
+    return render(
+        request,
+        "indicators/public/dashboard.html",
+        {"collaborative": collaborative, **figures},
+    )
+
+
+@require_GET
+def public_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """Every public figure, as CSV (hidden figures have no value)."""
+    collaborative = _collaborative(slug)
+    indicators = list(_public_indicators(collaborative.pk))
+    data = indicator_data(
+        indicators, user=AnonymousUser(), collaborative=collaborative, accepted_only=True
+    )
+    ids = {i for item in data.values() for i in item.dataset_ids}
+    datasets = (
+        Dataset.objects.visible_to(AnonymousUser())
+        .filter(pk__in=ids)
+        .select_related("owner")
+        .in_bulk()
+    )
+    response = exports.csv_response(
+        exports.rows((data[i.pk] for i in indicators), datasets),
+        f"{collaborative.slug}-public-indicators",
+    )
+    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    return response
+
+
+@require_GET
+@xframe_options_exempt
+@csp_override(EMBED_CSP)
+def public_embed(request: HttpRequest, slug: str, public_id: UUID) -> HttpResponse:
+    """A chart alone, for an iframe on another site."""
+    collaborative = _collaborative(slug)
+    figures = public_figures(collaborative)
+    figure = _figure(figures, public_id)
+    return render(
+        request,
+        "indicators/public/embed.html",
+        {"collaborative": collaborative, "figure": figure, **figures},
+    )
+
+
+@require_GET
+@xframe_options_exempt
+@csp_override(EMBED_CSP)
+def public_chart_svg(request: HttpRequest, slug: str, public_id: UUID) -> HttpResponse:
+    """The chart as an SVG image (for an <img> elsewhere)."""
+    collaborative = _collaborative(slug)
+    figure = _figure(public_figures(collaborative), public_id)
+    response = HttpResponse(
+        '<?xml version="1.0" encoding="utf-8"?>\n' + figure["series"],
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    return response

@@ -1,0 +1,446 @@
+"""Uploads (file → columns → check → save, with a live progress bar) and datasets (list,
+page with versions, submit, accept, send back, restore)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from indicators import services
+from indicators.access import access_dataset, access_import
+from indicators.forms import MappingForm, ReasonForm, UploadForm, VersionChoiceForm
+from indicators.importing import (
+    ERROR_KINDS,
+    FIELDS,
+    FileProblem,
+    max_upload_bytes,
+    progress_key,
+    too_large_message,
+)
+from indicators.importing.jobs import job_commit_request, job_create, job_map
+from indicators.models import Dataset, DatasetVersion, Dimension, ImportJob, Observation
+from indicators.periods import period_label
+from stakeholders.access import CollaborativeRequest, collaborative_view
+from stakeholders.models import Member
+
+PAGE_SIZE = 25
+ROWS_PAGE_SIZE = 50
+
+
+def _context(request: CollaborativeRequest, **extra: Any) -> dict[str, Any]:
+    return {"collaborative": request.collaborative, "member": request.member, **extra}
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _require_uploader(member: Member) -> None:
+    if member.organization is None or not services.can_upload_for(member, member.organization):
+        raise PermissionDenied
+
+
+# --- uploads -------------------------------------------------------------------------
+
+
+class _SizeLimitHandler(FileUploadHandler):
+    """Stops reading an upload as soon as it passes the size limit (a safety net when the
+    request has no Content-Length)."""
+
+    def __init__(self, request=None, limit: int = 0):
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        self.too_large = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+@csrf_exempt
+def upload_new(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The size limit is checked before Django reads the body (so before the CSRF check,
+    which would read it); the form itself is CSRF-protected in ``_upload_new``."""
+    limit = max_upload_bytes()
+    too_large = False
+    handler = None
+    if request.method == "POST":
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > limit + 1024 * 1024:
+            too_large = True
+        else:
+            handler = _SizeLimitHandler(request, limit)
+            request.upload_handlers.insert(0, handler)
+    return _upload_new(request, slug, too_large=too_large, handler=handler)
+
+
+@csrf_protect
+@collaborative_view()
+def _upload_new(
+    request: CollaborativeRequest,
+    slug: str,
+    *,
+    too_large: bool = False,
+    handler: _SizeLimitHandler | None = None,
+) -> HttpResponse:
+    member = request.member
+    _require_uploader(member)
+    datasets = Dataset.objects.filter(owner_id=member.organization_id).order_by("-period_end")
+    initial = {}
+    if request.method == "GET" and request.GET.get("dataset"):
+        initial["dataset"] = request.GET["dataset"]
+    if handler is not None:
+        request.FILES  # noqa: B018 - parse the body now, through the size-limit handler
+    if too_large or (handler is not None and handler.too_large):
+        # The body is left unread (or was cut off): the form cannot be bound, so the
+        # message stands alone above it.
+        form = UploadForm(datasets=datasets, initial=initial)
+        context = _upload_context(request, form)
+        context["file_error"] = too_large_message()
+        return render(request, "indicators/upload_new.html", context, status=413)
+    form = UploadForm(
+        request.POST or None, request.FILES or None, datasets=datasets, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = job_create(
+                actor=member,
+                upload=form.cleaned_data["file"],
+                dataset=form.cleaned_data["dataset"],
+                dataset_fields=form.dataset_fields(),
+                reason=form.cleaned_data["reason"],
+            )
+        except FileProblem as exc:
+            form.add_error("file", exc.message)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect(_job_url(slug, job, "indicators:upload_map"))
+    return render(request, "indicators/upload_new.html", _upload_context(request, form))
+
+
+def _upload_context(request: CollaborativeRequest, form: UploadForm) -> dict[str, Any]:
+    recent = (
+        ImportJob.objects.visible_to(request.user)
+        .filter(collaborative=request.collaborative)
+        .select_related("dataset")
+        .order_by("-created_at")[:10]
+    )
+    return _context(
+        request,
+        form=form,
+        recent=recent,
+        limit=max_upload_bytes(),
+    )
+
+
+def _job_url(slug: str, job: ImportJob, name: str = "indicators:upload") -> str:
+    return reverse(name, kwargs={"slug": slug, "public_id": job.public_id})
+
+
+@collaborative_view()
+def upload_map(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    """Say which column is which; the choice is remembered for the organization."""
+    job = access_import(request, public_id)
+    if job.status in ImportJob.ACTIVE or job.status == ImportJob.Status.DONE:
+        return redirect(_job_url(slug, job))
+    dimensions = Dimension.objects.filter(collaborative=request.collaborative)
+    form = MappingForm(
+        request.POST or None, headers=job.headers, mapping=job.mapping, dimensions=dimensions
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            job_map(actor=request.member, job=job, mapping=form.mapping())
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            return redirect(_job_url(slug, job))
+    return render(
+        request,
+        "indicators/upload_map.html",
+        _context(request, job=job, form=form, fields=FIELDS),
+    )
+
+
+@collaborative_view()
+def upload_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    """Where an upload stands: checking or saving (with a progress bar), the report of
+    errors, a preview of the rows, or done."""
+    job = access_import(request, public_id)
+    percent = _percent(job)
+    report = job.report or {}
+    errors = report.get("errors", [])
+    page = Paginator(errors, ROWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "indicators/upload_detail.html",
+        _context(
+            request,
+            job=job,
+            report=report,
+            page=page,
+            active=job.status in ImportJob.ACTIVE,
+            percent=percent,
+            progress_label=_progress_label(job, percent),
+            error_kinds=[
+                (str(ERROR_KINDS.get(code, code)), n)
+                for code, n in report.get("by_code", {}).items()
+            ],
+            more_errors=max(0, job.error_count - len(errors)),
+            progress_url=_job_url(slug, job, "indicators:upload_progress"),
+        ),
+    )
+
+
+def _progress_label(job: ImportJob, percent: int) -> str:
+    if job.status == ImportJob.Status.RUNNING and job.rows_total:
+        return _("About %(done)s of %(total)s rows saved") % {
+            "done": intcomma(job.rows_total * percent // 100),
+            "total": intcomma(job.rows_total),
+        }
+    if job.status == ImportJob.Status.CHECKING:
+        return _("Reading and checking the file: %(percent)s%% done") % {"percent": percent}
+    if job.status == ImportJob.Status.QUEUED:
+        return _("Waiting to start saving")
+    return str(job.get_status_display())
+
+
+def _percent(job: ImportJob) -> int:
+    from django.core.cache import cache
+
+    if job.status in ImportJob.ACTIVE:
+        found = cache.get(progress_key(job.public_id))
+        return int(found["percent"]) if found else job.percent_done
+    return 100 if job.status in (ImportJob.Status.DONE, ImportJob.Status.VALID) else 0
+
+
+@collaborative_view()
+def upload_progress(request: CollaborativeRequest, slug: str, public_id) -> JsonResponse:
+    """The progress bar's JSON: polled by indicators/static/indicators/progress.js."""
+    job = access_import(request, public_id)
+    percent = _percent(job)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": _progress_label(job, percent),
+            "percent": percent,
+            "active": job.status in ImportJob.ACTIVE,
+            "url": _job_url(slug, job),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@require_POST
+@collaborative_view()
+def upload_commit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    job = access_import(request, public_id)
+    try:
+        job_commit_request(actor=request.member, job=job, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(_job_url(slug, job))
+
+
+# --- datasets ------------------------------------------------------------------------
+
+
+@collaborative_view()
+def dataset_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
+    """Datasets this person may see; backbone staff see what waits for acceptance."""
+    member = request.member
+    show = request.GET.get("show", "")
+    datasets = (
+        Dataset.objects.visible_or_reviewable(request.user)
+        .filter(collaborative=request.collaborative)
+        .select_related("owner", "collaborative", "current_version", "accepted_version")
+        .annotate(version_count=Count("versions"))
+        .order_by("-period_end", "title", "pk")
+    )
+    if show == "mine" and member.organization_id:
+        datasets = datasets.filter(owner_id=member.organization_id)
+    elif show == "review":
+        datasets = datasets.filter(current_version__status=DatasetVersion.Status.SUBMITTED)
+    page = Paginator(datasets, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "indicators/dataset_list.html",
+        _context(
+            request,
+            page=page,
+            show=show,
+            can_upload=member.organization is not None
+            and services.can_upload_for(member, member.organization),
+        ),
+    )
+
+
+@collaborative_view()
+def dataset_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    """A dataset: description, versions and their status, the actions this person may
+    take, and — for the owner's own people only — the rows of a version (exact values
+    never leave the owner here; shared views suppress small numbers)."""
+    dataset = access_dataset(request, public_id, review=True)
+    member = request.member
+    is_owner = member.organization_id == dataset.owner_id and member.role in Member.EDITOR_ROLES
+    versions = list(
+        dataset.versions.select_related("created_by", "restored_from").order_by("-number")
+    )
+    shown = dataset.current_version
+    chosen = request.GET.get("version")
+    if chosen:
+        shown = next((v for v in versions if str(v.number) == chosen), shown)
+    rows_page = None
+    shown_rows: list[tuple[Observation, str]] = []
+    if is_owner and shown is not None:
+        rows = (
+            Observation.objects.filter(dataset=dataset, version=shown)
+            .select_related("indicator")
+            .order_by("indicator__code", "period_start", "breakdown_key", "pk")
+        )
+        rows_page = Paginator(rows, ROWS_PAGE_SIZE).get_page(request.GET.get("page"))
+        fiscal = services.indicator_settings_for(request.collaborative).fiscal_year_start_month
+        shown_rows = [
+            (
+                row,
+                period_label(
+                    row.period_kind, row.period_start, row.period_end, fiscal_start_month=fiscal
+                ),
+            )
+            for row in rows_page
+        ]
+    current = dataset.current_version
+    return render(
+        request,
+        "indicators/dataset_detail.html",
+        _context(
+            request,
+            dataset=dataset,
+            versions=versions,
+            shown=shown,
+            rows_page=rows_page,
+            shown_rows=shown_rows,
+            is_owner=is_owner,
+            can_submit=current is not None
+            and current.status == DatasetVersion.Status.DRAFT
+            and services.can_submit(member, dataset),
+            can_accept=current is not None
+            and current.status == DatasetVersion.Status.SUBMITTED
+            and services.can_accept(member, dataset),
+            can_restore=is_owner,
+            reason_form=ReasonForm(),
+            restore_form=VersionChoiceForm(dataset=dataset),
+        ),
+    )
+
+
+def _current_version(dataset: Dataset) -> DatasetVersion:
+    if dataset.current_version is None:
+        raise ValidationError(_("This dataset has no rows yet."))
+    return dataset.current_version
+
+
+@require_POST
+@collaborative_view()
+def dataset_submit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    dataset = access_dataset(request, public_id)
+    try:
+        services.dataset_version_submit(
+            actor=request.member, version=_current_version(dataset), request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Submitted. Backbone staff will review it."))
+    return redirect(dataset.get_absolute_url())
+
+
+@require_POST
+@collaborative_view()
+def dataset_accept(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    dataset = access_dataset(request, public_id, review=True)
+    try:
+        services.dataset_version_accept(
+            actor=request.member, version=_current_version(dataset), request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Accepted. This version is now locked."))
+    return redirect(dataset.get_absolute_url())
+
+
+@require_POST
+@collaborative_view()
+def dataset_return(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    dataset = access_dataset(request, public_id, review=True)
+    form = ReasonForm(request.POST)
+    if not services.can_accept(request.member, dataset):
+        raise PermissionDenied
+    if not form.is_valid():
+        messages.error(request, _("Say what needs to change."))
+        return redirect(dataset.get_absolute_url())
+    try:
+        services.dataset_version_return(
+            actor=request.member,
+            version=_current_version(dataset),
+            note=form.cleaned_data["reason"],
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Sent back to the organization as a draft."))
+    return redirect(dataset.get_absolute_url())
+
+
+@require_POST
+@collaborative_view()
+def dataset_restore(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    dataset = access_dataset(request, public_id)
+    if not services.can_upload_for(request.member, dataset.owner):
+        raise PermissionDenied
+    form = VersionChoiceForm(request.POST, dataset=dataset)
+    reason = ReasonForm(request.POST)
+    if not form.is_valid() or not reason.is_valid():
+        messages.error(request, _("Choose a version and say why it is being restored."))
+        return redirect(dataset.get_absolute_url())
+    try:
+        new = services.dataset_version_restore(
+            actor=request.member,
+            dataset=dataset,
+            version=form.cleaned_data["version"],
+            reason=reason.cleaned_data["reason"],
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Version %(old)s is current again, as version %(new)s (a draft).")
+            % {"old": form.cleaned_data["version"].number, "new": new.number},
+        )
+    return redirect(dataset.get_absolute_url())

@@ -1,0 +1,72 @@
+"""A provider's staff member reads the shared indicators: from the dashboard to a key
+area's scorecard, to an indicator's page with its breakdown (a small group hidden),
+leaves a comment and asks another organization for its data; then anyone opens the
+public dashboard and its embeddable chart. Real browser, real forms."""
+
+import pytest
+from playwright.sync_api import expect
+
+from indicators.models import DataRequest, IndicatorComment
+from tests.factories import TEST_PASSWORD
+from tests.indicators.dashboard_world import (
+    indicator_of,
+    make_dataset,
+    observe,
+    race_breakdown,
+    year,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def figures(cast):
+    indicator = indicator_of(cast, "HOUS-90", name="Stable housing at 90 days", is_public=True)
+    public = make_dataset(cast, cast.org_b, level="public", title="Org B housing figures")
+    observe(public, indicator, year(2023), 1100)
+    race_breakdown(public, indicator, year(2024), 1234, {"white": 517, "black": 710, "asian": 7})
+    private = make_dataset(cast, cast.org_c, level="private", title="Court figures")
+    observe(private, indicator, year(2024), 55)
+    return indicator
+
+
+def test_a_partner_reads_the_dashboard_comments_and_asks_for_data(
+    page, url, sign_in, cast, figures
+):
+    indicator = figures
+    sign_in(page, cast.staff_a.user.email, TEST_PASSWORD)
+    page.goto(url("/c/collab-a/indicators/dashboard/"))
+    expect(page.get_by_role("heading", name="Are people better off?")).to_be_visible()
+
+    page.get_by_role("link", name="Scorecard: 1 indicator").click()
+    expect(page.get_by_role("heading", name="Housing")).to_be_visible()
+    page.get_by_role("link", name="Stable housing at 90 days").click()
+
+    expect(page.get_by_role("heading", name="Stable housing at 90 days")).to_be_visible()
+    expect(page.get_by_role("img", name="Stable housing at 90 days 2023").first).to_be_visible()
+    expect(page.get_by_role("img", name="Stable housing at 90 days by race")).to_be_visible()
+    asian = page.get_by_role("row").filter(has_text="Asian")
+    expect(asian).to_contain_text("hidden")
+    expect(page.get_by_text("517")).to_have_count(0)
+    expect(page.get_by_role("cell", name="Org B", exact=True).first).to_be_visible()
+
+    page.get_by_label("Your comment").fill("Our waiting list doubled this year.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Your comment is posted.")).to_be_visible()
+    expect(page.get_by_text("Our waiting list doubled this year.")).to_be_visible()
+    assert IndicatorComment.objects.get().author == cast.staff_a
+
+    page.get_by_text("Ask for data").click()
+    page.get_by_label("Why you need it").fill("To see court referrals beside ours.")
+    page.get_by_role("button", name="Send the request").click()
+    expect(page.get_by_text("Your request is sent.")).to_be_visible()
+    assert DataRequest.objects.get().dataset.title == "Court figures"
+
+    # Anyone, signed out: the public dashboard and the chart to embed.
+    page.context.clear_cookies()
+    page.goto(url("/dashboard/collab-a/"))
+    expect(page.get_by_role("heading", name="Stable housing at 90 days")).to_be_visible()
+    expect(page.get_by_text("1,234").first).to_be_visible()
+    page.get_by_role("link", name="Embed this chart").click()
+    expect(page.get_by_role("img", name="Stable housing at 90 days 2023")).to_be_visible()
+    assert str(indicator.public_id) in page.url
