@@ -168,6 +168,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "reentry" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Indicator uploads (indicators/importing): larger files are refused before they are read.
+INDICATOR_UPLOAD_MAX_BYTES = env_int("INDICATOR_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -235,6 +237,26 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "gathering-reminders": {
         "task": "workgroups.tasks.send_gathering_reminders",
         "schedule": crontab(minute=15),
+        "options": {"expires": 60 * 50},
+    },
+    # Mentoring: no session in 21 days, a release date near, check-ins due — each person
+    # once per alert (mentorship.alerts); also keeps check-ins scheduled three months ahead.
+    "mentoring-alerts": {
+        "task": "mentorship.tasks.send_mentoring_alerts",
+        "schedule": crontab(hour=13, minute=5),
+        "options": {"expires": 60 * 60 * 6},
+    },
+    # Open scheduled polls and close (and count) polls whose time is up (workgroups.polls).
+    "open-and-close-polls": {
+        "task": "workgroups.tasks.open_and_close_polls",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Remind eligible voters who have not voted that a poll closes within the next day
+    # (each person once per poll; workgroups.poll_notifications).
+    "poll-closing-reminders": {
+        "task": "workgroups.tasks.send_poll_closing_reminders",
+        "schedule": crontab(minute=25),
         "options": {"expires": 60 * 50},
     },
     # Monday morning in the Americas: one digest per owner of overdue action items.

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from mentorship import urls as mentorship_urls
 from reentry import views
 from stakeholders import urls as stakeholder_urls
 from stakeholders import views as stakeholder_views
-from workgroups import inclusion
+from workgroups import inclusion, quickwin_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,11 +18,29 @@ urlpatterns = [
     path("c/<slug:slug>/groups/", include("workgroups.urls")),
     path("c/<slug:slug>/stipends/", include("reentry.stipends.urls")),
     path("c/<slug:slug>/inclusion/", inclusion.inclusion_report, name="inclusion_report"),
+    path("c/<slug:slug>/indicators/", include("indicators.urls")),
+    path("c/<slug:slug>/mentoring/", include("mentorship.urls")),
+    path(
+        "apply/<slug:collab_slug>/<slug:program_slug>/",
+        include(mentorship_urls.public_urlpatterns),
+    ),
+    path("c/<slug:slug>/quick-wins/", include("workgroups.quickwin_urls")),
+    path("c/<slug:slug>/polls/", include("workgroups.poll_urls")),
     path("c/<slug:slug>/", include("workgroups.coordination_urls")),
     path("c/<slug:slug>/", include("stakeholders.urls")),
     path(
         "directory/<slug:slug>/",
         include((stakeholder_urls.public_urlpatterns, "directory"), namespace="directory"),
+    ),
+    path(
+        "dashboard/<slug:slug>/",
+        include("indicators.public_urls", namespace="public_indicators"),
+    ),
+    path(
+        "quick-wins/<slug:slug>/",
+        include(
+            (quickwin_urls.public_urlpatterns, "public_quickwins"), namespace="public_quickwins"
+        ),
     ),
     path("c/<slug:slug>/", include("reentry.audit.urls")),
     path("api/", include("reentry.api.urls")),

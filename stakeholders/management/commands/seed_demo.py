@@ -251,6 +251,23 @@ class Command(BaseCommand):
 
         seed_workgroups(collab)
 
+        # A mentoring program with a grant, mentors at every stage, mentees, matches and
+        # a year of sessions whose stipends join the one ledger (mentorship/demo.py).
+        from mentorship.demo import seed_mentorship
+
+        seed_mentorship(collab)
+
+        # Shared indicators with five years of figures from several organizations, at
+        # different sharing levels, with small numbers to suppress (indicators/demo.py).
+        from indicators.demo import seed_indicators
+
+        seed_indicators(collab)
+
+        # Quick wins at every stage and polls of each method (workgroups/demo_quickwins.py).
+        from workgroups.demo_quickwins import seed_quickwins
+
+        seed_quickwins(collab)
+
         # Stipends for the past year's gatherings: approved, paid, statements.
         from reentry.stipends.demo import seed_stipends
 
