@@ -892,4 +892,3 @@ from workgroups.quickwins_models import (  # noqa: E402, F401
     QuickWinHelper,
     Vouch,
 )
-
