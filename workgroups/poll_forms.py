@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from indicators.models import Indicator
 from stakeholders.models import Member
 from workgroups.forms import DATETIME_LOCAL, PersonChoiceField
 from workgroups.models import Poll, PollOption, QuickWin, WorkingGroup
@@ -22,6 +23,11 @@ from workgroups.polls import MAX_OPTIONS
 class QuickWinChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: QuickWin) -> str:
         return f"{obj.title} ({obj.get_status_display()})"
+
+
+class CandidateIndicatorField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Indicator) -> str:
+        return f"{obj.code}: {obj.name}"
 
 
 class PollForm(forms.ModelForm):
@@ -37,6 +43,16 @@ class PollForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Proposed and shortlisted quick wins of this collaborative."),
+    )
+    indicators = CandidateIndicatorField(
+        label=gettext_lazy("Candidate indicators as options"),
+        queryset=Indicator.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Indicators still waiting to be adopted. The winners can then be adopted in the "
+            "indicator catalog."
+        ),
     )
 
     class Meta:
@@ -89,12 +105,28 @@ class PollForm(forms.ModelForm):
             .distinct()
             .order_by("-status", "title")
         )
+        candidates = cast(CandidateIndicatorField, self.fields["indicators"])
+        offered_indicators = Q(status=Indicator.Status.CANDIDATE)
+        if self.instance.pk:
+            offered_indicators |= Q(poll_options__poll=self.instance)
+        candidates.queryset = (
+            Indicator.objects.filter(collaborative=collaborative)
+            .filter(offered_indicators)
+            .distinct()
+            .order_by("code")
+        )
         method = cast(forms.ChoiceField, self.fields["method"])
         method.choices = Poll.Method.choices
         if self.instance.pk:
             options = list(self.instance.options.all())
             self.initial.setdefault(
-                "options_text", "\n".join(o.label for o in options if o.quick_win_id is None)
+                "options_text",
+                "\n".join(
+                    o.label for o in options if o.quick_win_id is None and o.indicator_id is None
+                ),
+            )
+            self.initial.setdefault(
+                "indicators", [o.indicator_id for o in options if o.indicator_id]
             )
             self.initial.setdefault(
                 "quick_wins", [o.quick_win_id for o in options if o.quick_win_id]
@@ -107,7 +139,11 @@ class PollForm(forms.ModelForm):
         labels = [line for line in labels if line]
         if any(len(line) > 200 for line in labels):
             self.add_error("options_text", _("Keep each option under 200 characters."))
-        total = len(set(labels)) + len(cleaned.get("quick_wins") or [])
+        total = (
+            len(set(labels))
+            + len(cleaned.get("quick_wins") or [])
+            + len(cleaned.get("indicators") or [])
+        )
         if total < 2:
             self.add_error("options_text", _("Give at least two options."))
         elif total > MAX_OPTIONS:

@@ -116,6 +116,7 @@ def _save_poll(request: CollaborativeRequest, form: PollForm, poll: Poll | None)
     labels = data.pop("labels")
     data.pop("options_text", None)
     quick_wins = list(data.pop("quick_wins") or [])
+    indicators = list(data.pop("indicators") or [])
     try:
         if poll is None:
             group = data.pop("group")
@@ -124,12 +125,17 @@ def _save_poll(request: CollaborativeRequest, form: PollForm, poll: Poll | None)
                 group=group,
                 options=labels,
                 quick_wins=quick_wins,
+                indicators=indicators,
                 request=request,
                 **data,
             )
         poll = polls.poll_update(actor=request.member, poll=poll, request=request, **data)
         polls.poll_set_options(
-            actor=request.member, poll=poll, labels=labels, quick_wins=quick_wins
+            actor=request.member,
+            poll=poll,
+            labels=labels,
+            quick_wins=quick_wins,
+            indicators=indicators,
         )
         return poll
     except ValidationError as exc:

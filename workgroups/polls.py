@@ -22,7 +22,7 @@ import hmac
 import random
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,6 +52,9 @@ from workgroups.poll_results import (  # noqa: F401 - results_for and poll_resul
     results_for,
 )
 from workgroups.verification import is_verified
+
+if TYPE_CHECKING:
+    from indicators.models import Indicator
 
 #: Sent after the transaction that opened a poll commits, with ``poll=``.
 poll_opened = Signal()
@@ -102,10 +105,11 @@ def poll_create(
     closes_at: datetime,
     options: Iterable[str] = (),
     quick_wins: Iterable[QuickWin] = (),
+    indicators: Iterable["Indicator"] = (),
     request=None,
     **fields: Any,
 ) -> Poll:
-    """A draft poll with its options (plain texts, then quick wins)."""
+    """A draft poll with its options (plain texts, then quick wins, then candidate indicators)."""
     if group.collaborative_id != actor.collaborative_id:
         raise PermissionDenied
     _check_manager(actor, group)
@@ -121,7 +125,9 @@ def poll_create(
     )
     poll.full_clean()
     poll.save()
-    poll_set_options(actor=actor, poll=poll, labels=options, quick_wins=quick_wins)
+    poll_set_options(
+        actor=actor, poll=poll, labels=options, quick_wins=quick_wins, indicators=indicators
+    )
     _audit("poll.created", actor=actor, poll=poll, request=request)
     return poll
 
@@ -152,9 +158,10 @@ def poll_set_options(
     poll: Poll,
     labels: Iterable[str] = (),
     quick_wins: Iterable[QuickWin] = (),
+    indicators: Iterable["Indicator"] = (),
 ) -> list[PollOption]:
-    """Replace the options of a poll that has not opened: texts first, then quick wins
-    (each quick win once, from this collaborative)."""
+    """Replace the options of a poll that has not opened: texts first, then quick wins,
+    then candidate indicators (each once, from this collaborative)."""
     _check_manager(actor, poll)
     if poll.status not in EDITABLE_STATUSES:
         raise ValidationError(_("The options cannot change once the poll has opened."))
@@ -163,7 +170,11 @@ def poll_set_options(
     for quick_win in wins:
         if quick_win.collaborative_id != poll.collaborative_id:
             raise PermissionDenied
-    if len(texts) + len(wins) > MAX_OPTIONS:
+    candidates = list(dict.fromkeys(indicators))
+    for indicator in candidates:
+        if indicator.collaborative_id != poll.collaborative_id:
+            raise PermissionDenied
+    if len(texts) + len(wins) + len(candidates) > MAX_OPTIONS:
         raise ValidationError(
             _("A poll can have at most %(count)d options.") % {"count": MAX_OPTIONS}
         )
@@ -174,6 +185,16 @@ def poll_set_options(
     created += [
         PollOption(poll=poll, label=qw.title[:200], quick_win=qw, position=len(texts) + n)
         for n, qw in enumerate(wins, start=1)
+    ]
+    created += [
+        PollOption(
+            poll=poll,
+            label=indicator.name[:200],
+            description=indicator.question[:2000],
+            indicator=indicator,
+            position=len(texts) + len(wins) + n,
+        )
+        for n, indicator in enumerate(candidates, start=1)
     ]
     return PollOption.objects.bulk_create(created)
 
@@ -529,7 +550,9 @@ def my_choices(poll: Poll, member: Member) -> list[str] | dict[str, int] | None:
 def options_for(poll: Poll, member: Member | None) -> list[PollOption]:
     """The options in the order this person sees them: shuffled per person (always the
     same order for the same person) when the poll says so."""
-    options = list(poll.options.all())
+    options = list(
+        poll.options.select_related("quick_win__collaborative", "indicator__collaborative")
+    )
     if poll.shuffle_options and member is not None:
         seed = hmac.new(
             settings.SECRET_KEY.encode(),

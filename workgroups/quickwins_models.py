@@ -539,7 +539,7 @@ class Poll(models.Model):
 
 
 class PollOption(models.Model):
-    """One option of a poll: a quick win, or plain text. Counted by ``key``."""
+    """One option of a poll: a quick win, a candidate indicator or plain text (``key``)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
@@ -553,6 +553,14 @@ class PollOption(models.Model):
         related_name="poll_options",
         verbose_name=_("quick win"),
     )
+    indicator = models.ForeignKey(
+        "indicators.Indicator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="poll_options",
+        verbose_name=_("candidate indicator"),
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -564,7 +572,12 @@ class PollOption(models.Model):
                 fields=["poll", "quick_win"],
                 condition=Q(quick_win__isnull=False),
                 name="polloption_quick_win_once",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["poll", "indicator"],
+                condition=Q(indicator__isnull=False),
+                name="polloption_indicator_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -342,3 +342,75 @@ def test_an_open_poll_cannot_be_edited(cast, wg, login):
     response = login(cast.staff_a).get(url(poll, "edit"))
     assert response.status_code == 302
     assert login(cast.staff_b).get(url(poll, "edit")).status_code == 403
+
+
+# --- candidate indicators as options ---------------------------------------------------
+
+
+def test_create_offers_candidate_indicators_of_this_collaborative_only(cast, wg, login):
+    from indicators.models import Indicator
+    from tests.factories import KeyAreaFactory
+    from tests.indicators.upload_helpers import make_indicator
+
+    make_indicator(cast, "CAND-1", name="Jobs at 90 days", status=Indicator.Status.CANDIDATE)
+    make_indicator(cast, "ADOP-1", name="Adopted housing", status=Indicator.Status.ADOPTED)
+    Indicator.objects.create(
+        collaborative=cast.other_collab,
+        key_area=KeyAreaFactory(collaborative=cast.other_collab),
+        code="ELSE-1",
+        name="Elsewhere candidate",
+        question="?",
+        status=Indicator.Status.CANDIDATE,
+    )
+    text = login(cast.staff_a).get(reverse("polls:create", args=[cast.collab.slug]))
+    text = text.content.decode()
+    assert "Jobs at 90 days" in text
+    assert "Adopted housing" not in text and "Elsewhere candidate" not in text
+
+
+def test_chair_puts_candidate_indicators_to_a_poll(cast, wg, login):
+    from indicators.models import Indicator
+    from tests.indicators.upload_helpers import make_indicator
+
+    jobs = make_indicator(cast, "CAND-1", name="Jobs at 90 days", status="candidate")
+    ids = make_indicator(cast, "CAND-2", name="ID at release", status="candidate")
+    client = login(cast.staff_a)
+    now = timezone.localtime()
+    response = client.post(
+        reverse("polls:create", args=[cast.collab.slug]),
+        {
+            "group": wg.housing.pk,
+            "title": "Which indicators do we adopt?",
+            "method": "approval",
+            "seats": "1",
+            "opens_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + timedelta(days=8)).strftime("%Y-%m-%dT%H:%M"),
+            "electorate": "group",
+            "quorum": "0",
+            "options_text": "",
+            "indicators": [jobs.pk, ids.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    poll = Poll.objects.get(title="Which indicators do we adopt?")
+    assert {o.indicator for o in poll.options.all()} == {jobs, ids}
+    assert {o.label for o in poll.options.all()} == {"Jobs at 90 days", "ID at release"}
+    detail = client.get(url(poll)).content.decode()
+    assert jobs.get_absolute_url() in detail
+    assert Indicator.objects.filter(status="candidate").count() == 2
+
+
+def test_an_indicator_of_another_collaborative_cannot_be_an_option(cast, wg):
+    from indicators.models import Indicator
+    from tests.factories import KeyAreaFactory
+
+    other = Indicator.objects.create(
+        collaborative=cast.other_collab,
+        key_area=KeyAreaFactory(collaborative=cast.other_collab),
+        code="ELSE-1",
+        name="Elsewhere",
+        question="?",
+        status=Indicator.Status.CANDIDATE,
+    )
+    with pytest.raises(PermissionDenied):
+        make_poll(cast.staff_a, wg.housing, options=["One"], indicators=[other])
