@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorship import access, burndown, grants
+from mentorship import access, burndown, feed_views, grants
 from mentorship.lifecycle import local_today
 from mentorship.models import Expense, Grant, Program
 from mentorship.ops_forms import BudgetLineForm, ExpenseForm, GrantForm
@@ -235,6 +235,7 @@ def funder_report(request: CollaborativeRequest, slug: str, program_id: str) -> 
         grant=grant,
         grants=list(access.grants_visible_to(request.user).filter(program=program)),
         today=today,
+        **feed_views.feed_context(request.collaborative, request.GET),
     )
     if grant is not None:
         context.update(_chart_context(grant, today))

@@ -4,6 +4,7 @@ is mounted outside the collaborative (``public_urlpatterns``, at /apply/…)."""
 from django.urls import path
 
 from mentorship import (
+    feed_views,
     grant_views,
     match_views,
     matching_views,
@@ -101,4 +102,9 @@ urlpatterns += [
     path(P + "grants/<uuid:grant_id>/expenses/", grant_views.expense_add, name="expense_add"),
     path(P + "report/", grant_views.funder_report, name="funder_report"),
     path(P + "report.csv", grant_views.funder_report_csv, name="funder_report_csv"),
+]
+
+# The outcomes feed for the indicators app (h8c): a CSV to upload there.
+urlpatterns += [
+    path(P + "outcomes.csv", feed_views.outcomes_csv, name="outcomes_csv"),
 ]
