@@ -550,9 +550,12 @@ def my_choices(poll: Poll, member: Member) -> list[str] | dict[str, int] | None:
 def options_for(poll: Poll, member: Member | None) -> list[PollOption]:
     """The options in the order this person sees them: shuffled per person (always the
     same order for the same person) when the poll says so."""
-    options = list(
-        poll.options.select_related("quick_win__collaborative", "indicator__collaborative")
-    )
+    if "options" in getattr(poll, "_prefetched_objects_cache", {}):
+        options = list(poll.options.all())  # a list page prefetched them: no query here
+    else:
+        options = list(
+            poll.options.select_related("quick_win__collaborative", "indicator__collaborative")
+        )
     if poll.shuffle_options and member is not None:
         seed = hmac.new(
             settings.SECRET_KEY.encode(),

@@ -24,6 +24,9 @@ def _quiet_world(w, days=25):
     Session.objects.filter(pk=w.session_1.pk).update(date=today - timedelta(days=days))
     Session.objects.filter(pk=w.session_2.pk).update(date=today - timedelta(days=1))
     MonitoringContact.objects.all().delete()
+    # The fixture's objects still hold the factory's random start; the services read them.
+    w.match_1.refresh_from_db()
+    w.match_2.refresh_from_db()
 
 
 @pytest.fixture
