@@ -513,22 +513,15 @@ def mentor_profile_update(
     """The mentor themselves, or a coordinator, update a mentor's profile."""
     if not access.mentors_visible_to(actor).filter(pk=profile.pk).exists():
         raise PermissionDenied
-    unknown = set(fields) - set(MENTOR_PROFILE_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown profile fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(profile, name, value)
-    profile.full_clean()
-    profile.save()
-    areas = _key_areas(profile.program, key_areas)
-    if areas is not None:
-        profile.key_areas.set(areas)
-    record(
-        "mentorship.mentor_profile_updated",
+    _profile_save(
+        profile,
+        fields,
+        allowed=MENTOR_PROFILE_FIELDS,
+        areas_field="key_areas",
+        areas=key_areas,
+        action="mentorship.mentor_profile_updated",
         actor=actor,
         request=request,
-        obj=profile,
-        collaborative=profile.program.collaborative,
     )
     return profile
 
@@ -573,24 +566,34 @@ def mentee_update(
     **fields: Any,
 ) -> MenteeProfile:
     _require_coordinator(actor, mentee.program)
-    unknown = set(fields) - set(MENTEE_PROFILE_FIELDS)
+    _profile_save(
+        mentee,
+        fields,
+        allowed=MENTEE_PROFILE_FIELDS,
+        areas_field="needs",
+        areas=needs,
+        action="mentorship.mentee_updated",
+        actor=actor,
+        request=request,
+    )
+    return mentee
+
+
+def _profile_save(
+    obj: Any, fields: dict, *, allowed, areas_field: str, areas, action: str, actor, request
+) -> None:
+    """Set the allowed fields of a mentor or mentee profile, its key areas, and audit it."""
+    unknown = set(fields) - set(allowed)
     if unknown:
         raise TypeError(f"Unknown profile fields: {sorted(unknown)}")
     for name, value in fields.items():
-        setattr(mentee, name, value)
-    mentee.full_clean()
-    mentee.save()
-    areas = _key_areas(mentee.program, needs)
-    if areas is not None:
-        mentee.needs.set(areas)
-    record(
-        "mentorship.mentee_updated",
-        actor=actor,
-        request=request,
-        obj=mentee,
-        collaborative=mentee.program.collaborative,
-    )
-    return mentee
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    chosen = _key_areas(obj.program, areas)
+    if chosen is not None:
+        getattr(obj, areas_field).set(chosen)
+    record(action, actor=actor, request=request, obj=obj, collaborative=obj.program.collaborative)
 
 
 @transaction.atomic
