@@ -9,6 +9,7 @@ from django.urls import reverse
 from indicators.models import Indicator, IndicatorComment, StoryNote
 from reentry.audit.models import AuditEvent
 from tests.indicators.dashboard_world import (
+    figures_of,
     indicator_of,
     make_dataset,
     observe,
@@ -54,7 +55,9 @@ def asian_cell(page):
 class TestIndicatorPage:
     def test_member_of_another_organization_sees_small_numbers_hidden(self, cast, login, world):
         indicator, _a, _c = world
-        page = login(cast.staff_b).get(url("indicator", cast, indicator)).content.decode()
+        page = figures_of(
+            login(cast.staff_b).get(url("indicator", cast, indicator)).content.decode()
+        )
 
         assert "1,234" in page
         assert "710" in page
@@ -65,7 +68,9 @@ class TestIndicatorPage:
 
     def test_the_owner_sees_its_exact_figures_marked_hidden_from_others(self, cast, login, world):
         indicator, _a, _c = world
-        page = login(cast.staff_a).get(url("indicator", cast, indicator)).content.decode()
+        page = figures_of(
+            login(cast.staff_a).get(url("indicator", cast, indicator)).content.decode()
+        )
 
         cell = asian_cell(page)
         assert "7" in cell and "hidden from others" in cell
@@ -73,7 +78,9 @@ class TestIndicatorPage:
 
     def test_a_private_dataset_is_seen_by_its_own_organization_only(self, cast, login, world):
         indicator, _a, _c = world
-        page = login(cast.staff_c).get(url("indicator", cast, indicator)).content.decode()
+        page = figures_of(
+            login(cast.staff_c).get(url("indicator", cast, indicator)).content.decode()
+        )
 
         assert "Court private figures" in page
         assert "333" in page
@@ -87,10 +94,14 @@ class TestIndicatorPage:
         observe(make_dataset(cast, cast.org_a), indicator, year(2024), 4501)
         observe(make_dataset(cast, cast.org_c), indicator, year(2024), 7)
 
-        others = login(cast.staff_b).get(url("indicator", cast, indicator)).content.decode()
+        others = figures_of(
+            login(cast.staff_b).get(url("indicator", cast, indicator)).content.decode()
+        )
         assert "4,508" in others and "4,501" not in others
 
-        owner = login(cast.staff_a).get(url("indicator", cast, indicator)).content.decode()
+        owner = figures_of(
+            login(cast.staff_a).get(url("indicator", cast, indicator)).content.decode()
+        )
         assert "4,501" in owner and "4,508" not in owner
 
     @pytest.mark.parametrize("who", ["backbone", "staff_c", "community", "observer"])
@@ -119,7 +130,9 @@ class TestIndicatorPage:
         client = login(cast.staff_c)
 
         assert "Org B draft" in client.get(url("indicator", cast, indicator)).content.decode()
-        page = client.get(url("indicator", cast, indicator), {"accepted": "1"}).content.decode()
+        page = figures_of(
+            client.get(url("indicator", cast, indicator), {"accepted": "1"}).content.decode()
+        )
         assert "Org B draft" not in page and "444" not in page
 
     def test_shows_local_definitions_beside_the_data_and_the_datasets(self, cast, login, world):
@@ -129,7 +142,9 @@ class TestIndicatorPage:
         LocalDefinition.objects.create(
             organization=cast.org_a, indicator=indicator, includes="Rapid rehousing too"
         )
-        page = login(cast.staff_b).get(url("indicator", cast, indicator)).content.decode()
+        page = figures_of(
+            login(cast.staff_b).get(url("indicator", cast, indicator)).content.decode()
+        )
         assert "Rapid rehousing too" in page
         assert "Org A figures" in page
 
@@ -151,7 +166,9 @@ class TestIndicatorPage:
 
 class TestScorecardAndOverview:
     def test_scorecard_lists_indicators_with_latest_and_comparisons(self, cast, login, world):
-        page = login(cast.staff_b).get(url("scorecard", cast, area="housing")).content.decode()
+        page = figures_of(
+            login(cast.staff_b).get(url("scorecard", cast, area="housing")).content.decode()
+        )
 
         assert "People housed" in page
         assert "1,234" in page
@@ -161,9 +178,13 @@ class TestScorecardAndOverview:
     def test_a_hidden_latest_value_is_hidden_on_the_scorecard(self, cast, login):
         indicator = indicator_of(cast, "SMALL-1", dims=())
         observe(make_dataset(cast, cast.org_a), indicator, year(2024), 6)
-        others = login(cast.staff_b).get(url("scorecard", cast, area="housing")).content.decode()
+        others = figures_of(
+            login(cast.staff_b).get(url("scorecard", cast, area="housing")).content.decode()
+        )
         assert "hidden" in others
-        owner = login(cast.staff_a).get(url("scorecard", cast, area="housing")).content.decode()
+        owner = figures_of(
+            login(cast.staff_a).get(url("scorecard", cast, area="housing")).content.decode()
+        )
         assert "hidden from others" in owner
 
     def test_lower_is_better_turns_a_rise_into_worse(self, cast, login):
@@ -171,7 +192,9 @@ class TestScorecardAndOverview:
         dataset = make_dataset(cast, cast.org_a)
         observe(dataset, indicator, year(2023), 100)
         observe(dataset, indicator, year(2024), 120)
-        page = login(cast.staff_b).get(url("scorecard", cast, area="housing")).content.decode()
+        page = figures_of(
+            login(cast.staff_b).get(url("scorecard", cast, area="housing")).content.decode()
+        )
         assert "worse" in page
 
     def test_unknown_key_area_gets_404(self, cast, login, world):
@@ -183,11 +206,11 @@ class TestScorecardAndOverview:
         assert client.get(url("overview", cast)).status_code == 404
 
     def test_overview_shows_each_key_area(self, cast, login, world):
-        page = login(cast.community).get(url("overview", cast)).content.decode()
+        page = figures_of(login(cast.community).get(url("overview", cast)).content.decode())
         assert "People housed" in page and "1,234" in page and "517" not in page
 
     def test_overview_without_indicators_says_so(self, cast, login):
-        page = login(cast.staff_a).get(url("overview", cast)).content.decode()
+        page = figures_of(login(cast.staff_a).get(url("overview", cast)).content.decode())
         assert "No indicator is adopted yet" in page
 
     @pytest.mark.parametrize("name", ["scorecard", "overview"])
@@ -214,7 +237,9 @@ class TestStoryAndComments:
         assert response.status_code == 302
         assert StoryNote.objects.get(indicator=indicator).body == "Rents rose faster than wages."
         assert AuditEvent.objects.filter(action="indicator.story_added").exists()
-        page = login(cast.staff_b).get(url("indicator", cast, indicator)).content.decode()
+        page = figures_of(
+            login(cast.staff_b).get(url("indicator", cast, indicator)).content.decode()
+        )
         assert "Rents rose faster than wages." in page
 
     def test_staff_cannot_tell_the_story(self, cast, login, world):
@@ -264,5 +289,7 @@ class TestStoryAndComments:
         assert login(cast.backbone).post(hide).status_code == 302
         comment.refresh_from_db()
         assert comment.is_hidden
-        page = login(cast.staff_a).get(url("indicator", cast, indicator)).content.decode()
+        page = figures_of(
+            login(cast.staff_a).get(url("indicator", cast, indicator)).content.decode()
+        )
         assert "Off-topic remark" not in page
