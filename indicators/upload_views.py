@@ -30,6 +30,10 @@ from indicators.importing import (
 from indicators.importing.jobs import job_commit_request, job_create, job_map
 from indicators.models import Dataset, DatasetVersion, Dimension, ImportJob, Observation
 from indicators.periods import period_label
+from reentry.sharing.access import get_visible_or_404
+from reentry.sharing.forms import SharingForm, describe_audience, target_names
+from reentry.sharing.levels import SharingLevel
+from reentry.sharing.services import share_targets, sharing_set
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Member
 
@@ -332,6 +336,7 @@ def dataset_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpR
             for row in rows_page
         ]
     current = dataset.current_version
+    can_share = dataset.is_editable_by(request.user)
     return render(
         request,
         "indicators/dataset_detail.html",
@@ -350,10 +355,93 @@ def dataset_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpR
             and current.status == DatasetVersion.Status.SUBMITTED
             and services.can_accept(member, dataset),
             can_restore=is_owner,
+            can_share=can_share,
+            audience=describe_audience(dataset, public=_public_words()),
+            # The named partners: for the owner's own people and whoever may change them.
+            audience_targets=target_names(share_targets(dataset))
+            if can_share or member.organization_id == dataset.owner_id
+            else [],
             reason_form=ReasonForm(),
             restore_form=VersionChoiceForm(dataset=dataset),
         ),
     )
+
+
+def _public_words() -> str:
+    return _(
+        "Anyone, including people who are not signed in. Its accepted figures appear on the "
+        "public dashboard; small numbers stay hidden."
+    )
+
+
+@collaborative_view()
+def dataset_sharing(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+    """Who can see this dataset: for those who may change it (``editable_by``) only.
+    Anyone else gets a 404, even if they can see the dataset (DESIGN.md rule 6)."""
+    collaborative = request.collaborative
+    dataset = get_visible_or_404(
+        Dataset.objects.filter(collaborative=collaborative),
+        Dataset.objects.editable_by(request.user)
+        .filter(collaborative=collaborative)
+        .select_related("owner", "owner__sector", "collaborative"),
+        request=request,
+        public_id=public_id,
+    )
+    data = request.POST if request.method == "POST" else None
+    form = SharingForm(data, obj=dataset, public=_public_words())
+    if request.method == "POST" and form.is_valid():
+        if not form.has_sharing_changed():
+            messages.info(request, _("Nothing changed: the same people can see it."))
+            return redirect(dataset.get_absolute_url())
+        try:
+            sharing_set(
+                actor=request.user,
+                obj=dataset,
+                level=form.cleaned_data["level"],
+                share_with=form.share_with(),
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _sharing_saved_message(dataset, form.share_with()))
+            return redirect(dataset.get_absolute_url())
+    return render(
+        request,
+        "indicators/dataset_sharing.html",
+        _context(
+            request,
+            dataset=dataset,
+            form=form,
+            audience=form.explanations.get(dataset.sharing_level, ""),
+            targets=target_names(form.current_targets),
+        ),
+        status=400 if form.errors else 200,
+    )
+
+
+def _sharing_saved_message(dataset: Dataset, targets: list) -> str:
+    level = dataset.sharing_level
+    if level == SharingLevel.PUBLIC:
+        return _(
+            "Saved. “%(title)s” is now public: anyone can see it, signed in or not, and its "
+            "accepted figures will appear on the public dashboard. Small numbers stay hidden."
+        ) % {"title": dataset.title}
+    if level == SharingLevel.PRIVATE:
+        return _("Saved. Only the people of %(owner)s can see “%(title)s” now.") % {
+            "owner": dataset.owner,
+            "title": dataset.title,
+        }
+    if level == SharingLevel.SHARED:
+        return _("Saved. Besides %(owner)s, only these can see “%(title)s” now: %(targets)s.") % {
+            "owner": dataset.owner,
+            "title": dataset.title,
+            "targets": ", ".join(target_names(targets)),
+        }
+    return _("Saved. Who can see “%(title)s” now: %(audience)s") % {
+        "title": dataset.title,
+        "audience": describe_audience(dataset, public=_public_words()),
+    }
 
 
 def _current_version(dataset: Dataset) -> DatasetVersion:

@@ -40,6 +40,9 @@ urlpatterns = [
     path(
         "datasets/<uuid:public_id>/restore/", upload_views.dataset_restore, name="dataset_restore"
     ),
+    path(
+        "datasets/<uuid:public_id>/sharing/", upload_views.dataset_sharing, name="dataset_sharing"
+    ),
     # Dashboards, public pages, data requests, exports (h7b): append below.
     path("dashboard/", dashboard_views.overview, name="overview"),
     path("dashboard/export/", dashboard_views.dashboard_export, name="dashboard_export"),
