@@ -66,10 +66,10 @@ class BudgetLineAdmin(admin.ModelAdmin):
 
 @admin.register(Expense)
 class ExpenseAdmin(admin.ModelAdmin):
-    list_display = ["date", "description", "budget_line", "amount", "entered_by"]
+    list_display = ["date", "description", "budget_line", "amount", "entered_by", "voided_at"]
     list_select_related = ["budget_line", "entered_by"]
     date_hierarchy = "date"
-    raw_id_fields = ["budget_line", "entered_by"]
+    raw_id_fields = ["budget_line", "entered_by", "voided_by"]
 
 
 class StageChangeInline(admin.TabularInline):

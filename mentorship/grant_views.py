@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 
 from mentorship import access, burndown, feed_views, grants
 from mentorship.lifecycle import local_today
-from mentorship.models import Expense, Grant, Program
-from mentorship.ops_forms import BudgetLineForm, ExpenseForm, GrantForm
+from mentorship.models import BudgetLine, Expense, Grant, Program
+from mentorship.ops_forms import BudgetLineForm, ExpenseForm, ExpenseRemoveForm, GrantForm
 from reentry.sharing.access import get_visible_or_404
 from reentry.stipends import money
 from stakeholders.access import CollaborativeRequest, collaborative_view
@@ -44,6 +44,14 @@ def _grant(request: CollaborativeRequest, program: Program, grant_id: str) -> Gr
     )
     grant.program = program
     return grant
+
+
+def _managed_grant(request: CollaborativeRequest, program_id: str, grant_id: str) -> Grant:
+    """A grant, its lines and its expenses exist only for the program's managers: anyone
+    else gets a 404 (DESIGN rule 6). Pages without a grant id (the list, a new grant,
+    the funder report) are the managers' tools, refused with a 403 to other members."""
+    program = access.access_program(request, request.collaborative, program_id)
+    return _grant(request, program, grant_id)
 
 
 def _context(request: CollaborativeRequest, program: Program, **extra: Any) -> dict[str, Any]:
@@ -81,8 +89,8 @@ def grant_list(request: CollaborativeRequest, slug: str, program_id: str) -> Htt
 def grant_edit(
     request: CollaborativeRequest, slug: str, program_id: str, grant_id: str | None = None
 ) -> HttpResponse:
-    program = _program(request, program_id)
-    grant = _grant(request, program, grant_id) if grant_id else None
+    grant = _managed_grant(request, program_id, grant_id) if grant_id else None
+    program = grant.program if grant else _program(request, program_id)
     form = GrantForm(request.POST or None, instance=grant)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in grants.GRANT_FIELDS}
@@ -121,8 +129,8 @@ def _chart_context(grant: Grant, today: date) -> dict[str, Any]:
 def grant_detail(
     request: CollaborativeRequest, slug: str, program_id: str, grant_id: str
 ) -> HttpResponse:
-    program = _program(request, program_id)
-    grant = _grant(request, program, grant_id)
+    grant = _managed_grant(request, program_id, grant_id)
+    program = grant.program
     today = local_today(program)
     expenses = (
         Expense.objects.filter(budget_line__grant=grant)
@@ -151,8 +159,8 @@ def grant_detail(
 def budget_line_add(
     request: CollaborativeRequest, slug: str, program_id: str, grant_id: str
 ) -> HttpResponse:
-    program = _program(request, program_id)
-    grant = _grant(request, program, grant_id)
+    grant = _managed_grant(request, program_id, grant_id)
+    program = grant.program
     form = BudgetLineForm(request.POST)
     if form.is_valid():
         try:
@@ -178,8 +186,8 @@ def budget_line_add(
 def expense_add(
     request: CollaborativeRequest, slug: str, program_id: str, grant_id: str
 ) -> HttpResponse:
-    program = _program(request, program_id)
-    grant = _grant(request, program, grant_id)
+    grant = _managed_grant(request, program_id, grant_id)
+    program = grant.program
     form = ExpenseForm(request.POST, grant=grant)
     if form.is_valid():
         data = form.cleaned_data
@@ -199,6 +207,164 @@ def expense_add(
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("mentorship:grant", slug=slug, program_id=program.public_id, grant_id=grant_id)
+
+
+# --- Corrections: change or remove a budget line or an expense -------------------------------
+
+
+def _line(request: CollaborativeRequest, grant: Grant, line_id: str) -> BudgetLine:
+    line = get_visible_or_404(
+        BudgetLine.objects.filter(grant=grant),
+        access.budget_lines_visible_to(request.user).filter(grant=grant),
+        request=request,
+        public_id=line_id,
+    )
+    line.grant = grant
+    return line
+
+
+def _expense(request: CollaborativeRequest, grant: Grant, expense_id: str) -> Expense:
+    return get_visible_or_404(
+        Expense.objects.filter(budget_line__grant=grant),
+        access.expenses_visible_to(request.user)
+        .filter(budget_line__grant=grant)
+        .select_related("budget_line"),
+        request=request,
+        public_id=expense_id,
+    )
+
+
+def _to_grant(grant: Grant) -> HttpResponse:
+    return redirect(
+        "mentorship:grant",
+        slug=grant.program.collaborative.slug,
+        program_id=grant.program.public_id,
+        grant_id=grant.public_id,
+    )
+
+
+@collaborative_view()
+def budget_line_edit(
+    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str, line_id: str
+) -> HttpResponse:
+    grant = _managed_grant(request, program_id, grant_id)
+    line = _line(request, grant, line_id)
+    initial = {"category": line.category, "label": line.label, "amount": line.amount}
+    form = BudgetLineForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grants.budget_line_change(
+                actor=request.user,
+                line=line,
+                category=form.cleaned_data["category"],
+                label=form.cleaned_data["label"],
+                amount=form.cleaned_data["amount"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Budget line saved."))
+            return _to_grant(grant)
+    return render(
+        request,
+        "mentorship/grants/line_form.html",
+        _context(request, grant.program, grant=grant, line=line, form=form),
+    )
+
+
+@collaborative_view()
+def budget_line_remove(
+    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str, line_id: str
+) -> HttpResponse:
+    """A confirmation page (GET), then the removal (POST); or why the line stays."""
+    grant = _managed_grant(request, program_id, grant_id)
+    line = _line(request, grant, line_id)
+    if request.method == "POST":
+        try:
+            grants.budget_line_remove(actor=request.user, line=line, request=request)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Budget line removed."))
+            return _to_grant(grant)
+    return render(
+        request,
+        "mentorship/grants/line_remove.html",
+        _context(request, grant.program, grant=grant, line=line, why=grants.why_line_stays(line)),
+    )
+
+
+@collaborative_view()
+def expense_edit(
+    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str, expense_id: str
+) -> HttpResponse:
+    grant = _managed_grant(request, program_id, grant_id)
+    expense = _expense(request, grant, expense_id)
+    if expense.is_void:
+        messages.info(request, _("That expense was already removed."))
+        return _to_grant(grant)
+    initial = {
+        "budget_line": expense.budget_line,
+        "date": expense.date,
+        "amount": expense.amount,
+        "description": expense.description,
+    }
+    form = ExpenseForm(request.POST or None, grant=grant, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            grants.expense_change(
+                actor=request.user,
+                expense=expense,
+                budget_line=data["budget_line"],
+                on=data["date"],
+                amount=data["amount"],
+                description=data["description"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Expense corrected."))
+            return _to_grant(grant)
+    return render(
+        request,
+        "mentorship/grants/expense_form.html",
+        _context(request, grant.program, grant=grant, expense=expense, form=form),
+    )
+
+
+@collaborative_view()
+def expense_remove(
+    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str, expense_id: str
+) -> HttpResponse:
+    """A confirmation page asking why (GET), then the removal (POST): the expense is
+    marked removed and leaves the totals, but stays on the record."""
+    grant = _managed_grant(request, program_id, grant_id)
+    expense = _expense(request, grant, expense_id)
+    if expense.is_void:
+        messages.info(request, _("That expense was already removed."))
+        return _to_grant(grant)
+    form = ExpenseRemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grants.expense_void(
+                actor=request.user,
+                expense=expense,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Expense removed. It stays on the record, struck out."))
+            return _to_grant(grant)
+    return render(
+        request,
+        "mentorship/grants/expense_remove.html",
+        _context(request, grant.program, grant=grant, expense=expense, form=form),
+    )
 
 
 # --- The funder report ----------------------------------------------------------------------

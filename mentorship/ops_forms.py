@@ -227,3 +227,11 @@ class ExpenseForm(forms.Form):
         if not self.grant.starts_on <= day <= self.grant.ends_on:
             raise forms.ValidationError(_("The date must be within the grant's period."))
         return day
+
+
+class ExpenseRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why remove it?"),
+        max_length=300,
+        help_text=_("E.g. “Entered twice” or “Paid from another grant”. Kept in the record."),
+    )

@@ -100,6 +100,26 @@ urlpatterns += [
     path(P + "grants/<uuid:grant_id>/edit/", grant_views.grant_edit, name="grant_edit"),
     path(P + "grants/<uuid:grant_id>/budget/", grant_views.budget_line_add, name="budget_line_add"),
     path(P + "grants/<uuid:grant_id>/expenses/", grant_views.expense_add, name="expense_add"),
+    path(
+        P + "grants/<uuid:grant_id>/budget/<uuid:line_id>/edit/",
+        grant_views.budget_line_edit,
+        name="budget_line_edit",
+    ),
+    path(
+        P + "grants/<uuid:grant_id>/budget/<uuid:line_id>/remove/",
+        grant_views.budget_line_remove,
+        name="budget_line_remove",
+    ),
+    path(
+        P + "grants/<uuid:grant_id>/expenses/<uuid:expense_id>/edit/",
+        grant_views.expense_edit,
+        name="expense_edit",
+    ),
+    path(
+        P + "grants/<uuid:grant_id>/expenses/<uuid:expense_id>/remove/",
+        grant_views.expense_remove,
+        name="expense_remove",
+    ),
     path(P + "report/", grant_views.funder_report, name="funder_report"),
     path(P + "report.csv", grant_views.funder_report_csv, name="funder_report_csv"),
 ]

@@ -3,6 +3,7 @@ Access (``mentorship.access``) → service → render. Matching pages are in
 ``matching_views``; the public application form in ``public_views``.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -44,6 +45,17 @@ def _context(request: CollaborativeRequest, **extra: Any) -> dict[str, Any]:
 
 def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+def _act(request: CollaborativeRequest, done: str, service: Callable[..., Any], **kw: Any) -> None:
+    """One button's action: call the service as this person, then say how it went (the
+    service's own words when it refuses)."""
+    try:
+        service(actor=request.user, request=request, **kw)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, done)
 
 
 # Programs -----------------------------------------------------------------------------
@@ -200,14 +212,13 @@ def module_add(request: CollaborativeRequest, slug: str, program_id: str) -> Htt
     program = access.access_program(request, request.collaborative, program_id, action="manage")
     form = TrainingModuleForm(request.POST)
     if form.is_valid():
-        try:
-            services.training_module_save(
-                actor=request.user, program=program, request=request, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("Training module added."))
+        _act(
+            request,
+            _("Training module added."),
+            services.training_module_save,
+            program=program,
+            **form.cleaned_data,
+        )
     else:
         messages.error(request, _("Give the module a name (each module's name is used once)."))
     return redirect(program.get_absolute_url())
@@ -384,22 +395,15 @@ def applicant_move(
     if not form.is_valid():
         messages.error(request, _("Choose a screening stage."))
         return _back(request, program, applicant)
-    try:
-        services.applicant_move(
-            actor=request.user,
-            applicant=applicant,
-            to_stage=form.cleaned_data["stage"],
-            note=form.cleaned_data["note"],
-            request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(
-            request,
-            _("%(name)s moved to “%(stage)s”.")
-            % {"name": applicant.name, "stage": Stage(form.cleaned_data["stage"]).label},
-        )
+    _act(
+        request,
+        _("%(name)s moved to “%(stage)s”.")
+        % {"name": applicant.name, "stage": Stage(form.cleaned_data["stage"]).label},
+        services.applicant_move,
+        applicant=applicant,
+        to_stage=form.cleaned_data["stage"],
+        note=form.cleaned_data["note"],
+    )
     return _back(request, program, applicant)
 
 
@@ -411,17 +415,13 @@ def applicant_approve(
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
     form = NoteForm(request.POST)
     form.is_valid()
-    try:
-        services.applicant_approve(
-            actor=request.user,
-            applicant=applicant,
-            note=form.cleaned_data.get("note", ""),
-            request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("%(name)s is approved as a mentor.") % {"name": applicant.name})
+    _act(
+        request,
+        _("%(name)s is approved as a mentor.") % {"name": applicant.name},
+        services.applicant_approve,
+        applicant=applicant,
+        note=form.cleaned_data.get("note", ""),
+    )
     return _back(request, program, applicant)
 
 
@@ -460,17 +460,13 @@ def applicant_withdraw(
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
     form = NoteForm(request.POST)
     form.is_valid()
-    try:
-        services.applicant_withdraw(
-            actor=request.user,
-            applicant=applicant,
-            note=form.cleaned_data.get("note", ""),
-            request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("The application is marked as withdrawn."))
+    _act(
+        request,
+        _("The application is marked as withdrawn."),
+        services.applicant_withdraw,
+        applicant=applicant,
+        note=form.cleaned_data.get("note", ""),
+    )
     return _back(request, program, applicant)
 
 
@@ -482,17 +478,13 @@ def applicant_link(
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
     form = LinkMemberForm(request.POST, collaborative=request.collaborative)
     if form.is_valid():
-        try:
-            services.applicant_link_member(
-                actor=request.user,
-                applicant=applicant,
-                member=form.cleaned_data["member"],
-                request=request,
-            )
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("Saved."))
+        _act(
+            request,
+            _("Saved."),
+            services.applicant_link_member,
+            applicant=applicant,
+            member=form.cleaned_data["member"],
+        )
     else:
         messages.error(request, _("Choose a member of this collaborative."))
     return _back(request, program, applicant)
@@ -695,18 +687,14 @@ def no_contact_add(
     mentee = access.access_mentee(request, program, mentee_id)
     form = NoContactForm(request.POST, program=program)
     if form.is_valid():
-        try:
-            services.no_contact_record(
-                actor=request.user,
-                mentor=form.cleaned_data["mentor"],
-                mentee=mentee,
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("The conflict is recorded: they will never be matched."))
+        _act(
+            request,
+            _("The conflict is recorded: they will never be matched."),
+            services.no_contact_record,
+            mentor=form.cleaned_data["mentor"],
+            mentee=mentee,
+            reason=form.cleaned_data["reason"],
+        )
     else:
         messages.error(request, _("Choose a mentor of this program."))
     return redirect("mentorship:mentee_edit", slug, program.public_id, mentee.public_id)

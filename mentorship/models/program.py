@@ -323,15 +323,30 @@ class Expense(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("entered"), auto_now_add=True)
+    # A mistaken expense is voided, not deleted: the row stays on the grant page (struck
+    # out, with the reason) and out of every total, so the books show what happened.
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.CharField(_("why it was removed"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["budget_line", "date", "pk"]
         verbose_name = _("expense")
         verbose_name_plural = _("expenses")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive")
+            models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="expense_void_has_reason",
+            ),
         ]
         indexes = [models.Index(fields=["budget_line", "date"], name="expense_line_date")]
 
     def __str__(self) -> str:
         return f"{self.date} · {self.description}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None

@@ -55,10 +55,19 @@ class TestAccess:
             assert client.get(url).status_code == 200, url
 
     @pytest.mark.parametrize("who", ["staff_a", "staff_c", "community", "observer"])
-    def test_other_members_get_403(self, mworld, grant, login, who):
+    def test_other_members_do_not_see_the_grant(self, mworld, grant, login, who):
+        # A grant is an object they may not see: 404 (DESIGN rule 6); the managers'
+        # tool pages without an id say 403.
         client = login(getattr(mworld.cast, who))
-        assert client.get(_url("grant", mworld, grant_id=grant.public_id)).status_code == 403
+        lines = grant.budget_lines.count()
+        for name in ("grant", "grant_edit"):
+            assert client.get(_url(name, mworld, grant_id=grant.public_id)).status_code == 404
+        for name in ("budget_line_add", "expense_add"):
+            url = _url(name, mworld, grant_id=grant.public_id)
+            assert client.post(url, {"amount": "1"}).status_code == 404
+        assert client.get(_url("grants", mworld)).status_code == 403
         assert client.get(_url("funder_report", mworld)).status_code == 403
+        assert grant.budget_lines.count() == lines
 
     def test_a_mentor_gets_403(self, mworld, grant, login):
         client = login(mworld.mentor_1.applicant.member)
