@@ -788,6 +788,11 @@ class ImportJob(models.Model):
     )
     reason = models.TextField(_("reason for the new version"), blank=True)
     file = models.FileField(upload_to="indicator-imports/%Y/%m/", max_length=255, blank=True)
+    file_removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the daily sweep deleted the stored file (jobs.upload_files_sweep).",
+    )
     original_filename = models.CharField(_("file"), max_length=255)
     file_format = models.CharField(max_length=4, choices=Format.choices)
     file_size = models.PositiveBigIntegerField(default=0)

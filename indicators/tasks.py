@@ -1,5 +1,6 @@
 """Background work for uploads: thin tasks that take ids and call the services in
-``indicators.importing.jobs``. Both are idempotent: each claims its job by status."""
+``indicators.importing.jobs``. All are idempotent: each claims its job by status (the
+sweep, by file name)."""
 
 from celery import shared_task
 
@@ -18,3 +19,13 @@ def commit_import(job_id: int) -> str | None:
     """Store every row of a checked upload as a new dataset version, or none."""
     job = jobs.job_commit(job_id)
     return job.status if job is not None else None
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def sweep_upload_files() -> int:
+    """Daily: delete the stored file of uploads saved already, or never saved and older
+    than ``INDICATOR_UPLOAD_RETENTION_DAYS``; the upload's row and report stay. Returns how
+    many files went (also logged). To run it now, call it directly:
+    ``manage.py shell -c "from indicators.tasks import sweep_upload_files as t; print(t())"``.
+    """
+    return jobs.upload_files_sweep()

@@ -27,7 +27,7 @@ from indicators.importing import (
     progress_key,
     too_large_message,
 )
-from indicators.importing.jobs import job_commit_request, job_create, job_map
+from indicators.importing.jobs import job_commit_request, job_create, job_map, retention_days
 from indicators.models import Dataset, DatasetVersion, Dimension, ImportJob, Observation
 from indicators.periods import period_label
 from reentry.sharing.access import get_visible_or_404
@@ -167,7 +167,11 @@ def _job_url(slug: str, job: ImportJob, name: str = "indicators:upload") -> str:
 def upload_map(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     """Say which column is which; the choice is remembered for the organization."""
     job = access_import(request, public_id)
-    if job.status in ImportJob.ACTIVE or job.status == ImportJob.Status.DONE:
+    if (
+        job.status in ImportJob.ACTIVE
+        or job.status == ImportJob.Status.DONE
+        or job.file_removed_at is not None
+    ):
         return redirect(_job_url(slug, job))
     dimensions = Dimension.objects.filter(collaborative=request.collaborative)
     form = MappingForm(
@@ -214,6 +218,8 @@ def upload_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpRe
             ],
             more_errors=max(0, job.error_count - len(errors)),
             progress_url=_job_url(slug, job, "indicators:upload_progress"),
+            file_removed=job.file_removed_at is not None and job.status != ImportJob.Status.DONE,
+            retention_days=retention_days(),
         ),
     )
 

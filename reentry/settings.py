@@ -170,6 +170,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Indicator uploads (indicators/importing): larger files are refused before they are read.
 INDICATOR_UPLOAD_MAX_BYTES = env_int("INDICATOR_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+# Days an upload that was never saved keeps its file (unpublished figures); then it goes.
+INDICATOR_UPLOAD_RETENTION_DAYS = env_int("INDICATOR_UPLOAD_RETENTION_DAYS", 7)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -219,14 +221,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
-    # Email organization admins the directory listings not verified in 90 days (each
-    # service at most once a quarter; stakeholders.directory_services).
     # Delete HSDS datapackages uploaded for a preview that was never confirmed.
     "hsds-upload-sweep": {
         "task": "stakeholders.tasks.sweep_hsds_uploads",
         "schedule": crontab(minute=17),
         "options": {"expires": 60 * 30},
     },
+    # Email organization admins the directory listings not verified in 90 days (each
+    # service at most once a quarter; stakeholders.directory_services).
     "directory-verification-reminders": {
         "task": "stakeholders.tasks.send_verification_reminders",
         "schedule": crontab(hour=14, minute=0),
@@ -264,6 +266,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "workgroups.tasks.send_overdue_digests",
         "schedule": crontab(day_of_week=1, hour=13, minute=0),
         "options": {"expires": 60 * 60 * 12},
+    },
+    # Delete the files of indicator uploads saved already, or never saved and older than
+    # INDICATOR_UPLOAD_RETENTION_DAYS (indicators.importing.jobs.upload_files_sweep).
+    "indicator-upload-files-sweep": {
+        "task": "indicators.tasks.sweep_upload_files",
+        "schedule": crontab(hour=3, minute=40),
+        "options": {"expires": 60 * 60 * 6},
     },
 }
 

@@ -43,6 +43,7 @@ from indicators.importing.files import (
 )
 from indicators.importing.mapping import (
     FIELDS,
+    explicit_mapping,
     guess_mapping,
     mapping_problems,
     remember_mapping,
@@ -59,6 +60,7 @@ __all__ = [
     "FileProblem",
     "Report",
     "check_size",
+    "explicit_mapping",
     "file_format",
     "guess_mapping",
     "headers_key",

@@ -7,15 +7,19 @@ stored, or none. ``import_file`` is the same commit for ``manage.py import_obser
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from indicators.importing import (
     Context,
@@ -116,6 +120,7 @@ def job_map(*, actor: Member, job: ImportJob, mapping: dict[str, str]) -> Import
         ImportJob.Status.VALID,
     ):
         raise ValidationError(_("This upload is already being saved."))
+    _check_file_kept(job)
     mapping = {h: mapping.get(h, "") for h in job.headers}
     problems = mapping_problems(mapping)
     if problems:
@@ -202,6 +207,7 @@ def job_commit_request(*, actor: Member, job: ImportJob, request=None) -> Import
         raise PermissionDenied
     if job.status != ImportJob.Status.VALID:
         raise ValidationError(_("Only a checked upload with no errors can be saved."))
+    _check_file_kept(job)
     job.status = ImportJob.Status.QUEUED
     job.rows_done = 0
     job.save(update_fields=["status", "rows_done"])
@@ -256,6 +262,88 @@ def job_commit(job_id: int) -> ImportJob | None:
         job.file.delete(save=True)
     cache.delete(progress_key(job.public_id))
     return job
+
+
+_RESTING = (
+    ImportJob.Status.UPLOADED,
+    ImportJob.Status.INVALID,
+    ImportJob.Status.VALID,
+    ImportJob.Status.FAILED,
+)
+
+
+def _check_file_kept(job: ImportJob) -> None:
+    """Refuse to go on with an upload whose file was removed, or is about to be."""
+    days = retention_days()
+    if job.file_removed_at is not None or not job.file:
+        raise ValidationError(_("This file was removed. Upload it again."))
+    if job.created_at < timezone.now() - timedelta(days=days):
+        raise ValidationError(
+            ngettext(
+                "This upload is more than %(days)s day old, so its file is being removed. "
+                "Upload it again.",
+                "This upload is more than %(days)s days old, so its file is being removed. "
+                "Upload it again.",
+                days,
+            )
+            % {"days": days}
+        )
+
+
+def retention_days() -> int:
+    """How long an upload that was never saved keeps its file (at least one day)."""
+    return max(1, int(getattr(settings, "INDICATOR_UPLOAD_RETENTION_DAYS", 7)))
+
+
+def upload_files_sweep(*, now: datetime | None = None) -> int:
+    """Delete the stored file of every upload that no longer needs it; return how many.
+
+    - Never saved (mapped or not, checked with or without errors, failed, or stuck
+      checking or saving): the file goes once the upload is older than
+      ``settings.INDICATOR_UPLOAD_RETENTION_DAYS`` days (default 7). Its file holds an
+      organization's unpublished figures. A stuck upload is marked "Not saved".
+    - Saved: the file goes at once (the commit already deletes it; this catches any left
+      over). Saved rows live in the database: versions and restores copy rows there and
+      never read the file.
+
+    The row and its report stay; ``file_removed_at`` says when the file went, so the
+    upload page can say so. Idempotent (only rows that still name a file are touched,
+    each claimed by its file name) and safe when the file is already gone. Run daily by
+    beat (``indicators.tasks.sweep_upload_files``); to run it now:
+    ``manage.py shell -c "from indicators.tasks import sweep_upload_files; sweep_upload_files()"``.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=retention_days())
+    # job_map and job_commit_request refuse an upload past the cutoff, so one still
+    # checking or saving a day after it has been stuck that long (the tasks' time limits
+    # are well under an hour).
+    candidates = (
+        ImportJob.objects.exclude(file="")
+        .filter(
+            Q(status=ImportJob.Status.DONE)
+            | Q(created_at__lt=cutoff, status__in=_RESTING)
+            | Q(created_at__lt=cutoff - timedelta(days=1), status__in=ImportJob.ACTIVE)
+        )
+        .values_list("pk", "file", "status")
+    )
+    storage = ImportJob._meta.get_field("file").storage
+    removed = 0
+    for pk, name, status in candidates.iterator():
+        try:
+            storage.delete(name)  # no error when the file is already gone
+        except OSError:
+            logger.exception("Could not delete the file of upload %s", pk)
+            continue
+        changes: dict[str, Any] = {"file": "", "file_removed_at": now}
+        if status in ImportJob.ACTIVE:
+            changes.update(
+                status=ImportJob.Status.FAILED,
+                message=_("Nothing was saved, and the file was removed."),
+                finished_at=now,
+            )
+        removed += ImportJob.objects.filter(pk=pk, file=name).update(**changes)
+    logger.info("Removed the stored files of %d upload(s).", removed)
+    return removed
 
 
 def import_file(

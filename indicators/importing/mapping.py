@@ -127,6 +127,40 @@ def mapping_problems(mapping: dict[str, str]) -> list[str]:
     return problems
 
 
+def explicit_mapping(
+    given: dict[str, str], headers: list[str], dimensions: list[Dimension]
+) -> tuple[dict[str, str], list[str]]:
+    """A mapping someone wrote out (file column → field), checked as the mapping screen
+    checks it: each column is one of the file's, each field one the screen offers (a
+    breakdown as ``dim:<code>`` or just its code), then ``mapping_problems``. Columns not
+    named are left out. Returns (the mapping for every column, problems in plain words)."""
+    fields = {key for key, _label in target_choices(dimensions) if key}
+    codes = {d.code: f"dim:{d.code}" for d in dimensions}
+    by_name = {normalise_header(h): h for h in headers if h}
+    mapping = {h: "" for h in headers if h}
+    problems: list[str] = []
+    for column, field in given.items():
+        header = column if column in mapping else by_name.get(normalise_header(column))
+        if header is None:
+            problems.append(
+                _("The file has no column “%(column)s”. Its columns are: %(columns)s.")
+                % {"column": column, "columns": ", ".join(h for h in headers if h)}
+            )
+            continue
+        target = field.strip()
+        target = codes.get(target.removeprefix("dim:"), target) if target else ""
+        if target and target not in fields:
+            problems.append(
+                _("“%(field)s” (for column “%(column)s”) is not a field. Use one of: %(fields)s.")
+                % {"field": field, "column": column, "fields": ", ".join(sorted(fields))}
+            )
+            continue
+        mapping[header] = target
+    if problems:
+        return mapping, problems
+    return mapping, mapping_problems(mapping)
+
+
 def remember_mapping(
     *, organization: Organization, headers: list[str], mapping: dict, user
 ) -> None:

@@ -1,7 +1,16 @@
 """``manage.py import_observations <collaborative> <organization> <file>``: the upload
 pipeline for scripts. Same checks and report as the upload pages; every row is saved,
-or none; exits non-zero when anything is wrong."""
+or none; exits non-zero when anything is wrong.
 
+Columns are matched as on the upload page: the organization's remembered mapping for
+these column names, or a guess by name. To say it yourself, give ``--mapping FILE`` (a
+JSON object, ``{"Measure": "indicator", "Qtr": "period", "Count": "value",
+"Race": "dim:race_ethnicity"}``) and/or ``--map COLUMN=FIELD`` (repeatable; it wins over
+the file). Then only the columns named are read; each must be a column of the file and a
+field the mapping screen offers. ``--save-mapping`` remembers it for the organization,
+as the mapping screen does."""
+
+import json
 import os
 import time
 from pathlib import Path
@@ -13,10 +22,12 @@ from indicators.importing import (
     FileProblem,
     Report,
     check_size,
+    explicit_mapping,
     file_format,
     guess_mapping,
     mapping_problems,
     read_headers,
+    remember_mapping,
     run_pass,
 )
 from indicators.importing.jobs import NEW_DATASET_LEVELS, import_file
@@ -50,6 +61,29 @@ class Command(BaseCommand):
             "--as", dest="actor", help="Email of the organization's admin or staff doing this."
         )
         parser.add_argument("--check", action="store_true", help="Check only; save nothing.")
+        parser.add_argument(
+            "--mapping",
+            metavar="FILE",
+            help='A JSON file saying which column is which field: {"Measure": "indicator", '
+            '"Qtr": "period", "Count": "value", "Race": "dim:race_ethnicity"}. Fields: '
+            "indicator, period, period_start, period_end, value, numerator, denominator, or "
+            "a breakdown's code. Columns not named are left out.",
+        )
+        parser.add_argument(
+            "--map",
+            dest="map_pairs",
+            action="append",
+            default=[],
+            metavar="COLUMN=FIELD",
+            help="One column and its field (repeat it; wins over --mapping). "
+            "COLUMN= leaves the column out.",
+        )
+        parser.add_argument(
+            "--save-mapping",
+            action="store_true",
+            help="Remember the --mapping/--map columns for this organization's next uploads "
+            "of a file with the same column names (as the mapping screen does).",
+        )
 
     def handle(self, *args, **options) -> None:
         collaborative = Collaborative.objects.filter(slug=options["collaborative"]).first()
@@ -82,15 +116,32 @@ class Command(BaseCommand):
         except FileProblem as exc:
             raise CommandError(exc.message) from exc
         dimensions = list(Dimension.objects.filter(collaborative=collaborative))
-        mapping = guess_mapping(headers, dimensions, organization)
-        problems = mapping_problems(mapping)
-        if problems:
-            raise CommandError(
-                "The columns could not be matched: "
-                + " ".join(problems)
-                + " Name them indicator, period (or period_start and period_end), value or "
-                "numerator and denominator, and one per breakdown (e.g. race_ethnicity, sex)."
-            )
+        given = self._given_mapping(options.get("mapping"), options["map_pairs"])
+        if given is None:
+            if options["save_mapping"]:
+                raise CommandError("--save-mapping needs --mapping FILE or --map COLUMN=FIELD.")
+            mapping = guess_mapping(headers, dimensions, organization)
+            problems = mapping_problems(mapping)
+            if problems:
+                raise CommandError(
+                    "The columns could not be matched: "
+                    + " ".join(problems)
+                    + " Name them indicator, period (or period_start and period_end), value "
+                    "or numerator and denominator, and one per breakdown (e.g. "
+                    "race_ethnicity, sex), or say which is which with --mapping or --map."
+                )
+        else:
+            mapping, problems = explicit_mapping(given, headers, dimensions)
+            if problems:
+                raise CommandError("The column mapping does not work: " + " ".join(problems))
+            if options["save_mapping"]:
+                remember_mapping(
+                    organization=organization,
+                    headers=headers,
+                    mapping=mapping,
+                    user=actor.user if actor is not None else None,
+                )
+                self.stdout.write("Column mapping remembered for this organization.")
         started = time.monotonic()
         if options["check"]:
             report = run_pass(
@@ -121,6 +172,36 @@ class Command(BaseCommand):
             filename=path.name,
         )
         self._finish(report, started, saved=(saved, version) if version is not None else None)
+
+    def _given_mapping(self, path: str | None, pairs: list[str]) -> dict[str, str] | None:
+        """The mapping from --mapping and --map (which wins), or None if neither is given."""
+        if not path and not pairs:
+            return None
+        given: dict[str, str] = {}
+        if path:
+            try:
+                data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+            except OSError as exc:
+                raise CommandError(f"Cannot read the mapping file {path}: {exc.strerror}.") from exc
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise CommandError(
+                    f"The mapping file {path} is not JSON ({exc}). Write it as "
+                    '{"column name": "field", ...}.'
+                ) from exc
+            if not isinstance(data, dict) or not all(
+                isinstance(k, str) and isinstance(v, str | None) for k, v in data.items()
+            ):
+                raise CommandError(
+                    f"The mapping file {path} must be one JSON object of column names and "
+                    'fields, e.g. {"Measure": "indicator", "Qtr": "period"}.'
+                )
+            given.update({k: v or "" for k, v in data.items()})
+        for pair in pairs:
+            column, equals, field = pair.rpartition("=")
+            if not equals or not column.strip():
+                raise CommandError(f"--map {pair!r}: write it as COLUMN=FIELD, e.g. Qtr=period.")
+            given[column.strip()] = field.strip()
+        return given
 
     def _actor(self, email, collaborative, organization) -> Member | None:
         if not email:
