@@ -15,6 +15,7 @@ import factory.random
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from reentry.celery import app as celery_app
 from stakeholders.models import Member
@@ -33,6 +34,14 @@ def _same_fake_data_every_run(request):
     names, dates and choices on every run and in any order: a failure found in CI can
     be replayed, and a passing test cannot fail later on an unlucky draw."""
     factory.random.reseed_random(zlib.crc32(request.node.nodeid.encode()))
+
+
+@pytest.fixture(autouse=True)
+def _no_language_leaks():
+    """Django's locale middleware leaves the request's language active in the test
+    thread; a test after a Spanish request would otherwise read Spanish text."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

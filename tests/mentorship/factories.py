@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from mentorship.models import (
     Applicant,
@@ -94,8 +95,14 @@ class MenteeProfileFactory(factory.django.DjangoModelFactory):
         model = MenteeProfile
         skip_postgeneration_save = True
 
+    class Params:
+        first_name = factory.Faker("first_name")
+
     program = factory.SubFactory(ProgramFactory)
-    name = factory.Faker("first_name")
+    # A first name alone hides inside other words ("Tim" in "Time", "Don" in "Done", "Jo"
+    # in "Join"), so a test asserting a mentee's name is *not* on a page could pass or fail
+    # by luck. A numbered initial ending in a dot is on a page only where the name is.
+    name = factory.LazyAttributeSequence(lambda o, n: f"{o.first_name} Q{n}.")
     referral = MenteeProfile.Referral.SELF
     languages = factory.LazyFunction(lambda: ["en"])
     availability = factory.LazyFunction(lambda: [list(s) for s in MONDAY_EVENING])
@@ -118,7 +125,10 @@ class MatchFactory(factory.django.DjangoModelFactory):
     mentor = factory.SubFactory(MentorProfileFactory, program=factory.SelfAttribute("..program"))
     mentee = factory.SubFactory(MenteeProfileFactory, program=factory.SelfAttribute("..program"))
     status = Match.Status.ACTIVE
-    mentor_accepted_at = factory.Faker("past_datetime", tzinfo=datetime.UTC)
+    # Ten days ago by Django's clock: not a random day in the last month (tests read the
+    # start without saying so: check-ins due, quiet matches), and not Faker's own clock,
+    # which a test that moves ``timezone.now`` would leave behind.
+    mentor_accepted_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=10))
     mentee_accepted_at = factory.SelfAttribute("mentor_accepted_at")
     started_at = factory.SelfAttribute("mentor_accepted_at")
 

@@ -1,7 +1,7 @@
 """Poll pages: who sees and manages what, voting from a phone, paper ballots, and
 query counts on the list."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -158,9 +158,16 @@ def test_no_vote_after_close_through_the_page(cast, poll, login):
 # --- managing ------------------------------------------------------------------------------
 
 
+def _at_six_pm(day: date) -> str:
+    """A form value for 6 pm local time on ``day``. Not "now + n days": run in the small
+    hours before a DST change, that lands in an hour the clocks skip or repeat, and the
+    form rightly refuses it."""
+    return f"{day.isoformat()}T18:00"
+
+
 def test_chair_creates_opens_and_closes_a_poll(cast, wg, login):
     client = login(cast.staff_a)
-    now = timezone.localtime()
+    tomorrow = timezone.localdate() + timedelta(days=1)
     response = client.post(
         reverse("polls:create", args=[cast.collab.slug]),
         {
@@ -168,8 +175,8 @@ def test_chair_creates_opens_and_closes_a_poll(cast, wg, login):
             "title": "Which first?",
             "method": "irv",
             "seats": "2",
-            "opens_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
-            "closes_at": (now + timedelta(days=8)).strftime("%Y-%m-%dT%H:%M"),
+            "opens_at": _at_six_pm(tomorrow),
+            "closes_at": _at_six_pm(tomorrow + timedelta(days=7)),
             "electorate": "group",
             "is_secret": "on",
             "results_hidden_until_close": "on",
@@ -322,8 +329,8 @@ def test_chair_edits_a_draft_and_its_options(cast, wg, login):
         "title": "Renamed",
         "method": "approval",
         "seats": "1",
-        "opens_at": timezone.localtime(draft.opens_at).strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": timezone.localtime(draft.closes_at).strftime("%Y-%m-%dT%H:%M"),
+        "opens_at": _at_six_pm(timezone.localdate() + timedelta(days=1)),
+        "closes_at": _at_six_pm(timezone.localdate() + timedelta(days=8)),
         "electorate": "group",
         "is_secret": "on",
         "results_hidden_until_close": "on",
@@ -375,7 +382,7 @@ def test_chair_puts_candidate_indicators_to_a_poll(cast, wg, login):
     jobs = make_indicator(cast, "CAND-1", name="Jobs at 90 days", status="candidate")
     ids = make_indicator(cast, "CAND-2", name="ID at release", status="candidate")
     client = login(cast.staff_a)
-    now = timezone.localtime()
+    tomorrow = timezone.localdate() + timedelta(days=1)
     response = client.post(
         reverse("polls:create", args=[cast.collab.slug]),
         {
@@ -383,8 +390,8 @@ def test_chair_puts_candidate_indicators_to_a_poll(cast, wg, login):
             "title": "Which indicators do we adopt?",
             "method": "approval",
             "seats": "1",
-            "opens_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
-            "closes_at": (now + timedelta(days=8)).strftime("%Y-%m-%dT%H:%M"),
+            "opens_at": _at_six_pm(tomorrow),
+            "closes_at": _at_six_pm(tomorrow + timedelta(days=7)),
             "electorate": "group",
             "quorum": "0",
             "options_text": "",

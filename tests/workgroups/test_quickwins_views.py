@@ -3,6 +3,7 @@ that keep what was typed, choosing one into a plan from the page, the journey pa
 public page, and query counts on the lists."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -287,7 +288,10 @@ class TestJourney:
         client = login(cast.observer)
         page = client.get(url("journey")).content.decode()
         assert "1 action item overdue" in page
-        assert chosen.selected_at.strftime("%-d %b %Y") in page
+        # The page shows the day in the collaborative's time zone, not UTC's: from 6 pm
+        # in Chicago (midnight UTC) the two differ.
+        chosen_on = chosen.selected_at.astimezone(ZoneInfo(cast.collab.time_zone))
+        assert chosen_on.strftime("%-d %b %Y") in page
         overdue = client.get(url("journey"), {"show": "overdue"}).content.decode()
         assert qw.anonymous.title in overdue and qw.named.title not in overdue
 
