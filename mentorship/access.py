@@ -134,6 +134,13 @@ def applicants_visible_to(user: Any) -> QuerySet[Applicant]:
     )
 
 
+def applications_of(user: Any) -> QuerySet[Applicant]:
+    """The person's own applications (linked to their active memberships)."""
+    if not _signed_in(user):
+        return Applicant.objects.none()
+    return Applicant.objects.filter(member__user_id=user.pk, member__is_active=True)
+
+
 def applicants_managed_by(user: Any) -> QuerySet[Applicant]:
     """Applicants whose stage a person may change: coordinators only."""
     if not _signed_in(user):
@@ -353,6 +360,17 @@ def access_applicant(request: HttpRequest, program: Program, applicant_id: Any) 
     return get_visible_or_404(
         Applicant.objects.filter(program=program),
         applicants_visible_to(request.user).filter(program=program).select_related("program"),
+        request=request,
+        public_id=applicant_id,
+    )
+
+
+def access_own_applicant(request: HttpRequest, program: Program, applicant_id: Any) -> Applicant:
+    """The person's own application in this program (linked to their active membership),
+    or 404: not a coordinator's view of someone else's, not anyone else's."""
+    return get_visible_or_404(
+        Applicant.objects.filter(program=program),
+        applications_of(request.user).filter(program=program).select_related("program"),
         request=request,
         public_id=applicant_id,
     )

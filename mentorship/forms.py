@@ -242,6 +242,18 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
 
 
+class WithdrawOwnForm(forms.Form):
+    """The person withdrawing their own application: an optional word for the team."""
+
+    note = forms.CharField(
+        label=_("Anything you would like us to know? (optional)"),
+        help_text=_("Only the program's coordinators read this."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class BackgroundAssessmentForm(forms.ModelForm):
     class Meta:
         model = BackgroundAssessment

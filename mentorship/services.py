@@ -12,9 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +38,7 @@ from mentorship.models import (
 from mentorship.models.matches import OPEN_MATCH_STATUSES
 from mentorship.selectors import mentee_info, mentor_info, scoring_for
 from reentry.audit.log import record
+from reentry.mail import send_templated_email
 from stakeholders.models import Collaborative, KeyArea, Member, User
 
 # Fields of the profiles people fill in (the rest is set by services).
@@ -378,16 +381,9 @@ def applicant_decline(*, actor: User, applicant: Applicant, reason: str, request
 def applicant_withdraw(
     *, actor: User, applicant: Applicant, note: str = "", request=None
 ) -> Applicant:
-    """The person withdrew (recorded by a coordinator, or by the person themselves)."""
-    own = applicant.member is not None and applicant.member.user_id == actor.pk
-    if own:
-        applicant = (
-            Applicant.objects.select_for_update(of=("self",))
-            .select_related("program__collaborative")
-            .get(pk=applicant.pk)
-        )
-    else:
-        applicant = _locked_applicant(actor, applicant)
+    """A coordinator records that the person withdrew (the person withdraws their own
+    application, while in screening, with ``applicant_withdraw_own``)."""
+    applicant = _locked_applicant(actor, applicant)
     if applicant.stage in (Stage.DECLINED, Stage.WITHDRAWN):
         raise ValidationError(_("This application is already closed."))
     if Match.objects.filter(mentor__applicant=applicant, status__in=OPEN_MATCH_STATUSES).exists():
@@ -404,6 +400,96 @@ def applicant_withdraw(
         collaborative=applicant.program.collaborative,
     )
     return applicant
+
+
+def own_withdrawal_refusal(applicant: Applicant) -> str:
+    """Why the person cannot withdraw this application themselves, or "" when they can."""
+    if applicant.stage == Stage.WITHDRAWN:
+        return _("You already withdrew this application. There is nothing more to do.")
+    if applicant.stage == Stage.DECLINED:
+        return _("This application is already closed.")
+    if not applicant.is_open:
+        return _(
+            "You are an approved mentor, so this is not done here. To step down, talk to "
+            "your program's coordinator: they will help with any mentees you have."
+        )
+    return ""
+
+
+@transaction.atomic
+def applicant_withdraw_own(
+    *, actor: User, applicant: Applicant, note: str = "", request=None
+) -> Applicant:
+    """The person withdraws their own application, from their own account, while it is
+    still in screening (applied → trained). The program's coordinators are told by email.
+
+    An approved mentor does not withdraw here: they may have mentees, sessions waiting
+    for a stipend, or proposals out, and stepping down is a conversation with the
+    coordinator (who records it with ``applicant_withdraw`` once the matches are
+    closed). A declined or withdrawn application is already closed.
+
+    The row is locked and its stage re-read, so the change happens once: two clicks or
+    two tabs give one ``StageChange``, one audit event and one email to each coordinator
+    (the stage change is the claim; the second call is refused before anything is sent).
+    """
+    locked = (
+        Applicant.objects.select_for_update(of=("self",))
+        .select_related("program__collaborative")
+        .filter(pk=applicant.pk, member__user_id=actor.pk, member__is_active=True)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied
+    refused = own_withdrawal_refusal(locked)
+    if refused:
+        raise ValidationError(refused)
+    from_stage = locked.stage
+    _move(locked, Stage.WITHDRAWN, actor, note.strip())
+    locked.stage = Stage.WITHDRAWN
+    locked.stage_changed_at = timezone.now()
+    locked.save(update_fields=["stage", "stage_changed_at"])
+    record(
+        "mentorship.applicant_withdrew_own",
+        actor=actor,
+        request=request,
+        obj=locked,
+        collaborative=locked.program.collaborative,
+        from_stage=from_stage,
+        left_a_note=bool(note.strip()),
+    )
+    _tell_coordinators_withdrawn(locked, left_a_note=bool(note.strip()))
+    return locked
+
+
+def _tell_coordinators_withdrawn(applicant: Applicant, *, left_a_note: bool) -> None:
+    """Email each coordinator who chose email, in their language, once the change commits.
+    The email says a note was left, never what it says: it is read on the page."""
+    program = applicant.program
+    collab = program.collaborative
+    url = settings.SITE_URL + reverse(
+        "mentorship:applicant", args=[collab.slug, program.public_id, applicant.public_id]
+    )
+    settings_url = settings.SITE_URL + reverse("stakeholders:profile", kwargs={"slug": collab.slug})
+    coordinators = (
+        program.coordinators.filter(is_active=True, contact_by_email=True, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+    for person in coordinators:
+        send_templated_email(
+            "mentoring-withdrawn",
+            to=person.user.email,
+            language=person.user.preferred_language,
+            context={
+                "member": person,
+                "program": program,
+                "applicant": applicant,
+                "left_a_note": left_a_note,
+                "url": url,
+                "collaborative": collab,
+                "settings_url": settings_url,
+            },
+        )
 
 
 @transaction.atomic

@@ -44,6 +44,11 @@ urlpatterns = [
         name="applicant_withdraw",
     ),
     path(
+        P + "applicants/<uuid:applicant_id>/withdraw-mine/",
+        views.applicant_withdraw_own,
+        name="applicant_withdraw_own",
+    ),
+    path(
         P + "applicants/<uuid:applicant_id>/account/", views.applicant_link, name="applicant_link"
     ),
     path(

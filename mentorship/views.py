@@ -28,6 +28,7 @@ from mentorship.forms import (
     ProgramForm,
     TrainingForm,
     TrainingModuleForm,
+    WithdrawOwnForm,
 )
 from mentorship.models import Applicant, Match, MenteeProfile, Program, Stage
 from mentorship.models.matches import OPEN_MATCH_STATUSES
@@ -184,6 +185,7 @@ def program_detail(request: CollaborativeRequest, slug: str, program_id: str) ->
         modules=program.modules.filter(is_active=True),
         coordinators=program.coordinators.select_related("user").order_by("user__name"),
         module_form=TrainingModuleForm() if manager else None,
+        my_application=access.applications_of(user).filter(program=program).first(),
     )
     if coordinator:
         stage_counts = dict(
@@ -334,6 +336,10 @@ def _applicant_context(
         .select_related("assessed_by"),
         answers=[(key, value) for key, value in (applicant.answers or {}).items()],
     )
+    member = applicant.member
+    if member is not None and member.user_id == request.user.pk and member.is_active:
+        # The person's own application: they may withdraw it while it is in screening.
+        context.update(is_own=True, why_not_withdraw=services.own_withdrawal_refusal(applicant))
     if coordinator:
         context.update(
             move_form=forms.get("move_form") or MoveForm(initial={"stage": applicant.next_stage}),
@@ -468,6 +474,46 @@ def applicant_withdraw(
         note=form.cleaned_data.get("note", ""),
     )
     return _back(request, program, applicant)
+
+
+@collaborative_view()
+def applicant_withdraw_own(
+    request: CollaborativeRequest, slug: str, program_id: str, applicant_id: str
+) -> HttpResponseBase:
+    """The person withdraws their own application: a confirmation page with an optional
+    note (GET), then the change (POST). Anyone else's application is a 404."""
+    program = access.access_program(request, request.collaborative, program_id)
+    applicant = access.access_own_applicant(request, program, applicant_id)
+    # An empty note is a valid answer: bind on POST even when nothing was typed.
+    form = WithdrawOwnForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.applicant_withdraw_own(
+                actor=request.user,
+                applicant=applicant,
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(
+                request,
+                _("Your application is withdrawn. Thank you for telling us. We wish you well."),
+            )
+        return redirect("mentorship:applicant", slug, program.public_id, applicant.public_id)
+    return render(
+        request,
+        "mentorship/applicant_withdraw_own.html",
+        _context(
+            request,
+            program=program,
+            applicant=applicant,
+            form=form,
+            why_not=services.own_withdrawal_refusal(applicant),
+        ),
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_POST

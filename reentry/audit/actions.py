@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "mentorship.applicant_approved": _("Approved a mentor"),
     "mentorship.applicant_declined": _("Declined a mentor application"),
     "mentorship.applicant_withdrawn": _("Marked a mentor application as withdrawn"),
+    "mentorship.applicant_withdrew_own": _("Withdrew their own mentor application"),
     "mentorship.applicant_linked": _("Connected a mentor application to an account"),
     "mentorship.background_assessed": _("Recorded a background assessment"),
     "mentorship.training_recorded": _("Recorded mentor training"),
