@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
 
 
@@ -35,3 +36,22 @@ class PreferredLanguageMiddleware:
                 samesite="Lax",
             )
         return response
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in the address (``?q=%00``) is never a real link: answer 400.
+
+    PostgreSQL cannot store or compare text holding one, so any search, filter or audit
+    entry that used it failed with a 500; forms already refuse it (Django's CharField)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in value
+            for key, values in request.GET.lists()
+            for value in values
+        ):
+            return render(request, "400.html", status=400)
+        return self.get_response(request)

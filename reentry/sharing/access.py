@@ -4,6 +4,7 @@ A 404 for an object that exists but is not visible is written to the audit log,
 so probing shows up in the log, never in the response.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 
@@ -13,12 +14,17 @@ from reentry.sharing.models import Shareable
 
 
 def get_visible_or_404(queryset: models.QuerySet, visible: models.QuerySet, request=None, **lookup):
-    """``visible`` is ``queryset.visible_to(user)`` (possibly narrowed further)."""
+    """``visible`` is ``queryset.visible_to(user)`` (possibly narrowed further).
+
+    A malformed id (``?grant=abc`` for a UUID field) names nothing: 404, not a 500."""
     try:
         return visible.get(**lookup)
-    except (visible.model.DoesNotExist, ValueError, TypeError):
+    except (visible.model.DoesNotExist, ValueError, TypeError, ValidationError):
         pass
-    hidden = queryset.filter(**lookup).first()
+    try:
+        hidden = queryset.filter(**lookup).first()
+    except (ValueError, TypeError, ValidationError):
+        raise Http404 from None
     if hidden is not None:
         record(
             "access.not_found",

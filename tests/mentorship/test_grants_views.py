@@ -69,6 +69,14 @@ class TestAccess:
         assert client.get(_url("funder_report", mworld)).status_code == 403
         assert grant.budget_lines.count() == lines
 
+    @pytest.mark.parametrize("bad", ["nonsense", "-1", "99999999999999999999"])
+    def test_a_malformed_grant_in_the_report_link_is_404_not_500(self, mworld, grant, login, bad):
+        # Found by tests/security/test_crawl.py: the report's ?grant= is not a URL converter,
+        # so a malformed id reached the UUID field and raised ValidationError (a 500).
+        client = login(mworld.cast.backbone)
+        for name in ("funder_report", "funder_report_csv"):
+            assert client.get(_url(name, mworld), {"grant": bad}).status_code == 404, name
+
     def test_a_mentor_gets_403(self, mworld, grant, login):
         client = login(mworld.mentor_1.applicant.member)
         assert client.get(_url("grants", mworld)).status_code == 403
