@@ -64,6 +64,20 @@ def _context(request: CollaborativeRequest, program: Program, **extra: Any) -> d
     }
 
 
+def _line_fields(form: BudgetLineForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in ("category", "label", "amount")}
+
+
+def _expense_fields(form: ExpenseForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "budget_line": data["budget_line"],
+        "on": data["date"],
+        "amount": data["amount"],
+        "description": data["description"],
+    }
+
+
 def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
@@ -165,12 +179,7 @@ def budget_line_add(
     if form.is_valid():
         try:
             grants.budget_line_add(
-                actor=request.user,
-                grant=grant,
-                category=form.cleaned_data["category"],
-                label=form.cleaned_data["label"],
-                amount=form.cleaned_data["amount"],
-                request=request,
+                actor=request.user, grant=grant, request=request, **_line_fields(form)
             )
         except ValidationError as exc:
             messages.error(request, _errors(exc))
@@ -190,16 +199,8 @@ def expense_add(
     program = grant.program
     form = ExpenseForm(request.POST, grant=grant)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            grants.expense_add(
-                actor=request.user,
-                budget_line=data["budget_line"],
-                on=data["date"],
-                amount=data["amount"],
-                description=data["description"],
-                request=request,
-            )
+            grants.expense_add(actor=request.user, request=request, **_expense_fields(form))
         except ValidationError as exc:
             messages.error(request, _errors(exc))
         else:
@@ -254,12 +255,7 @@ def budget_line_edit(
     if request.method == "POST" and form.is_valid():
         try:
             grants.budget_line_change(
-                actor=request.user,
-                line=line,
-                category=form.cleaned_data["category"],
-                label=form.cleaned_data["label"],
-                amount=form.cleaned_data["amount"],
-                request=request,
+                actor=request.user, line=line, request=request, **_line_fields(form)
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -312,16 +308,9 @@ def expense_edit(
     }
     form = ExpenseForm(request.POST or None, grant=grant, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             grants.expense_change(
-                actor=request.user,
-                expense=expense,
-                budget_line=data["budget_line"],
-                on=data["date"],
-                amount=data["amount"],
-                description=data["description"],
-                request=request,
+                actor=request.user, expense=expense, request=request, **_expense_fields(form)
             )
         except ValidationError as exc:
             form.add_error(None, exc)
