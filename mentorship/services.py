@@ -202,14 +202,24 @@ def training_module_save(
 # Applications and the screening pipeline ------------------------------------------------
 
 
-def _move(applicant: Applicant, to_stage: str, actor: User | None, note: str = "") -> None:
+def _move(
+    applicant: Applicant, to_stage: str, actor: User | None, note: str = "", **changes: Any
+) -> str:
+    """Move a (locked) application to ``to_stage``: the ``StageChange`` row, the stage
+    and its time, and any other ``changes`` (checked with ``full_clean`` when given).
+    Returns the stage it came from."""
+    from_stage = applicant.stage
     StageChange.objects.create(
-        applicant=applicant,
-        from_stage=applicant.stage if applicant.pk else "",
-        to_stage=to_stage,
-        changed_by=actor,
-        note=note,
+        applicant=applicant, from_stage=from_stage, to_stage=to_stage, changed_by=actor, note=note
     )
+    applicant.stage = to_stage
+    applicant.stage_changed_at = timezone.now()
+    for name, value in changes.items():
+        setattr(applicant, name, value)
+    if changes:
+        applicant.full_clean()
+    applicant.save(update_fields=["stage", "stage_changed_at", *changes])
+    return from_stage
 
 
 @transaction.atomic
@@ -296,11 +306,7 @@ def applicant_move(
         raise ValidationError(_("This application is no longer in screening."))
     if to_stage == applicant.stage:
         return applicant
-    _move(applicant, to_stage, actor, note)
-    from_stage = applicant.stage
-    applicant.stage = to_stage
-    applicant.stage_changed_at = timezone.now()
-    applicant.save(update_fields=["stage", "stage_changed_at"])
+    from_stage = _move(applicant, to_stage, actor, note)
     record(
         "mentorship.applicant_moved",
         actor=actor,
@@ -337,9 +343,6 @@ def applicant_approve(
             % {"name": applicant.name, "modules": ", ".join(m.name for m in missing)}
         )
     _move(applicant, Stage.APPROVED, actor, note)
-    applicant.stage = Stage.APPROVED
-    applicant.stage_changed_at = timezone.now()
-    applicant.save(update_fields=["stage", "stage_changed_at"])
     record(
         "mentorship.applicant_approved",
         actor=actor,
@@ -361,12 +364,7 @@ def applicant_decline(*, actor: User, applicant: Applicant, reason: str, request
         raise ValidationError(_("This application is already closed."))
     if Match.objects.filter(mentor__applicant=applicant, status__in=OPEN_MATCH_STATUSES).exists():
         raise ValidationError(_("Close this mentor's matches first."))
-    _move(applicant, Stage.DECLINED, actor, reason.strip())
-    applicant.stage = Stage.DECLINED
-    applicant.decline_reason = reason.strip()
-    applicant.stage_changed_at = timezone.now()
-    applicant.full_clean()
-    applicant.save(update_fields=["stage", "decline_reason", "stage_changed_at"])
+    _move(applicant, Stage.DECLINED, actor, reason.strip(), decline_reason=reason.strip())
     record(
         "mentorship.applicant_declined",
         actor=actor,
@@ -389,9 +387,6 @@ def applicant_withdraw(
     if Match.objects.filter(mentor__applicant=applicant, status__in=OPEN_MATCH_STATUSES).exists():
         raise ValidationError(_("Close this mentor's matches first."))
     _move(applicant, Stage.WITHDRAWN, actor, note)
-    applicant.stage = Stage.WITHDRAWN
-    applicant.stage_changed_at = timezone.now()
-    applicant.save(update_fields=["stage", "stage_changed_at"])
     record(
         "mentorship.applicant_withdrawn",
         actor=actor,
@@ -443,11 +438,7 @@ def applicant_withdraw_own(
     refused = own_withdrawal_refusal(locked)
     if refused:
         raise ValidationError(refused)
-    from_stage = locked.stage
-    _move(locked, Stage.WITHDRAWN, actor, note.strip())
-    locked.stage = Stage.WITHDRAWN
-    locked.stage_changed_at = timezone.now()
-    locked.save(update_fields=["stage", "stage_changed_at"])
+    from_stage = _move(locked, Stage.WITHDRAWN, actor, note.strip())
     record(
         "mentorship.applicant_withdrew_own",
         actor=actor,
