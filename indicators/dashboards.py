@@ -324,11 +324,12 @@ def _table(
     return PeriodTable(period, "", combined, dict(by_dataset))
 
 
-def format_value(indicator: Indicator, value) -> str:
-    """A figure with its unit, for people ("42%", "$1,200", "12.5 per 1,000")."""
+def format_value(indicator: Indicator, value, places: int | None = None) -> str:
+    """A figure with its unit, for people ("42%", "$1,200", "12.5 per 1,000");
+    ``places`` as in ``charts.format_number``."""
     if value is None:
         return ""
-    text = format_number(value)
+    text = format_number(value, places)
     unit = indicator.unit
     if unit == Indicator.Unit.PERCENT:
         return _("%(value)s%%") % {"value": text}

@@ -1,6 +1,7 @@
 """Uploads (file → columns → check → save, with a live progress bar) and datasets (list,
 page with versions, submit, accept, send back, restore)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,8 @@ from django.views.decorators.http import require_POST
 
 from indicators import services
 from indicators.access import access_dataset, access_import
+from indicators.charts import format_number
+from indicators.dashboards import format_value
 from indicators.forms import MappingForm, ReasonForm, UploadForm, VersionChoiceForm
 from indicators.importing import (
     ERROR_KINDS,
@@ -323,7 +326,7 @@ def dataset_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpR
     if chosen:
         shown = next((v for v in versions if str(v.number) == chosen), shown)
     rows_page = None
-    shown_rows: list[tuple[Observation, str]] = []
+    shown_rows: list[dict[str, Any]] = []
     if is_owner and shown is not None:
         rows = (
             Observation.objects.filter(dataset=dataset, version=shown)
@@ -332,13 +335,18 @@ def dataset_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpR
         )
         rows_page = Paginator(rows, ROWS_PAGE_SIZE).get_page(request.GET.get("page"))
         fiscal = services.indicator_settings_for(request.collaborative).fiscal_year_start_month
+        breakdown_text = _breakdown_labeller(request.collaborative)
         shown_rows = [
-            (
-                row,
-                period_label(
+            {
+                "row": row,
+                "period": period_label(
                     row.period_kind, row.period_start, row.period_end, fiscal_start_month=fiscal
                 ),
-            )
+                "breakdown": breakdown_text(row.breakdown),
+                "value": _exact(row.indicator, row.value),
+                "numerator": _exact(None, row.numerator),
+                "denominator": _exact(None, row.denominator),
+            }
             for row in rows_page
         ]
     current = dataset.current_version
@@ -371,6 +379,36 @@ def dataset_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpR
             restore_form=VersionChoiceForm(dataset=dataset),
         ),
     )
+
+
+def _breakdown_labeller(collaborative) -> Callable[[dict[str, str]], str]:
+    """Turns a row's breakdown ({"race_ethnicity": "black"}) into words people read
+    ("Race and ethnicity: Black"), with the collaborative's names (two queries)."""
+    dimensions = Dimension.objects.filter(collaborative=collaborative).prefetch_related("values")
+    names = {d.code: (_(d.name), {v.code: _(v.label) for v in d.values.all()}) for d in dimensions}
+
+    def text(breakdown: dict[str, str]) -> str:
+        parts = []
+        for code, value in (breakdown or {}).items():
+            name, labels = names.get(code, (code, {}))
+            parts.append(
+                _("%(dimension)s: %(value)s")
+                % {"dimension": name, "value": labels.get(value, value)}
+            )
+        return ", ".join(parts)
+
+    return text
+
+
+def _exact(indicator, value) -> str:
+    """A stored figure for its owner: whole numbers as they are, others to two places,
+    with the indicator's unit when given."""
+    if value is None:
+        return ""
+    places = 0 if value == value.to_integral_value() else 2
+    if indicator is None:
+        return format_number(value, places)
+    return format_value(indicator, value, places)
 
 
 def _public_words() -> str:

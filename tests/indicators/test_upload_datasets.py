@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from indicators import services
-from indicators.models import Dataset, DatasetVersion, Observation
+from indicators.models import Dataset, DatasetVersion, Indicator, Observation
 from reentry.sharing.services import sharing_set
+from tests.indicators.dashboard_world import make_dataset, observe, year
 from tests.indicators.upload_helpers import make_indicator, run_import, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +158,24 @@ class TestWhoSees:
         review = backbone.get(url("datasets", cast), {"show": "review"}).content.decode()
         assert "Set 23" in review
         assert count_queries(backbone, url("datasets", cast), show="review") == review_one
+
+
+class TestRowsReadable:
+    def test_owner_reads_breakdown_names_and_rounded_rates(self, cast, login):
+        indicator = make_indicator(cast, "EMP-90", unit=Indicator.Unit.PERCENT)
+        dataset = make_dataset(cast, cast.org_a, level="private")
+        observe(
+            dataset,
+            indicator,
+            year(2024),
+            None,
+            breakdown={"race_ethnicity": "black"},
+            numerator=124,
+            denominator=314,
+        )
+        page = login(cast.staff_a).get(url("dataset", cast, dataset)).content.decode()
+
+        assert "Race and ethnicity: Black or African American" in page
+        assert "39.49%" in page and "39.490" not in page
+        assert ">124<" in page and ">314<" in page
+        assert "race_ethnicity" not in page
