@@ -353,6 +353,14 @@ def applicant_approve(
     return applicant
 
 
+def _check_closable(applicant: Applicant) -> None:
+    """Declining or withdrawing needs an open application and no open matches."""
+    if applicant.stage in (Stage.DECLINED, Stage.WITHDRAWN):
+        raise ValidationError(_("This application is already closed."))
+    if Match.objects.filter(mentor__applicant=applicant, status__in=OPEN_MATCH_STATUSES).exists():
+        raise ValidationError(_("Close this mentor's matches first."))
+
+
 @transaction.atomic
 def applicant_decline(*, actor: User, applicant: Applicant, reason: str, request=None) -> Applicant:
     """Decline with a reason. A conviction history is never reason enough by itself;
@@ -360,10 +368,7 @@ def applicant_decline(*, actor: User, applicant: Applicant, reason: str, request
     applicant = _locked_applicant(actor, applicant)
     if not reason.strip():
         raise ValidationError(_("Say why the application is declined."))
-    if applicant.stage in (Stage.DECLINED, Stage.WITHDRAWN):
-        raise ValidationError(_("This application is already closed."))
-    if Match.objects.filter(mentor__applicant=applicant, status__in=OPEN_MATCH_STATUSES).exists():
-        raise ValidationError(_("Close this mentor's matches first."))
+    _check_closable(applicant)
     _move(applicant, Stage.DECLINED, actor, reason.strip(), decline_reason=reason.strip())
     record(
         "mentorship.applicant_declined",
@@ -382,10 +387,7 @@ def applicant_withdraw(
     """A coordinator records that the person withdrew (the person withdraws their own
     application, while in screening, with ``applicant_withdraw_own``)."""
     applicant = _locked_applicant(actor, applicant)
-    if applicant.stage in (Stage.DECLINED, Stage.WITHDRAWN):
-        raise ValidationError(_("This application is already closed."))
-    if Match.objects.filter(mentor__applicant=applicant, status__in=OPEN_MATCH_STATUSES).exists():
-        raise ValidationError(_("Close this mentor's matches first."))
+    _check_closable(applicant)
     _move(applicant, Stage.WITHDRAWN, actor, note)
     record(
         "mentorship.applicant_withdrawn",
