@@ -440,6 +440,16 @@ class Member(models.Model):
     def is_backbone(self) -> bool:
         return self.role == self.Role.BACKBONE
 
+    def works_for(self, organization_id: int | None) -> bool:
+        """The one rule for "an organization's own admins and staff may change this":
+        an active admin or staff member of that organization. Every app asks here."""
+        return (
+            organization_id is not None
+            and self.is_active
+            and self.role in self.EDITOR_ROLES
+            and self.organization_id == organization_id
+        )
+
     @property
     def can_invite(self) -> bool:
         return self.role in (self.Role.BACKBONE, self.Role.ORG_ADMIN)
