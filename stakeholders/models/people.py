@@ -4,7 +4,7 @@ import hashlib
 import secrets
 import uuid
 import zoneinfo
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import ClassVar
 
@@ -150,6 +150,19 @@ class Collaborative(BackedByGroup):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The collaborative's time zone: every date and time inside it is read here."""
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_date(self, moment: datetime) -> date:
+        """The calendar day a moment falls on where the collaborative is."""
+        return moment.astimezone(self.zone).date()
+
+    def today(self) -> date:
+        """Today where the collaborative is (not where the server is)."""
+        return self.local_date(timezone.now())
 
     def get_absolute_url(self) -> str:
         return reverse("stakeholders:home", kwargs={"slug": self.slug})
