@@ -61,7 +61,9 @@ def csv_text(rows: Iterable[Sequence[Cell]]) -> str:
 
 
 def _attach(response: HttpResponse | StreamingHttpResponse, filename: str, *, inline: bool):
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    header = content_disposition_header(not inline, filename)
+    if header is not None:  # None only for inline without a name
+        response["Content-Disposition"] = header
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -98,7 +100,8 @@ def xlsx_bytes(rows: Iterable[Sequence[Cell]], *, title: str = "Data") -> bytes:
                 cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
+                # openpyxl writes a date as a date; its stubs only name datetime.
+                cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
                 cell.number_format = DATE_FORMAT
             elif isinstance(value, bool):
                 cell = WriteOnlyCell(sheet, value=value)
