@@ -42,6 +42,7 @@ lint: setup-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check . || { echo "Run: .venv/bin/ruff format ."; exit 1; }
 	$(VENV)/bin/mypy reentry stakeholders workgroups indicators mentorship casework
+	$(VENV)/bin/lint-imports --no-logo
 
 test: setup-dev browser lint
 	$(PY) manage.py makemigrations --check --dry-run

@@ -138,7 +138,7 @@ def data_request_decide(
         level, targets = _new_sharing(locked.dataset, locked, scope)
         if level != locked.dataset.sharing_level or targets:
             sharing_set(
-                actor=actor.user,
+                actor=actor,
                 obj=locked.dataset,
                 level=level,
                 share_with=targets,

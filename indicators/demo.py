@@ -247,7 +247,7 @@ def seed_indicators(collab: Collaborative) -> None:
         dataset.accepted_version = version if accepted else None
         dataset.save(update_fields=["current_version", "accepted_version"])
         if level != "private" and editor is not None:
-            sharing_set(actor=editor.user, obj=dataset, level=level)
+            sharing_set(actor=editor, obj=dataset, level=level)
         for indicator, *_rest in items:
             if (
                 indicator.unit == U.DAYS

@@ -439,7 +439,7 @@ def dataset_sharing(request: CollaborativeRequest, slug: str, public_id) -> Http
             return redirect(dataset.get_absolute_url())
         try:
             sharing_set(
-                actor=request.user,
+                actor=request.member,
                 obj=dataset,
                 level=form.cleaned_data["level"],
                 share_with=form.share_with(),

@@ -10,11 +10,12 @@ answers. With no broker configured, tasks run eagerly in process on commit.
 """
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
-from celery import Celery, Task
+from celery import Task
 from django.db import transaction
+
+from reentry.broker import publish
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def _send_or_keep(task: Task, args: tuple, kwargs: dict) -> None:
     try:
         publish(task, args, kwargs)
     except Exception as exc:  # noqa: BLE001 - any broker failure: keep the task, never a 500
-        from reentry.outbox.services import outbox_store
+        from reentry.outbox.services import outbox_store  # the outbox's models load late
 
         message = outbox_store(task_name=task.name, args=args, kwargs=kwargs, error=exc)
         logger.warning(
@@ -40,48 +41,3 @@ def _send_or_keep(task: Task, args: tuple, kwargs: dict) -> None:
             message.pk,
             exc,
         )
-
-
-def publish(
-    task: Task | str,
-    args: Sequence[Any],
-    kwargs: dict[str, Any],
-    *,
-    app: Celery | None = None,
-) -> str:
-    """Send one task (or task name) to the broker now, or raise. Returns the task id.
-
-    One connection attempt bounded by the broker connection timeout and no
-    publish retries, so a dead broker costs about a second, never kombu's
-    open-ended retry loop. With eager tasks (no broker), runs the task here.
-    """
-    if app is None:
-        app = task.app if isinstance(task, Task) else _project_app()
-    name = task if isinstance(task, str) else task.name
-    found = _registered(app, name) if isinstance(task, str) else task
-    if app.conf.task_always_eager:
-        if found is None:
-            raise LookupError(f"No task named {name!r} is registered.")
-        return found.apply_async(args=args, kwargs=kwargs).id
-    with app.producer_or_acquire() as producer:
-        producer.connection.ensure_connection(
-            max_retries=0, timeout=app.conf.broker_connection_timeout
-        )
-        if found is not None:
-            result = found.apply_async(args=args, kwargs=kwargs, producer=producer, retry=False)
-        else:
-            result = app.send_task(name, args=args, kwargs=kwargs, producer=producer, retry=False)
-    return result.id
-
-
-def _project_app() -> Celery:
-    from reentry.celery import app
-
-    return app
-
-
-def _registered(app: Celery, name: str) -> Task | None:
-    """The task object for ``name`` (its routing options), importing tasks modules if needed."""
-    if name not in app.tasks:
-        app.loader.import_default_modules()
-    return app.tasks.get(name)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "indicators",
     "mentorship",
     "casework",
+    "reentry.site",
 ]
 
 MIDDLEWARE = [

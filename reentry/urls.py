@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from mentorship import urls as mentorship_urls
-from reentry import views
+from reentry.site import views
 from stakeholders import urls as stakeholder_urls
 from stakeholders import views as stakeholder_views
 from workgroups import inclusion, quickwin_urls
@@ -47,6 +47,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "reentry.views.not_found"
-handler403 = "reentry.views.permission_denied"
-handler500 = "reentry.views.server_error"
+handler404 = "reentry.site.views.not_found"
+handler403 = "reentry.site.views.permission_denied"
+handler500 = "reentry.site.views.server_error"

@@ -292,9 +292,9 @@ def member_update(
 
 
 @transaction.atomic
-def member_update_profile(*, actor: User, member: Member, request=None, **fields) -> Member:
+def member_update_profile(*, actor: Member, member: Member, request=None, **fields) -> Member:
     """A person changes their own settings; only they can."""
-    if member.user_id != actor.pk:
+    if member.pk != actor.pk:
         raise PermissionDenied
     changed_privacy = (
         fields.get("lived_experience", member.lived_experience) != member.lived_experience
@@ -307,7 +307,7 @@ def member_update_profile(*, actor: User, member: Member, request=None, **fields
     member.save()
     if changed_privacy:
         # The answer itself is never written to the log, only that it changed.
-        record("member.privacy_changed", actor=actor, request=request, obj=member)
+        record("member.privacy_changed", actor=actor.user, request=request, obj=member)
     return member
 
 

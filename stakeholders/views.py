@@ -294,7 +294,7 @@ def profile(request: CollaborativeRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and account_form.is_valid():
         account_form.save()
         services.member_update_profile(
-            actor=request.user,
+            actor=request.member,
             member=Member.objects.get(pk=member.pk),
             request=request,
             **form.cleaned_data,

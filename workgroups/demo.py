@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from stakeholders.models import Collaborative, Member
 from workgroups import services
 from workgroups.demo_board import seed_board
+from workgroups.ledger import stipend_lines_for_meeting
 from workgroups.models import (
     ActionItem,
     ActionPlan,
@@ -340,3 +341,12 @@ def _plans(groups: list[WorkingGroup]) -> None:
                     text="Talked with the partners involved; next step agreed.",
                     created_at=timezone.now() - timedelta(days=7),
                 )
+
+
+def seed_meeting_stipends(collaborative: Collaborative, *, actor: Member) -> None:
+    """Every past held gathering's stipend lines, from its attendance, once seed_demo has
+    turned stipends on (``reentry.stipends.demo``). Idempotent."""
+    for meeting in Meeting.objects.filter(
+        collaborative=collaborative, status=Meeting.Status.HELD, starts_at__lt=timezone.now()
+    ).order_by("starts_at"):
+        stipend_lines_for_meeting(actor=actor, meeting=meeting)

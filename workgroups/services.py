@@ -15,8 +15,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
-from reentry.stipends.services import stipend_lines_for_meeting
 from stakeholders.models import Collaborative, KeyArea, Member, Organization
+from workgroups.ledger import stipend_lines_for_meeting
 from workgroups.models import (
     ActionItem,
     AgendaItem,

@@ -425,7 +425,8 @@ def import_file(
             if created and level != SharingLevel.PRIVATE and actor is not None:
                 from reentry.sharing.services import sharing_set
 
-                sharing_set(actor=actor, obj=dataset, level=level)
+                member = actor.memberships.get(collaborative=collaborative)
+                sharing_set(actor=member, obj=dataset, level=level)
             record(
                 "dataset.imported",
                 actor=actor,

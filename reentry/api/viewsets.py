@@ -1,4 +1,7 @@
-"""/api/v1/: read-only endpoints, every read through the models' ``visible_to``.
+"""The base of every /api/v1/ endpoint: read-only, every read through the models'
+``visible_to``. Each app's serializers and viewsets live in that app (``<app>/api.py``),
+built on ``CollaborativeScopedViewSet``, and register on their own ``api_router()``,
+which ``reentry/api/urls.py`` includes.
 
 A token is confined to its organization's collaborative: any other collaborative is a
 404 for it, even one its creator belongs to. A collaborative the person cannot see is
@@ -11,18 +14,22 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.functional import cached_property
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import AllowAny
+from rest_framework.routers import SimpleRouter
 
-from reentry.api import serializers
 from reentry.api.models import ApiToken
 from reentry.api.pagination import ApiPagination
 from reentry.sharing.access import get_visible_or_404
 from reentry.sharing.levels import SharingLevel
-from stakeholders.models import Collaborative, KeyArea, Member, Organization, Sector
+from stakeholders.models import Collaborative, Member, Organization
+
+# Every endpoint but the collaborative list sits under its collaborative.
+COLLABORATIVE_PREFIX = "collaboratives/<slug:collaborative_slug>"
+
+
+def api_router() -> SimpleRouter:
+    """A router for one app's endpoints (path converters, no regexes)."""
+    return SimpleRouter(use_regex_path=False)
 
 
 def request_token(request) -> ApiToken | None:
@@ -44,27 +51,6 @@ def _has_public_organizations():
             collaborative_id=OuterRef("pk"), sharing_level=SharingLevel.PUBLIC
         )
     )
-
-
-@extend_schema(tags=["collaboratives"])
-class CollaborativeViewSet(viewsets.ReadOnlyModelViewSet):
-    """The collaboratives you are a member of (with a token: only the token's)."""
-
-    serializer_class = serializers.CollaborativeSerializer
-    pagination_class = ApiPagination
-    lookup_field = "slug"
-    lookup_value_converter = "slug"
-
-    def get_queryset(self):
-        return visible_collaboratives(self.request).order_by("name", "pk")
-
-    def get_object(self):
-        return get_visible_or_404(
-            Collaborative.objects.all(),
-            self.get_queryset(),
-            request=self.request,
-            slug=self.kwargs["slug"],
-        )
 
 
 class CollaborativeScopedViewSet(viewsets.ReadOnlyModelViewSet):
@@ -121,79 +107,3 @@ class CollaborativeScopedViewSet(viewsets.ReadOnlyModelViewSet):
             request=self.request,
             public_id=self.kwargs["public_id"],
         )
-
-
-@extend_schema(tags=["key areas"])
-class KeyAreaViewSet(CollaborativeScopedViewSet):
-    """The collaborative's key areas of reentry work."""
-
-    serializer_class = serializers.KeyAreaSerializer
-
-    def scoped_queryset(self):
-        return KeyArea.objects.filter(collaborative=self.collaborative).order_by("order", "name")
-
-
-@extend_schema(tags=["sectors"])
-class SectorViewSet(CollaborativeScopedViewSet):
-    """The collaborative's sectors (kinds of organization)."""
-
-    serializer_class = serializers.SectorSerializer
-
-    def scoped_queryset(self):
-        return Sector.objects.filter(collaborative=self.collaborative).order_by("order", "name")
-
-
-@extend_schema(tags=["organizations"])
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "sector", OpenApiTypes.STR, description="Only organizations of this sector (slug)."
-            )
-        ],
-    )
-)
-class OrganizationViewSet(CollaborativeScopedViewSet):
-    """Organizations you may see in the collaborative. Without signing in: its public
-    profiles only."""
-
-    serializer_class = serializers.OrganizationSerializer
-    permission_classes = [AllowAny]
-    public_fallback = True
-
-    def scoped_queryset(self):
-        qs = (
-            Organization.objects.visible_to(self.request.user)
-            .filter(collaborative=self.collaborative)
-            .select_related("sector")
-            .prefetch_related("key_areas")
-            .order_by("name", "pk")
-        )
-        sector = self.request.query_params.get("sector")
-        if sector:
-            qs = qs.filter(sector__slug=sector)
-        return qs
-
-
-@extend_schema(tags=["members"])
-class MemberViewSet(CollaborativeScopedViewSet):
-    """Active members, for staff (backbone, organization admins and staff), as on the member
-    page. ``lived_experience`` is null unless the member chose to show it to you."""
-
-    serializer_class = serializers.MemberSerializer
-
-    def scoped_queryset(self):
-        if self.member is None or not self.member.is_staff_role:
-            raise PermissionDenied
-        return (
-            Member.objects.visible_to(self.request.user)
-            .filter(collaborative=self.collaborative, is_active=True)
-            .select_related("user", "organization")
-            .order_by("user__name", "pk")
-        )
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            context["viewer"] = self.member
-        return context

@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import F, Q
 from django.utils import timezone
 
+from reentry.broker import publish
 from reentry.outbox.models import OutboxMessage
-from reentry.queue import publish
 
 logger = logging.getLogger(__name__)
 

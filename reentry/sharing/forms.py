@@ -9,7 +9,7 @@ writes the audit log)::
 
     form = SharingForm(request.POST if request.method == "POST" else None, obj=dataset)
     if request.method == "POST" and form.is_valid() and form.has_sharing_changed():
-        sharing_set(actor=request.user, obj=dataset, level=form.cleaned_data["level"],
+        sharing_set(actor=request.member, obj=dataset, level=form.cleaned_data["level"],
                     share_with=form.share_with(), request=request)
 """
 

@@ -1,7 +1,9 @@
 """Writes to sharing: set a level (re-granting in one transaction), re-grant an owner."""
 
 from collections.abc import Iterable
+from typing import Protocol
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +14,15 @@ from reentry.audit.log import record
 from reentry.sharing.groups import BackedByGroup
 from reentry.sharing.levels import SharingLevel
 from reentry.sharing.models import Shareable, shareable_models
+
+
+class Actor(Protocol):
+    """The acting person inside a collaborative: a ``stakeholders.models.Member``, as in
+    every service. Sharing sits a floor below stakeholders, so it names only what it
+    reads of the Member rather than importing it."""
+
+    @property
+    def user(self) -> AbstractBaseUser: ...
 
 
 def _view_permission(model: type[models.Model]) -> Permission:
@@ -76,15 +87,21 @@ def _grant_group_ids(obj: Shareable, level: str, targets: list[models.Model]) ->
 
 @transaction.atomic
 def sharing_set(
-    *, actor, obj: Shareable, level: str, share_with: Iterable[models.Model] = (), request=None
+    *,
+    actor: Actor,
+    obj: Shareable,
+    level: str,
+    share_with: Iterable[models.Model] = (),
+    request=None,
 ) -> Shareable:
     """Change who can see ``obj``: revoke every view grant and grant anew, atomically.
+    ``actor`` is the acting Member; they must be able to edit ``obj``.
 
     If anything fails, the old level and grants stay, in the database and on ``obj``.
     """
     if level not in SharingLevel.values:
         raise ValidationError(_("Choose who can see this."))
-    if not obj.is_editable_by(actor):
+    if not obj.is_editable_by(actor.user):
         raise PermissionDenied
     targets = list(share_with) if level == SharingLevel.SHARED else []
     old_level = obj.sharing_level
@@ -96,7 +113,7 @@ def sharing_set(
         obj.save(update_fields=["sharing_level"])
         record(
             "sharing.changed",
-            actor=actor,
+            actor=actor.user,
             request=request,
             collaborative=obj.sharing_collaborative(),
             obj=obj,
@@ -124,7 +141,7 @@ def _replace_view_grants(obj: Shareable, group_ids: set[int]) -> None:
 
 
 @transaction.atomic
-def regrant_owner(owner: models.Model, *, actor=None) -> int:
+def regrant_owner(owner: models.Model) -> int:
     """After an owner changes sector, move its sector-level grants to the new sector."""
     changed: dict[str, list[str]] = {}
     gid = _sector_group_id(owner)
@@ -142,7 +159,6 @@ def regrant_owner(owner: models.Model, *, actor=None) -> int:
     if changed:
         record(
             "sharing.regranted",
-            actor=actor,
             obj=owner,
             sector=str(getattr(owner, "sector", "")),
             objects=changed,

@@ -1,9 +1,10 @@
 """Demo stipends for seed_demo: Cedar River pays community members $20 an hour for
-gatherings (at most $120 a month each). Every past gathering's attendance makes its
-lines; months before last month are approved and paid (one payroll file each), last
-month is approved and waiting for payroll, this month waits for approval, and one line
-was turned down. Idempotent: lines are keyed by gathering and person, and only what is
-still pending or approved moves on."""
+gatherings (at most $120 a month each). seed_demo sets the rate here, lets the paying
+apps make their lines (``workgroups.demo.seed_meeting_stipends``: every past gathering's
+attendance), then decides them here: months before last month are approved and paid
+(one payroll file each), last month is approved and waiting for payroll, this month
+waits for approval, and one line was turned down. Idempotent: lines are keyed by
+gathering and person, and only what is still pending or approved moves on."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -14,17 +15,14 @@ from django.utils import timezone
 from reentry.stipends import money, services
 from reentry.stipends.models import Source, StipendLine, StipendRate, Unit
 from stakeholders.models import Collaborative, Member
-from workgroups.models import Meeting
 
 RATE = Decimal("20.00")
 MONTHLY_CAP = Decimal("120.00")
 TURNED_DOWN = "Arrived after the gathering ended; we paid the bus fare separately."
 
 
-@transaction.atomic
-def seed_stipends(collaborative: Collaborative) -> int:
-    """Returns the number of stipend lines the collaborative has."""
-    backbone = (
+def _backbone(collaborative: Collaborative) -> Member | None:
+    return (
         Member.objects.filter(
             collaborative=collaborative, role=Member.Role.BACKBONE, is_active=True
         )
@@ -32,8 +30,15 @@ def seed_stipends(collaborative: Collaborative) -> int:
         .order_by("joined_at", "pk")
         .first()
     )
+
+
+@transaction.atomic
+def seed_stipend_rate(collaborative: Collaborative) -> Member | None:
+    """Turn gathering stipends on (once). Returns the backbone member who keeps the
+    ledger, or None when the collaborative has none (then there is nothing to seed)."""
+    backbone = _backbone(collaborative)
     if backbone is None:
-        return 0
+        return None
     if not StipendRate.objects.filter(
         collaborative=collaborative, source=Source.GATHERINGS
     ).exists():
@@ -44,11 +49,16 @@ def seed_stipends(collaborative: Collaborative) -> int:
             amount=RATE,
             monthly_cap=MONTHLY_CAP,
         )
-    for meeting in Meeting.objects.filter(
-        collaborative=collaborative, status=Meeting.Status.HELD, starts_at__lt=timezone.now()
-    ).order_by("starts_at"):
-        services.stipend_lines_for_meeting(actor=backbone, meeting=meeting)
+    return backbone
 
+
+@transaction.atomic
+def seed_stipend_decisions(collaborative: Collaborative) -> int:
+    """Approve, turn down and pay the lines the paying apps made. Returns the number of
+    stipend lines the collaborative has."""
+    backbone = _backbone(collaborative)
+    if backbone is None:
+        return 0
     this_month = money.month_start(timezone.localdate())
     last_month = money.month_start(this_month - timedelta(days=1))
     lines = StipendLine.objects.filter(collaborative=collaborative)

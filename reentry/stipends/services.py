@@ -6,13 +6,13 @@ again what the actor may do and, for bulk actions, re-checks every id it is give
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +28,6 @@ from reentry.stipends.models import (
     Unit,
 )
 from stakeholders.models import Collaborative, Member
-from workgroups.models import Attendance, Meeting
 
 Status = StipendLine.Status
 
@@ -93,6 +92,9 @@ def stipend_rate_set(
 
 
 # --- Lines from gatherings ------------------------------------------------------------
+# The ledger is called, it never calls: the app that holds the gatherings
+# (``workgroups.ledger``) decides who earns a line and checks that the actor may say so,
+# then hands the ledger the payees and the gathering's id, day, length and description.
 
 
 @dataclass(frozen=True)
@@ -101,31 +103,25 @@ class LineChanges:
     removed: int = 0
 
 
-def _eligible_member_ids(meeting: Meeting) -> set[int]:
-    """Community members marked present (walk-ins have no account to pay)."""
-    return set(
-        Attendance.objects.filter(
-            meeting=meeting,
-            status=Attendance.Status.PRESENT,
-            member__role=Member.Role.COMMUNITY,
-            member__is_active=True,
-        ).values_list("member_id", flat=True)
-    )
-
-
-def _gathering_line(meeting: Meeting, member_id: int, rate: StipendRate) -> StipendLine:
-    if rate.unit == Unit.PER_HOUR:
-        quantity = money.hours_between(meeting.starts_at, meeting.ends_at)
-    else:
-        quantity = Decimal("1.00")
+def _gathering_line(
+    *,
+    collaborative_id: int,
+    meeting_id: int,
+    member_id: int,
+    rate: StipendRate,
+    day: date,
+    hours: Decimal,
+    description: str,
+) -> StipendLine:
+    quantity = hours if rate.unit == Unit.PER_HOUR else Decimal("1.00")
     gross = money.gross_amount(quantity, rate.amount)
     return StipendLine(
-        collaborative_id=meeting.collaborative_id,
+        collaborative_id=collaborative_id,
         member_id=member_id,
         source=Source.GATHERINGS,
-        meeting=meeting,
-        date=money.local_date(meeting.starts_at, meeting.collaborative.time_zone),
-        description=f"{meeting.title} · {meeting.owner.name}"[:300],
+        meeting_id=meeting_id,
+        date=day,
+        description=description[:300],
         unit=rate.unit,
         quantity=quantity,
         unit_amount=rate.amount,
@@ -135,24 +131,33 @@ def _gathering_line(meeting: Meeting, member_id: int, rate: StipendRate) -> Stip
 
 
 @transaction.atomic
-def stipend_lines_for_meeting(*, actor: Member, meeting: Meeting, request=None) -> LineChanges:
-    """Bring a gathering's stipend lines in line with its attendance. Idempotent.
+def stipend_lines_for_gathering(
+    *,
+    actor: Member,
+    meeting_id: int,
+    payee_ids: Collection[int],
+    day: date,
+    hours: Decimal,
+    description: str,
+    audit_obj: models.Model | None = None,
+    request=None,
+) -> LineChanges:
+    """Bring one gathering's lines in line with the people who earn one. Idempotent.
 
-    Each community member marked present earns one pending line (when the
-    collaborative has stipends on); running it again makes none. A pending line whose
-    person is no longer marked present is removed; an approved or paid line stays,
-    whatever happens to the attendance afterwards.
+    Each payee (a ``Member`` id) earns one pending line when the actor's collaborative
+    has stipends on for gatherings; running it again makes none. A pending line whose
+    person is no longer a payee is removed; an approved or paid line stays, whatever
+    happens afterwards. The caller has checked that ``actor`` may decide this for the
+    gathering, which belongs to the actor's collaborative.
     """
-    meeting = Meeting.objects.select_related("owner", "collaborative").get(pk=meeting.pk)
-    if actor.collaborative_id != meeting.collaborative_id or not meeting.owner.is_managed_by(actor):
-        raise PermissionDenied(_("Only the group's chairs and backbone staff can do that."))
+    collaborative_id = actor.collaborative_id
     rate = StipendRate.objects.filter(
-        collaborative_id=meeting.collaborative_id, source=Source.GATHERINGS
+        collaborative_id=collaborative_id, source=Source.GATHERINGS
     ).first()
-    present = _eligible_member_ids(meeting)
+    present = set(payee_ids)
     existing = {
         line.member_id: line
-        for line in StipendLine.objects.select_for_update().filter(meeting=meeting)
+        for line in StipendLine.objects.select_for_update().filter(meeting_id=meeting_id)
     }
     stale = [
         line
@@ -161,7 +166,19 @@ def stipend_lines_for_meeting(*, actor: Member, meeting: Meeting, request=None) 
     ]
     new: list[StipendLine] = []
     if rate is not None and rate.is_active:
-        new = [_gathering_line(meeting, m, rate) for m in sorted(present) if m not in existing]
+        new = [
+            _gathering_line(
+                collaborative_id=collaborative_id,
+                meeting_id=meeting_id,
+                member_id=m,
+                rate=rate,
+                day=day,
+                hours=hours,
+                description=description,
+            )
+            for m in sorted(present)
+            if m not in existing
+        ]
     if not stale and not new:
         return LineChanges()
     for line in new:
@@ -170,11 +187,10 @@ def stipend_lines_for_meeting(*, actor: Member, meeting: Meeting, request=None) 
     # The unique constraint (meeting, member) makes a concurrent second run fail here,
     # rolling back, rather than pay anyone twice.
     StipendLine.objects.bulk_create(new)
-    month = money.month_start(money.local_date(meeting.starts_at, meeting.collaborative.time_zone))
     _settle_caps(
-        collaborative_id=meeting.collaborative_id,
+        collaborative_id=collaborative_id,
         member_ids={line.member_id for line in [*stale, *new]},
-        month=month,
+        month=money.month_start(day),
         source=Source.GATHERINGS,
         cap=rate.monthly_cap if rate is not None else None,
     )
@@ -182,8 +198,8 @@ def stipend_lines_for_meeting(*, actor: Member, meeting: Meeting, request=None) 
         "stipends.lines_synced",
         actor=actor.user,
         request=request,
-        collaborative=meeting.collaborative,
-        obj=meeting,
+        collaborative=actor.collaborative,
+        obj=audit_obj,
         created=len(new),
         removed=len(stale),
     )

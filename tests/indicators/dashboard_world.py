@@ -28,7 +28,7 @@ def make_dataset(cast, owner, *, level="collaborative", accepted=True, title=Non
     dataset.save(update_fields=["current_version", "accepted_version"])
     if level != "private":
         admin = actor or _admin_of(cast, owner)
-        sharing_set(actor=admin.user, obj=dataset, level=level)
+        sharing_set(actor=admin, obj=dataset, level=level)
     return dataset
 
 

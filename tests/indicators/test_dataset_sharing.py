@@ -86,7 +86,7 @@ class TestWhoMayOpenIt:
     @pytest.mark.parametrize("who", ["staff_b", "staff_c", "backbone", "community"])
     def test_others_who_can_see_it_get_404_and_change_nothing(self, cast, login, world, who):
         _indicator, dataset = world
-        sharing_set(actor=cast.admin_a.user, obj=dataset, level="collaborative")
+        sharing_set(actor=cast.admin_a, obj=dataset, level="collaborative")
         client = login(getattr(cast, who))
         assert client.get(url("dataset", cast, public_id=dataset.public_id)).status_code == 200
         assert client.get(sharing_url(cast, dataset)).status_code == 404
@@ -98,7 +98,7 @@ class TestWhoMayOpenIt:
 
     def test_the_dataset_page_links_to_it_for_editors_only(self, cast, login, world):
         _indicator, dataset = world
-        sharing_set(actor=cast.admin_a.user, obj=dataset, level="collaborative")
+        sharing_set(actor=cast.admin_a, obj=dataset, level="collaborative")
         link = sharing_url(cast, dataset)
         mine = login(cast.admin_a).get(url("dataset", cast, public_id=dataset.public_id))
         assert link in mine.content.decode()

@@ -129,7 +129,7 @@ class TestWhoSees:
         assert login(getattr(cast, who)).get(url("dataset", cast, dataset)).status_code == 404
 
     def test_sector_sharing_shows_description_but_never_rows(self, cast, dataset, login):
-        sharing_set(actor=cast.admin_a.user, obj=dataset, level="sector")
+        sharing_set(actor=cast.admin_a, obj=dataset, level="sector")
         page = login(cast.staff_b).get(url("dataset", cast, dataset))
         assert page.status_code == 200 and "Rows of version" not in page.content.decode()
         assert login(cast.staff_c).get(url("dataset", cast, dataset)).status_code == 404

@@ -128,9 +128,13 @@ class TestSharingAndHiddenObjects:
     def test_every_change_of_a_sharing_level_or_grant_is_recorded(self, cast):
         folder = Folder.objects.create(owner=cast.org_a, title="Housing waitlist")
         actor = cast.admin_a.user
-        sharing_set(actor=actor, obj=folder, level=SharingLevel.SECTOR)
-        sharing_set(actor=actor, obj=folder, level=SharingLevel.SHARED, share_with=[cast.org_c])
-        sharing_set(actor=actor, obj=folder, level=SharingLevel.SHARED, share_with=[cast.org_b])
+        sharing_set(actor=cast.admin_a, obj=folder, level=SharingLevel.SECTOR)
+        sharing_set(
+            actor=cast.admin_a, obj=folder, level=SharingLevel.SHARED, share_with=[cast.org_c]
+        )
+        sharing_set(
+            actor=cast.admin_a, obj=folder, level=SharingLevel.SHARED, share_with=[cast.org_b]
+        )
         changes = list(events("sharing.changed").order_by("id"))
         assert len(changes) == 3
         assert [c.details["after"]["level"] for c in changes] == ["sector", "shared", "shared"]

@@ -37,7 +37,7 @@ def test_levels_are_explained_for_this_object(cast, folder):
 
 
 def test_levels_can_be_narrowed_but_the_current_one_stays(cast, folder):
-    sharing_set(actor=cast.admin_a.user, obj=folder, level="public")
+    sharing_set(actor=cast.admin_a, obj=folder, level="public")
     form = SharingForm(obj=folder, levels=["private", "collaborative"])
     choices = [value for value, _label in form.fields["level"].choices]
     assert choices == ["private", "collaborative", "public"]
@@ -54,7 +54,7 @@ def test_targets_are_this_collaboratives_only_and_never_the_owner(cast, folder):
 
 def test_prefilled_from_the_current_grants(cast, folder):
     sharing_set(
-        actor=cast.admin_a.user, obj=folder, level="shared", share_with=[cast.org_c, cast.sector1]
+        actor=cast.admin_a, obj=folder, level="shared", share_with=[cast.org_c, cast.sector1]
     )
     form = SharingForm(obj=folder)
     assert form["level"].value() == "shared"

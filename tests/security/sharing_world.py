@@ -34,10 +34,11 @@ class World:
     sectors: dict = field(default_factory=dict)
     orgs: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)  # name -> User or AnonymousUser
+    members: dict = field(default_factory=dict)  # name -> Member (the acting person)
     folders: dict = field(default_factory=dict)  # name -> Folder
     shares: dict = field(default_factory=dict)  # folder pk -> [Organization | Sector]
     change_shares: dict = field(default_factory=dict)  # folder pk -> [Organization | Sector]
-    editors: dict = field(default_factory=dict)  # org pk -> a User who may edit its folders
+    editors: dict = field(default_factory=dict)  # org pk -> a Member who may edit its folders
 
     def folder(self, name: str) -> Folder:
         return self.folders[name]
@@ -65,8 +66,9 @@ class World:
 def add_member(world: World, name: str, collab, role, org=None, **kw) -> Member:
     member = MemberFactory(collaborative=collab, role=role, organization=org, **kw)
     world.users[name] = member.user
+    world.members[name] = member
     if org is not None and role in Member.EDITOR_ROLES and member.is_active:
-        world.editors.setdefault(org.pk, member.user)
+        world.editors.setdefault(org.pk, member)
     return member
 
 

@@ -84,7 +84,7 @@ def _check_random_world(world, sectors, orgs, people, folders):
         collab = _pick(collabs, c)
         here = [x for x in sector_list if x.collaborative_id == collab.pk]
         org = OrganizationFactory(collaborative=collab, sector=_pick(here, s))
-        world.editors[org.pk] = add_member(world, f"admin {org.pk}", collab, R.ORG_ADMIN, org).user
+        world.editors[org.pk] = add_member(world, f"admin {org.pk}", collab, R.ORG_ADMIN, org)
         org_list.append(org)
     users = dict(world.users)
     for n, (c, role, o, active, second) in enumerate(people):

@@ -188,7 +188,7 @@ class TestQueryCounts:
         for who in PEOPLE:
             with django_assert_num_queries(1):
                 small += len(Folder.objects.visible_to(world.users[who]))
-        owner, editor = world.orgs["A"], world.users["admin_a"]
+        owner, editor = world.orgs["A"], world.members["admin_a"]
         targets = [world.orgs["B"], world.orgs["C"], world.orgs["D"], world.sectors["courts"]]
         for i in range(40):
             level = [L.SECTOR, L.SHARED, L.COLLABORATIVE, L.PRIVATE][i % 4]
@@ -240,7 +240,7 @@ class TestSharingSet:
         )
 
     def test_level_change_replaces_the_grants(self, world):
-        folder, actor = world.folder("a_private"), world.users["admin_a"]
+        folder, actor = world.folder("a_private"), world.members["admin_a"]
         o, s = world.orgs, world.sectors
         sharing_set(actor=actor, obj=folder, level=L.SHARED, share_with=[o["C"], s["health"]])
         assert self._grant_groups(folder) == {o["C"].group_id, s["health"].group_id}
@@ -257,7 +257,7 @@ class TestSharingSet:
         assert folder.sharing_level == L.PRIVATE
 
     def test_failure_midway_keeps_the_old_level_and_grants(self, world):
-        folder, actor = world.folder("a_shared_org_c"), world.users["admin_a"]
+        folder, actor = world.folder("a_shared_org_c"), world.members["admin_a"]
         before = self._grant_groups(folder)
         with (
             mock.patch("reentry.sharing.services.record", side_effect=RuntimeError("disk full")),
@@ -272,7 +272,7 @@ class TestSharingSet:
         assert not folder.is_visible_to(world.users["admin_d"])
 
     def test_sharing_with_an_organization_of_another_collaborative_is_refused(self, world):
-        folder, actor = world.folder("a_private"), world.users["admin_a"]
+        folder, actor = world.folder("a_private"), world.members["admin_a"]
         for target in [world.orgs["X"], world.sectors["b_housing"], world.collabs["a"]]:
             with pytest.raises(ValidationError):
                 sharing_set(actor=actor, obj=folder, level=L.SHARED, share_with=[target])
@@ -293,7 +293,9 @@ class TestSharingSet:
 
     def test_shared_needs_someone_to_share_with(self, world):
         with pytest.raises(ValidationError):
-            sharing_set(actor=world.users["admin_a"], obj=world.folder("a_private"), level=L.SHARED)
+            sharing_set(
+                actor=world.members["admin_a"], obj=world.folder("a_private"), level=L.SHARED
+            )
 
     @pytest.mark.parametrize(
         "who", ["staff_b", "observer_of_a", "backbone", "community", "inactive_staff_a"]
@@ -301,21 +303,26 @@ class TestSharingSet:
     def test_only_an_editor_may_change_sharing(self, world, who):
         folder = world.folder("a_collaborative")
         with pytest.raises(PermissionDenied):
-            sharing_set(actor=world.users[who], obj=folder, level=L.PUBLIC)
+            sharing_set(actor=world.members[who], obj=folder, level=L.PUBLIC)
         folder.refresh_from_db()
         assert folder.sharing_level == L.COLLABORATIVE
 
     def test_a_change_grant_lets_another_organization_change_sharing(self, world):
         folder = world.folder("a_shared_and_editable_by_c")
-        sharing_set(actor=world.users["staff_c"], obj=folder, level=L.COLLABORATIVE)
+        sharing_set(actor=world.members["staff_c"], obj=folder, level=L.COLLABORATIVE)
         folder.refresh_from_db()
         assert folder.sharing_level == L.COLLABORATIVE
 
     def test_every_sharing_change_is_audit_logged(self, world):
         folder, actor = world.folder("a_private"), world.users["admin_a"]
         start = AuditEvent.objects.filter(action="sharing.changed").count()
-        sharing_set(actor=actor, obj=folder, level=L.SHARED, share_with=iter([world.orgs["C"]]))
-        sharing_set(actor=actor, obj=folder, level=L.PUBLIC)
+        sharing_set(
+            actor=world.members["admin_a"],
+            obj=folder,
+            level=L.SHARED,
+            share_with=iter([world.orgs["C"]]),
+        )
+        sharing_set(actor=world.members["admin_a"], obj=folder, level=L.PUBLIC)
         events = list(
             AuditEvent.objects.filter(
                 action="sharing.changed", object_id=str(folder.public_id)

@@ -15,6 +15,7 @@ from stakeholders.models import Member
 from tests.factories import MemberFactory
 from tests.stipends.conftest import local
 from tests.workgroups.conftest import make_meeting
+from workgroups import ledger
 from workgroups import services as wg_services
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ class TestLinesFromAttendance:
     def test_running_again_makes_no_second_line(self, cast, pay, gathering):
         pay()
         meeting = gathering(local(2025, 3, 11, 18, 0), present=[cast.community])
-        again = services.stipend_lines_for_meeting(actor=cast.backbone, meeting=meeting)
+        again = ledger.stipend_lines_for_meeting(actor=cast.backbone, meeting=meeting)
         assert again == services.LineChanges(created=0, removed=0)
         wg_services.attendance_record(
             actor=cast.staff_a, meeting=meeting, statuses={str(cast.community.public_id): "present"}
@@ -111,10 +112,10 @@ class TestLinesFromAttendance:
         pay()
         meeting = gathering(local(2025, 3, 11, 18, 0))
         with pytest.raises(PermissionDenied):
-            services.stipend_lines_for_meeting(actor=cast.staff_b, meeting=meeting)
+            ledger.stipend_lines_for_meeting(actor=cast.staff_b, meeting=meeting)
         with pytest.raises(PermissionDenied):
-            services.stipend_lines_for_meeting(actor=cast.outsider, meeting=meeting)
-        services.stipend_lines_for_meeting(actor=cast.staff_a, meeting=meeting)  # the chair
+            ledger.stipend_lines_for_meeting(actor=cast.outsider, meeting=meeting)
+        ledger.stipend_lines_for_meeting(actor=cast.staff_a, meeting=meeting)  # the chair
 
     def test_a_new_rate_applies_to_new_lines_only(self, cast, pay, gathering):
         pay(amount="25.00")

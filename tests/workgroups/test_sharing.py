@@ -86,7 +86,7 @@ class TestMeetingVisibility:
     @pytest.mark.parametrize("who", CAST)
     def test_shared_with_an_organization(self, cast, wg, who):
         sharing_set(
-            actor=cast.admin_a.user,
+            actor=cast.admin_a,
             obj=wg.private_meeting,
             level=SharingLevel.SHARED,
             share_with=[cast.org_b],
@@ -108,7 +108,7 @@ class TestMeetingVisibility:
 
     def test_changing_the_groups_level_relevels_every_gathering(self, cast, wg):
         sharing_set(
-            actor=cast.admin_a.user,
+            actor=cast.admin_a,
             obj=wg.private_meeting,
             level=SharingLevel.SHARED,
             share_with=[cast.org_b],

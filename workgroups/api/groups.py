@@ -7,9 +7,6 @@ item as on the board (every member, except items from a gathering whose minutes 
 may not read, unless they own them). Attendance is never exposed here.
 """
 
-import uuid
-from datetime import date
-
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from reentry.api.params import date_param, uuid_param
 from reentry.api.viewsets import CollaborativeScopedViewSet
 from reentry.sharing.access import get_visible_or_404
 from workgroups.models import (
@@ -169,16 +167,6 @@ class ActionItemSerializer(serializers.ModelSerializer):
         return item.owner_member.user.name if item.owner_member is not None else None
 
 
-def _uuid_param(params, name: str):
-    value = params.get(name)
-    if not value:
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise ValidationError({name: "Give a UUID."}) from exc
-
-
 @extend_schema(tags=["working groups"])
 class GroupViewSet(CollaborativeScopedViewSet):
     """The collaborative's working groups (closed ones for their managers only)."""
@@ -228,7 +216,7 @@ class MeetingViewSet(CollaborativeScopedViewSet):
             )
             .order_by("-starts_at", "pk")
         )
-        if group := _uuid_param(params, "group"):
+        if group := uuid_param(params, "group"):
             qs = qs.filter(owner__public_id=group)
         if params.get("upcoming") in ("true", "1"):
             qs = qs.filter(ends_at__gte=timezone.now()).order_by("starts_at", "pk")
@@ -256,7 +244,7 @@ class ActionPlanViewSet(CollaborativeScopedViewSet):
             )
             .order_by("group__name", "-period", "pk")
         )
-        if group := _uuid_param(self.request.query_params, "group"):
+        if group := uuid_param(self.request.query_params, "group"):
             qs = qs.filter(group__public_id=group)
         return qs
 
@@ -310,11 +298,11 @@ class ActionItemViewSet(CollaborativeScopedViewSet):
             )
             .order_by("due_date", "pk")
         )
-        if group := _uuid_param(params, "group"):
+        if group := uuid_param(params, "group"):
             qs = qs.filter(group__public_id=group)
-        if plan := _uuid_param(params, "plan"):
+        if plan := uuid_param(params, "plan"):
             qs = qs.filter(priority__plan__public_id=plan)
-        if owner := _uuid_param(params, "owner_organization"):
+        if owner := uuid_param(params, "owner_organization"):
             qs = qs.filter(owner_organization__public_id=owner)
         status = params.get("status")
         if status == "open":
@@ -325,11 +313,8 @@ class ActionItemViewSet(CollaborativeScopedViewSet):
             raise ValidationError({"status": "Give a status or 'open'."})
         if key_area := params.get("key_area"):
             qs = qs.filter(key_area__slug=key_area)
-        if due_before := params.get("due_before"):
-            try:
-                qs = qs.filter(due_date__lt=date.fromisoformat(due_before))
-            except ValueError as exc:
-                raise ValidationError({"due_before": "Give a date: YYYY-MM-DD."}) from exc
+        if due_before := date_param(params, "due_before"):
+            qs = qs.filter(due_date__lt=due_before)
         if params.get("overdue") in ("true", "1"):
             qs = qs.exclude(status=ActionItem.Status.DONE).filter(due_date__lt=timezone.localdate())
         return qs

@@ -20,7 +20,12 @@ from rest_framework import serializers
 
 from mentorship import access
 from mentorship.models import Match, MenteeProfile, MentorProfile, Program, Session
-from reentry.api.viewsets import CollaborativeScopedViewSet, request_token
+from reentry.api.viewsets import (
+    COLLABORATIVE_PREFIX,
+    CollaborativeScopedViewSet,
+    api_router,
+    request_token,
+)
 from reentry.sharing.access import get_visible_or_404
 from stakeholders.models import KeyArea
 
@@ -250,3 +255,12 @@ class SessionViewSet(_MentoringViewSet):
             .prefetch_related(Prefetch("key_areas", queryset=KeyArea.objects.only("pk", "slug")))
             .order_by("-date", "pk")
         )
+
+
+router = api_router()
+MENTORING = f"{COLLABORATIVE_PREFIX}/mentoring"
+router.register(f"{MENTORING}/programs", ProgramViewSet, basename="mentoring-program")
+router.register(f"{MENTORING}/mentors", MentorViewSet, basename="mentoring-mentor")
+router.register(f"{MENTORING}/mentees", MenteeViewSet, basename="mentoring-mentee")
+router.register(f"{MENTORING}/matches", MatchViewSet, basename="mentoring-match")
+router.register(f"{MENTORING}/sessions", SessionViewSet, basename="mentoring-session")

@@ -1,4 +1,8 @@
-"""/api/v1/collaboratives/<slug>/services/ and /locations/: the directory in HSDS shape.
+"""The stakeholders' API: /api/v1/collaboratives/ and, under each collaborative, its
+key areas, sectors, organizations and members, and the directory's services and
+locations.
+
+The directory is in HSDS shape.
 
 Field names follow the Open Referral Human Services Data Specification 1.1 (``id``,
 ``organization_id``, ``name``, ``alternate_name``, ``application_process``,
@@ -11,17 +15,35 @@ directory pages (anonymous visitors: public organizations only).
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 
-from reentry.api.viewsets import CollaborativeScopedViewSet
+from reentry.api.pagination import ApiPagination
+from reentry.api.params import uuid_param
+from reentry.api.viewsets import (
+    COLLABORATIVE_PREFIX,
+    CollaborativeScopedViewSet,
+    api_router,
+    visible_collaboratives,
+)
+from reentry.sharing.access import get_visible_or_404
 from stakeholders.models import (
     CRITERION_VALUES,
+    Collaborative,
+    KeyArea,
     Location,
+    Member,
+    Organization,
     Phone,
     RegularSchedule,
+    Sector,
     Service,
     ServiceAtLocation,
     ServiceCriterion,
@@ -223,11 +245,8 @@ class ServiceViewSet(CollaborativeScopedViewSet):
             qs = qs.filter(key_areas__slug=key_area)
         if sector := params.get("sector"):
             qs = qs.filter(organization__sector__slug=sector)
-        if organization := params.get("organization"):
-            try:
-                qs = qs.filter(organization__public_id=organization)
-            except Exception as exc:  # noqa: BLE001 - a malformed UUID is the caller's error
-                raise ValidationError({"organization": "Give an organization id."}) from exc
+        if organization := uuid_param(params, "organization"):
+            qs = qs.filter(organization__public_id=organization)
         if language := params.get("language"):
             qs = qs.speaking(language)
         if params.get("accepts_referrals") in ("true", "1"):
@@ -269,11 +288,206 @@ class LocationViewSet(CollaborativeScopedViewSet):
             .prefetch_related("phones", "schedules", "languages")
             .order_by("name", "pk")
         )
-        if organization := params.get("organization"):
-            try:
-                qs = qs.filter(organization__public_id=organization)
-            except Exception as exc:  # noqa: BLE001 - a malformed UUID is the caller's error
-                raise ValidationError({"organization": "Give an organization id."}) from exc
+        if organization := uuid_param(params, "organization"):
+            qs = qs.filter(organization__public_id=organization)
         if city := params.get("city"):
             qs = qs.filter(city__iexact=city)
         return qs
+
+
+# --- The collaborative and its registry ----------------------------------------------
+
+
+class CollaborativeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Collaborative
+        fields = ["public_id", "slug", "name", "region", "time_zone", "description"]
+
+
+class KeyAreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KeyArea
+        fields = ["public_id", "slug", "name", "description", "order"]
+
+
+class SectorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sector
+        fields = ["public_id", "slug", "name", "description", "order"]
+
+
+class SectorRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sector
+        fields = ["public_id", "slug", "name"]
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["public_id", "slug", "name"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    sector = SectorRefSerializer(read_only=True)
+    key_areas = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "public_id",
+            "slug",
+            "name",
+            "sector",
+            "key_areas",
+            "description",
+            "email",
+            "phone",
+            "website",
+            "sharing_level",
+            "updated_at",
+        ]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A member as staff see them on the member page. ``lived_experience`` is given only
+    when the member chose to show it to the viewer (``Member.lived_experience_shown_to``),
+    otherwise null — exactly as if they had not answered."""
+
+    name = serializers.CharField(source="user.name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    organization = OrganizationRefSerializer(read_only=True, allow_null=True)
+    lived_experience = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Member
+        fields = [
+            "public_id",
+            "name",
+            "email",
+            "role",
+            "organization",
+            "title",
+            "lived_experience",
+            "joined_at",
+        ]
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=[c for c in Member.LivedExperience.choices if c[0]], allow_null=True
+        )
+    )
+    def get_lived_experience(self, member: Member) -> str | None:
+        viewer = self.context["viewer"]
+        if member.lived_experience_shown_to(viewer) is None:
+            return None
+        return member.lived_experience
+
+
+@extend_schema(tags=["collaboratives"])
+class CollaborativeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The collaboratives you are a member of (with a token: only the token's)."""
+
+    serializer_class = CollaborativeSerializer
+    pagination_class = ApiPagination
+    lookup_field = "slug"
+    lookup_value_converter = "slug"
+
+    def get_queryset(self):
+        return visible_collaboratives(self.request).order_by("name", "pk")
+
+    def get_object(self):
+        return get_visible_or_404(
+            Collaborative.objects.all(),
+            self.get_queryset(),
+            request=self.request,
+            slug=self.kwargs["slug"],
+        )
+
+
+@extend_schema(tags=["key areas"])
+class KeyAreaViewSet(CollaborativeScopedViewSet):
+    """The collaborative's key areas of reentry work."""
+
+    serializer_class = KeyAreaSerializer
+
+    def scoped_queryset(self):
+        return KeyArea.objects.filter(collaborative=self.collaborative).order_by("order", "name")
+
+
+@extend_schema(tags=["sectors"])
+class SectorViewSet(CollaborativeScopedViewSet):
+    """The collaborative's sectors (kinds of organization)."""
+
+    serializer_class = SectorSerializer
+
+    def scoped_queryset(self):
+        return Sector.objects.filter(collaborative=self.collaborative).order_by("order", "name")
+
+
+@extend_schema(tags=["organizations"])
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "sector", OpenApiTypes.STR, description="Only organizations of this sector (slug)."
+            )
+        ],
+    )
+)
+class OrganizationViewSet(CollaborativeScopedViewSet):
+    """Organizations you may see in the collaborative. Without signing in: its public
+    profiles only."""
+
+    serializer_class = OrganizationSerializer
+    permission_classes = [AllowAny]
+    public_fallback = True
+
+    def scoped_queryset(self):
+        qs = (
+            Organization.objects.visible_to(self.request.user)
+            .filter(collaborative=self.collaborative)
+            .select_related("sector")
+            .prefetch_related("key_areas")
+            .order_by("name", "pk")
+        )
+        sector = self.request.query_params.get("sector")
+        if sector:
+            qs = qs.filter(sector__slug=sector)
+        return qs
+
+
+@extend_schema(tags=["members"])
+class MemberViewSet(CollaborativeScopedViewSet):
+    """Active members, for staff (backbone, organization admins and staff), as on the member
+    page. ``lived_experience`` is null unless the member chose to show it to you."""
+
+    serializer_class = MemberSerializer
+
+    def scoped_queryset(self):
+        if self.member is None or not self.member.is_staff_role:
+            raise PermissionDenied
+        return (
+            Member.objects.visible_to(self.request.user)
+            .filter(collaborative=self.collaborative, is_active=True)
+            .select_related("user", "organization")
+            .order_by("user__name", "pk")
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["viewer"] = self.member
+        return context
+
+
+router = api_router()
+router.register("collaboratives", CollaborativeViewSet, basename="collaborative")
+router.register(f"{COLLABORATIVE_PREFIX}/key-areas", KeyAreaViewSet, basename="key-area")
+router.register(f"{COLLABORATIVE_PREFIX}/sectors", SectorViewSet, basename="sector")
+router.register(
+    f"{COLLABORATIVE_PREFIX}/organizations", OrganizationViewSet, basename="organization"
+)
+router.register(f"{COLLABORATIVE_PREFIX}/members", MemberViewSet, basename="member")
+router.register(f"{COLLABORATIVE_PREFIX}/services", ServiceViewSet, basename="service")
+router.register(f"{COLLABORATIVE_PREFIX}/locations", LocationViewSet, basename="location")

@@ -1,4 +1,4 @@
-"""/api/v1/collaboratives/<slug>/indicators/, /datasets/ and /observations/.
+"""The indicators' API: /api/v1/collaboratives/<slug>/indicators/, /datasets/ and /observations/.
 
 Read-only. Indicators through ``Indicator.objects.visible_to`` (the catalog, read by
 every member), datasets through ``Dataset.objects.visible_to`` (their sharing), and
@@ -11,8 +11,6 @@ with ``"value": null`` and ``"hidden": true``. The person's own organization (wi
 token: the token's organization) gets its own exact figures.
 """
 
-import uuid
-from datetime import date
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +21,13 @@ from rest_framework.response import Response
 
 from indicators.dashboards import COMBINED, indicator_data
 from indicators.models import Dataset, Indicator
-from reentry.api.viewsets import CollaborativeScopedViewSet, request_token
+from reentry.api.params import date_param, uuid_param
+from reentry.api.viewsets import (
+    COLLABORATIVE_PREFIX,
+    CollaborativeScopedViewSet,
+    api_router,
+    request_token,
+)
 from reentry.sharing.access import get_visible_or_404
 
 
@@ -105,26 +109,6 @@ class ObservationSerializer(serializers.Serializer):
     )
 
 
-def _uuid(params, name: str) -> uuid.UUID | None:
-    value = params.get(name)
-    if not value:
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise ValidationError({name: "Give a UUID."}) from exc
-
-
-def _date(params, name: str) -> date | None:
-    value = params.get(name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationError({name: "Give a date as YYYY-MM-DD."}) from exc
-
-
 def _int(number) -> int | None:
     return None if number is None else int(number)
 
@@ -179,7 +163,7 @@ class DatasetViewSet(CollaborativeScopedViewSet):
             .select_related("owner", "current_version")
             .order_by("-period_end", "title", "pk")
         )
-        if organization := _uuid(self.request.query_params, "organization"):
+        if organization := uuid_param(self.request.query_params, "organization"):
             qs = qs.filter(owner__public_id=organization)
         return qs
 
@@ -231,7 +215,7 @@ class ObservationViewSet(CollaborativeScopedViewSet):
 
     def list(self, request, *args, **kwargs):
         params = request.query_params
-        indicator_id = _uuid(params, "indicator")
+        indicator_id = uuid_param(params, "indicator")
         if indicator_id is None:
             raise ValidationError({"indicator": "Give the indicator's UUID."})
         indicator = get_visible_or_404(
@@ -240,11 +224,11 @@ class ObservationViewSet(CollaborativeScopedViewSet):
             request=request,
             public_id=indicator_id,
         )
-        period_from, period_to = _date(params, "period_from"), _date(params, "period_to")
+        period_from, period_to = date_param(params, "period_from"), date_param(params, "period_to")
         wanted_dims = params.get("disaggregation")
         organization = params.get("organization")
         if organization and organization not in (COMBINED, "combined"):
-            _uuid(params, "organization")
+            uuid_param(params, "organization")
         data = indicator_data(
             [indicator],
             user=request.user,
@@ -299,3 +283,9 @@ class ObservationViewSet(CollaborativeScopedViewSet):
         if page is not None:
             return self.get_paginated_response(serializer.data)
         return Response(serializer.data)
+
+
+router = api_router()
+router.register(f"{COLLABORATIVE_PREFIX}/indicators", IndicatorViewSet, basename="indicator")
+router.register(f"{COLLABORATIVE_PREFIX}/datasets", DatasetViewSet, basename="dataset")
+router.register(f"{COLLABORATIVE_PREFIX}/observations", ObservationViewSet, basename="observation")

@@ -268,10 +268,15 @@ class Command(BaseCommand):
 
         seed_quickwins(collab)
 
-        # Stipends for the past year's gatherings: approved, paid, statements.
-        from reentry.stipends.demo import seed_stipends
+        # Stipends for the past year's gatherings: the rate, the lines the gatherings earn
+        # (workgroups pays into the ledger), then approved, paid, statements.
+        from reentry.stipends.demo import seed_stipend_decisions, seed_stipend_rate
+        from workgroups.demo import seed_meeting_stipends
 
-        seed_stipends(collab)
+        keeper = seed_stipend_rate(collab)
+        if keeper is not None:
+            seed_meeting_stipends(collab, actor=keeper)
+        seed_stipend_decisions(collab)
 
         # A second collaborative, to show that collaboratives never see each other.
         other_lead = _user(f"lakeshore@{d}", "Morgan Reyes")

@@ -38,8 +38,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from reentry.api.params import uuid_param
 from reentry.api.viewsets import CollaborativeScopedViewSet, request_token
-from reentry.api.workgroups import _uuid_param
 from stakeholders.models import KeyArea
 from workgroups import poll_results, polls
 from workgroups.models import ActionItem, Ballot, Poll, PollOption, QuickWin
@@ -350,7 +350,7 @@ class PollViewSet(CollaborativeScopedViewSet):
             qs = qs.filter(status=status)
         elif status:
             raise ValidationError({"status": "Give one of: " + ", ".join(Poll.Status.values)})
-        if group := _uuid_param(params, "group"):
+        if group := uuid_param(params, "group"):
             qs = qs.filter(group__public_id=group)
         return qs
 

@@ -1,0 +1,29 @@
+"""Query parameters of the API endpoints, parsed once: a malformed value is the caller's
+error (400, naming the parameter), never a 500 or a silently ignored filter."""
+
+import uuid
+from datetime import date
+
+from rest_framework.exceptions import ValidationError
+
+
+def uuid_param(params, name: str) -> uuid.UUID | None:
+    """The UUID in ``params[name]``, or None when it is absent or empty."""
+    value = params.get(name)
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise ValidationError({name: "Give a UUID."}) from exc
+
+
+def date_param(params, name: str) -> date | None:
+    """The ISO date in ``params[name]``, or None when it is absent or empty."""
+    value = params.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError({name: "Give a date as YYYY-MM-DD."}) from exc
