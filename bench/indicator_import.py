@@ -161,7 +161,7 @@ def phase(name: str, path: str, trace: bool, queue) -> None:
             fmt="csv",
             headers=headers,
             mapping=mapping,
-            actor=None,
+            created_by=None,
             dataset=None,
             dataset_fields={"title": "Bench import"},
             reason="",

@@ -80,11 +80,15 @@ def can_comment(member: Member) -> bool:
     return member.is_active and member.role != Member.Role.OBSERVER
 
 
+def can_moderate_comments(member: Member) -> bool:
+    """Backbone staff see hidden comments, and hide or show them again."""
+    return member.is_active and member.is_backbone
+
+
 def can_hide_comment(member: Member, comment: IndicatorComment) -> bool:
     """Backbone staff of the comment's collaborative hide (or show again) a comment."""
     return (
-        member.is_active
-        and member.is_backbone
+        can_moderate_comments(member)
         and member.collaborative_id == comment.indicator.collaborative_id
     )
 

@@ -124,7 +124,7 @@ def run_commit(job_id: int) -> ImportJob | None:
             fmt=job.file_format,
             headers=job.headers,
             mapping=job.mapping,
-            actor=job.created_by,
+            created_by=job.created_by,
             dataset=job.dataset,
             dataset_fields=job.dataset_fields,
             reason=job.reason,
@@ -242,7 +242,7 @@ def import_file(
     fmt: str,
     headers: list[str],
     mapping: dict[str, str],
-    actor: User | None,
+    created_by: User | None,
     dataset: Dataset | None,
     dataset_fields: dict[str, Any],
     reason: str,
@@ -265,7 +265,7 @@ def import_file(
                     or Dataset._meta.get_field("licence").get_default(),
                     period_start=timezone.localdate(),
                     period_end=timezone.localdate(),
-                    created_by=actor,
+                    created_by=created_by,
                 )
                 dataset.full_clean(exclude=["current_version", "accepted_version"])
                 dataset.save()
@@ -278,7 +278,7 @@ def import_file(
                 number=dataset.next_version_number(),
                 reason=reason.strip(),
                 source_filename=filename[:255],
-                created_by=actor,
+                created_by=created_by,
             )
             context = Context.load(collaborative)  # before COPY holds the connection
             writer = make_writer(dataset, version)
@@ -308,13 +308,13 @@ def import_file(
                 update_fields=["period_start", "period_end", "current_version", "updated_at"]
             )
             level = dataset_fields.get("sharing_level", SharingLevel.PRIVATE)
-            if created and level != SharingLevel.PRIVATE and actor is not None:
+            if created and level != SharingLevel.PRIVATE and created_by is not None:
                 from reentry.sharing.services import sharing_set
 
-                sharing_set(actor=actor, obj=dataset, level=level)
+                sharing_set(actor=created_by, obj=dataset, level=level)
             record(
                 "dataset.imported",
-                actor=actor,
+                actor=created_by,
                 collaborative=collaborative,
                 obj=dataset,
                 version=version.number,

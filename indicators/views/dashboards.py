@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indicators import exports
-from indicators.access import access_comment, access_indicator, can_comment, can_edit_indicator
+from indicators.access import (
+    access_comment,
+    access_indicator,
+    can_comment,
+    can_edit_indicator,
+    can_moderate_comments,
+)
 from indicators.charts import Bar, bar_chart, sparkline, time_series
 from indicators.dashboards import (
     IndicatorData,
@@ -272,7 +278,7 @@ def indicator_page_context(
     comments_qs = IndicatorComment.objects.filter(indicator=indicator).select_related(
         "author__user", "author__organization"
     )
-    if not request.member.is_backbone:
+    if not can_moderate_comments(request.member):
         comments_qs = comments_qs.filter(is_hidden=False)
     comments = list(comments_qs.order_by("-created_at", "-pk")[:COMMENTS_SHOWN])[::-1]
     requestable = list(requestable_datasets(request.user, indicator))

@@ -60,7 +60,7 @@ def run_import(cast, path, *, fmt="csv", dataset=None, reason="", actor=None, fi
         fmt=fmt,
         headers=headers,
         mapping=default_mapping(headers),
-        actor=actor.user if actor is not None else cast.admin_a.user,
+        created_by=actor.user if actor is not None else cast.admin_a.user,
         dataset=dataset,
         dataset_fields=fields or {"title": "Housing 2025"},
         reason=reason,

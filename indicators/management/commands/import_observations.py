@@ -160,7 +160,7 @@ class Command(BaseCommand):
             fmt=fmt,
             headers=headers,
             mapping=mapping,
-            actor=actor.user if actor is not None else None,
+            created_by=actor.user if actor is not None else None,
             dataset=dataset,
             dataset_fields={
                 "title": options["title"] or path.stem[:200],
