@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -168,7 +168,9 @@ def indicator_edit(request: CollaborativeRequest, slug: str, public_id: UUID) ->
 
 
 @collaborative_view()
-def indicator_template(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+def indicator_template(
+    request: CollaborativeRequest, slug: str, public_id: UUID
+) -> HttpResponseBase:
     """A CSV to fill in for one indicator: the right columns, and a row per breakdown
     value for the latest full period of the indicator's frequency."""
     indicator = access_indicator(request, public_id)

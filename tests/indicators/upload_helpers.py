@@ -1,6 +1,6 @@
-"""Helpers for the upload, catalog and import tests (h7a's files: test_upload*,
-test_catalog*, test_import*, test_models*). Plain functions, not fixtures, so they do not
-collide with other fixtures in this folder."""
+"""Helpers for the upload, catalog and import tests (test_upload*, test_catalog*,
+test_import*). Plain functions, not fixtures, so they do not collide with other fixtures
+in this folder."""
 
 import csv
 from decimal import Decimal
