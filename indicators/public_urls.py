@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from indicators import public_views as views
+from indicators.views import public as views
 
 app_name = "public_indicators"
 

@@ -1,8 +1,9 @@
-"""Upload jobs: create (file and headers), map the columns, check, commit.
+"""Upload jobs in the background: check every row, commit, sweep old files.
 
-The check and the commit run as Celery tasks (``indicators.tasks``) queued with
-``enqueue``; both stream the stored file. The commit is one transaction: every row is
-stored, or none. ``import_file`` is the same commit for ``manage.py import_observations``.
+``indicators.services.uploads`` creates and maps a job and queues the check and the
+commit (``indicators.tasks``), which run here; both stream the stored file. The commit is
+one transaction: every row is stored, or none. ``import_file`` is the same commit for
+``manage.py import_observations``.
 """
 
 import logging
@@ -14,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,22 +23,15 @@ from django.utils.translation import ngettext
 
 from indicators.importing import (
     Context,
-    FileProblem,
     Report,
-    check_size,
-    file_format,
-    guess_mapping,
     make_writer,
-    mapping_problems,
     progress_key,
-    read_headers,
-    remember_mapping,
     run_pass,
 )
-from indicators.models import Dataset, DatasetVersion, Dimension, ImportJob
+from indicators.models import Dataset, DatasetVersion, ImportJob
 from reentry.audit.log import record
 from reentry.sharing.levels import SharingLevel
-from stakeholders.models import Collaborative, Member, Organization, User
+from stakeholders.models import Collaborative, Organization, User
 
 logger = logging.getLogger(__name__)
 
@@ -56,91 +49,6 @@ class _Rollback(Exception):  # noqa: N818 - control flow: undo the transaction
         self.report = report
 
 
-def _can_upload(member: Member, organization: Organization) -> bool:
-    from indicators.services import can_upload_for
-
-    return can_upload_for(member, organization)
-
-
-def job_create(
-    *,
-    actor: Member,
-    upload: UploadedFile,
-    dataset: Dataset | None,
-    dataset_fields: dict[str, Any],
-    reason: str,
-) -> ImportJob:
-    """Store an uploaded file and read its headers. Raises ``FileProblem`` (nothing kept)
-    for a file that is too large, of the wrong kind, unreadable, or with bad headers."""
-    organization = actor.organization
-    if organization is None or not _can_upload(actor, organization):
-        raise PermissionDenied
-    if dataset is not None and dataset.owner_id != organization.pk:
-        raise PermissionDenied
-    if dataset is not None and not reason.strip():
-        raise ValidationError({"reason": _("Say why this new version replaces the current one.")})
-    check_size(upload.size or 0)
-    name = Path(upload.name or "upload").name[:200]
-    fmt = file_format(name)
-    job = ImportJob(
-        collaborative=actor.collaborative,
-        organization=organization,
-        dataset=dataset,
-        dataset_fields=dataset_fields if dataset is None else {},
-        reason=reason.strip(),
-        original_filename=name,
-        file_format=fmt,
-        file_size=upload.size or 0,
-        created_by=actor.user,
-    )
-    job.file.save(f"upload.{fmt}", upload, save=False)
-    try:
-        headers = read_headers(job.file.path, fmt)
-    except FileProblem:
-        job.file.delete(save=False)
-        raise
-    job.headers = headers
-    dimensions = list(Dimension.objects.filter(collaborative=actor.collaborative))
-    job.mapping = guess_mapping(headers, dimensions, organization)
-    job.save()
-    return job
-
-
-@transaction.atomic
-def job_map(*, actor: Member, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
-    """Save the column mapping (remembered for the organization) and queue the check."""
-    from indicators.tasks import check_import
-
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if not _can_upload(actor, job.organization):
-        raise PermissionDenied
-    if job.status not in (
-        ImportJob.Status.UPLOADED,
-        ImportJob.Status.INVALID,
-        ImportJob.Status.VALID,
-    ):
-        raise ValidationError(_("This upload is already being saved."))
-    _check_file_kept(job)
-    mapping = {h: mapping.get(h, "") for h in job.headers}
-    problems = mapping_problems(mapping)
-    if problems:
-        raise ValidationError(problems)
-    remember_mapping(
-        organization=job.organization, headers=job.headers, mapping=mapping, user=actor.user
-    )
-    job.mapping = mapping
-    job.status = ImportJob.Status.CHECKING
-    job.rows_done = 0
-    job.error_count = 0
-    job.report = {}
-    job.save(update_fields=["mapping", "status", "rows_done", "error_count", "report"])
-    cache.delete(progress_key(job.public_id))
-    from reentry.queue import enqueue
-
-    enqueue(check_import, job.pk)
-    return job
-
-
 def _progress(job: ImportJob, phase: str) -> Callable[[int, float], None]:
     key = progress_key(job.public_id)
     total = job.rows_total
@@ -153,7 +61,7 @@ def _progress(job: ImportJob, phase: str) -> Callable[[int, float], None]:
     return report
 
 
-def job_check(job_id: int) -> ImportJob | None:
+def run_check(job_id: int) -> ImportJob | None:
     """Check every row of a job's file (no writes). Idempotent: only a job waiting to be
     checked is checked."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CHECKING).update(
@@ -197,27 +105,7 @@ def _fail(job: ImportJob) -> None:
     cache.delete(progress_key(job.public_id))
 
 
-@transaction.atomic
-def job_commit_request(*, actor: Member, job: ImportJob, request=None) -> ImportJob:
-    """Queue the commit of a checked upload."""
-    from indicators.tasks import commit_import
-
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if not _can_upload(actor, job.organization):
-        raise PermissionDenied
-    if job.status != ImportJob.Status.VALID:
-        raise ValidationError(_("Only a checked upload with no errors can be saved."))
-    _check_file_kept(job)
-    job.status = ImportJob.Status.QUEUED
-    job.rows_done = 0
-    job.save(update_fields=["status", "rows_done"])
-    from reentry.queue import enqueue
-
-    enqueue(commit_import, job.pk)
-    return job
-
-
-def job_commit(job_id: int) -> ImportJob | None:
+def run_commit(job_id: int) -> ImportJob | None:
     """Store every row of a checked upload as a new dataset version, or none of them.
     Idempotent: only a queued job is claimed, once."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
@@ -236,7 +124,7 @@ def job_commit(job_id: int) -> ImportJob | None:
             fmt=job.file_format,
             headers=job.headers,
             mapping=job.mapping,
-            actor=job.created_by,
+            created_by=job.created_by,
             dataset=job.dataset,
             dataset_fields=job.dataset_fields,
             reason=job.reason,
@@ -272,7 +160,7 @@ _RESTING = (
 )
 
 
-def _check_file_kept(job: ImportJob) -> None:
+def check_file_kept(job: ImportJob) -> None:
     """Refuse to go on with an upload whose file was removed, or is about to be."""
     days = retention_days()
     if job.file_removed_at is not None or not job.file:
@@ -314,7 +202,7 @@ def upload_files_sweep(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     cutoff = now - timedelta(days=retention_days())
-    # job_map and job_commit_request refuse an upload past the cutoff, so one still
+    # import_job_map and import_job_commit refuse an upload past the cutoff, so one still
     # checking or saving a day after it has been stuck that long (the tasks' time limits
     # are well under an hour).
     candidates = (
@@ -354,7 +242,7 @@ def import_file(
     fmt: str,
     headers: list[str],
     mapping: dict[str, str],
-    actor: User | None,
+    created_by: User | None,
     dataset: Dataset | None,
     dataset_fields: dict[str, Any],
     reason: str,
@@ -364,8 +252,6 @@ def import_file(
     """One transaction: create the dataset (or lock the existing one), a new version, and
     every row. If any row fails its checks, everything is rolled back and the report
     says why; (report, None, None) is returned."""
-    from indicators.services import next_version_number
-
     try:
         with transaction.atomic():
             created = dataset is None
@@ -379,7 +265,7 @@ def import_file(
                     or Dataset._meta.get_field("licence").get_default(),
                     period_start=timezone.localdate(),
                     period_end=timezone.localdate(),
-                    created_by=actor,
+                    created_by=created_by,
                 )
                 dataset.full_clean(exclude=["current_version", "accepted_version"])
                 dataset.save()
@@ -389,10 +275,10 @@ def import_file(
                     raise PermissionDenied
             version = DatasetVersion.objects.create(
                 dataset=dataset,
-                number=next_version_number(dataset),
+                number=dataset.next_version_number(),
                 reason=reason.strip(),
                 source_filename=filename[:255],
-                created_by=actor,
+                created_by=created_by,
             )
             context = Context.load(collaborative)  # before COPY holds the connection
             writer = make_writer(dataset, version)
@@ -422,14 +308,14 @@ def import_file(
                 update_fields=["period_start", "period_end", "current_version", "updated_at"]
             )
             level = dataset_fields.get("sharing_level", SharingLevel.PRIVATE)
-            if created and level != SharingLevel.PRIVATE and actor is not None:
+            if created and level != SharingLevel.PRIVATE and created_by is not None:
                 from reentry.sharing.services import sharing_set
 
-                member = actor.memberships.get(collaborative=collaborative)
+                member = created_by.memberships.get(collaborative=collaborative)
                 sharing_set(actor=member, obj=dataset, level=level)
             record(
                 "dataset.imported",
-                actor=actor,
+                actor=created_by,
                 collaborative=collaborative,
                 obj=dataset,
                 version=version.number,

@@ -6,11 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.importing.files import headers_key, normalise_header
-from indicators.models import (
-    ColumnMapping,
-    Dimension,
-    Organization,
-)
+from indicators.models import ColumnMapping, Dimension
+from stakeholders.models import Organization
 
 # The fields a column can be mapped to (besides one per dimension, "dim:<code>").
 FIELDS: dict[str, Any] = {

@@ -1,5 +1,5 @@
-"""Datasets and observations for the dashboard, public, export and API tests (h7b's
-files), written straight to the database: the import pipeline has its own tests."""
+"""Datasets and observations for the dashboard, public, export and API tests, written
+straight to the database: the import pipeline has its own tests."""
 
 import re
 from datetime import date

@@ -1,4 +1,4 @@
-"""The catalog pages (indicators/catalog_views.py): who sees, who changes, query counts."""
+"""The catalog pages (indicators/views/catalog.py): who sees, who changes, query counts."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""The dashboards (indicators/dashboard_views.py): who sees what, small numbers hidden
+"""The dashboards (indicators/views/dashboards.py): who sees what, small numbers hidden
 from everyone but their owner, accepted-only, stories and comments, query counts."""
 
 import re

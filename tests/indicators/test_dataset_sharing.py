@@ -1,4 +1,4 @@
-"""The owner's "Who can see this dataset" page (upload_views.dataset_sharing, with
+"""The owner's "Who can see this dataset" page (views.datasets.dataset_sharing, with
 reentry/sharing/forms.py): who may open it, each level and its grants, chosen partners,
 bad input, the audit log, and the page's query count."""
 

@@ -1,14 +1,15 @@
-"""CSV and XLSX downloads (indicators/exports.py, dashboard_views' exports): the figures
+"""CSV and XLSX downloads (indicators/exports.py, views/dashboards.py's exports): the figures
 the person may see, hidden figures never written, formulas never run."""
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.exports import formula_safe, xlsx_bytes
+from reentry.downloads import formula_safe, xlsx_bytes
 from tests.indicators.dashboard_world import (
     indicator_of,
     make_dataset,
@@ -41,7 +42,7 @@ def world(cast):
 
 def csv_rows(response):
     assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body)))
 
 
@@ -95,6 +96,19 @@ class TestIndicatorExport:
         sheet = load_workbook(io.BytesIO(response.content)).active
         titles = [c for c in sheet["H"] if c.value and "HYPERLINK" in str(c.value)]
         assert titles and all(c.data_type == "s" for c in titles)
+
+    def test_csv_starts_with_a_bom_and_names_its_file_safely(self, cast, login, world):
+        response = login(cast.staff_b).get(url("indicator_export", cast, world))
+        body = b"".join(response.streaming_content)
+        assert body.startswith("\ufeff".encode())
+        assert response["Content-Disposition"] == 'attachment; filename="collab-a-HOUS-1.csv"'
+
+    def test_xlsx_periods_are_dates(self, cast, login, world):
+        response = login(cast.staff_b).get(url("indicator_export", cast, world), {"format": "xlsx"})
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        start = sheet["E2"]
+        assert start.is_date and start.value.date() == date(2024, 1, 1)
+        assert start.number_format == "yyyy-mm-dd"
 
     def test_other_collaborative_gets_404(self, cast, login, world):
         client = login(cast.outsider)
@@ -156,5 +170,5 @@ def test_formula_safe_prefixes_what_a_spreadsheet_would_run():
 def test_xlsx_writes_text_as_text_and_numbers_as_numbers():
     workbook = load_workbook(io.BytesIO(xlsx_bytes([["=2+2", 5, None]])))
     sheet = workbook.active
-    assert sheet["A2"].value == "=2+2" and sheet["A2"].data_type == "s"
-    assert sheet["B2"].value == 5
+    assert sheet["A1"].value == "=2+2" and sheet["A1"].data_type == "s"
+    assert sheet["B1"].value == 5

@@ -1,4 +1,4 @@
-"""The public dashboard (indicators/public_views.py): public indicators, public accepted
+"""The public dashboard (indicators/views/public.py): public indicators, public accepted
 datasets, small numbers hidden on every path (page, CSV, embed, SVG), cached, safe with
 the cache down, and framing allowed on the embed only."""
 
@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
-from indicators import public_views
+from indicators.views import public as public_views
 from tests.indicators.dashboard_world import (
     figures_of,
     indicator_of,
@@ -76,7 +76,9 @@ class TestPublicDashboard:
     def test_the_csv_has_no_hidden_figure(self, client, world):
         response = client.get(purl("csv"))
         assert response.status_code == 200
-        rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+        rows = list(
+            csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+        )
         asian = next(r for r in rows if r["breakdown"] == "race_ethnicity=asian")
         white = next(r for r in rows if r["breakdown"] == "race_ethnicity=white")
         assert asian["value"] == "" and asian["note"] == "hidden"

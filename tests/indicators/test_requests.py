@@ -1,12 +1,12 @@
-"""Data requests (indicators/data_requests.py, request_views.py): ask, answer, the
+"""Data requests (indicators/services/requests.py, views/requests.py): ask, answer, the
 sharing change (audited), emails, and who may do what."""
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 
-from indicators.data_requests import requestable_datasets
 from indicators.models import DataRequest
+from indicators.selectors import requestable_datasets
 from reentry.audit.models import AuditEvent
 from reentry.sharing.services import share_targets
 from stakeholders.models import Member

@@ -1,13 +1,13 @@
-"""Dataset pages and data approval (indicators/upload_views.py, services): draft → submitted
-by the organization's own admin → accepted (locked) by backbone staff; versions; restore;
-who sees what."""
+"""Dataset pages and data approval (indicators/views/datasets.py, services/datasets.py):
+draft → submitted by the organization's own admin → accepted (locked) by backbone staff;
+versions; restore; who sees what."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from indicators import services
 from indicators.models import Dataset, DatasetVersion, Indicator, Observation
+from indicators.services import datasets as services
 from reentry.sharing.services import sharing_set
 from tests.indicators.dashboard_world import make_dataset, observe, year
 from tests.indicators.upload_helpers import make_indicator, run_import, write_csv

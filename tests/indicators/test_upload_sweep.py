@@ -13,8 +13,9 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators.importing.jobs import job_commit_request, job_map, upload_files_sweep
+from indicators.importing.jobs import upload_files_sweep
 from indicators.models import ImportJob
+from indicators.services.uploads import import_job_commit, import_job_map
 from indicators.tasks import sweep_upload_files
 
 pytestmark = pytest.mark.django_db
@@ -202,8 +203,8 @@ class TestAfterRemoval:
     def test_an_upload_past_retention_cannot_go_on_before_the_sweep(self, cast):
         job = make_job(cast, days_old=8, status=S.VALID)
         with pytest.raises(ValidationError, match="more than 7 days old"):
-            job_commit_request(actor=cast.staff_a, job=job)
+            import_job_commit(actor=cast.staff_a, job=job)
         with pytest.raises(ValidationError, match="more than 7 days old"):
-            job_map(actor=cast.staff_a, job=job, mapping=job.mapping)
+            import_job_map(actor=cast.staff_a, job=job, mapping=job.mapping)
         job.refresh_from_db()
         assert job.status == S.VALID and stored(job).exists()

@@ -1,4 +1,4 @@
-"""The upload pages (indicators/upload_views.py): file → columns → check → save, with the
+"""The upload pages (indicators/views/datasets.py): file → columns → check → save, with the
 progress endpoint; who may use them; size limit; mapping remembered per organization."""
 
 import pytest

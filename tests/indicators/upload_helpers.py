@@ -1,6 +1,6 @@
-"""Helpers for the upload, catalog and import tests (h7a's files: test_upload*,
-test_catalog*, test_import*, test_models*). Plain functions, not fixtures, so they do not
-collide with other fixtures in this folder."""
+"""Helpers for the upload, catalog and import tests (test_upload*, test_catalog*,
+test_import*). Plain functions, not fixtures, so they do not collide with other fixtures
+in this folder."""
 
 import csv
 from decimal import Decimal
@@ -9,7 +9,7 @@ from pathlib import Path
 from indicators.importing import read_headers
 from indicators.importing.jobs import import_file
 from indicators.models import Dataset, DatasetVersion, Dimension, Indicator, Observation
-from indicators.services import indicator_settings_for
+from indicators.services.catalog import indicator_settings_for
 
 HEADER = ["indicator", "period", "race_ethnicity", "sex", "value", "numerator", "denominator"]
 
@@ -60,7 +60,7 @@ def run_import(cast, path, *, fmt="csv", dataset=None, reason="", actor=None, fi
         fmt=fmt,
         headers=headers,
         mapping=default_mapping(headers),
-        actor=actor.user if actor is not None else cast.admin_a.user,
+        created_by=actor.user if actor is not None else cast.admin_a.user,
         dataset=dataset,
         dataset_fields=fields or {"title": "Housing 2025"},
         reason=reason,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from indicators.access import can_upload_for
 from indicators.importing import (
     Context,
     FileProblem,
@@ -32,7 +33,6 @@ from indicators.importing import (
 )
 from indicators.importing.jobs import NEW_DATASET_LEVELS, import_file
 from indicators.models import Dataset, Dimension
-from indicators.services import can_upload_for
 from stakeholders.models import Collaborative, Member, Organization
 
 
@@ -160,7 +160,7 @@ class Command(BaseCommand):
             fmt=fmt,
             headers=headers,
             mapping=mapping,
-            actor=actor.user if actor is not None else None,
+            created_by=actor.user if actor is not None else None,
             dataset=dataset,
             dataset_fields={
                 "title": options["title"] or path.stem[:200],
@@ -211,7 +211,7 @@ class Command(BaseCommand):
             .filter(collaborative=collaborative, user__email__iexact=email, is_active=True)
             .first()
         )
-        if member is None or not can_upload_for(member, organization):
+        if member is None or not can_upload_for(member, organization.pk):
             raise CommandError(f"{email} is not an admin or staff member of {organization}.")
         return member
 

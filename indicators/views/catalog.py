@@ -1,23 +1,34 @@
 """The indicator catalog: list, definition page, create and edit, local definitions, and a
 CSV template per indicator."""
 
-import csv
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import services
-from indicators.access import access_indicator
+from indicators.access import (
+    access_indicator,
+    can_create_indicator,
+    can_define_locally,
+    can_edit_indicator,
+)
 from indicators.forms import CatalogFilterForm, IndicatorForm, LocalDefinitionForm
 from indicators.models import Indicator, LocalDefinition
+from indicators.services.catalog import (
+    indicator_save,
+    indicator_settings_for,
+    local_definition_save,
+)
+from reentry.downloads import csv_response
+from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Member
 
@@ -28,22 +39,10 @@ def _context(request: CollaborativeRequest, **extra: Any) -> dict[str, Any]:
     return {"collaborative": request.collaborative, "member": request.member, **extra}
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _is_org_editor(member: Member) -> bool:
-    return member.organization_id is not None and member.role in Member.EDITOR_ROLES
-
-
 @collaborative_view()
 def catalog(request: CollaborativeRequest, slug: str) -> HttpResponse:
     """Every indicator of the collaborative, by key area; filter by key area and status."""
-    services.indicator_settings_for(request.collaborative)
+    indicator_settings_for(request.collaborative)
     form = CatalogFilterForm(request.GET or None, collaborative=request.collaborative)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -65,7 +64,7 @@ def catalog(request: CollaborativeRequest, slug: str) -> HttpResponse:
         indicators = indicators.filter(status=status)
     else:
         indicators = indicators.exclude(status=Indicator.Status.RETIRED)
-    if _is_org_editor(request.member):
+    if can_define_locally(request.member):
         indicators = indicators.annotate(
             has_local=Exists(
                 LocalDefinition.objects.filter(
@@ -82,14 +81,14 @@ def catalog(request: CollaborativeRequest, slug: str) -> HttpResponse:
             page=page,
             form=form,
             filtered=bool(data.get("key_area") or status),
-            can_create=services.can_manage_catalog(request.member),
-            is_org_editor=_is_org_editor(request.member),
+            can_create=can_create_indicator(request.member),
+            is_org_editor=can_define_locally(request.member),
         ),
     )
 
 
 @collaborative_view()
-def indicator_definition(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def indicator_definition(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """What an indicator means, its target, its allowed breakdowns, and what each
     organization's number includes and excludes."""
     indicator = access_indicator(request, public_id)
@@ -99,7 +98,7 @@ def indicator_definition(request: CollaborativeRequest, slug: str, public_id) ->
         .order_by("organization__name")
     )
     mine = None
-    if _is_org_editor(request.member):
+    if can_define_locally(request.member):
         mine = next(
             (d for d in definitions if d.organization_id == request.member.organization_id), None
         )
@@ -112,15 +111,15 @@ def indicator_definition(request: CollaborativeRequest, slug: str, public_id) ->
             dimensions=indicator.dimensions.order_by("order").prefetch_related("values"),
             definitions=definitions,
             mine=mine,
-            can_edit=Indicator.objects.editable_by(request.user).filter(pk=indicator.pk).exists(),
-            is_org_editor=_is_org_editor(request.member),
+            can_edit=can_edit_indicator(request.member, indicator),
+            is_org_editor=can_define_locally(request.member),
         ),
     )
 
 
 @collaborative_view(roles=(Member.Role.BACKBONE,))
 def indicator_create(request: CollaborativeRequest, slug: str) -> HttpResponse:
-    services.indicator_settings_for(request.collaborative)
+    indicator_settings_for(request.collaborative)
     form = IndicatorForm(
         request.POST or None,
         collaborative=request.collaborative,
@@ -128,14 +127,14 @@ def indicator_create(request: CollaborativeRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            indicator = services.indicator_save(
+            indicator = indicator_save(
                 actor=request.member,
                 indicator=form.instance,
                 dimensions=form.cleaned_data["dimensions"],
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The indicator is in the catalog."))
             return redirect(indicator.get_absolute_url())
@@ -143,21 +142,21 @@ def indicator_create(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view()
-def indicator_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    indicator = access_indicator(request, public_id, edit=True)
+def indicator_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    indicator = access_indicator(request, public_id, action="edit")
     form = IndicatorForm(
         request.POST or None, collaborative=request.collaborative, instance=indicator
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.indicator_save(
+            indicator_save(
                 actor=request.member,
                 indicator=form.instance,
                 dimensions=form.cleaned_data["dimensions"],
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(indicator.get_absolute_url())
@@ -169,11 +168,13 @@ def indicator_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpR
 
 
 @collaborative_view()
-def indicator_template(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def indicator_template(
+    request: CollaborativeRequest, slug: str, public_id: UUID
+) -> HttpResponseBase:
     """A CSV to fill in for one indicator: the right columns, and a row per breakdown
     value for the latest full period of the indicator's frequency."""
     indicator = access_indicator(request, public_id)
-    settings_row = services.indicator_settings_for(request.collaborative)
+    settings_row = indicator_settings_for(request.collaborative)
     dimensions = list(indicator.dimensions.order_by("order").prefetch_related("values"))
     header = ["indicator", "period", *[d.code for d in dimensions]]
     if indicator.is_ratio:
@@ -183,19 +184,14 @@ def indicator_template(request: CollaborativeRequest, slug: str, public_id) -> H
     else:
         header += ["value"]
     period = _example_period(indicator, settings_row.fiscal_year_start_month)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{indicator.code}-template.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a byte-order mark
-    writer = csv.writer(response)
-    writer.writerow(header)
     blanks = [""] * (len(header) - 2 - len(dimensions))
-    writer.writerow([indicator.code, period, *[""] * len(dimensions), *blanks])
+    rows = [header, [indicator.code, period, *[""] * len(dimensions), *blanks]]
     for i, dimension in enumerate(dimensions):
         for value in dimension.values.all():
             cells = [""] * len(dimensions)
             cells[i] = value.code
-            writer.writerow([indicator.code, period, *cells, *blanks])
-    return response
+            rows.append([indicator.code, period, *cells, *blanks])
+    return csv_response(rows, f"{indicator.code}-template.csv", stream=False)
 
 
 def _example_period(indicator: Indicator, fiscal_start_month: int) -> str:
@@ -218,7 +214,7 @@ def _example_period(indicator: Indicator, fiscal_start_month: int) -> str:
 def local_definitions(request: CollaborativeRequest, slug: str) -> HttpResponse:
     """My organization's local definitions: what our numbers include and exclude."""
     member = request.member
-    if not _is_org_editor(member):
+    if not can_define_locally(member):
         raise PermissionDenied
     indicators = (
         Indicator.objects.visible_to(request.user)
@@ -243,11 +239,13 @@ def local_definitions(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view()
-def local_definition_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def local_definition_edit(
+    request: CollaborativeRequest, slug: str, public_id: UUID
+) -> HttpResponse:
     """State what my organization's number for this indicator includes and excludes."""
     indicator = access_indicator(request, public_id)
     member = request.member
-    if not _is_org_editor(member):
+    if not can_define_locally(member):
         raise PermissionDenied
     current = LocalDefinition.objects.filter(
         indicator=indicator, organization=member.organization
@@ -256,7 +254,7 @@ def local_definition_edit(request: CollaborativeRequest, slug: str, public_id) -
     form = LocalDefinitionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.local_definition_save(
+            local_definition_save(
                 actor=member,
                 indicator=indicator,
                 includes=form.cleaned_data["includes"],
@@ -264,7 +262,7 @@ def local_definition_edit(request: CollaborativeRequest, slug: str, public_id) -
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Your local definition is saved."))
             return redirect(

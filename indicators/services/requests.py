@@ -11,12 +11,12 @@ indicator is what the collaborative's shared measurement is for.
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import DataRequest, Dataset, Indicator
+from indicators.access import can_decide_request
+from indicators.models import DataRequest, Dataset
 from reentry.audit.log import record
 from reentry.mail import send_templated_email
 from reentry.sharing.levels import SharingLevel
@@ -25,30 +25,6 @@ from stakeholders.models import Member
 
 ORGANIZATION = "organization"
 COLLABORATIVE = "collaborative"
-
-
-def requestable_datasets(user, indicator: Indicator) -> QuerySet[Dataset]:
-    """Datasets reporting ``indicator`` (in their current version) that ``user`` cannot see."""
-    return (
-        Dataset.objects.filter(
-            collaborative_id=indicator.collaborative_id,
-            current_version__observations__indicator=indicator,
-        )
-        .exclude(pk__in=Dataset.objects.visible_to(user).values("pk"))
-        .select_related("owner")
-        .distinct()
-        .order_by("owner__name", "-period_end", "pk")
-    )
-
-
-def can_decide(member: Member, data_request: DataRequest) -> bool:
-    """The admins of the organization that owns the dataset."""
-    return (
-        member.is_active
-        and member.role == Member.Role.ORG_ADMIN
-        and member.organization_id is not None
-        and member.organization_id == data_request.dataset.owner_id
-    )
 
 
 def _site(path: str) -> str:
@@ -130,7 +106,7 @@ def data_request_decide(
     """Approve (and share) or decline a pending request; tell the person who asked."""
     locked = DataRequest.objects.select_for_update().get(pk=data_request.pk)
     locked.dataset = data_request.dataset
-    if not can_decide(actor, locked):
+    if not can_decide_request(actor, locked):
         raise PermissionDenied
     if locked.status != DataRequest.Status.PENDING:
         raise ValidationError(_("This request was already answered."))

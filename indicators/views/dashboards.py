@@ -8,6 +8,7 @@ observations there are.
 """
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,9 +18,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indicators import dashboard_services as services
-from indicators import data_requests, exports
-from indicators.access import access_indicator
+from indicators import exports
+from indicators.access import (
+    access_comment,
+    access_indicator,
+    can_comment,
+    can_edit_indicator,
+    can_moderate_comments,
+)
 from indicators.charts import Bar, bar_chart, sparkline, time_series
 from indicators.dashboards import (
     IndicatorData,
@@ -28,7 +34,7 @@ from indicators.dashboards import (
     format_value,
     indicator_data,
 )
-from indicators.forms_dashboard import CommentForm, DataRequestForm, StoryForm
+from indicators.forms import CommentForm, DataRequestForm, StoryForm
 from indicators.models import (
     Dataset,
     DimensionValue,
@@ -37,6 +43,9 @@ from indicators.models import (
     LocalDefinition,
     StoryNote,
 )
+from indicators.selectors import adopted_indicators, requestable_datasets
+from indicators.services import dashboards as services
+from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import KeyArea
 
@@ -92,12 +101,7 @@ def scorecard_row(data: IndicatorData) -> dict[str, Any]:
 
 
 def _adopted(request: CollaborativeRequest):
-    return (
-        Indicator.objects.visible_to(request.user)
-        .filter(collaborative=request.collaborative, status=Indicator.Status.ADOPTED)
-        .select_related("key_area")
-        .order_by("key_area__order", "key_area__name", "-is_headline", "code")
-    )
+    return adopted_indicators(request.user, request.collaborative)
 
 
 @collaborative_view()
@@ -274,10 +278,10 @@ def indicator_page_context(
     comments_qs = IndicatorComment.objects.filter(indicator=indicator).select_related(
         "author__user", "author__organization"
     )
-    if not request.member.is_backbone:
+    if not can_moderate_comments(request.member):
         comments_qs = comments_qs.filter(is_hidden=False)
     comments = list(comments_qs.order_by("-created_at", "-pk")[:COMMENTS_SHOWN])[::-1]
-    requestable = list(data_requests.requestable_datasets(request.user, indicator))
+    requestable = list(requestable_datasets(request.user, indicator))
     return _context(
         request,
         indicator=indicator,
@@ -295,8 +299,8 @@ def indicator_page_context(
         table_rows=table_rows,
         story=story,
         comments=comments,
-        can_tell_story=services.can_tell_story(request.member, indicator),
-        can_comment=services.can_comment(request.member),
+        can_tell_story=can_edit_indicator(request.member, indicator),
+        can_comment=can_comment(request.member),
         story_form=extra.pop("story_form", None) or StoryForm(),
         comment_form=extra.pop("comment_form", None) or CommentForm(),
         **extra,
@@ -304,7 +308,7 @@ def indicator_page_context(
 
 
 @collaborative_view()
-def indicator_page(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def indicator_page(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     indicator = access_indicator(request, public_id)
     return render(
         request, "indicators/dashboard/indicator.html", indicator_page_context(request, indicator)
@@ -320,17 +324,11 @@ def _form_error_page(request: CollaborativeRequest, indicator: Indicator, **form
     )
 
 
-def _apply(form, exc: ValidationError) -> None:
-    errors = getattr(exc, "message_dict", {"body": exc.messages})
-    for field, messages_ in errors.items():
-        form.add_error(field if field in form.fields else None, messages_)
-
-
 @require_POST
 @collaborative_view()
-def story_add(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def story_add(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     indicator = access_indicator(request, public_id)
-    if not services.can_tell_story(request.member, indicator):
+    if not can_edit_indicator(request.member, indicator):
         raise PermissionDenied
     form = StoryForm(request.POST)
     if form.is_valid():
@@ -342,7 +340,7 @@ def story_add(request: CollaborativeRequest, slug: str, public_id) -> HttpRespon
                 request=request,
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The story behind the curve is updated."))
             return redirect(indicator.get_absolute_url() + "#story")
@@ -351,9 +349,9 @@ def story_add(request: CollaborativeRequest, slug: str, public_id) -> HttpRespon
 
 @require_POST
 @collaborative_view()
-def comment_add(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def comment_add(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     indicator = access_indicator(request, public_id)
-    if not services.can_comment(request.member):
+    if not can_comment(request.member):
         raise PermissionDenied
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -365,7 +363,7 @@ def comment_add(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
                 request=request,
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Your comment is posted."))
             return redirect(indicator.get_absolute_url() + "#comments")
@@ -374,13 +372,11 @@ def comment_add(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
 
 @require_POST
 @collaborative_view()
-def comment_hide(request: CollaborativeRequest, slug: str, public_id, comment_id) -> HttpResponse:
+def comment_hide(
+    request: CollaborativeRequest, slug: str, public_id: UUID, comment_id: UUID
+) -> HttpResponse:
     indicator = access_indicator(request, public_id)
-    comment = IndicatorComment.objects.filter(indicator=indicator, public_id=comment_id).first()
-    if comment is None:
-        raise Http404
-    if not request.member.is_backbone:
-        raise PermissionDenied
+    comment = access_comment(request, indicator, comment_id)
     services.comment_hide(
         actor=request.member,
         comment=comment,
@@ -410,13 +406,11 @@ def _export(
     dataset_ids = {i for item in data.values() for i in item.dataset_ids}
     datasets = Dataset.objects.filter(pk__in=dataset_ids).select_related("owner").in_bulk()
     rows = exports.rows((data[i.pk] for i in indicators), datasets)
-    if request.GET.get("format") == "xlsx":
-        return exports.xlsx_response(rows, filename)
-    return exports.csv_response(rows, filename)
+    return exports.download(rows, filename, xlsx=request.GET.get("format") == "xlsx")
 
 
 @collaborative_view()
-def indicator_export(request: CollaborativeRequest, slug: str, public_id) -> HttpResponseBase:
+def indicator_export(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponseBase:
     """One indicator's figures (CSV, or XLSX with ?format=xlsx), as the person sees them."""
     indicator = access_indicator(request, public_id)
     return _export(request, [indicator], f"{request.collaborative.slug}-{indicator.code}")

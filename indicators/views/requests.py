@@ -1,38 +1,35 @@
 """Data requests: ask an organization to share a dataset (from the indicator page),
 the list of one's requests and of those to one's organization, and the answer."""
 
+from uuid import UUID
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indicators import data_requests as services
-from indicators.access import access_indicator
-from indicators.dashboard_views import indicator_page_context
-from indicators.forms_dashboard import DataRequestDecisionForm, DataRequestForm
+from indicators.access import access_data_request, access_indicator, can_decide_request
+from indicators.forms import DataRequestDecisionForm, DataRequestForm
 from indicators.models import DataRequest
+from indicators.selectors import data_requests_for, requestable_datasets
+from indicators.services import requests as services
+from indicators.views.dashboards import indicator_page_context
+from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
 
 PAGE_SIZE = 25
 
 
-def _errors(form, exc: ValidationError) -> None:
-    form.add_error(None, exc.messages)
-
-
 @require_POST
 @collaborative_view()
-def data_request_new(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def data_request_new(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """Ask for a dataset that reports this indicator and is not shared with you."""
     indicator = access_indicator(request, public_id)
-    form = DataRequestForm(
-        request.POST, datasets=services.requestable_datasets(request.user, indicator)
-    )
+    form = DataRequestForm(request.POST, datasets=requestable_datasets(request.user, indicator))
     if form.is_valid():
         try:
             services.data_request_create(
@@ -42,7 +39,7 @@ def data_request_new(request: CollaborativeRequest, slug: str, public_id) -> Htt
                 request=request,
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("Your request is sent. The organization's admins will answer.")
@@ -56,19 +53,10 @@ def data_request_new(request: CollaborativeRequest, slug: str, public_id) -> Htt
     )
 
 
-def _requests_for(request: CollaborativeRequest):
-    """Requests this person made, and those to their organization if they are its admin."""
-    member = request.member
-    mine = Q(requested_by=member)
-    if member.role == member.Role.ORG_ADMIN and member.organization_id:
-        mine |= Q(dataset__owner_id=member.organization_id)
-    return DataRequest.objects.filter(mine, collaborative=request.collaborative)
-
-
 @collaborative_view()
 def data_request_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     rows = (
-        _requests_for(request)
+        data_requests_for(request.member)
         .select_related(
             "dataset__owner",
             "dataset__collaborative",
@@ -83,7 +71,7 @@ def data_request_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
         {
             "request": r,
             "can_decide": r.status == DataRequest.Status.PENDING
-            and services.can_decide(request.member, r),
+            and can_decide_request(request.member, r),
         }
         for r in page
     ]
@@ -102,14 +90,8 @@ def data_request_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @collaborative_view()
-def data_request_decide(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    data_request = (
-        _requests_for(request).select_related("dataset__owner").filter(public_id=public_id).first()
-    )
-    if data_request is None:
-        raise Http404
-    if not services.can_decide(request.member, data_request):
-        raise PermissionDenied
+def data_request_decide(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    data_request = access_data_request(request, public_id)
     form = DataRequestDecisionForm(request.POST)
     back = reverse("indicators:data_requests", kwargs={"slug": slug})
     if not form.is_valid():

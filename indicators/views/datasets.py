@@ -3,6 +3,7 @@ page with versions, submit, accept, send back, restore)."""
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -17,8 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from indicators import services
-from indicators.access import access_dataset, access_import
+from indicators.access import (
+    access_dataset,
+    access_import,
+    can_accept_dataset,
+    can_change_dataset,
+    can_submit_dataset,
+    can_upload_for,
+)
 from indicators.charts import format_number
 from indicators.dashboards import format_value
 from indicators.forms import MappingForm, ReasonForm, UploadForm, VersionChoiceForm
@@ -30,15 +37,22 @@ from indicators.importing import (
     progress_key,
     too_large_message,
 )
-from indicators.importing.jobs import job_commit_request, job_create, job_map, retention_days
+from indicators.importing.jobs import retention_days
 from indicators.models import Dataset, DatasetVersion, Dimension, ImportJob, Observation
 from indicators.periods import period_label
-from reentry.sharing.access import get_visible_or_404
+from indicators.services.catalog import indicator_settings_for
+from indicators.services.datasets import (
+    dataset_version_accept,
+    dataset_version_restore,
+    dataset_version_return,
+    dataset_version_submit,
+)
+from indicators.services.uploads import import_job_commit, import_job_create, import_job_map
+from reentry.forms import apply_errors
 from reentry.sharing.forms import SharingForm, describe_audience, target_names
 from reentry.sharing.levels import SharingLevel
 from reentry.sharing.services import share_targets, sharing_set
 from stakeholders.access import CollaborativeRequest, collaborative_view
-from stakeholders.models import Member
 
 PAGE_SIZE = 25
 ROWS_PAGE_SIZE = 50
@@ -46,19 +60,6 @@ ROWS_PAGE_SIZE = 50
 
 def _context(request: CollaborativeRequest, **extra: Any) -> dict[str, Any]:
     return {"collaborative": request.collaborative, "member": request.member, **extra}
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _require_uploader(member: Member) -> None:
-    if member.organization is None or not services.can_upload_for(member, member.organization):
-        raise PermissionDenied
 
 
 # --- uploads -------------------------------------------------------------------------
@@ -112,7 +113,8 @@ def _upload_new(
     handler: _SizeLimitHandler | None = None,
 ) -> HttpResponse:
     member = request.member
-    _require_uploader(member)
+    if not can_upload_for(member, member.organization_id):
+        raise PermissionDenied
     datasets = Dataset.objects.filter(owner_id=member.organization_id).order_by("-period_end")
     initial = {}
     if request.method == "GET" and request.GET.get("dataset"):
@@ -131,7 +133,7 @@ def _upload_new(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            job = job_create(
+            job = import_job_create(
                 actor=member,
                 upload=form.cleaned_data["file"],
                 dataset=form.cleaned_data["dataset"],
@@ -141,7 +143,7 @@ def _upload_new(
         except FileProblem as exc:
             form.add_error("file", exc.message)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return redirect(_job_url(slug, job, "indicators:upload_map"))
     return render(request, "indicators/upload_new.html", _upload_context(request, form))
@@ -167,7 +169,7 @@ def _job_url(slug: str, job: ImportJob, name: str = "indicators:upload") -> str:
 
 
 @collaborative_view()
-def upload_map(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def upload_map(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """Say which column is which; the choice is remembered for the organization."""
     job = access_import(request, public_id)
     if (
@@ -182,7 +184,7 @@ def upload_map(request: CollaborativeRequest, slug: str, public_id) -> HttpRespo
     )
     if request.method == "POST" and form.is_valid():
         try:
-            job_map(actor=request.member, job=job, mapping=form.mapping())
+            import_job_map(actor=request.member, job=job, mapping=form.mapping())
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -196,7 +198,7 @@ def upload_map(request: CollaborativeRequest, slug: str, public_id) -> HttpRespo
 
 
 @collaborative_view()
-def upload_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def upload_detail(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """Where an upload stands: checking or saving (with a progress bar), the report of
     errors, a preview of the rows, or done."""
     job = access_import(request, public_id)
@@ -250,7 +252,7 @@ def _percent(job: ImportJob) -> int:
 
 
 @collaborative_view()
-def upload_progress(request: CollaborativeRequest, slug: str, public_id) -> JsonResponse:
+def upload_progress(request: CollaborativeRequest, slug: str, public_id: UUID) -> JsonResponse:
     """The progress bar's JSON: polled by indicators/static/indicators/progress.js."""
     job = access_import(request, public_id)
     percent = _percent(job)
@@ -268,10 +270,10 @@ def upload_progress(request: CollaborativeRequest, slug: str, public_id) -> Json
 
 @require_POST
 @collaborative_view()
-def upload_commit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def upload_commit(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     job = access_import(request, public_id)
     try:
-        job_commit_request(actor=request.member, job=job, request=request)
+        import_job_commit(actor=request.member, job=job, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(_job_url(slug, job))
@@ -304,20 +306,19 @@ def dataset_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
             request,
             page=page,
             show=show,
-            can_upload=member.organization is not None
-            and services.can_upload_for(member, member.organization),
+            can_upload=can_upload_for(member, member.organization_id),
         ),
     )
 
 
 @collaborative_view()
-def dataset_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def dataset_detail(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """A dataset: description, versions and their status, the actions this person may
     take, and — for the owner's own people only — the rows of a version (exact values
     never leave the owner here; shared views suppress small numbers)."""
-    dataset = access_dataset(request, public_id, review=True)
+    dataset = access_dataset(request, public_id, action="review")
     member = request.member
-    is_owner = member.organization_id == dataset.owner_id and member.role in Member.EDITOR_ROLES
+    is_owner = can_change_dataset(member, dataset)
     versions = list(
         dataset.versions.select_related("created_by", "restored_from").order_by("-number")
     )
@@ -334,7 +335,7 @@ def dataset_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpR
             .order_by("indicator__code", "period_start", "breakdown_key", "pk")
         )
         rows_page = Paginator(rows, ROWS_PAGE_SIZE).get_page(request.GET.get("page"))
-        fiscal = services.indicator_settings_for(request.collaborative).fiscal_year_start_month
+        fiscal = indicator_settings_for(request.collaborative).fiscal_year_start_month
         breakdown_text = _breakdown_labeller(request.collaborative)
         shown_rows = [
             {
@@ -364,10 +365,10 @@ def dataset_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpR
             is_owner=is_owner,
             can_submit=current is not None
             and current.status == DatasetVersion.Status.DRAFT
-            and services.can_submit(member, dataset),
+            and can_submit_dataset(member, dataset),
             can_accept=current is not None
             and current.status == DatasetVersion.Status.SUBMITTED
-            and services.can_accept(member, dataset),
+            and can_accept_dataset(member, dataset),
             can_restore=is_owner,
             can_share=can_share,
             audience=describe_audience(dataset, public=_public_words()),
@@ -419,18 +420,10 @@ def _public_words() -> str:
 
 
 @collaborative_view()
-def dataset_sharing(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def dataset_sharing(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """Who can see this dataset: for those who may change it (``editable_by``) only.
     Anyone else gets a 404, even if they can see the dataset (DESIGN.md rule 6)."""
-    collaborative = request.collaborative
-    dataset = get_visible_or_404(
-        Dataset.objects.filter(collaborative=collaborative),
-        Dataset.objects.editable_by(request.user)
-        .filter(collaborative=collaborative)
-        .select_related("owner", "owner__sector", "collaborative"),
-        request=request,
-        public_id=public_id,
-    )
+    dataset = access_dataset(request, public_id, action="share")
     data = request.POST if request.method == "POST" else None
     form = SharingForm(data, obj=dataset, public=_public_words())
     if request.method == "POST" and form.is_valid():
@@ -446,7 +439,7 @@ def dataset_sharing(request: CollaborativeRequest, slug: str, public_id) -> Http
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _sharing_saved_message(dataset, form.share_with()))
             return redirect(dataset.get_absolute_url())
@@ -496,10 +489,10 @@ def _current_version(dataset: Dataset) -> DatasetVersion:
 
 @require_POST
 @collaborative_view()
-def dataset_submit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    dataset = access_dataset(request, public_id)
+def dataset_submit(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    dataset = access_dataset(request, public_id, action="submit")
     try:
-        services.dataset_version_submit(
+        dataset_version_submit(
             actor=request.member, version=_current_version(dataset), request=request
         )
     except ValidationError as exc:
@@ -511,10 +504,10 @@ def dataset_submit(request: CollaborativeRequest, slug: str, public_id) -> HttpR
 
 @require_POST
 @collaborative_view()
-def dataset_accept(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    dataset = access_dataset(request, public_id, review=True)
+def dataset_accept(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    dataset = access_dataset(request, public_id, action="accept")
     try:
-        services.dataset_version_accept(
+        dataset_version_accept(
             actor=request.member, version=_current_version(dataset), request=request
         )
     except ValidationError as exc:
@@ -526,16 +519,14 @@ def dataset_accept(request: CollaborativeRequest, slug: str, public_id) -> HttpR
 
 @require_POST
 @collaborative_view()
-def dataset_return(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    dataset = access_dataset(request, public_id, review=True)
+def dataset_return(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    dataset = access_dataset(request, public_id, action="accept")
     form = ReasonForm(request.POST)
-    if not services.can_accept(request.member, dataset):
-        raise PermissionDenied
     if not form.is_valid():
         messages.error(request, _("Say what needs to change."))
         return redirect(dataset.get_absolute_url())
     try:
-        services.dataset_version_return(
+        dataset_version_return(
             actor=request.member,
             version=_current_version(dataset),
             note=form.cleaned_data["reason"],
@@ -550,17 +541,15 @@ def dataset_return(request: CollaborativeRequest, slug: str, public_id) -> HttpR
 
 @require_POST
 @collaborative_view()
-def dataset_restore(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    dataset = access_dataset(request, public_id)
-    if not services.can_upload_for(request.member, dataset.owner):
-        raise PermissionDenied
+def dataset_restore(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    dataset = access_dataset(request, public_id, action="change")
     form = VersionChoiceForm(request.POST, dataset=dataset)
     reason = ReasonForm(request.POST)
     if not form.is_valid() or not reason.is_valid():
         messages.error(request, _("Choose a version and say why it is being restored."))
         return redirect(dataset.get_absolute_url())
     try:
-        new = services.dataset_version_restore(
+        new = dataset_version_restore(
             actor=request.member,
             dataset=dataset,
             version=form.cleaned_data["version"],

@@ -7,25 +7,18 @@ Each takes the acting member first, runs in a transaction, validates with
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from indicators.access import can_comment, can_edit_indicator, can_hide_comment
 from indicators.models import Indicator, IndicatorComment, StoryNote
 from reentry.audit.log import record
 from stakeholders.models import Member
 
 
-def can_tell_story(member: Member, indicator: Indicator) -> bool:
-    """Backbone staff, and the chairs of the indicator's working group."""
-    return Indicator.objects.editable_by(member.user).filter(pk=indicator.pk).exists()
-
-
-def can_comment(member: Member) -> bool:
-    """Every member but observers, who read only."""
-    return member.is_active and member.role != Member.Role.OBSERVER
-
-
 @transaction.atomic
 def story_add(*, actor: Member, indicator: Indicator, body: str, request=None) -> StoryNote:
     """A new story behind the curve; the newest is the one shown, earlier ones stay."""
-    if indicator.collaborative_id != actor.collaborative_id or not can_tell_story(actor, indicator):
+    if indicator.collaborative_id != actor.collaborative_id or not can_edit_indicator(
+        actor, indicator
+    ):
         raise PermissionDenied
     note = StoryNote(indicator=indicator, author=actor, body=body.strip())
     note.full_clean()
@@ -66,7 +59,7 @@ def comment_hide(
     *, actor: Member, comment: IndicatorComment, hidden: bool = True, request=None
 ) -> IndicatorComment:
     """Backbone staff hide (or show again) a comment; it is never deleted."""
-    if not actor.is_backbone or comment.indicator.collaborative_id != actor.collaborative_id:
+    if not can_hide_comment(actor, comment):
         raise PermissionDenied
     comment.is_hidden = hidden
     comment.save(update_fields=["is_hidden"])

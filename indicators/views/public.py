@@ -26,9 +26,9 @@ from django.views.decorators.http import require_GET
 
 from indicators import exports
 from indicators.charts import sparkline, time_series
-from indicators.dashboard_views import scorecard_row
 from indicators.dashboards import format_value, indicator_data
 from indicators.models import Dataset, Indicator
+from indicators.views.dashboards import scorecard_row
 from stakeholders.models import Collaborative
 
 #: Seconds the public figures are kept in the cache.
@@ -173,7 +173,7 @@ def public_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
         .select_related("owner")
         .in_bulk()
     )
-    response = exports.csv_response(
+    response = exports.download(
         exports.rows((data[i.pk] for i in indicators), datasets),
         f"{collaborative.slug}-public-indicators",
     )
