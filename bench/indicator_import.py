@@ -51,7 +51,7 @@ from indicators.importing import Context, read_headers, run_pass  # noqa: E402
 from indicators.importing.jobs import import_file  # noqa: E402
 from indicators.importing.mapping import guess_mapping  # noqa: E402
 from indicators.models import Dataset, Dimension, Indicator  # noqa: E402
-from indicators.services.catalog import indicator_settings_for  # noqa: E402
+from indicators.seeds import indicator_settings_for  # noqa: E402
 from stakeholders.models import Collaborative, KeyArea, Organization, Sector  # noqa: E402
 
 SLUG = "bench-indicators"

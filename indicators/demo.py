@@ -37,7 +37,7 @@ from indicators.models import (
     PeriodKind,
     StoryNote,
 )
-from indicators.services.catalog import indicator_settings_for
+from indicators.seeds import indicator_settings_for
 from reentry.sharing.services import sharing_set
 from stakeholders.models import Collaborative, KeyArea, Member, Organization
 

@@ -5,7 +5,11 @@ shown. A dimension with no listed values accepts any value (geography: ZIP codes
 neighborhoods, counties differ from place to place).
 """
 
+from django.db import transaction
 from django.utils.translation import gettext_noop
+
+from indicators.models import Dimension, DimensionValue, IndicatorSettings
+from stakeholders.models import Collaborative
 
 # (code, name, [(value code, label), ...])
 DEFAULT_DIMENSIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
@@ -60,3 +64,40 @@ DEFAULT_DIMENSIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
         ],
     ),
 ]
+
+
+def indicator_settings_for(collaborative: Collaborative) -> IndicatorSettings:
+    """The collaborative's indicator settings, created (and dimensions seeded) on first use."""
+    found = IndicatorSettings.objects.filter(collaborative=collaborative).first()
+    if found is not None and found.dimensions_seeded:
+        return found
+    with transaction.atomic():
+        found, _created = IndicatorSettings.objects.select_for_update().get_or_create(
+            collaborative=collaborative
+        )
+        if not found.dimensions_seeded:
+            dimensions_seed(collaborative=collaborative)
+            found.dimensions_seeded = True
+            found.save(update_fields=["dimensions_seeded"])
+    return found
+
+
+def dimensions_seed(*, collaborative: Collaborative) -> None:
+    """Create the default dimensions and values that are missing (never overwrites)."""
+    existing = set(
+        Dimension.objects.filter(collaborative=collaborative).values_list("code", flat=True)
+    )
+    for order, (code, name, values) in enumerate(DEFAULT_DIMENSIONS):
+        if code in existing:
+            continue
+        dimension = Dimension.objects.create(
+            collaborative=collaborative,
+            code=code,
+            name=name,
+            order=order,
+            accepts_any_value=not values,
+        )
+        DimensionValue.objects.bulk_create(
+            DimensionValue(dimension=dimension, code=value_code, label=label, order=i)
+            for i, (value_code, label) in enumerate(values)
+        )

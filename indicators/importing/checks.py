@@ -91,7 +91,7 @@ class Context:
 
     @classmethod
     def load(cls, collaborative) -> "Context":
-        from indicators.services.catalog import indicator_settings_for
+        from indicators.seeds import indicator_settings_for
 
         settings_row = indicator_settings_for(collaborative)
         dims: dict[str, _DimensionInfo] = {}

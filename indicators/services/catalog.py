@@ -1,5 +1,6 @@
-"""Writes to the indicator catalog: ``<entity>_<verb>(*, actor, ...)``, atomic, audited;
-and the collaborative's indicator settings and dimensions, created on first use."""
+"""Writes to the indicator catalog: ``<entity>_<verb>(*, actor, ...)``, atomic, audited.
+The collaborative's settings and dimensions, created on first use, are in
+``indicators.seeds`` (the importer needs them, and it sits below the services)."""
 
 from collections.abc import Iterable
 
@@ -9,54 +10,11 @@ from django.db import transaction
 from indicators.access import can_create_indicator, can_define_locally, can_edit_indicator
 from indicators.models import (
     Dimension,
-    DimensionValue,
     Indicator,
-    IndicatorSettings,
     LocalDefinition,
 )
-from indicators.seeds import DEFAULT_DIMENSIONS
 from reentry.audit.log import record
-from stakeholders.models import Collaborative, Member
-
-# --- settings and dimensions ----------------------------------------------------------
-
-
-def indicator_settings_for(collaborative: Collaborative) -> IndicatorSettings:
-    """The collaborative's indicator settings, created (and dimensions seeded) on first use."""
-    found = IndicatorSettings.objects.filter(collaborative=collaborative).first()
-    if found is not None and found.dimensions_seeded:
-        return found
-    with transaction.atomic():
-        found, _created = IndicatorSettings.objects.select_for_update().get_or_create(
-            collaborative=collaborative
-        )
-        if not found.dimensions_seeded:
-            dimensions_seed(collaborative=collaborative)
-            found.dimensions_seeded = True
-            found.save(update_fields=["dimensions_seeded"])
-    return found
-
-
-def dimensions_seed(*, collaborative: Collaborative) -> None:
-    """Create the default dimensions and values that are missing (never overwrites)."""
-    existing = set(
-        Dimension.objects.filter(collaborative=collaborative).values_list("code", flat=True)
-    )
-    for order, (code, name, values) in enumerate(DEFAULT_DIMENSIONS):
-        if code in existing:
-            continue
-        dimension = Dimension.objects.create(
-            collaborative=collaborative,
-            code=code,
-            name=name,
-            order=order,
-            accepts_any_value=not values,
-        )
-        DimensionValue.objects.bulk_create(
-            DimensionValue(dimension=dimension, code=value_code, label=label, order=i)
-            for i, (value_code, label) in enumerate(values)
-        )
-
+from stakeholders.models import Member
 
 # --- the catalog ----------------------------------------------------------------------
 

@@ -22,11 +22,8 @@ from indicators.access import (
 )
 from indicators.forms import CatalogFilterForm, IndicatorForm, LocalDefinitionForm
 from indicators.models import Indicator, LocalDefinition
-from indicators.services.catalog import (
-    indicator_save,
-    indicator_settings_for,
-    local_definition_save,
-)
+from indicators.seeds import indicator_settings_for
+from indicators.services.catalog import indicator_save, local_definition_save
 from reentry.downloads import csv_response
 from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view

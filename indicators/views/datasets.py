@@ -40,7 +40,7 @@ from indicators.importing import (
 from indicators.importing.jobs import retention_days
 from indicators.models import Dataset, DatasetVersion, Dimension, ImportJob, Observation
 from indicators.periods import period_label
-from indicators.services.catalog import indicator_settings_for
+from indicators.seeds import indicator_settings_for
 from indicators.services.datasets import (
     dataset_version_accept,
     dataset_version_restore,

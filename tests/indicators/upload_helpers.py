@@ -9,7 +9,7 @@ from pathlib import Path
 from indicators.importing import read_headers
 from indicators.importing.jobs import import_file
 from indicators.models import Dataset, DatasetVersion, Dimension, Indicator, Observation
-from indicators.services.catalog import indicator_settings_for
+from indicators.seeds import indicator_settings_for
 
 HEADER = ["indicator", "period", "race_ethnicity", "sex", "value", "numerator", "denominator"]
 

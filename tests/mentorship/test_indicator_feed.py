@@ -201,7 +201,7 @@ class TestValidation:
         assert not response["Content-Type"].startswith("text/csv")
 
     def test_another_collaboratives_indicator_is_unknown(self, mworld, login):
-        from indicators.services.catalog import indicator_settings_for
+        from indicators.seeds import indicator_settings_for
 
         indicator_settings_for(mworld.cast.other_collab)
         Indicator.objects.create(
