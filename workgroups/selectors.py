@@ -299,12 +299,12 @@ def calendar_feed_meetings(feed: CalendarFeed, *, now: datetime | None = None) -
 
 __all__ = [
     "KeyAreaOverview",
-    "calendar_feed_meetings",
-    "my_action_items",
     "Overlap",
+    "calendar_feed_meetings",
     "find_overlaps",
     "key_area_counts",
     "key_area_overview",
+    "my_action_items",
     "organization_items",
     "title_similarity",
     "title_words",

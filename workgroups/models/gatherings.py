@@ -214,7 +214,7 @@ def _feed_mac(public_id_hex: str, secret: str | bytes | None = None) -> str:
     return mac.hexdigest()[:FEED_MAC_LENGTH]
 
 
-class CalendarFeedQuerySet(models.QuerySet):
+class CalendarFeedQuerySet(models.QuerySet["CalendarFeed"]):
     def opened_by(self, token: str) -> "CalendarFeed | None":
         """The live feed this token opens, or None (unknown, forged, revoked or inactive).
 

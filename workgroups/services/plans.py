@@ -234,6 +234,7 @@ def action_item_set_status(
     return item
 
 
+@transaction.atomic
 def action_item_move(*, actor: Member, item: ActionItem, status: str, request=None) -> ActionItem:
     """Move a card on the board: the status changes and a dated note says so."""
     return action_item_set_status(actor=actor, item=item, status=status, request=request)

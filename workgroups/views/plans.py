@@ -8,7 +8,6 @@ post progress. One view serves each page and, for HTMX requests, its fragment
 (template partials: ``"page.html#fragment"``).
 """
 
-import uuid
 from datetime import date
 from uuid import UUID
 
@@ -431,7 +430,7 @@ def item_create(request: CollaborativeRequest, slug: str, public_id: UUID) -> Ht
 
 def _is_uuid(value: str) -> bool:
     try:
-        uuid.UUID(value)
+        UUID(value)
     except ValueError:
         return False
     return True
