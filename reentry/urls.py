@@ -6,6 +6,7 @@ from reentry.site import views
 from stakeholders import urls as stakeholder_urls
 from stakeholders import views as stakeholder_views
 from workgroups import inclusion, quickwin_urls
+from workgroups import urls as workgroups_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,7 +27,10 @@ urlpatterns = [
     ),
     path("c/<slug:slug>/quick-wins/", include("workgroups.quickwin_urls")),
     path("c/<slug:slug>/polls/", include("workgroups.poll_urls")),
-    path("c/<slug:slug>/", include("workgroups.coordination_urls")),
+    path(
+        "c/<slug:slug>/",
+        include((workgroups_urls.coordination_patterns, "coordination"), namespace="coordination"),
+    ),
     path("c/<slug:slug>/", include("stakeholders.urls")),
     path(
         "directory/<slug:slug>/",

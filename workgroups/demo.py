@@ -150,7 +150,7 @@ def _at(day: date, hour: int, minute: int, tz: zoneinfo.ZoneInfo) -> datetime:
 def seed_workgroups(collaborative: Collaborative) -> int:
     """Create (or complete) the demo groups. Returns the number of groups."""
     rng = random.Random(f"{collaborative.slug}-workgroups")  # noqa: S311 - demo data only
-    tz = zoneinfo.ZoneInfo(collaborative.time_zone)
+    tz = collaborative.zone
     members = list(
         Member.objects.filter(collaborative=collaborative, is_active=True)
         .select_related("user", "organization")

@@ -1,12 +1,26 @@
+"""Forms for working groups and their gatherings, action plans, the board and its list,
+and partner initiatives. Every choice is limited to the collaborative (and the group)
+at hand."""
+
 from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from stakeholders.models import KeyArea, Member, Organization
-from workgroups.models import ActionItem, AgendaItem, GroupMembership, Meeting, WorkingGroup
+from workgroups.models import (
+    ActionItem,
+    ActionPlan,
+    AgendaItem,
+    GroupMembership,
+    Meeting,
+    PartnerInitiative,
+    Priority,
+    WorkingGroup,
+)
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _people(collaborative_id: int):
@@ -226,3 +240,219 @@ __all__ = [
     "MinutesForm",
     "RoleForm",
 ]
+
+
+# --- Action plans, the board and partner initiatives -----------------------------------
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Member) -> str:
+        name = obj.user.name or obj.user.email
+        return f"{name} · {obj.organization.name}" if obj.organization is not None else name
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organization) -> str:
+        return f"{obj.name} ({obj.sector.name})"
+
+
+class PriorityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Priority) -> str:
+        return f"{obj.plan.period} · {obj.rank}. {obj.title}"
+
+
+class ActionPlanForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    period = forms.CharField(
+        label=_("Period"),
+        max_length=40,
+        help_text=_("For example “2025” or “Spring 2025”. One plan per period."),
+    )
+    summary = forms.CharField(
+        label=_("What the group wants to achieve"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class PriorityForm(forms.Form):
+    title = forms.CharField(label=_("Priority"), max_length=200)
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(label=_("What will be done"), max_length=200)
+    description = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    priority = PriorityChoiceField(
+        label=_("Priority"), queryset=Priority.objects.none(), required=False
+    )
+    owner_member = OwnerChoiceField(
+        label=_("Who owns it"),
+        queryset=Member.objects.none(),
+        required=False,
+        help_text=_("Anyone in the collaborative, from any sector."),
+    )
+    owner_organization = OrganizationChoiceField(
+        label=_("Which organization"), queryset=Organization.objects.none(), required=False
+    )
+    due_date = forms.DateField(label=_("Due"), required=False, widget=DATE)
+    key_area = forms.ModelChoiceField(
+        label=_("Key area"),
+        queryset=KeyArea.objects.none(),
+        required=False,
+        help_text=_("Leave empty to use the group's key area."),
+    )
+
+    def __init__(self, *args, group: WorkingGroup, **kwargs):
+        super().__init__(*args, **kwargs)
+        collaborative_id = group.collaborative_id
+        priority = cast(forms.ModelChoiceField, self.fields["priority"])
+        priority.queryset = (
+            Priority.objects.filter(plan__group=group)
+            .select_related("plan")
+            .order_by("-plan__period", "rank", "pk")
+        )
+        priority.empty_label = _("Not under a priority")
+        owner_member = cast(forms.ModelChoiceField, self.fields["owner_member"])
+        owner_member.queryset = (
+            Member.objects.filter(collaborative_id=collaborative_id, is_active=True)
+            .select_related("user", "organization")
+            .order_by("user__name")
+        )
+        owner_member.empty_label = _("Nobody yet")
+        owner_organization = cast(forms.ModelChoiceField, self.fields["owner_organization"])
+        owner_organization.queryset = (
+            Organization.objects.filter(collaborative_id=collaborative_id)
+            .select_related("sector")
+            .order_by("name")
+        )
+        owner_organization.empty_label = _("No organization")
+        key_area = cast(forms.ModelChoiceField, self.fields["key_area"])
+        key_area.queryset = KeyArea.objects.filter(collaborative_id=collaborative_id).order_by(
+            "order", "name"
+        )
+        key_area.empty_label = _("The group's key area")
+
+    @classmethod
+    def initial_for(cls, item: ActionItem) -> dict:
+        return {
+            "title": item.title,
+            "description": item.description,
+            "priority": item.priority_id,
+            "owner_member": item.owner_member_id,
+            "owner_organization": item.owner_organization_id,
+            "due_date": item.due_date,
+            "key_area": item.key_area_id,
+        }
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(
+        label=_("What happened"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+OPEN, ALL = "open", "all"
+
+
+class ItemFilterForm(forms.Form):
+    """The list view's filters. Invalid values are ignored, not errors."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    plan = forms.ChoiceField(label=_("Plan"), required=False)
+    owner = forms.ChoiceField(label=_("Owning organization"), required=False)
+    due_before = forms.DateField(label=_("Due before"), required=False, widget=DATE)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, plans: list[ActionPlan], organizations: list[Organization], **kw):
+        super().__init__(*args, **kw)
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
+            (OPEN, _("Open (not done)")),
+            *ActionItem.Status.choices,
+            (ALL, _("All")),
+        ]
+        cast(forms.ChoiceField, self.fields["plan"]).choices = [("", _("Every plan"))] + [
+            (str(p.public_id), f"{p.title} ({p.period})") for p in plans
+        ]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", _("Any organization"))] + [
+            (str(o.public_id), o.name) for o in organizations
+        ]
+
+    def value(self, name: str):
+        """The cleaned value of one filter, or None when it is missing or malformed (the
+        other filters still apply)."""
+        if not self.is_bound or (not self.is_valid() and name in self.errors):
+            return None
+        return self.cleaned_data.get(name)
+
+
+class PartnerInitiativeForm(forms.ModelForm):
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Working groups that work alongside it"),
+        queryset=WorkingGroup.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    priorities = forms.ModelMultipleChoiceField(
+        label=_("Priorities it touches"),
+        queryset=Priority.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    action_items = forms.ModelMultipleChoiceField(
+        label=_("Action items it touches"),
+        queryset=ActionItem.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (or Cmd) to choose more than one."),
+    )
+
+    class Meta:
+        model = PartnerInitiative
+        fields = [
+            "name",
+            "focus",
+            "description",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "website",
+            "is_active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, collaborative, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = WorkingGroup.objects.visible_to(user).filter(collaborative=collaborative)
+        cast(forms.ModelMultipleChoiceField, self.fields["groups"]).queryset = groups.filter(
+            is_active=True
+        ).order_by("name")
+        priorities = cast(forms.ModelMultipleChoiceField, self.fields["priorities"])
+        priorities.queryset = (
+            Priority.objects.filter(plan__group__in=groups)
+            .select_related("plan__group")
+            .order_by("plan__group__name", "-plan__period", "rank")
+        )
+        # Django's per-instance override of the label; mypy reads it as replacing a method.
+        priorities.label_from_instance = lambda p: f"{p.plan.group.name}: {p.title}"  # type: ignore[assignment]
+        action_items = cast(forms.ModelMultipleChoiceField, self.fields["action_items"])
+        action_items.queryset = (
+            ActionItem.objects.visible_to(user)
+            .filter(collaborative=collaborative)
+            .select_related("group")
+            .order_by("group__name", "title")
+        )
+        # Django's per-instance override of the label; mypy reads it as replacing a method.
+        action_items.label_from_instance = lambda i: f"{i.group.name}: {i.title}"  # type: ignore[assignment]
+        if self.instance.pk:
+            self.initial.setdefault("groups", list(self.instance.groups.all()))
+            self.initial.setdefault("priorities", list(self.instance.priorities.all()))
+            self.initial.setdefault("action_items", list(self.instance.action_items.all()))
+
+    def _post_clean(self):
+        # The service builds, validates and saves the initiative and its links.
+        pass

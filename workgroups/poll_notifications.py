@@ -26,12 +26,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reentry.audit.log import record
+from reentry.claims import claim_once
 from reentry.mail import send_templated_email
 from reentry.queue import enqueue
 from stakeholders.models import Member
 from workgroups import polls
 from workgroups.models import Ballot, Poll, SentReminder
-from workgroups.reminders import _claim
 from workgroups.verification import verified_ids
 
 CLOSING_AHEAD = timedelta(hours=24)
@@ -56,7 +56,9 @@ def _local_date(poll: Poll, moment: datetime) -> date:
 
 
 def _send(poll: Poll, kind: str, template: str, on_date: date, people: list[Member]) -> int:
-    claimed = _claim(kind, str(poll.public_id), on_date, people)
+    claimed = claim_once(
+        SentReminder, kind=kind, object_key=str(poll.public_id), on_date=on_date, members=people
+    )
     collaborative = poll.collaborative
     base = settings.SITE_URL
     context = {

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stakeholders.models import Collaborative, KeyArea, Member, Organization
-from workgroups.board_forms import DATE, OrganizationChoiceField, OwnerChoiceField
+from workgroups.forms import DATE, OrganizationChoiceField, OwnerChoiceField
 from workgroups.models import ActionPlan, QuickWin, WorkingGroup
 
 Status = QuickWin.Status

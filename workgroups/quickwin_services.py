@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
 from stakeholders.models import KeyArea, Member, Organization
-from workgroups import planning
+from workgroups import services
 from workgroups.models import (
     ActionItem,
     ActionPlan,
@@ -256,19 +256,19 @@ def quickwin_select(
         year = str(timezone.localdate().year)
         plan = ActionPlan.objects.filter(group=group, period=year).first()
         if plan is None:
-            plan = planning.action_plan_create(
+            plan = services.action_plan_create(
                 actor=actor,
                 group=group,
                 period=year,
                 title=_("%(group)s: plan for %(year)s") % {"group": group.name, "year": year},
                 request=request,
             )
-    priority = planning.priority_add(
+    priority = services.priority_add(
         actor=actor, plan=plan, title=(priority_title.strip() or quick_win.title)[:200]
     )
     areas = list(quick_win.key_areas.all()[:1])
     for step in steps:
-        planning.action_item_create(
+        services.action_item_create(
             actor=actor,
             group=group,
             title=step.title,

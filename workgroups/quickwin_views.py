@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reentry.forms import apply_errors as _apply_errors
 from reentry.sharing.access import get_visible_or_404
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Collaborative, KeyArea
@@ -38,7 +39,8 @@ from workgroups.quickwin_forms import (
     ProposeForm,
     SelectForm,
 )
-from workgroups.views import _apply_errors, _context, _errors
+from workgroups.views import error_text as _errors
+from workgroups.views import page_context as _context
 
 PAGE_SIZE = 25
 Status = QuickWin.Status

@@ -61,12 +61,8 @@ from django.utils.translation import gettext_lazy as _
 
 from stakeholders.models import Collaborative, KeyArea, Member, Organization
 from workgroups import voting
-from workgroups.models import (
-    Priority,
-    WorkingGroup,
-    _backbone_collaboratives,
-    _my_collaboratives,
-)
+from workgroups.models import Priority, WorkingGroup
+from workgroups.models.groups import backbone_collaboratives, my_collaboratives
 
 
 def _new_ballot_key() -> str:
@@ -81,7 +77,7 @@ class QuickWinQuerySet(models.QuerySet):
         """Every member of the collaborative sees its quick wins."""
         if user is None or not user.is_authenticated:
             return self.none()
-        return self.filter(collaborative_id__in=_my_collaboratives(user))
+        return self.filter(collaborative_id__in=my_collaboratives(user))
 
     def editable_by(self, user) -> "QuickWinQuerySet":
         """Backbone staff, the chairs of the owning group, and the proposer while the
@@ -89,7 +85,7 @@ class QuickWinQuerySet(models.QuerySet):
         if user is None or not user.is_authenticated:
             return self.none()
         return self.filter(
-            Q(collaborative_id__in=_backbone_collaboratives(user))
+            Q(collaborative_id__in=backbone_collaboratives(user))
             | Q(group_id__in=WorkingGroup.editor_owner_ids(user))
             | Q(
                 proposer__user_id=user.pk,
@@ -344,7 +340,7 @@ class PollQuerySet(models.QuerySet):
         drafts only their group's chairs and backbone staff."""
         if user is None or not user.is_authenticated:
             return self.none()
-        return self.filter(collaborative_id__in=_my_collaboratives(user)).filter(
+        return self.filter(collaborative_id__in=my_collaboratives(user)).filter(
             ~Q(status=Poll.Status.DRAFT) | Q(group_id__in=WorkingGroup.editor_owner_ids(user))
         )
 

@@ -8,7 +8,7 @@ from tests.factories import MemberFactory
 from tests.workgroups.board_world import make_board_world
 from tests.workgroups.conftest import make_group, make_meeting, seat
 from tests.workgroups.conftest import wg as wg  # noqa: F401 - the working-group fixture
-from workgroups import planning, services
+from workgroups import services
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ class TestSharing:
 
 class TestShape:
     def test_item_fields_and_updates(self, cast, wg, bw, login):
-        planning.progress_update_add(actor=cast.staff_b, item=bw.by_b, text="Two landlords")
+        services.progress_update_add(actor=cast.staff_b, item=bw.by_b, text="Two landlords")
         data = login(cast.community).get(f"{V1}/collab-a/action-items/{bw.by_b.public_id}/")
         data = data.json()
         assert data["group"] == str(wg.housing.public_id)
@@ -122,7 +122,7 @@ class TestShape:
         assert [u["text"] for u in data["updates"]] == ["Two landlords"]
 
     def test_plan_lists_ranked_priorities(self, cast, wg, bw, login):
-        planning.priority_move(actor=cast.staff_a, priority=bw.second, up=True)
+        services.priority_move(actor=cast.staff_a, priority=bw.second, up=True)
         data = login(cast.community).get(f"{V1}/collab-a/action-plans/{bw.plan.public_id}/")
         assert [p["title"] for p in data.json()["priorities"]] == [
             "No one to the street",
@@ -139,7 +139,7 @@ class TestFilters:
     def test_item_filters(self, cast, wg, bw, login):
         client = login(cast.staff_a)
         base = f"{V1}/collab-a/action-items/"
-        planning.action_item_move(actor=cast.staff_a, item=bw.by_c, status="done")
+        services.action_item_move(actor=cast.staff_a, item=bw.by_c, status="done")
         assert _ids(client.get(base, {"status": "done"})) == {str(bw.by_c.public_id)}
         assert str(bw.by_c.public_id) not in _ids(client.get(base, {"status": "open"}))
         assert _ids(client.get(base, {"overdue": "true"})) == {str(bw.orphan.public_id)}
@@ -177,11 +177,11 @@ class TestQueryCounts:
                 actor=cast.backbone, meeting=meeting, title="Hello", presenter=cast.staff_b
             )
             services.decision_record(actor=cast.backbone, meeting=meeting, text="Yes")
-            plan = planning.action_plan_create(
+            plan = services.action_plan_create(
                 actor=cast.backbone, group=group, period="2026", title=f"P{i}"
             )
-            priority = planning.priority_add(actor=cast.backbone, plan=plan, title="One")
-            item = planning.action_item_create(
+            priority = services.priority_add(actor=cast.backbone, plan=plan, title="One")
+            item = services.action_item_create(
                 actor=cast.backbone,
                 group=group,
                 priority=priority,
@@ -190,7 +190,7 @@ class TestQueryCounts:
                 owner_organization=cast.org_b,
                 key_area=cast.key_area,
             )
-            planning.progress_update_add(actor=cast.backbone, item=item, text="Going")
+            services.progress_update_add(actor=cast.backbone, item=item, text="Going")
         assert count_queries(client, target) == few <= 10
 
 

@@ -14,7 +14,7 @@ from tests.factories import (
     OrganizationFactory,
     SectorFactory,
 )
-from workgroups import planning, services
+from workgroups import services
 from workgroups.models import ActionItem, GroupMembership, Update
 
 pytestmark = pytest.mark.e2e
@@ -45,11 +45,11 @@ def riverside(db):
         actor=backbone, name="Housing Working Group", key_area=housing, chairs=[]
     )
     GroupMembership.objects.create(group=group, member=chair, role="chair")
-    plan = planning.action_plan_create(
+    plan = services.action_plan_create(
         actor=chair, group=group, period="2026", title="Housing plan"
     )
-    priority = planning.priority_add(actor=chair, plan=plan, title="No one to the street")
-    item = planning.action_item_create(
+    priority = services.priority_add(actor=chair, plan=plan, title="No one to the street")
+    item = services.action_item_create(
         actor=chair,
         group=group,
         priority=priority,

@@ -12,17 +12,17 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
-from workgroups import planning, services
+from workgroups import services
 
 
 def make_board_world(cast, wg) -> SimpleNamespace:
     today = timezone.localdate()
-    plan = planning.action_plan_create(
+    plan = services.action_plan_create(
         actor=cast.backbone, group=wg.housing, period="2026", title="Housing plan"
     )
-    first = planning.priority_add(actor=cast.staff_a, plan=plan, title="More landlords")
-    second = planning.priority_add(actor=cast.staff_a, plan=plan, title="No one to the street")
-    by_b = planning.action_item_create(
+    first = services.priority_add(actor=cast.staff_a, plan=plan, title="More landlords")
+    second = services.priority_add(actor=cast.staff_a, plan=plan, title="No one to the street")
+    by_b = services.action_item_create(
         actor=cast.staff_a,
         group=wg.housing,
         priority=first,
@@ -31,7 +31,7 @@ def make_board_world(cast, wg) -> SimpleNamespace:
         owner_organization=cast.org_b,
         due_date=today + timedelta(days=30),
     )
-    by_c = planning.action_item_create(
+    by_c = services.action_item_create(
         actor=cast.staff_a,
         group=wg.housing,
         priority=first,
@@ -39,7 +39,7 @@ def make_board_world(cast, wg) -> SimpleNamespace:
         owner_organization=cast.org_c,
         due_date=today + timedelta(days=60),
     )
-    orphan = planning.action_item_create(
+    orphan = services.action_item_create(
         actor=cast.staff_a,
         group=wg.housing,
         priority=second,
@@ -52,11 +52,11 @@ def make_board_world(cast, wg) -> SimpleNamespace:
         title="Follow up on the hard case",
         owner_member=cast.staff_c,
     )
-    other_plan = planning.action_plan_create(
+    other_plan = services.action_plan_create(
         actor=cast.outsider, group=wg.other_group, period="2026", title="Lakeshore plan"
     )
-    other_priority = planning.priority_add(actor=cast.outsider, plan=other_plan, title="Beds")
-    other_item = planning.action_item_create(
+    other_priority = services.priority_add(actor=cast.outsider, plan=other_plan, title="Beds")
+    other_item = services.action_item_create(
         actor=cast.outsider,
         group=wg.other_group,
         priority=other_priority,

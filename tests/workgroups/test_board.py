@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.factories import MemberFactory
 from tests.workgroups.board_world import make_board_world
-from workgroups import planning
+from workgroups import services
 from workgroups.models import ActionItem, ActionPlan, Priority, Update
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +214,7 @@ class TestPermissions:
 
 class TestBoard:
     def test_cards_sit_in_the_column_of_their_status(self, cast, wg, bw, login):
-        planning.action_item_move(actor=cast.staff_a, item=bw.by_c, status="blocked")
+        services.action_item_move(actor=cast.staff_a, item=bw.by_c, status="blocked")
         page = login(cast.observer).get(url("board", public_id=wg.housing.public_id))
         board = page.context["columns"]
         titles = {status: [i.title for i in cards] for status, _label, cards in board}
@@ -266,7 +266,7 @@ class TestBoard:
 
     def test_board_fragment_for_htmx_and_plan_filter(self, cast, wg, bw, login):
         client = login(cast.staff_a)
-        loose = planning.action_item_create(actor=cast.staff_a, group=wg.housing, title="Loose")
+        loose = services.action_item_create(actor=cast.staff_a, group=wg.housing, title="Loose")
         target = url("board", public_id=wg.housing.public_id)
         whole = client.get(target)
         assert b"<html" in whole.content and loose.title.encode() in whole.content
@@ -303,7 +303,7 @@ class TestPlans:
         assert response.context["form"]["title"].value() == "Again"
 
     def test_priorities_move_up_and_down_and_removal_renumbers(self, cast, wg, bw, login):
-        third = planning.priority_add(actor=cast.staff_a, plan=bw.plan, title="Jobs")
+        third = services.priority_add(actor=cast.staff_a, plan=bw.plan, title="Jobs")
         client = login(cast.community)  # the community co-chair
         client.post(url("priority_move", public_id=third.public_id), {"direction": "up"})
         ranks = list(bw.plan.priorities.order_by("rank").values_list("title", flat=True))
@@ -370,7 +370,7 @@ class TestList:
 
     def test_filters(self, cast, wg, bw, login):
         client = login(cast.staff_a)
-        planning.action_item_move(actor=cast.staff_a, item=bw.by_c, status="done")
+        services.action_item_move(actor=cast.staff_a, item=bw.by_c, status="done")
         assert self._titles(client, wg) == ["Count transitional beds", bw.by_b.title]
         assert self._titles(client, wg, status="done") == [bw.by_c.title]
         assert len(self._titles(client, wg, status="all")) == 3
@@ -381,14 +381,14 @@ class TestList:
             bw.by_b.title,
         ]
         assert self._titles(client, wg, overdue="on") == ["Count transitional beds"]
-        other = planning.action_plan_create(
+        other = services.action_plan_create(
             actor=cast.staff_a, group=wg.housing, period="2027", title="Next"
         )
         assert self._titles(client, wg, plan=str(other.public_id)) == []
 
     def test_bad_filter_values_are_ignored(self, cast, wg, bw, login):
         client = login(cast.staff_a)
-        planning.action_item_move(actor=cast.staff_a, item=bw.by_c, status="done")
+        services.action_item_move(actor=cast.staff_a, item=bw.by_c, status="done")
         titles = self._titles(client, wg, due_before="soon", owner="nope", status="done")
         assert titles == [bw.by_c.title]
 
@@ -406,7 +406,7 @@ class TestQueryCounts:
             owner = MemberFactory(
                 collaborative=cast.collab, role="provider_staff", organization=cast.org_c
             )
-            item = planning.action_item_create(
+            item = services.action_item_create(
                 actor=cast.staff_a,
                 group=wg.housing,
                 priority=bw.first if i % 2 else bw.second,
@@ -415,20 +415,20 @@ class TestQueryCounts:
                 owner_organization=cast.org_c,
                 due_date=timezone.localdate() + timedelta(days=i - 5),
             )
-            planning.progress_update_add(actor=cast.staff_a, item=item, text="Going")
-            planning.action_item_move(actor=cast.staff_a, item=item, status="in_progress")
+            services.progress_update_add(actor=cast.staff_a, item=item, text="Going")
+            services.action_item_move(actor=cast.staff_a, item=item, status="in_progress")
 
     @pytest.mark.parametrize(
         "name", ["board", "group_action_items", "plan", "plans"], ids=lambda n: n
     )
     def test_same_queries_at_1_and_25_items(self, cast, wg, login, count_queries, name):
         client = login(cast.staff_b)
-        plan = planning.action_plan_create(
+        plan = services.action_plan_create(
             actor=cast.staff_a, group=wg.housing, period="2026", title="P"
         )
-        first = planning.priority_add(actor=cast.staff_a, plan=plan, title="A")
-        planning.priority_add(actor=cast.staff_a, plan=plan, title="B")
-        planning.action_item_create(
+        first = services.priority_add(actor=cast.staff_a, plan=plan, title="A")
+        services.priority_add(actor=cast.staff_a, plan=plan, title="B")
+        services.action_item_create(
             actor=cast.staff_a, group=wg.housing, priority=first, title="One"
         )
         kwargs = {"public_id": plan.public_id if name == "plan" else wg.housing.public_id}

@@ -11,15 +11,15 @@ from reentry.audit.models import AuditEvent
 from tests.factories import KeyAreaFactory, MemberFactory
 from tests.workgroups.board_world import make_board_world
 from tests.workgroups.conftest import make_group, seat
-from workgroups import partners, planning
-from workgroups.coordination import (
+from workgroups import services
+from workgroups.models import ActionItem, PartnerInitiative
+from workgroups.selectors import (
     find_overlaps,
     key_area_overview,
     organization_items,
     title_similarity,
     title_words,
 )
-from workgroups.models import ActionItem, PartnerInitiative
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +59,10 @@ class TestSimilarity:
         assert title_similarity("the", "a") == 0.0
 
     def test_overlaps_are_between_different_groups_only(self, cast, wg, bw, jobs_group):
-        same_group = planning.action_item_create(
+        same_group = services.action_item_create(
             actor=cast.staff_a, group=wg.housing, title="Recruit landlords fair-chance"
         )
-        other = planning.action_item_create(
+        other = services.action_item_create(
             actor=cast.staff_c,
             group=jobs_group,
             title="Recruit fair chance landlords",
@@ -73,24 +73,24 @@ class TestSimilarity:
         assert pairs == {frozenset((bw.by_b.pk, other.pk)), frozenset((same_group.pk, other.pk))}
 
     def test_pairs_that_are_both_done_are_left_out(self, cast, wg, bw, jobs_group):
-        other = planning.action_item_create(
+        other = services.action_item_create(
             actor=cast.staff_c, group=jobs_group, title="Recruit fair-chance landlords"
         )
         for item in (other, bw.by_b):
-            planning.action_item_move(actor=cast.backbone, item=item, status="done")
+            services.action_item_move(actor=cast.backbone, item=item, status="done")
         assert find_overlaps([bw.by_b, other]) == []
 
 
 class TestKeyAreaOverview:
     def test_groups_priorities_items_overlaps_and_orphans(self, cast, wg, bw, jobs_group):
-        cross = planning.action_item_create(
+        cross = services.action_item_create(
             actor=cast.staff_c,
             group=jobs_group,
             title="Recruit landlords who are fair-chance",
             key_area=cast.key_area,
             owner_organization=cast.org_c,
         )
-        elsewhere = planning.action_item_create(
+        elsewhere = services.action_item_create(
             actor=cast.staff_c,
             group=jobs_group,
             title="Recruit fair-chance landlords",
@@ -159,15 +159,15 @@ class TestKeyAreaOverview:
     def test_same_queries_at_1_and_25_items(self, cast, wg, login, count_queries, jobs_group):
         client = login(cast.staff_a)
         target = curl("key_area", area="housing")
-        planning.action_item_create(actor=cast.staff_a, group=wg.housing, title="One thing")
+        services.action_item_create(actor=cast.staff_a, group=wg.housing, title="One thing")
         few = count_queries(client, target)
-        plan = planning.action_plan_create(
+        plan = services.action_plan_create(
             actor=cast.staff_c, group=jobs_group, period="2026", title="Jobs"
         )
         for i in range(24):
             if i % 2:
-                priority = planning.priority_add(actor=cast.staff_c, plan=plan, title=f"P{i}")
-                planning.action_item_create(
+                priority = services.priority_add(actor=cast.staff_c, plan=plan, title=f"P{i}")
+                services.action_item_create(
                     actor=cast.staff_c,
                     group=jobs_group,
                     title=f"Landlord outreach round {i}",
@@ -177,7 +177,7 @@ class TestKeyAreaOverview:
                     due_date=timezone.localdate() + timedelta(days=i - 12),
                 )
             else:
-                planning.action_item_create(
+                services.action_item_create(
                     actor=cast.staff_a,
                     group=wg.housing,
                     title=f"Landlord outreach round {i}",
@@ -188,16 +188,16 @@ class TestKeyAreaOverview:
 
 class TestOrganizationPage:
     def test_lists_the_open_items_it_owns_across_groups(self, cast, wg, bw, login, jobs_group):
-        planning.action_item_create(
+        services.action_item_create(
             actor=cast.staff_c,
             group=jobs_group,
             title="Court date texts",
             owner_organization=cast.org_c,
         )
-        done = planning.action_item_create(
+        done = services.action_item_create(
             actor=cast.staff_c, group=jobs_group, title="Old thing", owner_organization=cast.org_c
         )
-        planning.action_item_move(actor=cast.staff_c, item=done, status="done")
+        services.action_item_move(actor=cast.staff_c, item=done, status="done")
         target = reverse(
             "stakeholders:organization",
             kwargs={"slug": "collab-a", "public_id": cast.org_c.public_id},
@@ -226,7 +226,7 @@ class TestOrganizationPage:
 
 @pytest.fixture
 def initiative(cast, wg, bw):
-    return partners.partner_initiative_create(
+    return services.partner_initiative_create(
         actor=cast.backbone,
         name="Cradle to Career",
         focus=PartnerInitiative.Focus.EDUCATION,
@@ -292,7 +292,7 @@ class TestPartnerInitiatives:
         assert response.status_code == 200
         assert {"groups", "action_items"} <= set(response.context["form"].errors)
         with pytest.raises(Exception, match="priorities"):
-            partners.partner_initiative_create(
+            services.partner_initiative_create(
                 actor=cast.backbone, name="Y", focus="poverty", priorities=[bw.other_priority]
             )
 
@@ -302,12 +302,12 @@ class TestPartnerInitiatives:
 
     def test_list_same_queries_at_1_and_25(self, cast, wg, bw, login, count_queries):
         client = login(cast.community)
-        partners.partner_initiative_create(
+        services.partner_initiative_create(
             actor=cast.backbone, name="P0", focus="poverty", groups=[wg.housing]
         )
         few = count_queries(client, curl("partners"))
         for i in range(1, 25):
-            partners.partner_initiative_create(
+            services.partner_initiative_create(
                 actor=cast.backbone,
                 name=f"P{i}",
                 focus="health",

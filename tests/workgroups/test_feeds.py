@@ -1,5 +1,5 @@
-"""Private iCalendar feeds (workgroups/feeds.py): RFC 5545 output, token isolation,
-revocation, and gatherings only as ``Meeting.visible_to`` allows."""
+"""Private iCalendar feeds (workgroups/views/feeds.py, workgroups/calendar.py): RFC 5545
+output, token isolation, revocation, and gatherings only as ``Meeting.visible_to`` allows."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from stakeholders.models import Member
 from tests.workgroups.conftest import make_meeting
-from workgroups import feeds, services
+from workgroups import calendar, services
 from workgroups.models import CalendarFeed, Meeting
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def unfold(text: str) -> list[str]:
 
 
 def get_feed(client, feed, slug=None):
-    token = feeds.feed_token(feed)
+    token = feed.token()
     return client.get(
         reverse(
             "workgroups:calendar_feed",
@@ -35,21 +35,21 @@ def get_feed(client, feed, slug=None):
 
 class TestIcalendarFormat:
     def test_text_escapes_backslash_semicolon_comma_and_newlines(self):
-        assert feeds.ics_escape("a\\b; c, d\r\ne\nf") == "a\\\\b\\; c\\, d\\ne\\nf"
+        assert calendar.ics_escape("a\\b; c, d\r\ne\nf") == "a\\\\b\\; c\\, d\\ne\\nf"
 
     def test_control_characters_are_dropped(self):
-        assert feeds.ics_escape("bell\x07 tab\tok") == "bell tab\tok"
+        assert calendar.ics_escape("bell\x07 tab\tok") == "bell tab\tok"
 
     def test_long_lines_fold_at_75_octets(self):
         line = "DESCRIPTION:" + "x" * 200
-        folded = feeds.ics_fold(line).split("\r\n")
+        folded = calendar.ics_fold(line).split("\r\n")
         assert all(len(part.encode()) <= 75 for part in folded)
         assert all(part.startswith(" ") for part in folded[1:])
         assert "".join(p[1:] if i else p for i, p in enumerate(folded)) == line
 
     def test_folding_never_splits_a_utf8_character(self):
         line = "SUMMARY:" + "Reunión de ñandúes — café ☕ " * 6
-        folded = feeds.ics_fold(line).split("\r\n")
+        folded = calendar.ics_fold(line).split("\r\n")
         for part in folded:
             assert len(part.encode()) <= 75
             part.encode().decode()  # each piece is valid UTF-8 on its own
@@ -58,7 +58,7 @@ class TestIcalendarFormat:
     def test_a_calendar_has_utc_times_and_the_required_properties(self, cast, wg):
         meeting = wg.meeting
         meeting.title = "Housing, beds; and \\ more"
-        text = feeds.render_calendar(
+        text = calendar.render_calendar(
             "Mine", [meeting], now=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
         )
         lines = unfold(text)
@@ -77,7 +77,7 @@ class TestIcalendarFormat:
 
 class TestFeedAccess:
     def test_a_persons_feed_has_their_groups_gatherings(self, cast, wg, client):
-        feed = feeds.calendar_feed_get_or_create(actor=cast.staff_b)
+        feed = services.calendar_feed_get_or_create(actor=cast.staff_b)
         response = get_feed(client, feed)
         assert response.status_code == 200
         assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -86,61 +86,61 @@ class TestFeedAccess:
         assert wg.other_meeting.title not in body
 
     def test_a_private_groups_gatherings_are_absent_from_a_non_members_feed(self, cast, wg, client):
-        personal = feeds.calendar_feed_get_or_create(actor=cast.staff_b)
+        personal = services.calendar_feed_get_or_create(actor=cast.staff_b)
         # The group is browsable, so its link can be made, but its gatherings stay hidden.
-        of_group = feeds.calendar_feed_get_or_create(actor=cast.staff_b, group=wg.private)
+        of_group = services.calendar_feed_get_or_create(actor=cast.staff_b, group=wg.private)
         for feed in (personal, of_group):
             assert str(wg.private_meeting.public_id) not in get_feed(client, feed).content.decode()
-        member_feed = feeds.calendar_feed_get_or_create(actor=cast.staff_c, group=wg.private)
+        member_feed = services.calendar_feed_get_or_create(actor=cast.staff_c, group=wg.private)
         assert str(wg.private_meeting.public_id) in get_feed(client, member_feed).content.decode()
 
     def test_whole_collaborative_gatherings_are_in_everyones_feed(self, cast, wg, client):
         everyone = make_meeting(cast.backbone, None, days=3, title="All hands")
-        feed = feeds.calendar_feed_get_or_create(actor=cast.observer)
+        feed = services.calendar_feed_get_or_create(actor=cast.observer)
         assert f"UID:{everyone.public_id}@" in get_feed(client, feed).content.decode()
 
     def test_a_cancelled_gathering_says_so(self, cast, wg, client):
         Meeting.objects.filter(pk=wg.meeting.pk).update(status=Meeting.Status.CANCELLED)
-        feed = feeds.calendar_feed_get_or_create(actor=cast.staff_b)
+        feed = services.calendar_feed_get_or_create(actor=cast.staff_b)
         assert "STATUS:CANCELLED" in unfold(get_feed(client, feed).content.decode())
 
     def test_a_forged_token_is_404(self, cast, wg, client):
-        feed = feeds.calendar_feed_get_or_create(actor=cast.staff_b)
-        token = feeds.feed_token(feed)
+        feed = services.calendar_feed_get_or_create(actor=cast.staff_b)
+        token = feed.token()
         forged = token[:32] + ("0" if token[32] != "0" else "1") + token[33:]
         target = reverse("workgroups:calendar_feed", kwargs={"slug": "collab-a", "token": forged})
         assert client.get(target).status_code == 404
 
     def test_another_persons_id_with_my_mac_is_404(self, cast, wg, client):
-        mine = feeds.calendar_feed_get_or_create(actor=cast.staff_b)
-        theirs = feeds.calendar_feed_get_or_create(actor=cast.staff_c)
-        spliced = theirs.public_id.hex + feeds.feed_token(mine)[32:]
+        mine = services.calendar_feed_get_or_create(actor=cast.staff_b)
+        theirs = services.calendar_feed_get_or_create(actor=cast.staff_c)
+        spliced = theirs.public_id.hex + mine.token()[32:]
         target = reverse("workgroups:calendar_feed", kwargs={"slug": "collab-a", "token": spliced})
         assert client.get(target).status_code == 404
 
     def test_a_token_under_another_collaboratives_address_is_404(self, cast, wg, client):
-        feed = feeds.calendar_feed_get_or_create(actor=cast.staff_b)
+        feed = services.calendar_feed_get_or_create(actor=cast.staff_b)
         assert get_feed(client, feed, slug="collab-b").status_code == 404
 
     def test_a_revoked_link_is_404(self, cast, wg, client):
-        feed = feeds.calendar_feed_get_or_create(actor=cast.staff_b)
-        feeds.calendar_feed_revoke(actor=cast.staff_b, feed=feed)
+        feed = services.calendar_feed_get_or_create(actor=cast.staff_b)
+        services.calendar_feed_revoke(actor=cast.staff_b, feed=feed)
         assert get_feed(client, feed).status_code == 404
 
     def test_a_new_link_stops_the_old_one(self, cast, wg, client):
-        old = feeds.calendar_feed_get_or_create(actor=cast.staff_b)
-        new = feeds.calendar_feed_regenerate(actor=cast.staff_b, feed=old)
+        old = services.calendar_feed_get_or_create(actor=cast.staff_b)
+        new = services.calendar_feed_regenerate(actor=cast.staff_b, feed=old)
         assert new.public_id != old.public_id
         assert get_feed(client, old).status_code == 404
         assert get_feed(client, new).status_code == 200
 
     def test_a_person_who_left_the_collaborative_has_no_feed(self, cast, wg, client):
-        feed = feeds.calendar_feed_get_or_create(actor=cast.staff_b)
+        feed = services.calendar_feed_get_or_create(actor=cast.staff_b)
         Member.objects.filter(pk=cast.staff_b.pk).update(is_active=False)
         assert get_feed(client, feed).status_code == 404
 
     def test_leaving_a_group_takes_its_gatherings_out(self, cast, wg, client):
-        feed = feeds.calendar_feed_get_or_create(actor=cast.staff_c)
+        feed = services.calendar_feed_get_or_create(actor=cast.staff_c)
         assert str(wg.private_meeting.public_id) in get_feed(client, feed).content.decode()
         membership = wg.private.memberships.get(member=cast.staff_c)
         services.group_membership_end(actor=cast.staff_c, membership=membership)
@@ -148,7 +148,7 @@ class TestFeedAccess:
 
     def test_the_feed_shows_only_the_last_six_months_and_what_is_coming(self, cast, wg, client):
         old = make_meeting(cast.backbone, wg.housing, days=-400, title="Long ago")
-        feed = feeds.calendar_feed_get_or_create(actor=cast.staff_b)
+        feed = services.calendar_feed_get_or_create(actor=cast.staff_b)
         assert str(old.public_id) not in get_feed(client, feed).content.decode()
 
 
@@ -162,7 +162,7 @@ class TestCalendarPages:
         assert response.status_code == 302
         feed = CalendarFeed.objects.get(member=cast.community)
         page = client.get(self.url("calendar_links")).content.decode()
-        assert feeds.feed_token(feed) in page
+        assert feed.token() in page
 
     def test_making_a_group_link_from_the_group_page(self, cast, wg, login):
         client = login(cast.staff_b)
@@ -177,13 +177,13 @@ class TestCalendarPages:
         assert not CalendarFeed.objects.exists()
 
     def test_someone_elses_link_cannot_be_changed(self, cast, wg, login):
-        theirs = feeds.calendar_feed_get_or_create(actor=cast.staff_c)
+        theirs = services.calendar_feed_get_or_create(actor=cast.staff_c)
         target = self.url("calendar_link_change", public_id=theirs.public_id)
         assert login(cast.staff_b).post(target, {"action": "revoke"}).status_code == 404
         assert CalendarFeed.objects.get(pk=theirs.pk).revoked_at is None
 
     def test_revoking_from_the_page(self, cast, wg, login):
-        mine = feeds.calendar_feed_get_or_create(actor=cast.staff_b)
+        mine = services.calendar_feed_get_or_create(actor=cast.staff_b)
         target = self.url("calendar_link_change", public_id=mine.public_id)
         assert login(cast.staff_b).post(target, {"action": "revoke"}).status_code == 302
         assert CalendarFeed.objects.get(pk=mine.pk).revoked_at is not None
@@ -200,7 +200,7 @@ class TestCalendarPages:
         assert client.get(self.url("calendar_links")).status_code == 302
 
     def test_feed_queries_do_not_grow_with_gatherings(self, cast, wg, client):
-        feed = feeds.calendar_feed_get_or_create(actor=cast.staff_b)
+        feed = services.calendar_feed_get_or_create(actor=cast.staff_b)
         with CaptureQueriesContext(connection) as few:
             get_feed(client, feed)
         for i in range(24):
@@ -213,6 +213,6 @@ class TestCalendarPages:
 
 def test_times_are_utc_even_when_the_collaborative_is_not(cast, wg):
     starts = timezone.now().replace(microsecond=0) + timedelta(days=2)
-    text = feeds.render_calendar("x", [wg.meeting], now=starts)
+    text = calendar.render_calendar("x", [wg.meeting], now=starts)
     assert "TZID" not in text
     assert all(line.endswith("Z") for line in unfold(text) if line.startswith(("DTSTART", "DTEND")))

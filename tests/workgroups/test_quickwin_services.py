@@ -120,10 +120,10 @@ class TestSelecting:
         assert AuditEvent.objects.filter(action="quick_win.selected").count() == 1
 
     def test_an_existing_plan_for_this_year_is_used(self, cast, wg, qw):
-        from workgroups import planning
+        from workgroups import services as wg_services
 
         year = str(timezone.localdate().year)
-        plan = planning.action_plan_create(
+        plan = wg_services.action_plan_create(
             actor=cast.backbone, group=wg.housing, period=year, title="Housing plan"
         )
         services.quickwin_select(

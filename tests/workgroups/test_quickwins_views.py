@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from tests.factories import CollaborativeFactory
 from tests.workgroups.quickwin_world import make_quickwin_world
-from workgroups import planning
 from workgroups import quickwin_services as services
+from workgroups import services as wg_services
 from workgroups.models import ActionItem, QuickWin, QuickWinComment, QuickWinHelper
 
 pytestmark = pytest.mark.django_db
@@ -422,7 +422,7 @@ class TestPublicPage:
 
     def test_another_collaborative_shows_only_its_own(self, cast, wg, qw, client):
         self._done(cast, wg, qw)
-        plan = planning.action_plan_create(
+        plan = wg_services.action_plan_create(
             actor=cast.outsider, group=wg.other_group, period="2026", title="p"
         )
         assert plan

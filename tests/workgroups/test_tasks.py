@@ -19,7 +19,7 @@ from reentry.queue import enqueue
 from stakeholders.models import Member
 from tests.factories import MemberFactory
 from tests.workgroups.conftest import make_meeting
-from workgroups import reminders, services
+from workgroups import services
 from workgroups.models import ActionItem, Meeting, SentReminder
 from workgroups.tasks import send_gathering_reminder, send_gathering_reminders, send_overdue_digests
 
@@ -155,9 +155,9 @@ class TestOverdueDigest:
 
     def test_next_week_the_digest_comes_again(self, cast, items):
         now = timezone.now()
-        reminders.overdue_digest_send(now=now)
+        services.overdue_digest_send(now=now)
         mail.outbox.clear()
-        assert reminders.overdue_digest_send(now=now + timedelta(days=7)) >= 1
+        assert services.overdue_digest_send(now=now + timedelta(days=7)) >= 1
         assert cast.staff_b.user.email in _recipients()
 
     def test_no_digest_for_someone_who_turned_email_off(self, cast, items):

@@ -3,7 +3,7 @@ owns across the collaborative, for its page (one query, through ``visible_to``).
 
 from django import template
 
-from workgroups.coordination import ORGANIZATION_ITEM_LIMIT, organization_items
+from workgroups.selectors import ORGANIZATION_ITEM_LIMIT, organization_items
 
 register = template.Library()
 

@@ -1,8 +1,11 @@
 """Coordination across groups: a page per key area, and the partner initiatives.
 
-Mounted at /c/<slug>/ (namespace ``coordination``): ``key-areas/…`` and ``partners/…``.
+Mounted at /c/<slug>/ (namespace ``coordination``, ``workgroups.urls.coordination_patterns``):
+``key-areas/…`` and ``partners/…``.
 Every member of the collaborative reads them; backbone staff keep the partner list.
 """
+
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,19 +14,22 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from reentry.sharing.access import get_visible_or_404
+from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import KeyArea, Member
-from workgroups import coordination, partners
-from workgroups.board_forms import PartnerInitiativeForm
+from workgroups import selectors, services
+from workgroups.access import access_partner_initiative, can_keep_partner_initiatives
+from workgroups.forms import PartnerInitiativeForm
 from workgroups.models import ActionItem, PartnerInitiative, WorkingGroup
-from workgroups.views import _apply_errors, _context
+from workgroups.views import page_context
 
 
 @collaborative_view()
 def key_area_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
-    areas = coordination.key_area_counts(user=request.user, collaborative=request.collaborative)
-    return render(request, "workgroups/coordination/key_areas.html", _context(request, areas=areas))
+    areas = selectors.key_area_counts(user=request.user, collaborative=request.collaborative)
+    return render(
+        request, "workgroups/coordination/key_areas.html", page_context(request, areas=areas)
+    )
 
 
 @collaborative_view()
@@ -31,29 +37,18 @@ def key_area_detail(request: CollaborativeRequest, slug: str, area: str) -> Http
     """Every group's priorities and action items touching one key area, where two groups
     plan the same thing, and what is overdue or has no owner."""
     key_area = get_object_or_404(KeyArea, collaborative=request.collaborative, slug=area)
-    overview = coordination.key_area_overview(
+    overview = selectors.key_area_overview(
         user=request.user, collaborative=request.collaborative, area=key_area
     )
     return render(
         request,
         "workgroups/coordination/key_area.html",
-        _context(
+        page_context(
             request,
             area=key_area,
             overview=overview,
-            threshold=round(coordination.OVERLAP_THRESHOLD * 100),
+            threshold=round(selectors.OVERLAP_THRESHOLD * 100),
         ),
-    )
-
-
-def _initiative(request: CollaborativeRequest, public_id) -> PartnerInitiative:
-    return get_visible_or_404(
-        PartnerInitiative.objects.filter(collaborative=request.collaborative),
-        PartnerInitiative.objects.visible_to(request.user)
-        .filter(collaborative=request.collaborative)
-        .select_related("collaborative"),
-        request=request,
-        public_id=public_id,
     )
 
 
@@ -73,14 +68,14 @@ def partner_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "workgroups/coordination/partners.html",
-        _context(request, initiatives=list(initiatives)),
+        page_context(request, initiatives=list(initiatives)),
     )
 
 
 @collaborative_view()
-def partner_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def partner_detail(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """Where reentry work touches this partner effort: its groups, priorities and items."""
-    initiative = _initiative(request, public_id)
+    initiative = access_partner_initiative(request, public_id, action="view")
     groups = WorkingGroup.objects.visible_to(request.user).filter(
         collaborative=request.collaborative
     )
@@ -104,13 +99,13 @@ def partner_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpR
     return render(
         request,
         "workgroups/coordination/partner_detail.html",
-        _context(
+        page_context(
             request,
             initiative=initiative,
             linked_groups=linked_groups,
             priorities=priorities,
             items=items,
-            can_edit=request.member.is_backbone,
+            can_edit=can_keep_partner_initiatives(request.member),
         ),
     )
 
@@ -129,11 +124,11 @@ def _partner_form_page(
         links = {k: data.pop(k) for k in ("groups", "priorities", "action_items")}
         try:
             if initiative is None:
-                initiative = partners.partner_initiative_create(
+                initiative = services.partner_initiative_create(
                     actor=request.member, request=request, **links, **data
                 )
             else:
-                partners.partner_initiative_update(
+                services.partner_initiative_update(
                     actor=request.member,
                     initiative=initiative,
                     request=request,
@@ -141,14 +136,14 @@ def _partner_form_page(
                     **data,
                 )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": initiative.name})
             return redirect(initiative.get_absolute_url())
     return render(
         request,
         "workgroups/coordination/partner_form.html",
-        _context(request, form=form, initiative=initiative),
+        page_context(request, form=form, initiative=initiative),
     )
 
 
@@ -158,5 +153,6 @@ def partner_create(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view(roles=(Member.Role.BACKBONE,))
-def partner_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    return _partner_form_page(request, _initiative(request, public_id))
+def partner_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    initiative = access_partner_initiative(request, public_id, action="manage")
+    return _partner_form_page(request, initiative)

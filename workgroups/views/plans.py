@@ -1,4 +1,5 @@
-"""Action plans, the board and the action-item list. Access → service → render.
+"""Action plans, the board, the action-item lists and one item's page. Access → service
+→ render.
 
 Everyone in the collaborative reads a group's plans, board and items (through
 ``visible_to``); chairs and backbone staff change plans, priorities and items; an
@@ -7,30 +8,39 @@ post progress. One view serves each page and, for HTMX requests, its fragment
 (template partials: ``"page.html#fragment"``).
 """
 
-import uuid
 from datetime import date
+from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reentry.sharing.access import get_visible_or_404
+from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Organization
-from workgroups import planning
-from workgroups.board_forms import (
+from workgroups import selectors, services
+from workgroups.access import (
+    access_action_item,
+    access_group,
+    access_plan,
+    access_priority,
+    can_edit_action_item,
+    can_manage_group,
+    editable_action_item_ids,
+)
+from workgroups.forms import (
     ALL,
     OPEN,
     ActionItemForm,
     ActionPlanForm,
     ItemFilterForm,
+    ItemStatusForm,
     PriorityForm,
     ProgressForm,
 )
@@ -42,91 +52,11 @@ from workgroups.models import (
     Update,
     WorkingGroup,
 )
-from workgroups.views import _apply_errors, _context, _errors
-from workgroups.views import _group as _visible_group
-from workgroups.views import _managed_group as _visible_managed_group
+from workgroups.views import error_text, page_context
 
 PAGE_SIZE = 25
 Status = ActionItem.Status
 COLUMNS = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE]
-
-
-# --- Access ---------------------------------------------------------------------------
-
-
-def _group(request: CollaborativeRequest, public_id) -> WorkingGroup:
-    group = _visible_group(request, public_id)
-    group.collaborative = request.collaborative  # for its links, without a query
-    return group
-
-
-def _managed_group(request: CollaborativeRequest, public_id) -> WorkingGroup:
-    group = _visible_managed_group(request, public_id)
-    group.collaborative = request.collaborative
-    return group
-
-
-def _plan(request: CollaborativeRequest, public_id) -> ActionPlan:
-    scoped = ActionPlan.objects.filter(group__collaborative=request.collaborative)
-    return get_visible_or_404(
-        scoped,
-        scoped.visible_to(request.user).select_related("group__key_area", "group__collaborative"),
-        request=request,
-        public_id=public_id,
-    )
-
-
-def _managed_plan(request: CollaborativeRequest, public_id) -> ActionPlan:
-    plan = _plan(request, public_id)
-    if not plan.group.is_managed_by(request.member):
-        raise PermissionDenied
-    return plan
-
-
-def _priority(request: CollaborativeRequest, public_id) -> Priority:
-    """Priorities are seen through their plan; changing them is for the group's chairs."""
-    scoped = Priority.objects.filter(plan__group__collaborative=request.collaborative)
-    priority = get_visible_or_404(
-        scoped,
-        scoped.filter(plan__in=ActionPlan.objects.visible_to(request.user)).select_related(
-            "plan__group__collaborative"
-        ),
-        request=request,
-        public_id=public_id,
-    )
-    if not priority.plan.group.is_managed_by(request.member):
-        raise PermissionDenied
-    return priority
-
-
-def _item(request: CollaborativeRequest, public_id) -> ActionItem:
-    scoped = ActionItem.objects.filter(collaborative=request.collaborative)
-    return get_visible_or_404(
-        scoped,
-        ActionItem.objects.visible_to(request.user)
-        .filter(collaborative=request.collaborative)
-        .select_related(
-            "group__collaborative",
-            "group__key_area",
-            "priority__plan",
-            "owner_member__user",
-            "owner_member__organization",
-            "owner_organization__sector",
-            "key_area",
-            "source_meeting__collaborative",
-        ),
-        request=request,
-        public_id=public_id,
-    )
-
-
-def _editable_ids(request: CollaborativeRequest, items) -> set[int]:
-    """Which of these items this person may move: one query for the whole page."""
-    return set(
-        ActionItem.objects.editable_by(request.user)
-        .filter(pk__in=[i.pk for i in items])
-        .values_list("pk", flat=True)
-    )
 
 
 def _safe_next(request: CollaborativeRequest, slug: str, fallback: str) -> str:
@@ -138,8 +68,8 @@ def _safe_next(request: CollaborativeRequest, slug: str, fallback: str) -> str:
 
 
 @collaborative_view()
-def plan_list(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    group = _group(request, public_id)
+def plan_list(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    group = access_group(request, public_id, action="view")
     plans = list(
         ActionPlan.objects.visible_to(request.user)
         .filter(group=group)
@@ -157,31 +87,33 @@ def plan_list(request: CollaborativeRequest, slug: str, public_id) -> HttpRespon
     return render(
         request,
         "workgroups/board/plans.html",
-        _context(request, group=group, plans=plans, is_manager=group.is_managed_by(request.member)),
+        page_context(
+            request, group=group, plans=plans, is_manager=can_manage_group(request.member, group)
+        ),
     )
 
 
 @collaborative_view()
-def plan_create(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    group = _managed_group(request, public_id)
+def plan_create(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    group = access_group(request, public_id, action="manage")
     form = ActionPlanForm(
         request.POST or None,
-        initial={"period": str(timezone.localdate().year), "title": f"{group.name}: plan"},
+        initial={"period": str(request.collaborative.today().year), "title": f"{group.name}: plan"},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plan = planning.action_plan_create(
+            plan = services.action_plan_create(
                 actor=request.member, group=group, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, _period_error(exc))
+            apply_errors(form, _period_error(exc))
         else:
             messages.success(request, _("The plan is set up. Add its priorities."))
             return redirect("workgroups:plan", slug=slug, public_id=plan.public_id)
     return render(
         request,
         "workgroups/board/plan_form.html",
-        _context(request, group=group, form=form, plan=None),
+        page_context(request, group=group, form=form, plan=None),
     )
 
 
@@ -193,32 +125,32 @@ def _period_error(exc: ValidationError) -> ValidationError:
 
 
 @collaborative_view()
-def plan_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    plan = _managed_plan(request, public_id)
+def plan_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    plan = access_plan(request, public_id, action="manage")
     form = ActionPlanForm(
         request.POST or None,
         initial={"title": plan.title, "period": plan.period, "summary": plan.summary},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            planning.action_plan_update(
+            services.action_plan_update(
                 actor=request.member, plan=plan, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, _period_error(exc))
+            apply_errors(form, _period_error(exc))
         else:
             messages.success(request, _("Plan saved."))
             return redirect("workgroups:plan", slug=slug, public_id=plan.public_id)
     return render(
         request,
         "workgroups/board/plan_form.html",
-        _context(request, group=plan.group, form=form, plan=plan),
+        page_context(request, group=plan.group, form=form, plan=plan),
     )
 
 
 @collaborative_view()
-def plan_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    plan = _plan(request, public_id)
+def plan_detail(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    plan = access_plan(request, public_id, action="view")
     group = plan.group
     items = (
         ActionItem.objects.visible_to(request.user)
@@ -241,25 +173,25 @@ def plan_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
     return render(
         request,
         "workgroups/board/plan_detail.html",
-        _context(
+        page_context(
             request,
             plan=plan,
             group=group,
             priorities=priorities,
-            is_manager=group.is_managed_by(request.member),
+            is_manager=can_manage_group(request.member, group),
             priority_form=PriorityForm(),
-            today=timezone.localdate(),
+            today=request.collaborative.today(),
         ),
     )
 
 
 @require_POST
 @collaborative_view()
-def priority_add(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    plan = _managed_plan(request, public_id)
+def priority_add(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    plan = access_plan(request, public_id, action="manage")
     form = PriorityForm(request.POST)
     if form.is_valid():
-        planning.priority_add(actor=request.member, plan=plan, title=form.cleaned_data["title"])
+        services.priority_add(actor=request.member, plan=plan, title=form.cleaned_data["title"])
         messages.success(request, _("Priority added."))
     else:
         messages.error(request, _("Give the priority a title."))
@@ -268,9 +200,9 @@ def priority_add(request: CollaborativeRequest, slug: str, public_id) -> HttpRes
 
 @require_POST
 @collaborative_view()
-def priority_move(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    priority = _priority(request, public_id)
-    planning.priority_move(
+def priority_move(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    priority = access_priority(request, public_id, action="manage")
+    services.priority_move(
         actor=request.member, priority=priority, up=request.POST.get("direction") == "up"
     )
     return redirect(
@@ -281,11 +213,11 @@ def priority_move(request: CollaborativeRequest, slug: str, public_id) -> HttpRe
 
 @require_POST
 @collaborative_view()
-def priority_change(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    priority = _priority(request, public_id)
+def priority_change(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    priority = access_priority(request, public_id, action="manage")
     back = reverse("workgroups:plan", args=[slug, priority.plan.public_id]) + "#priorities"
     if request.POST.get("action") == "remove":
-        planning.priority_remove(actor=request.member, priority=priority, request=request)
+        services.priority_remove(actor=request.member, priority=priority, request=request)
         messages.success(
             request,
             _("Priority removed. Its action items stay with the group, under no priority."),
@@ -293,7 +225,7 @@ def priority_change(request: CollaborativeRequest, slug: str, public_id) -> Http
         return redirect(back)
     form = PriorityForm(request.POST)
     if form.is_valid():
-        planning.priority_update(
+        services.priority_update(
             actor=request.member, priority=priority, title=form.cleaned_data["title"]
         )
         messages.success(request, _("Priority saved."))
@@ -305,7 +237,7 @@ def priority_change(request: CollaborativeRequest, slug: str, public_id) -> Http
 # --- The board --------------------------------------------------------------------------
 
 
-def _board_context(request: CollaborativeRequest, group, plan_id: str) -> dict:
+def _boardpage_context(request: CollaborativeRequest, group, plan_id: str) -> dict:
     plans = list(
         ActionPlan.objects.visible_to(request.user).filter(group=group).order_by("-period")
     )
@@ -320,13 +252,13 @@ def _board_context(request: CollaborativeRequest, group, plan_id: str) -> dict:
     if plan is not None:
         found = found.filter(priority__plan=plan)
     items = list(found)
-    editable = _editable_ids(request, items)
+    editable = editable_action_item_ids(request, items)
     columns: dict[str, list[ActionItem]] = {status: [] for status in COLUMNS}
     for item in items:
         item.can_move = item.pk in editable
         columns[item.status].append(item)
     board_url = reverse("workgroups:board", args=[request.collaborative.slug, group.public_id])
-    return _context(
+    return page_context(
         request,
         group=group,
         plans=plans,
@@ -334,16 +266,16 @@ def _board_context(request: CollaborativeRequest, group, plan_id: str) -> dict:
         board_url=f"{board_url}?plan={plan.public_id}" if plan else board_url,
         columns=[(s, Status(s).label, columns[s]) for s in COLUMNS],
         statuses=[(s, Status(s).label) for s in COLUMNS],
-        is_manager=group.is_managed_by(request.member),
+        is_manager=can_manage_group(request.member, group),
         item_total=len(items),
     )
 
 
 @collaborative_view()
-def group_board(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def group_board(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """Columns by status; cards move with buttons (a plain POST, or HTMX in place)."""
-    group = _group(request, public_id)
-    context = _board_context(request, group, request.GET.get("plan", ""))
+    group = access_group(request, public_id, action="view")
+    context = _boardpage_context(request, group, request.GET.get("plan", ""))
     template = "workgroups/board/board.html"
     if request.htmx:
         template += "#board"
@@ -352,21 +284,21 @@ def group_board(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
 
 @require_POST
 @collaborative_view()
-def item_move(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    item = _item(request, public_id)
+def item_move(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    item = access_action_item(request, public_id, action="view")
     status = request.POST.get("status", "")
     if status not in Status.values:
         if request.htmx:
             return HttpResponse(_("Choose a status."), status=400)
         messages.error(request, _("Choose a status."))
     else:
-        planning.action_item_move(actor=request.member, item=item, status=status, request=request)
+        services.action_item_move(actor=request.member, item=item, status=status, request=request)
         said = _("Moved “%(title)s” to %(status)s.") % {
             "title": item.title,
             "status": Status(status).label,
         }
         if request.htmx:
-            context = _board_context(request, item.group, request.POST.get("plan", ""))
+            context = _boardpage_context(request, item.group, request.POST.get("plan", ""))
             context["moved"], context["said"] = item.public_id, said
             return render(request, "workgroups/board/board.html#moved", context)
         messages.success(request, said)
@@ -378,10 +310,10 @@ def item_move(request: CollaborativeRequest, slug: str, public_id) -> HttpRespon
 
 
 @collaborative_view()
-def item_list(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def item_list(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """A group's action items with filters: status, plan, owning organization, due
     before a date, overdue only."""
-    group = _group(request, public_id)
+    group = access_group(request, public_id, action="view")
     visible = ActionItem.objects.visible_to(request.user).filter(group=group)
     plans = list(
         ActionPlan.objects.visible_to(request.user).filter(group=group).order_by("-period")
@@ -406,7 +338,7 @@ def item_list(request: CollaborativeRequest, slug: str, public_id) -> HttpRespon
     if due_before:
         items = items.filter(due_date__lt=due_before)
     if form.value("overdue"):
-        items = items.exclude(status=Status.DONE).filter(due_date__lt=timezone.localdate())
+        items = items.exclude(status=Status.DONE).filter(due_date__lt=request.collaborative.today())
     items = items.select_related(
         "group__collaborative",
         "key_area",
@@ -415,8 +347,8 @@ def item_list(request: CollaborativeRequest, slug: str, public_id) -> HttpRespon
         "source_meeting__collaborative",
     ).order_by("due_date", "pk")
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    editable = _editable_ids(request, page)
-    context = _context(
+    editable = editable_action_item_ids(request, page)
+    context = page_context(
         request,
         group=group,
         form=form,
@@ -435,8 +367,8 @@ def item_list(request: CollaborativeRequest, slug: str, public_id) -> HttpRespon
 
 
 @collaborative_view()
-def item_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    item = _item(request, public_id)
+def item_detail(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    item = access_action_item(request, public_id, action="view")
     updates = list(
         Update.objects.filter(item=item).select_related("author__user").order_by("-created_at")
     )
@@ -445,18 +377,18 @@ def item_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
         .select_related("collaborative")
         .order_by("name")
     )
-    can_move = ActionItem.objects.editable_by(request.user).filter(pk=item.pk).exists()
+    can_move = can_edit_action_item(request.member, item)
     return render(
         request,
         "workgroups/board/item_detail.html",
-        _context(
+        page_context(
             request,
             item=item,
             group=item.group,
             updates=updates,
             partners=partners,
             can_move=can_move,
-            is_manager=item.group.is_managed_by(request.member),
+            is_manager=can_manage_group(request.member, item.group),
             progress_form=ProgressForm(),
             statuses=[(s, Status(s).label) for s in COLUMNS],
         ),
@@ -464,8 +396,8 @@ def item_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
 
 
 @collaborative_view()
-def item_create(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    group = _managed_group(request, public_id)
+def item_create(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    group = access_group(request, public_id, action="manage")
     initial = {}
     if _is_uuid(request.GET.get("priority", "")):
         initial["priority"] = (
@@ -476,11 +408,11 @@ def item_create(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
     form = ActionItemForm(request.POST or None, group=group, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            item = planning.action_item_create(
+            item = services.action_item_create(
                 actor=request.member, group=group, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Action item added: %(title)s.") % {"title": item.title})
             if item.priority is not None:
@@ -492,58 +424,113 @@ def item_create(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
     return render(
         request,
         "workgroups/board/item_form.html",
-        _context(request, group=group, form=form, item=None),
+        page_context(request, group=group, form=form, item=None),
     )
 
 
 def _is_uuid(value: str) -> bool:
     try:
-        uuid.UUID(value)
+        UUID(value)
     except ValueError:
         return False
     return True
 
 
 @collaborative_view()
-def item_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    item = _item(request, public_id)
+def item_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    item = access_action_item(request, public_id, action="manage")
     group = item.group
-    if not group.is_managed_by(request.member):
-        raise PermissionDenied
     form = ActionItemForm(
         request.POST or None, group=group, initial=ActionItemForm.initial_for(item)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            planning.action_item_update(
+            services.action_item_update(
                 actor=request.member, item=item, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved: %(title)s.") % {"title": item.title})
             return redirect("workgroups:action_item", slug=slug, public_id=item.public_id)
     return render(
         request,
         "workgroups/board/item_form.html",
-        _context(request, group=group, form=form, item=item),
+        page_context(request, group=group, form=form, item=item),
     )
 
 
 @require_POST
 @collaborative_view()
-def progress_add(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    item = _item(request, public_id)
+def progress_add(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    item = access_action_item(request, public_id, action="view")
     form = ProgressForm(request.POST)
     if form.is_valid():
         try:
-            planning.progress_update_add(
+            services.progress_update_add(
                 actor=request.member, item=item, text=form.cleaned_data["text"]
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Progress posted."))
     else:
         messages.error(request, _("Write what happened."))
     return redirect(reverse("workgroups:action_item", args=[slug, item.public_id]) + "#progress")
+
+
+# --- A person's action items ------------------------------------------------------------
+
+
+@collaborative_view()
+def my_action_items(request: CollaborativeRequest, slug: str) -> HttpResponse:
+    items = selectors.my_action_items(request.member)
+    return _action_item_page(request, items, group=None)
+
+
+def _action_item_page(
+    request: CollaborativeRequest, items, *, group: WorkingGroup | None
+) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    if status == "open":
+        items = items.exclude(status=ActionItem.Status.DONE)
+    elif status in ActionItem.Status.values:
+        items = items.filter(status=status)
+    items = items.select_related(
+        "group__collaborative",
+        "key_area",
+        "owner_member__user",
+        "owner_organization",
+        "source_meeting__collaborative",
+    ).order_by("due_date", "pk")
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    editable = editable_action_item_ids(request, page)
+    rows = [{"item": i, "can_edit": i.pk in editable} for i in page]
+    return render(
+        request,
+        "workgroups/action_item_list.html",
+        page_context(
+            request,
+            group=group,
+            page=page,
+            rows=rows,
+            status=status,
+            statuses=ActionItem.Status.choices,
+            status_form=ItemStatusForm(),
+        ),
+    )
+
+
+@require_POST
+@collaborative_view()
+def action_item_status(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    item = access_action_item(request, public_id, action="view")
+    form = ItemStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+    else:
+        services.action_item_set_status(
+            actor=request.member, item=item, request=request, **form.cleaned_data
+        )
+        messages.success(request, _("Saved: %(title)s.") % {"title": item.title})
+    return redirect(_safe_next(request, slug, reverse("workgroups:my_action_items", args=[slug])))

@@ -1,20 +1,17 @@
 """Reminders by email: a gathering tomorrow, and a weekly digest of overdue action items.
 
 Called by the Celery tasks in workgroups/tasks.py. Each email is claimed before it is
-queued: a ``SentReminder`` row keyed (kind, object, person, date) under a unique
-constraint, inserted with ON CONFLICT DO NOTHING under a fresh claim id, in the same
-transaction that queues the email (``reentry.queue.enqueue`` sends on commit). Only
-rows carrying this run's claim id are emailed, so a retry, a second beat or two
-workers at once send nothing twice; if the transaction fails, neither the claim nor
-the email survives, and the next run tries again.
+queued (``reentry.claims.claim_once``): a ``SentReminder`` row keyed (kind, object,
+person, date) under a unique constraint, inserted with ON CONFLICT DO NOTHING under a
+fresh claim id, in the same transaction that queues the email (``reentry.queue.enqueue``
+sends on commit). Only rows carrying this run's claim id are emailed, so a retry, a
+second beat or two workers at once send nothing twice; if the transaction fails,
+neither the claim nor the email survives, and the next run tries again.
 
 Only people who chose email (``Member.contact_by_email``) hear from us, and only about
 what ``visible_to`` lets them see.
 """
 
-import uuid
-import zoneinfo
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -24,29 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reentry.audit.log import record
+from reentry.claims import claim_once
 from reentry.mail import send_templated_email
 from stakeholders.models import Collaborative, Member
 from workgroups.models import ActionItem, Meeting, SentReminder
 
 REMIND_AHEAD = timedelta(hours=24)
 Kind = SentReminder.Kind
-
-
-def _claim(kind: str, object_key: str, on_date: date, members: Iterable[Member]) -> set[int]:
-    """Insert a claim row per person; return the ids of the people this call claimed."""
-    claim = uuid.uuid4()
-    SentReminder.objects.bulk_create(
-        [
-            SentReminder(kind=kind, object_key=object_key, member=m, on_date=on_date, claim=claim)
-            for m in members
-        ],
-        ignore_conflicts=True,
-    )
-    return set(SentReminder.objects.filter(claim=claim).values_list("member_id", flat=True))
-
-
-def _local_today(collaborative: Collaborative, now: datetime) -> date:
-    return now.astimezone(zoneinfo.ZoneInfo(collaborative.time_zone)).date()
 
 
 # --- Gatherings -----------------------------------------------------------------------
@@ -77,7 +58,7 @@ def gathering_reminder_send(*, meeting_id: int, now: datetime | None = None) -> 
     ):
         return 0
     collaborative = meeting.collaborative
-    tz = zoneinfo.ZoneInfo(collaborative.time_zone)
+    tz = collaborative.zone
     people = [
         person
         for person in meeting.owner.active_people()
@@ -87,8 +68,12 @@ def gathering_reminder_send(*, meeting_id: int, now: datetime | None = None) -> 
         # Read as each person: a reminder never tells anyone of a gathering they may not see.
         if Meeting.objects.visible_to(person.user).filter(pk=meeting.pk).exists()
     ]
-    claimed = _claim(
-        Kind.GATHERING, str(meeting.public_id), meeting.starts_at.astimezone(tz).date(), people
+    claimed = claim_once(
+        SentReminder,
+        kind=Kind.GATHERING,
+        object_key=str(meeting.public_id),
+        on_date=collaborative.local_date(meeting.starts_at),
+        members=people,
     )
     url = settings.SITE_URL + meeting.get_absolute_url()
     agenda_url = settings.SITE_URL + reverse(
@@ -175,7 +160,9 @@ def _digest_one(member: Member, collaborative: Collaborative, today: date, week:
         .filter(pk__in=ActionItem.objects.visible_to(member.user).values("pk"))
         .select_related("group")
     )
-    if not items or member.pk not in _claim(Kind.OVERDUE_DIGEST, "", week, [member]):
+    if not items or member.pk not in claim_once(
+        SentReminder, kind=Kind.OVERDUE_DIGEST, object_key="", on_date=week, members=[member]
+    ):
         return 0
     base = settings.SITE_URL
     send_templated_email(
@@ -210,7 +197,7 @@ def overdue_digest_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     for collaborative in Collaborative.objects.order_by("pk"):
-        today = _local_today(collaborative, now)
+        today = collaborative.local_date(now)
         week = today - timedelta(days=today.weekday())
         for member in _digest_recipients(collaborative, today):
             sent += _digest_one(member, collaborative, today, week)

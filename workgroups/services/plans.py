@@ -1,8 +1,8 @@
 """Writes for action plans: plans, ranked priorities, action items and progress updates.
 
-Kept beside ``services.py`` (which holds groups and gatherings) so neither passes the
-800-line mark; the same rules hold: ``<entity>_<verb>(*, actor, ...)``, one transaction,
-``full_clean()``, and every function re-checks that ``actor`` may do what it asks.
+The same rules as the other services: ``<entity>_<verb>(*, actor, ...)``, one
+transaction, ``full_clean()``, and every function re-checks that ``actor`` may do what
+it asks (workgroups.access).
 
 Who may do what:
 - plans and priorities: the group's chairs and co-chairs, and backbone staff;
@@ -14,25 +14,15 @@ Who may do what:
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
 from stakeholders.models import KeyArea, Member, Organization
-from workgroups import services
+from workgroups.access import check_edit_action_item, check_manage_group
 from workgroups.models import ActionItem, ActionPlan, Priority, Update, WorkingGroup
-
-
-def _check_manager(actor: Member, group: WorkingGroup) -> None:
-    if not group.is_managed_by(actor):
-        raise PermissionDenied(_("Only the group's chairs and backbone staff can do that."))
-
-
-def _check_item_editor(actor: Member, item: ActionItem) -> None:
-    if not ActionItem.objects.editable_by(actor.user).filter(pk=item.pk).exists():
-        raise PermissionDenied(_("Only the item's owners and the group's chairs can update it."))
 
 
 @transaction.atomic
@@ -45,7 +35,7 @@ def action_plan_create(
     summary: str = "",
     request=None,
 ) -> ActionPlan:
-    _check_manager(actor, group)
+    check_manage_group(actor, group)
     plan = ActionPlan(group=group, period=period.strip(), title=title.strip(), summary=summary)
     plan.summary = plan.summary.strip()
     plan.full_clean()
@@ -65,7 +55,7 @@ def action_plan_create(
 def action_plan_update(
     *, actor: Member, plan: ActionPlan, period: str, title: str, summary: str = "", request=None
 ) -> ActionPlan:
-    _check_manager(actor, plan.group)
+    check_manage_group(actor, plan.group)
     plan.period, plan.title, plan.summary = period.strip(), title.strip(), summary.strip()
     plan.full_clean()
     plan.save(update_fields=["period", "title", "summary"])
@@ -82,7 +72,7 @@ def action_plan_update(
 @transaction.atomic
 def priority_add(*, actor: Member, plan: ActionPlan, title: str) -> Priority:
     """A new priority goes to the bottom of the ranking."""
-    _check_manager(actor, plan.group)
+    check_manage_group(actor, plan.group)
     last = plan.priorities.aggregate(m=Max("rank"))["m"]
     priority = Priority(plan=plan, rank=(last or 0) + 1, title=title.strip())
     priority.full_clean()
@@ -92,7 +82,7 @@ def priority_add(*, actor: Member, plan: ActionPlan, title: str) -> Priority:
 
 @transaction.atomic
 def priority_update(*, actor: Member, priority: Priority, title: str) -> Priority:
-    _check_manager(actor, priority.plan.group)
+    check_manage_group(actor, priority.plan.group)
     priority.title = title.strip()
     priority.full_clean()
     priority.save(update_fields=["title"])
@@ -110,7 +100,7 @@ def priority_move(*, actor: Member, priority: Priority, up: bool) -> None:
     """Swap a priority with its neighbour in the ranking (the Up and Down buttons).
     Ranks are renumbered 1..n on the way, so ties and gaps heal."""
     plan = priority.plan
-    _check_manager(actor, plan.group)
+    check_manage_group(actor, plan.group)
     ordered = list(plan.priorities.select_for_update().order_by("rank", "pk"))
     i = next(n for n, p in enumerate(ordered) if p.pk == priority.pk)
     j = i - 1 if up else i + 1
@@ -123,7 +113,7 @@ def priority_move(*, actor: Member, priority: Priority, up: bool) -> None:
 def priority_remove(*, actor: Member, priority: Priority, request=None) -> None:
     """Take a priority off the plan. Its action items stay with the group, unranked."""
     plan = priority.plan
-    _check_manager(actor, plan.group)
+    check_manage_group(actor, plan.group)
     title = priority.title
     priority.delete()
     _renumber(plan, list(plan.priorities.select_for_update().order_by("rank", "pk")))
@@ -161,7 +151,7 @@ def action_item_create(
     """A chair adds an item to the group's plan. The owner may be a person or an
     organization of any sector in the collaborative, or nobody yet (it then shows as
     an orphan on the key-area page until someone takes it)."""
-    _check_manager(actor, group)
+    check_manage_group(actor, group)
     _check_owner(owner_member)
     item = ActionItem(
         group=group,
@@ -202,7 +192,7 @@ ITEM_FIELDS = (
 @transaction.atomic
 def action_item_update(*, actor: Member, item: ActionItem, request=None, **changes) -> ActionItem:
     """Change what an item is, who owns it, or when it is due (chairs and backbone)."""
-    _check_manager(actor, item.group)
+    check_manage_group(actor, item.group)
     unknown = set(changes) - set(ITEM_FIELDS)
     if unknown:
         raise ValueError(f"Not an action item field: {sorted(unknown)}")
@@ -220,15 +210,40 @@ def action_item_update(*, actor: Member, item: ActionItem, request=None, **chang
     return item
 
 
+@transaction.atomic
+def action_item_set_status(
+    *, actor: Member, item: ActionItem, status: str, text: str = "", request=None
+) -> ActionItem:
+    """The owner (or the group's chairs) move an item along, with a dated progress note."""
+    check_edit_action_item(actor, item)
+    if status not in ActionItem.Status.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    before = item.status
+    item.status = status
+    item.save(update_fields=["status", "updated_at"])
+    note = text.strip()
+    if not note and before != status:
+        note = _("Status: %(before)s → %(after)s") % {
+            "before": ActionItem.Status(before).label,
+            "after": ActionItem.Status(status).label,
+        }
+    if note:
+        update = Update(item=item, text=note, author=actor)
+        update.full_clean()
+        update.save()
+    return item
+
+
+@transaction.atomic
 def action_item_move(*, actor: Member, item: ActionItem, status: str, request=None) -> ActionItem:
     """Move a card on the board: the status changes and a dated note says so."""
-    return services.action_item_set_status(actor=actor, item=item, status=status, request=request)
+    return action_item_set_status(actor=actor, item=item, status=status, request=request)
 
 
 @transaction.atomic
 def progress_update_add(*, actor: Member, item: ActionItem, text: str) -> Update:
     """A dated note of progress from the item's owners or the group's chairs."""
-    _check_item_editor(actor, item)
+    check_edit_action_item(actor, item)
     update = Update(item=item, text=text.strip(), author=actor)
     update.full_clean()
     update.save()

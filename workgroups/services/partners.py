@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
 from stakeholders.models import Member
+from workgroups.access import check_keep_partner_initiatives
 from workgroups.models import ActionItem, PartnerInitiative, Priority, WorkingGroup
 
 FIELDS = (
@@ -22,11 +23,6 @@ FIELDS = (
     "website",
     "is_active",
 )
-
-
-def _check_backbone(actor: Member) -> None:
-    if not actor.is_active or not actor.is_backbone:
-        raise PermissionDenied(_("Only backbone staff keep the list of partner initiatives."))
 
 
 def _links(
@@ -84,7 +80,7 @@ def partner_initiative_create(
     request=None,
     **fields,
 ) -> PartnerInitiative:
-    _check_backbone(actor)
+    check_keep_partner_initiatives(actor)
     initiative = _save(
         PartnerInitiative(collaborative_id=actor.collaborative_id),
         actor=actor,
@@ -108,7 +104,7 @@ def partner_initiative_update(
     request=None,
     **fields,
 ) -> PartnerInitiative:
-    _check_backbone(actor)
+    check_keep_partner_initiatives(actor)
     if initiative.collaborative_id != actor.collaborative_id:
         raise PermissionDenied
     _save(

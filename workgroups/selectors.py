@@ -1,5 +1,6 @@
-"""Reads for coordination across groups: one key area's priorities and action items from
-every group, the overlaps between groups, the orphans, and what an organization owns.
+"""Reads scoped to the person: a person's own action items and calendar feed, and
+coordination across groups (one key area's priorities and action items from every
+group, the overlaps between groups, the orphans, and what an organization owns).
 
 Everything is read through ``visible_to(user)`` and in a fixed number of queries,
 whatever the number of groups and items.
@@ -12,14 +13,23 @@ items touches it.
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from itertools import combinations
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from stakeholders.models import Collaborative, KeyArea, Organization
-from workgroups.models import ActionItem, PartnerInitiative, Priority, WorkingGroup
+from stakeholders.models import Collaborative, KeyArea, Member, Organization
+from workgroups.models import (
+    ActionItem,
+    CalendarFeed,
+    GroupMembership,
+    Meeting,
+    PartnerInitiative,
+    Priority,
+    WorkingGroup,
+)
 
 # Words too common to say two titles are about the same thing.
 # fmt: off
@@ -33,6 +43,8 @@ STOP_WORDS = frozenset({
 OVERLAP_THRESHOLD = 0.5  # share of the two titles' words they have in common
 OVERLAP_LIMIT = 50  # most pairs listed on one page
 ORGANIZATION_ITEM_LIMIT = 50
+FEED_PAST = timedelta(days=180)
+FEED_LIMIT = 500
 
 Status = ActionItem.Status
 
@@ -200,7 +212,7 @@ def key_area_overview(*, user, collaborative: Collaborative, area: KeyArea) -> K
 def key_area_counts(*, user, collaborative: Collaborative) -> list[KeyArea]:
     """Every key area with its number of groups and of open, overdue and unowned items
     (three queries)."""
-    today = timezone.localdate()
+    today = collaborative.today()
     open_q = ~Q(status=Status.DONE)
     counts = {
         row["area_id"]: row
@@ -251,12 +263,48 @@ def organization_items(*, user, organization: Organization) -> list[ActionItem]:
     )
 
 
+# --- A person's own -----------------------------------------------------------------------
+
+
+def my_action_items(member: Member) -> QuerySet[ActionItem]:
+    """The action items a person owns in their collaborative, directly or through their
+    organization, that they may see."""
+    return (
+        ActionItem.objects.visible_to(member.user)
+        .filter(collaborative_id=member.collaborative_id)
+        .owned_by(member)
+    )
+
+
+def calendar_feed_meetings(feed: CalendarFeed, *, now: datetime | None = None) -> QuerySet:
+    """The gatherings this feed's person may see: of the feed's group, or of every
+    group they belong to (and the whole collaborative's), from six months back."""
+    member = feed.member
+    now = now or timezone.now()
+    meetings = Meeting.objects.visible_to(member.user).filter(
+        collaborative_id=member.collaborative_id, ends_at__gte=now - FEED_PAST
+    )
+    if feed.group_id is not None:
+        meetings = meetings.filter(
+            owner_id=feed.group_id,
+            owner__in=WorkingGroup.objects.visible_to(member.user),
+        )
+    else:
+        mine = GroupMembership.objects.filter(member=member, is_active=True).values("group_id")
+        meetings = meetings.filter(Q(owner_id__in=mine) | Q(owner__is_whole_collaborative=True))
+    return meetings.select_related("owner", "collaborative").order_by("starts_at", "pk")[
+        :FEED_LIMIT
+    ]
+
+
 __all__ = [
     "KeyAreaOverview",
     "Overlap",
+    "calendar_feed_meetings",
     "find_overlaps",
     "key_area_counts",
     "key_area_overview",
+    "my_action_items",
     "organization_items",
     "title_similarity",
     "title_words",

@@ -1,0 +1,276 @@
+"""Gathering pages: scheduling, the agenda, attendance, minutes, decisions and
+follow-up. A gathering is seen only where its minutes' sharing level allows (404
+otherwise); changes need the group's chairs or backbone staff (403).
+"""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reentry.forms import apply_errors
+from stakeholders.access import CollaborativeRequest, collaborative_view
+from stakeholders.models import Member
+from workgroups import services
+from workgroups.access import (
+    access_agenda_item,
+    access_group,
+    access_meeting,
+    can_manage_group,
+)
+from workgroups.forms import (
+    AgendaItemForm,
+    DecisionForm,
+    FollowUpForm,
+    MeetingForm,
+    MinutesForm,
+)
+from workgroups.models import ActionItem, Attendance, Meeting
+from workgroups.views import error_text, page_context
+
+
+@collaborative_view()
+def meeting_create(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    group = access_group(request, public_id, action="manage")
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(
+                actor=request.member, group=group, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Gathering scheduled. Now set the agenda."))
+            return redirect(meeting.get_absolute_url())
+    return render(
+        request, "workgroups/meeting_form.html", page_context(request, group=group, form=form)
+    )
+
+
+def _meeting_parts(meeting: Meeting) -> tuple[list, list, list]:
+    agenda = list(meeting.agenda_items.select_related("presenter__user"))
+    decisions = list(meeting.decisions.select_related("agenda_item"))
+    attendance = list(
+        meeting.attendance.select_related("member__user", "member__organization").order_by(
+            "status", "member__user__name", "walk_in_name"
+        )
+    )
+    return agenda, decisions, attendance
+
+
+@collaborative_view()
+def meeting_detail(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    meeting = access_meeting(request, public_id, action="view")
+    is_manager = can_manage_group(request.member, meeting.owner)
+    agenda, decisions, attendance = _meeting_parts(meeting)
+    counts = {s: 0 for s in Attendance.Status.values}
+    for row in attendance:
+        counts[row.status] += 1
+    context = page_context(
+        request,
+        meeting=meeting,
+        group=meeting.owner,
+        is_manager=is_manager,
+        agenda=agenda,
+        decisions=decisions,
+        attendance=attendance,
+        present=[a for a in attendance if a.status == Attendance.Status.PRESENT],
+        counts=counts,
+        action_items=list(
+            ActionItem.objects.visible_to(request.user)
+            .filter(source_meeting=meeting)
+            .select_related("owner_member__user", "owner_organization")
+        ),
+    )
+    if is_manager:
+        people = (
+            Member.objects.filter(collaborative_id=meeting.collaborative_id, is_active=True)
+            .select_related("user")
+            .order_by("user__name")
+        )
+        context |= {
+            "agenda_form": AgendaItemForm(meeting=meeting, prefix="agenda"),
+            "minutes_form": MinutesForm(
+                initial={"minutes": meeting.minutes, "status": meeting.status}, prefix="minutes"
+            ),
+            "decision_form": DecisionForm(meeting=meeting, agenda=agenda, prefix="decision"),
+            "followup_form": FollowUpForm(
+                meeting=meeting,
+                agenda=agenda,
+                decisions=decisions,
+                people=people,
+                prefix="followup",
+            ),
+        }
+    return render(request, "workgroups/meeting_detail.html", context)
+
+
+@collaborative_view()
+def meeting_agenda_print(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    meeting = access_meeting(request, public_id, action="view")
+    agenda = list(meeting.agenda_items.select_related("presenter__user"))
+    return render(
+        request,
+        "workgroups/meeting_agenda_print.html",
+        page_context(request, meeting=meeting, group=meeting.owner, agenda=agenda),
+    )
+
+
+@require_POST
+@collaborative_view()
+def agenda_item_add(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    meeting = access_meeting(request, public_id, action="manage")
+    form = AgendaItemForm(request.POST, meeting=meeting, prefix="agenda")
+    if form.is_valid():
+        try:
+            services.agenda_item_add(actor=request.member, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("Added to the agenda."))
+    else:
+        messages.error(request, _("Give the agenda item a topic."))
+    return redirect(f"{meeting.get_absolute_url()}#agenda")
+
+
+@require_POST
+@collaborative_view()
+def agenda_item_move(
+    request: CollaborativeRequest, slug: str, public_id: UUID, item_id: UUID
+) -> HttpResponse:
+    meeting = access_meeting(request, public_id, action="manage")
+    item = access_agenda_item(request, meeting, item_id)
+    try:
+        services.agenda_item_move(
+            actor=request.member, item=item, up=request.POST.get("direction") == "up"
+        )
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    return redirect(f"{meeting.get_absolute_url()}#agenda")
+
+
+@collaborative_view()
+def meeting_attendance(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    """Take attendance on a phone: everyone in the group, one tap each, one Save."""
+    meeting = access_meeting(request, public_id, action="manage")
+    group = meeting.owner
+    rows = {
+        a.member_id: a
+        for a in meeting.attendance.filter(member__isnull=False).select_related("member__user")
+    }
+    people = list(
+        Member.objects.filter(
+            Q(pk__in=group.active_people().values("pk")) | Q(pk__in=list(rows)),
+            collaborative_id=meeting.collaborative_id,
+        )
+        .select_related("user", "organization")
+        .order_by("user__name")
+    )
+    if request.method == "POST":
+        statuses = {str(p.public_id): request.POST.get(f"att-{p.public_id}", "") for p in people}
+        walk_in_names = [
+            line for value in request.POST.getlist("walk_in") for line in value.splitlines()
+        ]
+        try:
+            services.attendance_record(
+                actor=request.member,
+                meeting=meeting,
+                statuses=statuses,
+                walk_ins=walk_in_names,
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("Attendance saved."))
+            if request.POST.get("then") == "more":
+                return redirect("workgroups:meeting_attendance", slug=slug, public_id=public_id)
+            return redirect(meeting.get_absolute_url())
+    walk_ins = list(meeting.attendance.filter(member__isnull=True).order_by("walk_in_name"))
+    return render(
+        request,
+        "workgroups/meeting_attendance.html",
+        page_context(
+            request,
+            meeting=meeting,
+            group=group,
+            people=[(p, rows[p.pk].status if p.pk in rows else "") for p in people],
+            walk_ins=walk_ins,
+            statuses=Attendance.Status.choices,
+        ),
+    )
+
+
+@require_POST
+@collaborative_view()
+def meeting_minutes(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    meeting = access_meeting(request, public_id, action="manage")
+    form = MinutesForm(request.POST, prefix="minutes")
+    if form.is_valid():
+        try:
+            services.meeting_record_minutes(
+                actor=request.member, meeting=meeting, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("Minutes saved."))
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect(f"{meeting.get_absolute_url()}#minutes")
+
+
+@require_POST
+@collaborative_view()
+def decision_add(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    meeting = access_meeting(request, public_id, action="manage")
+    form = DecisionForm(request.POST, meeting=meeting, prefix="decision")
+    if form.is_valid():
+        services.decision_record(
+            actor=request.member, meeting=meeting, request=request, **form.cleaned_data
+        )
+        messages.success(request, _("Decision recorded."))
+    else:
+        messages.error(request, _("Write down what was decided."))
+    return redirect(f"{meeting.get_absolute_url()}#decisions")
+
+
+@require_POST
+@collaborative_view()
+def followup_add(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    meeting = access_meeting(request, public_id, action="manage")
+    form = FollowUpForm(
+        request.POST,
+        meeting=meeting,
+        agenda=list(meeting.agenda_items.all()),
+        decisions=list(meeting.decisions.all()),
+        prefix="followup",
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.followup_to_action_item(
+                actor=request.member,
+                meeting=meeting,
+                title=data["title"],
+                decision=data["decision"],
+                agenda_item=data["agenda_item"],
+                description=data["description"],
+                owner_member=data["owner_member"],
+                owner_organization=data["owner_organization"],
+                due_date=data["due_date"],
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("Action item added: %(title)s.") % {"title": item.title})
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(f"{meeting.get_absolute_url()}#follow-up")
