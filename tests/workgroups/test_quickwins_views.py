@@ -12,8 +12,9 @@ from django.utils import timezone
 from tests.factories import CollaborativeFactory
 from tests.workgroups.quickwin_world import make_quickwin_world
 from workgroups import planning
-from workgroups import quickwin_services as services
-from workgroups.models import ActionItem, QuickWin, QuickWinComment, QuickWinHelper
+from workgroups.models import ActionItem
+from workgroups.quickwins import services
+from workgroups.quickwins.models import QuickWin, QuickWinComment, QuickWinHelper
 
 pytestmark = pytest.mark.django_db
 Status = QuickWin.Status

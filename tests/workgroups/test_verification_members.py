@@ -8,8 +8,8 @@ from django.urls import reverse
 from reentry.audit.models import AuditEvent
 from stakeholders.models import Member
 from tests.factories import MemberFactory
-from workgroups.models import MemberVerification, Vouch
-from workgroups.verification import (
+from workgroups.verification.models import MemberVerification, Vouch
+from workgroups.verification.services import (
     is_verified,
     member_verification_revoke,
     member_verify,
