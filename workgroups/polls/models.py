@@ -380,7 +380,7 @@ class Ballot(models.Model):
 
 
 class BallotContent(models.Model):
-    """What one ballot chose, in the form ``workgroups.voting`` counts:
+    """What one ballot chose, in the form ``workgroups.polls.voting`` counts:
     approval ``[key, …]``, dots ``{key: n}``, ranked ``[key, …]`` best first.
 
     Open poll: ``ballot`` is set. Secret poll: ``ballot`` is empty and ``seal`` is the

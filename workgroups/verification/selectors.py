@@ -11,7 +11,7 @@ def is_verified(member: Member) -> bool:
     return MemberVerification.objects.filter(member=member, revoked_at__isnull=True).exists()
 
 
-def verified_ids(collaborative_id: int) -> QuerySet[MemberVerification]:
+def verified_ids(collaborative_id: int) -> QuerySet:
     """Ids of the verified members of a collaborative (a subquery)."""
     return MemberVerification.objects.filter(
         member__collaborative_id=collaborative_id, revoked_at__isnull=True
