@@ -1,5 +1,5 @@
-"""Polls (workgroups/polls.py): opening, eligibility, casting and changing ballots,
-closing on time, audit, and results recomputed from the stored ballots."""
+"""Poll services (workgroups/polls/services.py): opening, eligibility, casting and
+changing ballots, closing on time, audit, and results recomputed from the stored ballots."""
 
 from datetime import timedelta
 

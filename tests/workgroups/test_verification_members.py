@@ -1,4 +1,4 @@
-"""Member verification (workgroups/verification.py and its page): backbone staff verify,
+"""Member verification (workgroups/verification/ and its page): backbone staff verify,
 two verified members vouch, no ID anywhere; isolation and query counts."""
 
 import pytest
