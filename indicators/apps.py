@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("Shared indicators")
+
+    def ready(self) -> None:
+        from indicators.polls import CandidateIndicators
+        from workgroups.polls.forms import register_option_source
+
+        register_option_source(CandidateIndicators())

@@ -252,14 +252,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # Open scheduled polls and close (and count) polls whose time is up (workgroups.polls).
     "open-and-close-polls": {
-        "task": "workgroups.tasks.open_and_close_polls",
+        "task": "workgroups.polls.tasks.open_and_close_polls",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
     # Remind eligible voters who have not voted that a poll closes within the next day
-    # (each person once per poll; workgroups.poll_notifications).
+    # (each person once per poll; workgroups.polls.notifications).
     "poll-closing-reminders": {
-        "task": "workgroups.tasks.send_poll_closing_reminders",
+        "task": "workgroups.polls.tasks.send_poll_closing_reminders",
         "schedule": crontab(minute=25),
         "options": {"expires": 60 * 50},
     },

@@ -5,8 +5,9 @@ from mentorship import urls as mentorship_urls
 from reentry.site import views
 from stakeholders import urls as stakeholder_urls
 from stakeholders import views as stakeholder_views
-from workgroups import inclusion, quickwin_urls
+from workgroups import inclusion
 from workgroups import urls as workgroups_urls
+from workgroups.quickwins import urls as quickwin_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,8 +26,8 @@ urlpatterns = [
         "apply/<slug:collab_slug>/<slug:program_slug>/",
         include(mentorship_urls.public_urlpatterns),
     ),
-    path("c/<slug:slug>/quick-wins/", include("workgroups.quickwin_urls")),
-    path("c/<slug:slug>/polls/", include("workgroups.poll_urls")),
+    path("c/<slug:slug>/quick-wins/", include("workgroups.quickwins.urls")),
+    path("c/<slug:slug>/polls/", include("workgroups.polls.urls")),
     path(
         "c/<slug:slug>/",
         include((workgroups_urls.coordination_patterns, "coordination"), namespace="coordination"),

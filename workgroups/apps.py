@@ -8,6 +8,6 @@ class WorkgroupsConfig(AppConfig):
 
     def ready(self) -> None:
         from reentry.sharing.groups import register_group_source
-        from workgroups import poll_notifications, signals  # noqa: F401 - connects receivers
+        from workgroups import signals  # noqa: F401 - connects receivers
 
         register_group_source(signals.working_group_ids)

@@ -5,8 +5,8 @@ done, one dropped), comments and helpers; one closed poll of each method (approv
 dots, ranked choice with several rounds) with its stored ballots and results, split
 between people with lived experience and others, and one open poll.
 
-Everything goes through the services (``workgroups.quickwin_services``,
-``workgroups.polls``), so ballots, results and audit events are what the app itself
+Everything goes through the services (``workgroups.quickwins.services``,
+``workgroups.polls.services``), so ballots, results and audit events are what the app itself
 would have made; only dates are moved into the past afterwards, so the journey looks
 lived in. Idempotent: quick wins and polls are keyed by their titles.
 """
@@ -19,17 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from stakeholders.models import Collaborative, Member, Organization
-from workgroups import polls
-from workgroups import quickwin_services as qw_services
 from workgroups.inclusion import LIVED
-from workgroups.models import (
-    ActionItem,
-    Ballot,
-    Poll,
-    PollResult,
-    QuickWin,
-    WorkingGroup,
-)
+from workgroups.models import ActionItem, WorkingGroup
+from workgroups.polls import services as polls
+from workgroups.polls.models import Ballot, Poll, PollResult
+from workgroups.quickwins import services as qw_services
+from workgroups.quickwins.models import QuickWin
 from workgroups.services import whole_collaborative_group
 
 Status = QuickWin.Status

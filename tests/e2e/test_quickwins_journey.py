@@ -19,7 +19,8 @@ from tests.factories import (
     SectorFactory,
 )
 from workgroups import services
-from workgroups.models import ActionItem, ActionPlan, QuickWin
+from workgroups.models import ActionItem, ActionPlan
+from workgroups.quickwins.models import QuickWin
 
 pytestmark = pytest.mark.e2e
 

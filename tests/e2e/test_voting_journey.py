@@ -13,8 +13,11 @@ from playwright.sync_api import expect
 
 from stakeholders.models import Member
 from tests.factories import TEST_PASSWORD, CollaborativeFactory, MemberFactory
-from workgroups import polls, services
-from workgroups.models import GroupMembership, Poll
+from workgroups import services
+from workgroups.models import GroupMembership
+from workgroups.polls import selectors as poll_selectors
+from workgroups.polls import services as polls
+from workgroups.polls.models import Poll
 
 pytestmark = pytest.mark.e2e
 
@@ -95,7 +98,7 @@ def test_vote_on_a_phone_change_it_and_see_the_rounds(browser, url, world):
     shoot(page, "voting-phone")
     page.get_by_role("button", name="Cast my ballot").click()
     expect(page.get_by_text("Your ballot is saved. You can change it until")).to_be_visible()
-    assert polls.my_choices(poll, dana) == [keys["Storage lockers"], keys["ID clinic"]]
+    assert poll_selectors.my_choices(poll, dana) == [keys["Storage lockers"], keys["ID clinic"]]
 
     # Change it: start again, rank Storage lockers then Bus passes.
     page.get_by_role("button", name="Start again").click()
@@ -104,7 +107,7 @@ def test_vote_on_a_phone_change_it_and_see_the_rounds(browser, url, world):
     page.locator("[data-rank-option]", has_text="Bus passes").locator(".vote-label").tap()
     page.get_by_role("button", name="Save my new ballot").click()
     expect(page.get_by_text("Your ballot is saved.")).to_be_visible()
-    assert polls.my_choices(poll, dana) == [keys["Storage lockers"], keys["Bus passes"]]
+    assert poll_selectors.my_choices(poll, dana) == [keys["Storage lockers"], keys["Bus passes"]]
     assert problems == []
 
     # Results stay hidden while the poll is open.

@@ -6,8 +6,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from stakeholders.models import Member
-from workgroups import polls
-from workgroups.models import Poll, WorkingGroup
+from workgroups.models import WorkingGroup
+from workgroups.polls import services as polls
+from workgroups.polls.models import Poll
 
 
 def make_poll(

@@ -7,7 +7,7 @@ proposed by staff_c under their name, with no group; ``other`` in collaborative 
 
 from types import SimpleNamespace
 
-from workgroups import quickwin_services as services
+from workgroups.quickwins import services
 
 
 def make_quickwin_world(cast, wg) -> SimpleNamespace:

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from reentry.api.services import api_token_create
 from stakeholders.models import Member
 from tests.workgroups.polls_world import keys, make_poll
-from workgroups import polls
-from workgroups.models import Ballot, Poll
+from workgroups.polls import services as polls
+from workgroups.polls.models import Ballot, Poll
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from reentry.api.services import api_token_create
 from stakeholders.models import Member
 from tests.workgroups.quickwin_world import make_quickwin_world
-from workgroups import quickwin_services as services
-from workgroups.models import QuickWin
+from workgroups.quickwins import services
+from workgroups.quickwins.models import QuickWin
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,9 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 from tests.workgroups.polls_world import keys, make_poll
-from workgroups import polls
-from workgroups.models import Ballot, BallotContent, Poll, PollResult
+from workgroups.polls import selectors as poll_selectors
+from workgroups.polls import services as polls
+from workgroups.polls.models import Ballot, BallotContent, Poll, PollResult
 
 pytestmark = pytest.mark.django_db
 
@@ -173,11 +174,11 @@ def test_backbone_cannot_read_another_persons_secret_ballot_anywhere(cast, wg, l
     assert "checked" not in vote.content.decode()
     content = BallotContent.objects.get()
     assert content.ballot_id is None
-    assert polls.my_choices(poll, cast.backbone) is None
+    assert poll_selectors.my_choices(poll, cast.backbone) is None
 
 
 def test_anonymous_proposer_is_hidden_in_the_quick_win_admin(cast, client):
-    from workgroups.models import QuickWin
+    from workgroups.quickwins.models import QuickWin
 
     qw = QuickWin.objects.create(
         collaborative=cast.collab,

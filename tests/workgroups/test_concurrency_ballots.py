@@ -9,8 +9,9 @@ from django.db import connection, connections
 
 from reentry.audit.models import AuditEvent
 from tests.workgroups.polls_world import keys, make_poll
-from workgroups import polls
-from workgroups.models import Ballot, BallotContent, Poll, PollResult
+from workgroups.polls import results as poll_results
+from workgroups.polls import services as polls
+from workgroups.polls.models import Ballot, BallotContent, Poll, PollResult
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -113,4 +114,4 @@ def test_a_ballot_racing_the_close_is_either_counted_or_refused(cast, wg):
     stored = PollResult.objects.get(poll=poll)
     # Every ballot that exists was counted: none slipped in after the close.
     assert stored.ballots_counted == Ballot.objects.filter(poll=poll).count()
-    assert polls.poll_result_verify(poll)
+    assert poll_results.poll_result_verify(poll)

@@ -13,18 +13,12 @@ from tests.factories import (
     OrganizationFactory,
     SectorFactory,
 )
-from workgroups import polls, services
+from workgroups import services
 from workgroups.demo_quickwins import DOMAIN, seed_quickwins
-from workgroups.models import (
-    ActionItem,
-    Ballot,
-    BallotContent,
-    Poll,
-    PollResult,
-    QuickWin,
-    QuickWinComment,
-    QuickWinHelper,
-)
+from workgroups.models import ActionItem
+from workgroups.polls import results as poll_results
+from workgroups.polls.models import Ballot, BallotContent, Poll, PollResult
+from workgroups.quickwins.models import QuickWin, QuickWinComment, QuickWinHelper
 
 pytestmark = pytest.mark.django_db
 Status = QuickWin.Status
@@ -110,7 +104,7 @@ def test_one_closed_poll_of_each_method_and_one_open(cedar):
     assert sorted(closed.values_list("method", flat=True)) == sorted(Poll.Method.values)
     assert Poll.objects.filter(collaborative=cedar, status=Poll.Status.OPEN).count() == 1
     for poll in closed:
-        assert polls.poll_result_verify(poll), poll.title
+        assert poll_results.poll_result_verify(poll), poll.title
         assert poll.result.ballots_counted == poll.ballots.count() > 0
         assert poll.result.data["split_shown"], poll.title
         assert poll.closed_at < poll.result.computed_at or poll.closed_at == poll.result.computed_at

@@ -1,4 +1,4 @@
-"""Emails about polls (workgroups/poll_notifications.py): opened, closing tomorrow (only
+"""Emails about polls (workgroups/polls/notifications.py): opened, closing tomorrow (only
 to those who have not voted), results. Each person at most once, only those who chose
 email, in their own language, never to another collaborative."""
 
@@ -14,14 +14,13 @@ from django.utils.formats import date_format
 from stakeholders.models import Member
 from tests.factories import MemberFactory
 from tests.workgroups.polls_world import keys, make_poll
-from workgroups import poll_notifications, polls, services
-from workgroups.models import Poll, SentReminder
-from workgroups.tasks import (
-    send_poll_closing,
-    send_poll_closing_reminders,
-    send_poll_opened,
-    send_poll_results,
-)
+from workgroups import services
+from workgroups.models import SentReminder
+from workgroups.polls import notifications as poll_notifications
+from workgroups.polls import services as polls
+from workgroups.polls.models import Poll
+from workgroups.polls.notifications import send_poll_closing, send_poll_opened, send_poll_results
+from workgroups.polls.tasks import send_poll_closing_reminders
 
 pytestmark = pytest.mark.django_db(transaction=True)  # emails are queued on commit
 
@@ -87,7 +86,7 @@ class TestOpened:
         assert day in english.body
 
     def test_verified_only_polls_email_only_verified_members(self, cast, wg):
-        from workgroups.verification import member_verify
+        from workgroups.verification.services import member_verify
 
         member_verify(actor=cast.backbone, member=cast.community)
         make_poll(cast.backbone, wg.housing, verified_voters_only=True)
@@ -117,7 +116,7 @@ class TestClosing:
 
     def test_beat_runs_the_closing_task(self):
         entry = settings.CELERY_BEAT_SCHEDULE["poll-closing-reminders"]
-        assert entry["task"] == "workgroups.tasks.send_poll_closing_reminders"
+        assert entry["task"] == send_poll_closing_reminders.name
 
 
 class TestResults:

@@ -1,5 +1,5 @@
-"""Polls (workgroups/polls.py): opening, eligibility, casting and changing ballots,
-closing on time, audit, and results recomputed from the stored ballots."""
+"""Poll services (workgroups/polls/services.py): opening, eligibility, casting and
+changing ballots, closing on time, audit, and results recomputed from the stored ballots."""
 
 from datetime import timedelta
 
@@ -13,10 +13,13 @@ from stakeholders.models import Member
 from tests.factories import MemberFactory
 from tests.workgroups.conftest import seat
 from tests.workgroups.polls_world import expire, keys, make_poll
-from workgroups import polls, tasks
-from workgroups.models import Ballot, BallotContent, Poll, PollResult, PollVoter
-from workgroups.poll_results import poll_result_verify, results_for
-from workgroups.verification import member_verify
+from workgroups.polls import access as poll_access
+from workgroups.polls import selectors as poll_selectors
+from workgroups.polls import services as polls
+from workgroups.polls import tasks
+from workgroups.polls.models import Ballot, BallotContent, Poll, PollResult, PollVoter
+from workgroups.polls.results import poll_result_verify, results_for
+from workgroups.verification.services import member_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +37,7 @@ def test_someone_who_joins_after_opening_cannot_vote_in_a_group_poll(cast, wg):
     poll = make_poll(cast.staff_a, wg.housing)
     seat(wg.housing, cast.staff_c)
 
-    refusal = polls.voter_refusal(poll, cast.staff_c)
+    refusal = poll_access.voter_refusal(poll, cast.staff_c)
     assert refusal is not None and "when the poll opened" in refusal
     with pytest.raises(PermissionDenied):
         polls.ballot_cast(actor=cast.staff_c, poll=poll, choices=[keys(poll)["Bus passes"]])
@@ -44,9 +47,11 @@ def test_someone_who_joins_after_opening_cannot_vote_in_a_group_poll(cast, wg):
 def test_collaborative_wide_poll_lets_every_member_vote_but_observers(cast, wg):
     poll = make_poll(cast.backbone, wg.housing, electorate=Poll.Electorate.COLLABORATIVE)
 
-    assert polls.voter_refusal(poll, cast.staff_c) is None
-    assert polls.voter_refusal(poll, cast.observer) == "Observers follow along but do not vote."
-    assert polls.voter_refusal(poll, cast.outsider) is not None
+    assert poll_access.voter_refusal(poll, cast.staff_c) is None
+    assert (
+        poll_access.voter_refusal(poll, cast.observer) == "Observers follow along but do not vote."
+    )
+    assert poll_access.voter_refusal(poll, cast.outsider) is not None
 
 
 def test_only_managers_open_and_close(cast, wg):
@@ -73,7 +78,7 @@ def test_cast_then_change_keeps_one_ballot_and_audits_both(cast, wg):
 
     ballot = Ballot.objects.get()
     assert ballot.changes == 1
-    assert polls.my_choices(poll, cast.staff_b) == [k["Bus passes"], k["ID clinic"]]
+    assert poll_selectors.my_choices(poll, cast.staff_b) == [k["Bus passes"], k["ID clinic"]]
     events = list(AuditEvent.objects.filter(action__startswith="poll.ballot").order_by("pk"))
     assert [e.action for e in events] == ["poll.ballot_cast", "poll.ballot_changed"]
     assert events[1].details["choices"] == [k["Bus passes"], k["ID clinic"]]
@@ -105,7 +110,7 @@ def test_secret_ballot_content_is_not_linked_to_the_ballot(cast, wg):
     assert all(c.ballot_id is None and len(c.seal) == 64 for c in contents)
     assert str(cast.staff_b.pk) not in {c.seal for c in contents}
     # The voter can still read back and change their own ballot while the poll is open.
-    assert polls.my_choices(poll, cast.staff_b) == [k["Bus passes"]]
+    assert poll_selectors.my_choices(poll, cast.staff_b) == [k["Bus passes"]]
     polls.ballot_cast(actor=cast.staff_b, poll=poll, choices=[k["Storage lockers"]])
     assert BallotContent.objects.filter(poll=poll).count() == 2
 
@@ -119,7 +124,7 @@ def test_closing_a_secret_poll_erases_the_key(cast, wg):
 
     poll.refresh_from_db()
     assert poll.ballot_key == ""
-    assert polls.my_choices(poll, cast.staff_b) is None
+    assert poll_selectors.my_choices(poll, cast.staff_b) is None
     assert poll_result_verify(poll)
 
 
@@ -189,10 +194,10 @@ def test_beat_task_opens_and_closes_on_time(cast, wg):
 
 def test_verified_voters_only(cast, wg):
     poll = make_poll(cast.staff_a, wg.housing, verified_voters_only=True)
-    refusal = polls.voter_refusal(poll, cast.staff_b)
+    refusal = poll_access.voter_refusal(poll, cast.staff_b)
     assert refusal is not None and "No ID is needed" in refusal
     member_verify(actor=cast.backbone, member=cast.staff_b)
-    assert polls.voter_refusal(poll, cast.staff_b) is None
+    assert poll_access.voter_refusal(poll, cast.staff_b) is None
 
 
 @pytest.mark.parametrize(
@@ -252,13 +257,13 @@ def test_only_managers_enter_paper_ballots(cast, wg):
 def test_options_are_shuffled_per_person_and_stable(cast, wg):
     labels = [f"Option {n}" for n in range(12)]
     poll = make_poll(cast.staff_a, wg.housing, options=labels)
-    mine = [o.label for o in polls.options_for(poll, cast.staff_b)]
-    assert mine == [o.label for o in polls.options_for(poll, cast.staff_b)]
+    mine = [o.label for o in poll_selectors.options_for(poll, cast.staff_b)]
+    assert mine == [o.label for o in poll_selectors.options_for(poll, cast.staff_b)]
     assert sorted(mine) == sorted(labels)
-    theirs = [o.label for o in polls.options_for(poll, cast.community)]
+    theirs = [o.label for o in poll_selectors.options_for(poll, cast.community)]
     assert mine != theirs or mine != labels
     poll.shuffle_options = False
-    assert [o.label for o in polls.options_for(poll, cast.staff_b)] == labels
+    assert [o.label for o in poll_selectors.options_for(poll, cast.staff_b)] == labels
 
 
 def test_options_cannot_change_once_open(cast, wg):
@@ -271,7 +276,7 @@ def test_options_cannot_change_once_open(cast, wg):
 
 def test_electorate_counts_for_turnout(cast, wg):
     poll = make_poll(cast.staff_a, wg.housing)
-    assert set(polls.electorate(poll)) == {cast.staff_a, cast.community, cast.staff_b}
+    assert set(poll_selectors.electorate(poll)) == {cast.staff_a, cast.community, cast.staff_b}
     extra = MemberFactory(collaborative=cast.collab, role=Member.Role.COMMUNITY)
     seat(wg.housing, extra)
-    assert extra not in set(polls.electorate(poll))
+    assert extra not in set(poll_selectors.electorate(poll))

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from reentry.audit.models import AuditEvent
 from tests.workgroups.polls_world import keys, make_poll
-from workgroups import polls
-from workgroups.models import Ballot, Poll
+from workgroups.polls import selectors as poll_selectors
+from workgroups.polls import services as polls
+from workgroups.polls.models import Ballot, Poll
 
 pytestmark = pytest.mark.django_db
 
@@ -97,10 +98,10 @@ def test_ranked_vote_without_javascript_then_change(cast, poll, login):
     followed = client.get(response["Location"])
     assert b"Your ballot is saved. You can change it until" in followed.content
     k = keys(poll)
-    assert polls.my_choices(poll, cast.staff_b) == [k["ID clinic"], k["Bus passes"]]
+    assert poll_selectors.my_choices(poll, cast.staff_b) == [k["ID clinic"], k["Bus passes"]]
 
     client.post(url(poll, "vote"), _rank_data(poll, ["Storage lockers"]))
-    assert polls.my_choices(poll, cast.staff_b) == [k["Storage lockers"]]
+    assert poll_selectors.my_choices(poll, cast.staff_b) == [k["Storage lockers"]]
     assert Ballot.objects.filter(poll=poll).count() == 1
     # The form shows the saved ranks back to the voter.
     again = client.get(url(poll, "vote")).content.decode()
@@ -127,13 +128,16 @@ def test_approval_and_dots_votes(cast, wg, login):
     k = keys(approval)
     client = login(cast.community)
     assert client.post(url(approval, "vote"), {"approve": [k["ID clinic"]]}).status_code == 302
-    assert polls.my_choices(approval, cast.community) == [k["ID clinic"]]
+    assert poll_selectors.my_choices(approval, cast.community) == [k["ID clinic"]]
 
     dots = make_poll(cast.staff_a, wg.housing, method=Poll.Method.DOTS, title="Dots")
     k = keys(dots)
     data = {f"dots-{k['Bus passes']}": "2", f"dots-{k['ID clinic']}": "1"}
     assert client.post(url(dots, "vote"), data).status_code == 302
-    assert polls.my_choices(dots, cast.community) == {k["Bus passes"]: 2, k["ID clinic"]: 1}
+    assert poll_selectors.my_choices(dots, cast.community) == {
+        k["Bus passes"]: 2,
+        k["ID clinic"]: 1,
+    }
     too_many = {f"dots-{key}": "2" for key in k.values()}
     response = client.post(url(dots, "vote"), too_many)
     assert response.status_code == 400 and "you have 3" in response.content.decode()
@@ -288,7 +292,7 @@ def test_audit_records_who_entered_a_paper_ballot_without_choices(cast, wg):
 
 
 def test_create_offers_only_open_proposals_as_quick_win_options(cast, wg, login):
-    from workgroups.models import QuickWin
+    from workgroups.quickwins.models import QuickWin
 
     def qw(title, status, **kw):
         return QuickWin.objects.create(
@@ -308,7 +312,7 @@ def test_create_offers_only_open_proposals_as_quick_win_options(cast, wg, login)
 
 
 def test_poll_over_quick_wins_links_each_option(cast, wg):
-    from workgroups.models import QuickWin
+    from workgroups.quickwins.models import QuickWin
 
     a = QuickWin.objects.create(collaborative=cast.collab, title="Lockers", problem="Why")
     b = QuickWin.objects.create(collaborative=cast.collab, title="Clinic", problem="Why")
@@ -409,6 +413,7 @@ def test_chair_puts_candidate_indicators_to_a_poll(cast, wg, login):
 
 def test_an_indicator_of_another_collaborative_cannot_be_an_option(cast, wg):
     from indicators.models import Indicator
+    from indicators.polls import candidate_options
     from tests.factories import KeyAreaFactory
 
     other = Indicator.objects.create(
@@ -420,4 +425,4 @@ def test_an_indicator_of_another_collaborative_cannot_be_an_option(cast, wg):
         status=Indicator.Status.CANDIDATE,
     )
     with pytest.raises(PermissionDenied):
-        make_poll(cast.staff_a, wg.housing, options=["One"], indicators=[other])
+        make_poll(cast.staff_a, wg.housing, options=["One"], linked=candidate_options([other]))

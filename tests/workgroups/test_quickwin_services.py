@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from reentry.audit.models import AuditEvent
 from tests.workgroups.quickwin_world import make_quickwin_world
-from workgroups import quickwin_services as services
-from workgroups.models import ActionItem, ActionPlan, Priority, QuickWin, QuickWinHelper
+from workgroups.models import ActionItem, ActionPlan, Priority
+from workgroups.quickwins import services
+from workgroups.quickwins.models import QuickWin, QuickWinHelper
 
 pytestmark = pytest.mark.django_db
 Status = QuickWin.Status

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from tests.factories import CollaborativeFactory
 from tests.workgroups.quickwin_world import make_quickwin_world
-from workgroups import quickwin_services as services
-from workgroups import services as wg_services
-from workgroups.models import ActionItem, QuickWin, QuickWinComment, QuickWinHelper
+from workgroups import services as group_services
+from workgroups.models import ActionItem
+from workgroups.quickwins import services
+from workgroups.quickwins.models import QuickWin, QuickWinComment, QuickWinHelper
 
 pytestmark = pytest.mark.django_db
 Status = QuickWin.Status
@@ -422,7 +423,7 @@ class TestPublicPage:
 
     def test_another_collaborative_shows_only_its_own(self, cast, wg, qw, client):
         self._done(cast, wg, qw)
-        plan = wg_services.action_plan_create(
+        plan = group_services.action_plan_create(
             actor=cast.outsider, group=wg.other_group, period="2026", title="p"
         )
         assert plan

@@ -1,4 +1,4 @@
-"""Poll results (workgroups/poll_results.py): the stored result matches a recount of the
+"""Poll results (workgroups/polls/results.py): the stored result matches a recount of the
 stored ballots, IRV rounds on the page, the lived-experience split only above the
 small-number threshold, double majority, quorum and turnout."""
 
@@ -9,9 +9,10 @@ from stakeholders.models import Member
 from tests.factories import MemberFactory
 from tests.workgroups.conftest import seat
 from tests.workgroups.polls_world import keys, make_poll
-from workgroups import polls
-from workgroups.models import BallotContent, Poll, PollResult
-from workgroups.poll_results import compute_result, poll_result_verify, results_for, turnout
+from workgroups.polls import selectors as poll_selectors
+from workgroups.polls import services as polls
+from workgroups.polls.models import BallotContent, Poll, PollResult
+from workgroups.polls.results import compute_result, poll_result_verify, results_for, turnout
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +184,7 @@ def test_results_hidden_page_while_open(cast, wg, login):
 def test_turnout_by_constituency(cast, wg):
     poll = make_poll(cast.staff_a, wg.housing)
     polls.ballot_cast(actor=cast.community, poll=poll, choices=[keys(poll)["ID clinic"]])
-    rows = {r.label: r for r in turnout(poll, polls.electorate(poll))}
+    rows = {r.label: r for r in turnout(poll, poll_selectors.electorate(poll))}
     assert (rows["Everyone"].voted, rows["Everyone"].eligible) == (1, 3)
     assert (rows["Community member"].voted, rows["Community member"].eligible) == (1, 1)
     assert (rows["Organization staff"].voted, rows["Organization staff"].eligible) == (0, 2)

@@ -1,4 +1,4 @@
-"""Member verification (workgroups/verification.py and its page): backbone staff verify,
+"""Member verification (workgroups/verification/ and its page): backbone staff verify,
 two verified members vouch, no ID anywhere; isolation and query counts."""
 
 import pytest
@@ -8,8 +8,8 @@ from django.urls import reverse
 from reentry.audit.models import AuditEvent
 from stakeholders.models import Member
 from tests.factories import MemberFactory
-from workgroups.models import MemberVerification, Vouch
-from workgroups.verification import (
+from workgroups.verification.models import MemberVerification, Vouch
+from workgroups.verification.services import (
     is_verified,
     member_verification_revoke,
     member_verify,

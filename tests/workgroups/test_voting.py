@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workgroups.voting import (
+from workgroups.polls.voting import (
     TIE_BREAK_RULE,
     IrvRound,
     count_approval,

@@ -6,7 +6,7 @@ Reads go through the models' ``visible_to``, like the pages:
   ``QuickWin.proposer_shown_to`` (null when they kept their name private, except for
   backbone staff and the proposer);
 * a poll is seen by every member once it is scheduled; its results only when the poll's
-  rules allow (``workgroups.polls.results_for``: after close when results are hidden
+  rules allow (``workgroups.polls.results.results_for``: after close when results are hidden
   until then, always so for a secret ballot). Results are totals, rounds and turnout:
   never who chose what.
 
@@ -14,7 +14,7 @@ Casting a ballot (``POST …/polls/<id>/ballot/``) is for a person, never for an
 organization's system: API tokens act for an organization and are refused there (403).
 Sign in and send the session cookie with the CSRF token (``X-CSRFToken`` header), as
 the browsable API and any same-site script do. The person votes as themself, through
-``workgroups.polls.ballot_cast``: the same eligibility rules, one ballot per person per
+``workgroups.polls.services.ballot_cast``: the same eligibility rules, one ballot per person per
 poll, changeable until the poll closes, every change audit-logged.
 """
 
@@ -41,8 +41,12 @@ from rest_framework.response import Response
 from reentry.api.params import uuid_param
 from reentry.api.viewsets import CollaborativeScopedViewSet, request_token
 from stakeholders.models import KeyArea
-from workgroups import poll_results, polls
-from workgroups.models import ActionItem, Ballot, Poll, PollOption, QuickWin
+from workgroups.models import ActionItem
+from workgroups.polls import results as poll_results
+from workgroups.polls import selectors as poll_selectors
+from workgroups.polls import services as polls
+from workgroups.polls.models import Ballot, Poll, PollOption
+from workgroups.quickwins.models import QuickWin
 
 
 class QuickWinSerializer(serializers.ModelSerializer):
@@ -212,7 +216,7 @@ class PollSerializer(serializers.ModelSerializer):
 
     def get_options(self, poll: Poll) -> list[dict[str, Any]]:
         return PollOptionSerializer(
-            polls.options_for(poll, self.context.get("viewer")), many=True
+            poll_selectors.options_for(poll, self.context.get("viewer")), many=True
         ).data
 
     def get_ballot_count(self, poll: Poll) -> int | None:
@@ -233,10 +237,10 @@ def results_json(poll: Poll, viewer) -> dict[str, Any] | None:
     """The results as ``viewer`` may see them, as plain data; None while hidden. Totals,
     rounds, the lived-experience split (only when both sides are large enough) and
     turnout: never who chose what."""
-    results = polls.results_for(poll, viewer)
+    results = poll_results.results_for(poll, viewer)
     if results is None:
         return None
-    turnout = poll_results.turnout(poll, polls.electorate(poll))
+    turnout = poll_results.turnout(poll, poll_selectors.electorate(poll))
     return {
         "is_final": results.is_final,
         "ballots": results.ballots,
@@ -411,6 +415,6 @@ class PollViewSet(CollaborativeScopedViewSet):
             {
                 "voted": ballot is not None,
                 "changes": ballot.changes if ballot is not None else 0,
-                "choices": polls.my_choices(poll, member) if ballot is not None else None,
+                "choices": poll_selectors.my_choices(poll, member) if ballot is not None else None,
             }
         )

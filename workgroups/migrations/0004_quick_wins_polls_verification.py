@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import uuid
-import workgroups.quickwins_models
+import workgroups.polls.models
 from django.db import migrations, models
 
 
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 ('shuffle_options', models.BooleanField(default=True, help_text='Each person sees their own order, so the first option has no advantage.', verbose_name='show options in a shuffled order')),
                 ('double_majority', models.BooleanField(default=False, help_text='An option passes only with a majority both of people with lived experience and of everyone else.', verbose_name='double majority')),
                 ('verified_voters_only', models.BooleanField(default=False, help_text='Only members verified by staff or vouched for by two verified members.', verbose_name='verified voters only')),
-                ('ballot_key', models.CharField(blank=True, default=workgroups.quickwins_models._new_ballot_key, editable=False, max_length=64)),
+                ('ballot_key', models.CharField(blank=True, default=workgroups.polls.models._new_ballot_key, editable=False, max_length=64)),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('closed_by', models.ForeignKey(blank=True, editable=False, help_text='Empty when it closed on time by itself.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='stakeholders.member')),

@@ -15,21 +15,19 @@ from workgroups.models.groups import GroupJoinRequest, GroupMembership, WorkingG
 from workgroups.models.partners import PartnerInitiative
 from workgroups.models.plans import ActionItem, ActionPlan, Priority, Update
 
-# Quick wins, polls, ballots and verification live in their own module (it is long);
-# imported here so Django registers them and ``from workgroups.models import Poll`` works.
-from workgroups.quickwins_models import (  # noqa: E402, F401
+# Quick wins, polls (with their ballots) and member verification are feature packages
+# with their own models modules; imported here so Django registers them with this app
+# and ``from workgroups.models import Poll`` works.
+from workgroups.polls.models import (  # noqa: E402
     Ballot,
     BallotContent,
-    MemberVerification,
     Poll,
     PollOption,
     PollResult,
     PollVoter,
-    QuickWin,
-    QuickWinComment,
-    QuickWinHelper,
-    Vouch,
 )
+from workgroups.quickwins.models import QuickWin, QuickWinComment, QuickWinHelper  # noqa: E402
+from workgroups.verification.models import MemberVerification, Vouch  # noqa: E402
 
 __all__ = [
     "ActionItem",

@@ -12,62 +12,63 @@ Integrity:
   task has not run yet;
 * every ballot change is audit-logged; for a secret poll without the choices;
 * the result stored at close can be recomputed from the stored ballots
-  (``poll_result_verify``).
+  (``results.poll_result_verify``).
 
-How secret ballots are kept secret is explained in ``workgroups/quickwins_models.py``.
+Opening and closing a poll queue its emails (``notifications``) once the transaction
+commits. How secret ballots are kept secret is explained in ``workgroups/polls/models.py``.
 """
 
-import hashlib
-import hmac
-import random
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.dispatch import Signal
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
+from reentry.queue import enqueue
 from stakeholders.models import Member
-from workgroups import voting
 from workgroups.inclusion import LIVED
-from workgroups.models import (
+from workgroups.models import WorkingGroup
+from workgroups.polls import notifications, voting
+from workgroups.polls.access import EDITABLE_STATUSES, can_manage, voter_refusal
+from workgroups.polls.models import (
     Ballot,
     BallotContent,
     Poll,
     PollOption,
     PollResult,
     PollVoter,
-    QuickWin,
-    WorkingGroup,
 )
-from workgroups.poll_results import (  # noqa: F401 - results_for and poll_result_verify re-exported
-    compute_result,
-    poll_result_verify,
-    results_for,
-)
-from workgroups.verification import is_verified
-
-if TYPE_CHECKING:
-    from indicators.models import Indicator
-
-#: Sent after the transaction that opened a poll commits, with ``poll=``.
-poll_opened = Signal()
-#: Sent after the transaction that closed a poll commits, with ``poll=`` and ``result=``.
-poll_closed = Signal()
+from workgroups.polls.results import compute_result
+from workgroups.quickwins.models import QuickWin
 
 MAX_OPTIONS = 40
-EDITABLE_STATUSES = (Poll.Status.DRAFT, Poll.Status.SCHEDULED)
+
+
+@dataclass(frozen=True)
+class LinkedOption:
+    """An option that stands for a row of another app: ``field`` is the ``PollOption``
+    foreign key it fills (``"indicator"``), ``target`` the row (of this collaborative).
+    The app that owns the rows builds these (``indicators/polls.py``)."""
+
+    field: str
+    target: Model
+    label: str
+    description: str = ""
 
 
 def _check_manager(actor: Member, poll_or_group: Poll | WorkingGroup) -> None:
-    group = poll_or_group.group if isinstance(poll_or_group, Poll) else poll_or_group
-    if not group.is_managed_by(actor):
+    allowed = (
+        can_manage(actor, poll_or_group)
+        if isinstance(poll_or_group, Poll)
+        else poll_or_group.is_managed_by(actor)
+    )
+    if not allowed:
         raise PermissionDenied(_("Only the group's chairs and backbone staff can do that."))
 
 
@@ -105,11 +106,12 @@ def poll_create(
     closes_at: datetime,
     options: Iterable[str] = (),
     quick_wins: Iterable[QuickWin] = (),
-    indicators: Iterable["Indicator"] = (),
+    linked: Iterable[LinkedOption] = (),
     request=None,
     **fields: Any,
 ) -> Poll:
-    """A draft poll with its options (plain texts, then quick wins, then candidate indicators)."""
+    """A draft poll with its options (plain texts, then quick wins, then options other
+    apps offer, such as candidate indicators)."""
     if group.collaborative_id != actor.collaborative_id:
         raise PermissionDenied
     _check_manager(actor, group)
@@ -125,9 +127,7 @@ def poll_create(
     )
     poll.full_clean()
     poll.save()
-    poll_set_options(
-        actor=actor, poll=poll, labels=options, quick_wins=quick_wins, indicators=indicators
-    )
+    poll_set_options(actor=actor, poll=poll, labels=options, quick_wins=quick_wins, linked=linked)
     _audit("poll.created", actor=actor, poll=poll, request=request)
     return poll
 
@@ -158,10 +158,10 @@ def poll_set_options(
     poll: Poll,
     labels: Iterable[str] = (),
     quick_wins: Iterable[QuickWin] = (),
-    indicators: Iterable["Indicator"] = (),
+    linked: Iterable[LinkedOption] = (),
 ) -> list[PollOption]:
     """Replace the options of a poll that has not opened: texts first, then quick wins,
-    then candidate indicators (each once, from this collaborative)."""
+    then linked options such as candidate indicators (each once, from this collaborative)."""
     _check_manager(actor, poll)
     if poll.status not in EDITABLE_STATUSES:
         raise ValidationError(_("The options cannot change once the poll has opened."))
@@ -170,11 +170,11 @@ def poll_set_options(
     for quick_win in wins:
         if quick_win.collaborative_id != poll.collaborative_id:
             raise PermissionDenied
-    candidates = list(dict.fromkeys(indicators))
-    for indicator in candidates:
-        if indicator.collaborative_id != poll.collaborative_id:
+    others = list({(o.field, o.target.pk): o for o in linked}.values())
+    for other in others:
+        if getattr(other.target, "collaborative_id", None) != poll.collaborative_id:
             raise PermissionDenied
-    if len(texts) + len(wins) + len(candidates) > MAX_OPTIONS:
+    if len(texts) + len(wins) + len(others) > MAX_OPTIONS:
         raise ValidationError(
             _("A poll can have at most %(count)d options.") % {"count": MAX_OPTIONS}
         )
@@ -189,12 +189,12 @@ def poll_set_options(
     created += [
         PollOption(
             poll=poll,
-            label=indicator.name[:200],
-            description=indicator.question[:2000],
-            indicator=indicator,
+            label=other.label[:200],
+            description=other.description[:2000],
             position=len(texts) + len(wins) + n,
+            **{other.field: other.target},
         )
-        for n, indicator in enumerate(candidates, start=1)
+        for n, other in enumerate(others, start=1)
     ]
     return PollOption.objects.bulk_create(created)
 
@@ -254,8 +254,7 @@ def poll_open(*, actor: Member | None, poll: Poll, request=None) -> Poll:
         request=request,
         voters=poll.voters.count() if poll.electorate == Poll.Electorate.GROUP else None,
     )
-    opened = poll
-    transaction.on_commit(lambda: poll_opened.send(sender=Poll, poll=opened))
+    enqueue(notifications.send_poll_opened, poll.pk)
     return poll
 
 
@@ -294,8 +293,7 @@ def poll_close(*, actor: Member | None, poll: Poll, request=None) -> PollResult:
         ballots=data["ballots"],
         on_time=actor is None,
     )
-    closed = poll
-    transaction.on_commit(lambda: poll_closed.send(sender=Poll, poll=closed, result=result))
+    enqueue(notifications.send_poll_results, poll.pk)
     return result
 
 
@@ -318,33 +316,7 @@ def polls_open_and_close_due(*, now: datetime | None = None) -> tuple[int, int]:
     return opened, closed
 
 
-# --- who may vote -----------------------------------------------------------------------
-
-
-def voter_refusal(poll: Poll, member: Member | None, *, now: datetime | None = None) -> str | None:
-    """None when ``member`` may vote in ``poll`` now; otherwise why not, in plain words."""
-    now = now or timezone.now()
-    if member is None or not member.is_active or member.collaborative_id != poll.collaborative_id:
-        return _("Only members of this collaborative can vote.")
-    if poll.status in EDITABLE_STATUSES:
-        return _("This poll is not open yet.")
-    if poll.status == Poll.Status.CLOSED or poll.closes_at <= now:
-        return _("This poll has closed.")
-    if member.role == Member.Role.OBSERVER:
-        return _("Observers follow along but do not vote.")
-    if (
-        poll.electorate == Poll.Electorate.GROUP
-        and not PollVoter.objects.filter(poll=poll, member=member).exists()
-    ):
-        return _("Only the members of %(group)s when the poll opened can vote in it.") % {
-            "group": poll.group.name
-        }
-    if poll.verified_voters_only and not is_verified(member):
-        return _(
-            "This poll is for verified members. Backbone staff, or two verified members "
-            "who know you, can verify you. No ID is needed."
-        )
-    return None
+# --- casting a ballot ------------------------------------------------------------------
 
 
 def _disclosed_lived_experience(member: Member) -> bool:
@@ -352,14 +324,6 @@ def _disclosed_lived_experience(member: Member) -> bool:
         member.lived_experience in LIVED
         and member.lived_experience_visibility != Member.Visibility.ONLY_ME
     )
-
-
-def _seal(poll: Poll, member: Member) -> str:
-    """The secret-ballot link only the server can compute while the poll is open."""
-    if not poll.ballot_key:
-        raise ValidationError(_("This poll has closed."))
-    message = f"ballot:{poll.public_id}:{poll.ballot_key}:{member.pk}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 # --- choices -------------------------------------------------------------------------
@@ -432,9 +396,6 @@ def _count_one(poll: Poll, keys: list[str], ballot: list[str] | dict[str, int]) 
         raise _choices_error(str(exc)) from exc
 
 
-# --- casting a ballot ------------------------------------------------------------------
-
-
 def _lock_open_poll(poll: Poll) -> Poll:
     locked = Poll.objects.select_for_update().select_related("group").get(pk=poll.pk)
     if locked.status != Poll.Status.OPEN or locked.closes_at <= timezone.now():
@@ -472,7 +433,7 @@ def _ballot_cast(
 ) -> Ballot:
     poll = _lock_open_poll(poll)
     if paper:
-        if not poll.group.is_managed_by(actor):
+        if not can_manage(actor, poll):
             raise PermissionDenied(
                 _("Only the group's chairs and backbone staff can enter paper ballots.")
             )
@@ -511,7 +472,7 @@ def _ballot_cast(
     if poll.is_secret:
         BallotContent.objects.update_or_create(
             poll=poll,
-            seal=_seal(poll, voter),
+            seal=poll.seal_for(voter),
             defaults={"choices": cleaned, "lived_experience": lived},
         )
     else:
@@ -533,46 +494,3 @@ def _ballot_cast(
         details["choices"] = cleaned
     _audit(action, actor=actor, poll=poll, request=request, **details)
     return ballot
-
-
-def my_choices(poll: Poll, member: Member) -> list[str] | dict[str, int] | None:
-    """The person's own current choices (only ever shown to that person), or None. A
-    secret poll's ballots cannot be read back once it has closed."""
-    if poll.is_secret:
-        if not poll.ballot_key or not Ballot.objects.filter(poll=poll, voter=member).exists():
-            return None
-        content = BallotContent.objects.filter(poll=poll, seal=_seal(poll, member)).first()
-    else:
-        content = BallotContent.objects.filter(ballot__poll=poll, ballot__voter=member).first()
-    return content.choices if content is not None else None
-
-
-def options_for(poll: Poll, member: Member | None) -> list[PollOption]:
-    """The options in the order this person sees them: shuffled per person (always the
-    same order for the same person) when the poll says so."""
-    if "options" in getattr(poll, "_prefetched_objects_cache", {}):
-        options = list(poll.options.all())  # a list page prefetched them: no query here
-    else:
-        options = list(
-            poll.options.select_related("quick_win__collaborative", "indicator__collaborative")
-        )
-    if poll.shuffle_options and member is not None:
-        seed = hmac.new(
-            settings.SECRET_KEY.encode(),
-            f"shuffle:{poll.public_id}:{member.public_id}".encode(),
-            hashlib.sha256,
-        ).hexdigest()
-        random.Random(seed).shuffle(options)  # noqa: S311 - an order, not a secret
-    return options
-
-
-def electorate(poll: Poll) -> QuerySet[Member]:
-    """The Members who may vote (before opening: who would, as things stand)."""
-    people: QuerySet[Member]
-    if poll.electorate == Poll.Electorate.GROUP and poll.status not in EDITABLE_STATUSES:
-        people = Member.objects.filter(pk__in=poll.voters.values("member_id"))
-    elif poll.electorate == Poll.Electorate.GROUP:
-        people = poll.group.active_people()
-    else:
-        people = Member.objects.filter(collaborative_id=poll.collaborative_id, is_active=True)
-    return people.exclude(role=Member.Role.OBSERVER)

@@ -17,9 +17,9 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from stakeholders.models import Member
-from workgroups import voting
 from workgroups.inclusion import disclosed
-from workgroups.models import Ballot, BallotContent, Poll, PollOption, PollResult
+from workgroups.polls import voting
+from workgroups.polls.models import Ballot, BallotContent, Poll, PollOption, PollResult
 
 SIDES = ("lived_experience", "others")
 

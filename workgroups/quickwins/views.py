@@ -7,10 +7,8 @@ Access → service → render. Every read goes through ``QuickWin.objects.visibl
 an anonymous proposer is shown only through ``QuickWin.proposer_shown_to``.
 """
 
-import zoneinfo
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,19 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reentry.forms import apply_errors as _apply_errors
-from reentry.sharing.access import get_visible_or_404
+from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Collaborative, KeyArea
-from workgroups import quickwin_services as services
-from workgroups.models import (
-    ActionItem,
-    QuickWin,
-    QuickWinComment,
-    QuickWinHelper,
-    WorkingGroup,
-)
-from workgroups.quickwin_forms import (
+from workgroups.models import ActionItem
+from workgroups.quickwins import services
+from workgroups.quickwins.access import access_quickwin, can_manage
+from workgroups.quickwins.forms import (
     CommentForm,
     DropForm,
     FilterForm,
@@ -39,8 +31,8 @@ from workgroups.quickwin_forms import (
     ProposeForm,
     SelectForm,
 )
-from workgroups.views import error_text as _errors
-from workgroups.views import page_context as _context
+from workgroups.quickwins.models import QuickWin, QuickWinComment, QuickWinHelper
+from workgroups.quickwins.selectors import selectable_groups, visible_items
 
 PAGE_SIZE = 25
 Status = QuickWin.Status
@@ -52,22 +44,12 @@ JOURNEY = [
 ]
 
 
-def _quick_win(request: CollaborativeRequest, public_id) -> QuickWin:
-    scoped = QuickWin.objects.filter(collaborative=request.collaborative)
-    quick_win = get_visible_or_404(
-        scoped,
-        scoped.visible_to(request.user).select_related(
-            "group__collaborative",
-            "group__key_area",
-            "owner_organization",
-            "proposer__user",
-            "priority__plan",
-        ),
-        request=request,
-        public_id=public_id,
-    )
-    quick_win.collaborative = request.collaborative
-    return quick_win
+def _context(request: CollaborativeRequest, **extra) -> dict:
+    return {"collaborative": request.collaborative, "member": request.member, **extra}
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
 
 
 def _journey(quick_win: QuickWin) -> list[dict]:
@@ -82,10 +64,6 @@ def _journey(quick_win: QuickWin) -> list[dict]:
         {"key": status, "label": labels[status], "at": getattr(quick_win, field)}
         for status, field in JOURNEY
     ]
-
-
-def _visible_items(request: CollaborativeRequest):
-    return ActionItem.objects.visible_to(request.user).filter(collaborative=request.collaborative)
 
 
 # --- The list -----------------------------------------------------------------------------
@@ -145,7 +123,7 @@ def quickwin_propose(request: CollaborativeRequest, slug: str) -> HttpResponse:
                 actor=request.member, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("Thank you. Your idea is in: people can now comment and sign up.")
@@ -179,12 +157,12 @@ def _detail(
     items = []
     if quick_win.priority_id is not None:
         items = list(
-            _visible_items(request)
+            visible_items(request)
             .filter(priority_id=quick_win.priority_id)
             .select_related("owner_member__user", "owner_organization")
             .order_by("due_date", "pk")
         )
-    can_manage = services.quickwin_can_manage(member, quick_win)
+    may_manage = can_manage(member, quick_win)
     open_items = sum(1 for item in items if item.status != ActionItem.Status.DONE)
     started_items = any(item.status != ActionItem.Status.NOT_STARTED for item in items)
     return render(
@@ -202,7 +180,7 @@ def _detail(
             items=items,
             overdue_items=sum(1 for item in items if item.is_overdue),
             journey=_journey(quick_win),
-            can_manage=can_manage,
+            can_manage=may_manage,
             moves=[
                 (s, Status(s).label)
                 for s in quick_win.TRANSITIONS.get(quick_win.status, ())
@@ -210,12 +188,12 @@ def _detail(
                 # once every action item is done.
                 if s not in (Status.SELECTED, Status.DROPPED, Status.DONE)
             ]
-            if can_manage
+            if may_manage
             else [],
-            can_select=can_manage and quick_win.can_move_to(Status.SELECTED),
-            can_drop=can_manage and quick_win.can_move_to(Status.DROPPED),
-            offer_start=can_manage and quick_win.status == Status.SELECTED and started_items,
-            offer_done=can_manage
+            can_select=may_manage and quick_win.can_move_to(Status.SELECTED),
+            can_drop=may_manage and quick_win.can_move_to(Status.DROPPED),
+            offer_start=may_manage and quick_win.status == Status.SELECTED and started_items,
+            offer_done=may_manage
             and quick_win.status == Status.IN_PROGRESS
             and bool(items)
             and open_items == 0,
@@ -229,13 +207,13 @@ def _detail(
 
 @collaborative_view()
 def quickwin_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    return _detail(request, _quick_win(request, public_id))
+    return _detail(request, access_quickwin(request, public_id))
 
 
 @require_POST
 @collaborative_view()
 def quickwin_comment(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    quick_win = _quick_win(request, public_id)
+    quick_win = access_quickwin(request, public_id)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -243,7 +221,7 @@ def quickwin_comment(request: CollaborativeRequest, slug: str, public_id) -> Htt
                 actor=request.member, quick_win=quick_win, text=form.cleaned_data["text"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Comment posted."))
             return redirect(quick_win.get_absolute_url() + "#comments")
@@ -253,7 +231,7 @@ def quickwin_comment(request: CollaborativeRequest, slug: str, public_id) -> Htt
 @require_POST
 @collaborative_view()
 def quickwin_help(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    quick_win = _quick_win(request, public_id)
+    quick_win = access_quickwin(request, public_id)
     form = HelperForm(request.POST)
     if not form.is_valid():
         return _detail(request, quick_win, helper_form=form)
@@ -279,9 +257,7 @@ def quickwin_help(request: CollaborativeRequest, slug: str, public_id) -> HttpRe
 @require_POST
 @collaborative_view()
 def quickwin_move(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    quick_win = _quick_win(request, public_id)
-    if not services.quickwin_can_manage(request.member, quick_win):
-        raise PermissionDenied
+    quick_win = access_quickwin(request, public_id, action="manage")
     status = request.POST.get("status", "")
     drop_form = DropForm(request.POST if status == Status.DROPPED else None)
     if status == Status.DROPPED and not drop_form.is_valid():
@@ -301,26 +277,13 @@ def quickwin_move(request: CollaborativeRequest, slug: str, public_id) -> HttpRe
     return redirect(quick_win.get_absolute_url())
 
 
-def _selectable_groups(request: CollaborativeRequest, quick_win: QuickWin):
-    """Where the work can go: the quick win's own group, or (when it has none) any active
-    group the person manages."""
-    groups = WorkingGroup.objects.managed_by(request.user).filter(
-        collaborative=request.collaborative, is_active=True
-    )
-    if quick_win.group_id is not None:
-        groups = groups.filter(pk=quick_win.group_id)
-    return groups.order_by("-is_whole_collaborative", "name")
-
-
 @collaborative_view()
 def quickwin_select(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    quick_win = _quick_win(request, public_id)
-    if not services.quickwin_can_manage(request.member, quick_win):
-        raise PermissionDenied
+    quick_win = access_quickwin(request, public_id, action="manage")
     if not quick_win.can_move_to(Status.SELECTED):
         messages.error(request, _("Only a proposed or shortlisted quick win can be chosen."))
         return redirect(quick_win.get_absolute_url())
-    groups = _selectable_groups(request, quick_win)
+    groups = selectable_groups(request, quick_win)
     initial = {
         "group": quick_win.group_id,
         "priority_title": quick_win.title,
@@ -350,7 +313,7 @@ def quickwin_select(request: CollaborativeRequest, slug: str, public_id) -> Http
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -378,8 +341,8 @@ def _journey_rows(quick_wins) -> list[dict]:
 @collaborative_view()
 def quickwin_journey(request: CollaborativeRequest, slug: str) -> HttpResponse:
     """Every quick win's journey, proposed → chosen → started → done, with what is late."""
-    today = timezone.localdate()
-    visible = _visible_items(request).values("pk")
+    today = request.collaborative.today()
+    visible = visible_items(request).values("pk")
     item = "priority__action_items"
     show = request.GET.get("show", "")
     quick_wins = (
@@ -446,7 +409,7 @@ def public_quickwins(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if collaborative is None:
         raise Http404
-    with timezone.override(zoneinfo.ZoneInfo(collaborative.time_zone)):
+    with timezone.override(collaborative.zone):
         quick_wins = (
             QuickWin.objects.public()
             .filter(collaborative=collaborative)

@@ -12,36 +12,18 @@ from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
 from stakeholders.models import Member
-from workgroups.models import MemberVerification, Vouch
+from workgroups.verification.access import can_verify, can_vouch, check_same_collaborative
+from workgroups.verification.models import MemberVerification, Vouch
+from workgroups.verification.selectors import is_verified, verified_ids
 
 VOUCHES_NEEDED = 2
-
-
-def is_verified(member: Member) -> bool:
-    return MemberVerification.objects.filter(member=member, revoked_at__isnull=True).exists()
-
-
-def verified_ids(collaborative_id: int):
-    """Ids of the verified members of a collaborative (a subquery)."""
-    return MemberVerification.objects.filter(
-        member__collaborative_id=collaborative_id, revoked_at__isnull=True
-    ).values("member_id")
-
-
-def _same_collaborative(actor: Member, member: Member) -> None:
-    if (
-        not actor.is_active
-        or not member.is_active
-        or actor.collaborative_id != member.collaborative_id
-    ):
-        raise PermissionDenied
 
 
 @transaction.atomic
 def member_verify(*, actor: Member, member: Member, request=None) -> MemberVerification:
     """Backbone staff verify a member (they know them; no ID is asked for)."""
-    _same_collaborative(actor, member)
-    if not actor.is_backbone:
+    check_same_collaborative(actor, member)
+    if not can_verify(actor):
         raise PermissionDenied(_("Only backbone staff can verify members."))
     existing = MemberVerification.objects.filter(member=member, revoked_at__isnull=True).first()
     if existing is not None:
@@ -62,8 +44,8 @@ def member_verify(*, actor: Member, member: Member, request=None) -> MemberVerif
 
 @transaction.atomic
 def member_verification_revoke(*, actor: Member, member: Member, request=None) -> None:
-    _same_collaborative(actor, member)
-    if not actor.is_backbone:
+    check_same_collaborative(actor, member)
+    if not can_verify(actor):
         raise PermissionDenied(_("Only backbone staff can withdraw a verification."))
     count = MemberVerification.objects.filter(member=member, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=actor
@@ -82,10 +64,10 @@ def member_verification_revoke(*, actor: Member, member: Member, request=None) -
 def member_vouch(*, actor: Member, member: Member, request=None) -> Vouch:
     """A verified member vouches for another; the second vouch from verified members
     verifies them."""
-    _same_collaborative(actor, member)
+    check_same_collaborative(actor, member)
     if actor.pk == member.pk:
         raise ValidationError(_("You cannot vouch for yourself."))
-    if not is_verified(actor):
+    if not can_vouch(actor):
         raise PermissionDenied(_("Only verified members can vouch for someone."))
     try:
         with transaction.atomic():

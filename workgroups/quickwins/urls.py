@@ -4,7 +4,7 @@ of completed quick wins at /quick-wins/<slug>/ (``public_urlpatterns``, namespac
 
 from django.urls import path
 
-from workgroups import quickwin_views as views
+from workgroups.quickwins import views
 
 app_name = "quickwins"
 

@@ -2,32 +2,59 @@
 
 The ballot forms are built for a cheap phone: one big control per option, plain
 words, and ranked choice as a "rank" menu per option so it works without JavaScript.
-Each ballot form's ``choices()`` gives the ballot in the shape ``polls.ballot_cast``
+Each ballot form's ``choices()`` gives the ballot in the shape ``services.ballot_cast``
 takes; the service checks it again.
+
+Other apps can offer their own rows as options (the indicators app offers candidate
+indicators): they register an ``OptionSource`` once, when they are ready, and
+``PollForm`` adds its field. Workgroups never imports them.
 """
 
-from typing import Any, cast
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, cast
 
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.models import Indicator
-from stakeholders.models import Member
+from stakeholders.models import Collaborative, Member
 from workgroups.forms import DATETIME_LOCAL, PersonChoiceField
-from workgroups.models import Poll, PollOption, QuickWin, WorkingGroup
-from workgroups.polls import MAX_OPTIONS
+from workgroups.polls.models import Poll, PollOption
+from workgroups.polls.services import MAX_OPTIONS, LinkedOption
+from workgroups.quickwins.models import QuickWin
+
+
+class OptionSource(Protocol):
+    """Rows of another app that a poll can have as options."""
+
+    #: The ``PollForm`` field that offers them (and the template shows).
+    name: str
+
+    def field(self, *, collaborative: Collaborative, poll: Poll | None) -> forms.Field:
+        """The field offering this collaborative's rows (and those already on ``poll``)."""
+        ...
+
+    def initial(self, options: Sequence[PollOption]) -> list[Any]:
+        """The field's value for a poll that has ``options``."""
+        ...
+
+    def linked(self, chosen: Iterable[Any]) -> list[LinkedOption]:
+        """The chosen rows as options, in the order they are to appear."""
+        ...
+
+
+_option_sources: dict[str, OptionSource] = {}
+
+
+def register_option_source(source: OptionSource) -> None:
+    """Offer another app's rows as poll options (call once, from its ``AppConfig.ready``)."""
+    _option_sources[source.name] = source
 
 
 class QuickWinChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: QuickWin) -> str:
         return f"{obj.title} ({obj.get_status_display()})"
-
-
-class CandidateIndicatorField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Indicator) -> str:
-        return f"{obj.code}: {obj.name}"
 
 
 class PollForm(forms.ModelForm):
@@ -43,16 +70,6 @@ class PollForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Proposed and shortlisted quick wins of this collaborative."),
-    )
-    indicators = CandidateIndicatorField(
-        label=gettext_lazy("Candidate indicators as options"),
-        queryset=Indicator.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy(
-            "Indicators still waiting to be adopted. The winners can then be adopted in the "
-            "indicator catalog."
-        ),
     )
 
     class Meta:
@@ -105,29 +122,22 @@ class PollForm(forms.ModelForm):
             .distinct()
             .order_by("-status", "title")
         )
-        candidates = cast(CandidateIndicatorField, self.fields["indicators"])
-        offered_indicators = Q(status=Indicator.Status.CANDIDATE)
-        if self.instance.pk:
-            offered_indicators |= Q(poll_options__poll=self.instance)
-        candidates.queryset = (
-            Indicator.objects.filter(collaborative=collaborative)
-            .filter(offered_indicators)
-            .distinct()
-            .order_by("code")
-        )
+        self.sources = list(_option_sources.values())
+        self.source_names = {source.name for source in self.sources}
+        for source in self.sources:
+            self.fields[source.name] = source.field(
+                collaborative=collaborative, poll=self.instance if self.instance.pk else None
+            )
         method = cast(forms.ChoiceField, self.fields["method"])
         method.choices = Poll.Method.choices
         if self.instance.pk:
             options = list(self.instance.options.all())
             self.initial.setdefault(
                 "options_text",
-                "\n".join(
-                    o.label for o in options if o.quick_win_id is None and o.indicator_id is None
-                ),
+                "\n".join(o.label for o in options if o.is_plain_text),
             )
-            self.initial.setdefault(
-                "indicators", [o.indicator_id for o in options if o.indicator_id]
-            )
+            for source in self.sources:
+                self.initial.setdefault(source.name, source.initial(options))
             self.initial.setdefault(
                 "quick_wins", [o.quick_win_id for o in options if o.quick_win_id]
             )
@@ -142,7 +152,7 @@ class PollForm(forms.ModelForm):
         total = (
             len(set(labels))
             + len(cleaned.get("quick_wins") or [])
-            + len(cleaned.get("indicators") or [])
+            + sum(len(cleaned.get(source.name) or []) for source in self.sources)
         )
         if total < 2:
             self.add_error("options_text", _("Give at least two options."))
@@ -157,13 +167,13 @@ class PollForm(forms.ModelForm):
         cleaned["labels"] = labels
         return cleaned
 
-
-def manageable_groups(member: Member):
-    return (
-        WorkingGroup.objects.managed_by(member.user)
-        .filter(collaborative_id=member.collaborative_id, is_active=True)
-        .order_by("-is_whole_collaborative", "name")
-    )
+    def linked_options(self) -> list[LinkedOption]:
+        """The options other apps' fields chose, source by source."""
+        return [
+            option
+            for source in self.sources
+            for option in source.linked(self.cleaned_data.get(source.name) or [])
+        ]
 
 
 # --- ballots ------------------------------------------------------------------------

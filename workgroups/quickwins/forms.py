@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from stakeholders.models import Collaborative, KeyArea, Member, Organization
 from workgroups.forms import DATE, OrganizationChoiceField, OwnerChoiceField
-from workgroups.models import ActionPlan, QuickWin, WorkingGroup
+from workgroups.models import ActionPlan, WorkingGroup
+from workgroups.quickwins.models import QuickWin
 
 Status = QuickWin.Status
 MAX_STEPS = 10

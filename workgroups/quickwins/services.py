@@ -4,10 +4,10 @@ along its journey, and turning a chosen one into work in a group's action plan.
 ``<entity>_<verb>(*, actor, ...)``, one transaction, ``full_clean()``, an audit event
 for every change of state; each function re-checks that ``actor`` may do what it asks.
 
-Who may do what:
-- propose, comment, sign up to help: any active member of the collaborative;
-- move a quick win along (shortlist, choose, start, finish, drop, reopen): backbone
-  staff, and the chairs and co-chairs of the group that owns it.
+Who may do what is decided in ``access``: proposing, commenting and signing up to help
+are for any active member of the collaborative; moving a quick win along (shortlist,
+choose, start, finish, drop, reopen) for backbone staff and the chairs and co-chairs of
+the group that owns it.
 
 An anonymous proposer stays anonymous: audit events name the person who acted (the log
 is read by backbone staff only, who may see the proposer anyway), but nothing here
@@ -26,37 +26,17 @@ from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
 from stakeholders.models import KeyArea, Member, Organization
-from workgroups import services
-from workgroups.models import (
-    ActionItem,
-    ActionPlan,
-    QuickWin,
-    QuickWinComment,
-    QuickWinHelper,
-    WorkingGroup,
-)
+from workgroups.models import ActionPlan, WorkingGroup
+from workgroups.quickwins.access import can_manage, check_member
+from workgroups.quickwins.models import QuickWin, QuickWinComment, QuickWinHelper
+from workgroups.quickwins.selectors import open_items
+from workgroups.services import plans
 
 Status = QuickWin.Status
 
 
-def _check_member(actor: Member, quick_win: QuickWin | None = None) -> None:
-    if not actor.is_active:
-        raise PermissionDenied(_("Only active members can do that."))
-    if quick_win is not None and quick_win.collaborative_id != actor.collaborative_id:
-        raise PermissionDenied(_("Only members of this collaborative can do that."))
-
-
-def quickwin_can_manage(actor: Member | None, quick_win: QuickWin) -> bool:
-    """Backbone staff of the collaborative, or a chair of the group that owns it."""
-    if actor is None or not actor.is_active or actor.collaborative_id != quick_win.collaborative_id:
-        return False
-    if actor.is_backbone:
-        return True
-    return quick_win.group is not None and quick_win.group.is_managed_by(actor)
-
-
 def _check_manager(actor: Member, quick_win: QuickWin) -> None:
-    if not quickwin_can_manage(actor, quick_win):
+    if not can_manage(actor, quick_win):
         raise PermissionDenied(
             _("Only backbone staff and the chairs of the owning group can do that.")
         )
@@ -85,7 +65,7 @@ def quickwin_propose(
     request=None,
 ) -> QuickWin:
     """Anyone in the collaborative proposes a quick win, community members included."""
-    _check_member(actor)
+    check_member(actor)
     _check_group(actor, group)
     areas = list(key_areas)
     if any(area.collaborative_id != actor.collaborative_id for area in areas):
@@ -121,7 +101,7 @@ def quickwin_propose(
 
 @transaction.atomic
 def quickwin_comment_add(*, actor: Member, quick_win: QuickWin, text: str) -> QuickWinComment:
-    _check_member(actor, quick_win)
+    check_member(actor, quick_win)
     comment = QuickWinComment(quick_win=quick_win, author=actor, text=text.strip())
     comment.full_clean()
     comment.save()
@@ -133,7 +113,7 @@ def quickwin_helper_toggle(
     *, actor: Member, quick_win: QuickWin, note: str = "", request=None
 ) -> bool:
     """Sign up to help, or take the sign-up back. Returns True when now signed up."""
-    _check_member(actor, quick_win)
+    check_member(actor, quick_win)
     existing = QuickWinHelper.objects.select_for_update().filter(quick_win=quick_win, member=actor)
     if existing.exists():
         existing.delete()
@@ -149,17 +129,6 @@ def quickwin_helper_toggle(
     if created:
         record("quick_win.helper_joined", actor=actor.user, request=request, obj=quick_win)
     return True
-
-
-def quickwin_open_items(quick_win: QuickWin) -> int:
-    """Action items of its priority that are not done yet."""
-    if quick_win.priority_id is None:
-        return 0
-    return (
-        ActionItem.objects.filter(priority_id=quick_win.priority_id)
-        .exclude(status=ActionItem.Status.DONE)
-        .count()
-    )
 
 
 @transaction.atomic
@@ -179,7 +148,7 @@ def quickwin_move(
             if status in Status.values
             else _("Choose a status.")
         )
-    if status == Status.DONE and (still_open := quickwin_open_items(quick_win)):
+    if status == Status.DONE and (still_open := open_items(quick_win)):
         raise ValidationError(
             _("%(n)s of its action items are not done yet. Finish them first.") % {"n": still_open}
         )
@@ -256,19 +225,19 @@ def quickwin_select(
         year = str(timezone.localdate().year)
         plan = ActionPlan.objects.filter(group=group, period=year).first()
         if plan is None:
-            plan = services.action_plan_create(
+            plan = plans.action_plan_create(
                 actor=actor,
                 group=group,
                 period=year,
                 title=_("%(group)s: plan for %(year)s") % {"group": group.name, "year": year},
                 request=request,
             )
-    priority = services.priority_add(
+    priority = plans.priority_add(
         actor=actor, plan=plan, title=(priority_title.strip() or quick_win.title)[:200]
     )
     areas = list(quick_win.key_areas.all()[:1])
     for step in steps:
-        services.action_item_create(
+        plans.action_item_create(
             actor=actor,
             group=group,
             title=step.title,

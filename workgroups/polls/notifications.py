@@ -1,38 +1,34 @@
 """Emails about polls: a poll opened, a poll closes tomorrow (only to those who have not
-voted yet), the results are in.
+voted yet), the results are in; and the Celery tasks that send them.
 
-Called by the Celery tasks in workgroups/tasks.py: "opened" and "results" are queued
-by the ``poll_opened`` / ``poll_closed`` signals of ``workgroups.polls`` (sent after the
-transaction commits), "closes tomorrow" by an hourly beat task. Each email is claimed
-before it is queued, exactly as in ``workgroups.reminders``: a ``SentReminder`` row
-(kind, poll, person, date) under a unique constraint, inserted with ON CONFLICT DO
-NOTHING in the transaction that queues the email, so a retry or two workers at once
-send nothing twice.
+Opening and closing a poll (``workgroups.polls.services``) queue "opened" and "results"
+once their transaction commits; "closes tomorrow" is queued by an hourly beat task
+(``workgroups.polls.tasks``). Each email is claimed before it is queued
+(``reentry.claims.claim_once`` on ``SentReminder``: kind, poll, person, date), in the
+transaction that queues the email, so a retry or two workers at once send nothing twice.
 
-Who hears: the poll's eligible voters (``workgroups.polls.electorate``, narrowed to
-verified members when the poll asks for them) who chose email, each in their own
-language. Who has voted is read from ``Ballot`` (who, never what): no choice is ever
-read here.
+Who hears: the poll's eligible voters (``selectors.electorate``, narrowed to verified
+members when the poll asks for them) who chose email, each in their own language. Who
+has voted is read from ``Ballot`` (who, never what): no choice is ever read here.
 """
 
-import zoneinfo
 from datetime import date, datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
 from reentry.audit.log import record
 from reentry.claims import claim_once
 from reentry.mail import send_templated_email
-from reentry.queue import enqueue
 from stakeholders.models import Member
-from workgroups import polls
-from workgroups.models import Ballot, Poll, SentReminder
-from workgroups.verification import verified_ids
+from workgroups.models import SentReminder
+from workgroups.polls.models import Ballot, Poll
+from workgroups.polls.selectors import electorate
+from workgroups.verification.selectors import verified_ids
 
 CLOSING_AHEAD = timedelta(hours=24)
 Kind = SentReminder.Kind
@@ -40,7 +36,7 @@ Kind = SentReminder.Kind
 
 def _recipients(poll: Poll) -> QuerySet[Member]:
     """Eligible voters who chose email and can still sign in."""
-    people = polls.electorate(poll).filter(
+    people = electorate(poll).filter(
         collaborative_id=poll.collaborative_id,
         is_active=True,
         contact_by_email=True,
@@ -49,10 +45,6 @@ def _recipients(poll: Poll) -> QuerySet[Member]:
     if poll.verified_voters_only:
         people = people.filter(pk__in=verified_ids(poll.collaborative_id))
     return people.select_related("user").order_by("pk")
-
-
-def _local_date(poll: Poll, moment: datetime) -> date:
-    return moment.astimezone(zoneinfo.ZoneInfo(poll.collaborative.time_zone)).date()
 
 
 def _send(poll: Poll, kind: str, template: str, on_date: date, people: list[Member]) -> int:
@@ -69,7 +61,7 @@ def _send(poll: Poll, kind: str, template: str, on_date: date, people: list[Memb
         "settings_url": base + reverse("stakeholders:profile", kwargs={"slug": collaborative.slug}),
     }
     sent = 0
-    with timezone.override(zoneinfo.ZoneInfo(collaborative.time_zone)):
+    with timezone.override(collaborative.zone):
         for person in people:
             if person.pk not in claimed:
                 continue
@@ -96,7 +88,9 @@ def poll_opened_send(*, poll_id: int) -> int:
     if poll is None or poll.status != Poll.Status.OPEN or poll.opened_at is None:
         return 0
     people = list(_recipients(poll))
-    return _send(poll, Kind.POLL_OPENED, "poll-opened", _local_date(poll, poll.opened_at), people)
+    return _send(
+        poll, Kind.POLL_OPENED, "poll-opened", poll.collaborative.local_date(poll.opened_at), people
+    )
 
 
 def poll_closing_due(*, now: datetime | None = None) -> list[int]:
@@ -124,7 +118,13 @@ def poll_closing_send(*, poll_id: int, now: datetime | None = None) -> int:
         return 0
     voted = Ballot.objects.filter(poll=poll).values("voter_id")
     people = list(_recipients(poll).exclude(pk__in=voted))
-    return _send(poll, Kind.POLL_CLOSING, "poll-closing", _local_date(poll, poll.closes_at), people)
+    return _send(
+        poll,
+        Kind.POLL_CLOSING,
+        "poll-closing",
+        poll.collaborative.local_date(poll.closes_at),
+        people,
+    )
 
 
 @transaction.atomic
@@ -134,21 +134,40 @@ def poll_results_send(*, poll_id: int) -> int:
     if poll is None or poll.status != Poll.Status.CLOSED or poll.closed_at is None:
         return 0
     people = list(_recipients(poll))
-    return _send(poll, Kind.POLL_RESULTS, "poll-results", _local_date(poll, poll.closed_at), people)
+    return _send(
+        poll,
+        Kind.POLL_RESULTS,
+        "poll-results",
+        poll.collaborative.local_date(poll.closed_at),
+        people,
+    )
 
 
-# The polls module sends these after the transaction that opened or closed a poll commits.
+# --- tasks: take ids, call the functions above; safe to run twice (each email is claimed)
+
+NOTIFY = {
+    "acks_late": True,
+    "soft_time_limit": 120,
+    "time_limit": 150,
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
 
 
-@receiver(polls.poll_opened, dispatch_uid="workgroups.poll_notifications.opened")
-def _on_poll_opened(sender, poll: Poll, **kwargs) -> None:
-    from workgroups.tasks import send_poll_opened
+@shared_task(**NOTIFY)
+def send_poll_opened(poll_id: int) -> int:
+    """A poll opened: email its eligible voters who chose email, each at most once."""
+    return poll_opened_send(poll_id=poll_id)
 
-    enqueue(send_poll_opened, poll.pk)
+
+@shared_task(**NOTIFY)
+def send_poll_closing(poll_id: int) -> int:
+    """A poll closes tomorrow: remind the eligible voters who have not voted yet."""
+    return poll_closing_send(poll_id=poll_id)
 
 
-@receiver(polls.poll_closed, dispatch_uid="workgroups.poll_notifications.closed")
-def _on_poll_closed(sender, poll: Poll, **kwargs) -> None:
-    from workgroups.tasks import send_poll_results
-
-    enqueue(send_poll_results, poll.pk)
+@shared_task(**NOTIFY)
+def send_poll_results(poll_id: int) -> int:
+    """A poll closed: tell its eligible voters the results are in."""
+    return poll_results_send(poll_id=poll_id)

@@ -4,21 +4,19 @@ people; verified members vouch for people they know. No ID is ever asked for."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Member
-from workgroups.models import MemberVerification, Vouch
-from workgroups.verification import (
+from workgroups.verification import selectors
+from workgroups.verification.access import can_verify
+from workgroups.verification.services import (
     VOUCHES_NEEDED,
-    is_verified,
     member_verification_revoke,
     member_verify,
     member_vouch,
-    verified_ids,
 )
 
 PAGE_SIZE = 25
@@ -40,7 +38,7 @@ def _target(request: CollaborativeRequest) -> Member:
 @collaborative_view()
 def verification(request: CollaborativeRequest, slug: str) -> HttpResponse:
     me = request.member
-    i_am_verified = is_verified(me)
+    i_am_verified = selectors.is_verified(me)
     if request.method == "POST":
         target = _target(request)
         action = request.POST.get("action")
@@ -69,38 +67,12 @@ def verification(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
     page = None
     query = (request.GET.get("q") or "").strip()[:100]
-    if me.is_backbone or i_am_verified:
-        people = (
-            Member.objects.filter(collaborative=request.collaborative, is_active=True)
-            .exclude(role=Member.Role.OBSERVER)
-            .select_related("user", "organization")
-            .annotate(
-                verified=Exists(
-                    MemberVerification.objects.filter(
-                        member=OuterRef("pk"), revoked_at__isnull=True
-                    )
-                ),
-                vouched_by_me=Exists(Vouch.objects.filter(voucher=me, vouchee=OuterRef("pk"))),
-                vouches=Count(
-                    "vouches_received",
-                    filter=Q(
-                        vouches_received__voucher_id__in=verified_ids(request.collaborative.pk)
-                    ),
-                    distinct=True,
-                ),
-            )
-            .order_by("verified", "user__name", "pk")
+    if can_verify(me) or i_am_verified:
+        people = selectors.people_to_verify(
+            viewer=me, collaborative=request.collaborative, query=query
         )
-        if query:
-            people = people.filter(
-                Q(user__name__icontains=query) | Q(organization__name__icontains=query)
-            )
         page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    mine = (
-        MemberVerification.objects.filter(member=me, revoked_at__isnull=True)
-        .select_related("verified_by__user")
-        .first()
-    )
+    mine = selectors.current_verification(me)
     return render(
         request,
         "workgroups/polls/verification.html",

@@ -1,9 +1,9 @@
 """Poll pages: the list, setting a poll up, voting, results, paper ballots.
 
-Access → service → render. Every poll is fetched through ``Poll.objects.visible_to``
-within the collaborative (404 otherwise); managing one needs the owning group's chairs
-or backbone staff (403). Nothing here shows who chose what in a secret poll: the only
-ballot a page reads back is the signed-in person's own.
+Access → service → render. Every poll is fetched through ``access.access_poll``
+(404 when this person does not see it; 403 when they may not manage it). Nothing here
+shows who chose what in a secret poll: the only ballot a page reads back is the
+signed-in person's own.
 """
 
 import uuid
@@ -19,35 +19,22 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reentry.sharing.access import get_visible_or_404
+from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
-from workgroups import polls, services
-from workgroups.models import Ballot, BallotContent, Poll
-from workgroups.poll_forms import BallotForm, PaperVoterForm, PollForm, manageable_groups
-from workgroups.poll_results import results_for, turnout
-from workgroups.voting import TIE_BREAK_RULE_TEXT
+from workgroups import services
+from workgroups.polls import selectors
+from workgroups.polls import services as polls
+from workgroups.polls.access import EDITABLE_STATUSES, access_poll, can_manage, voter_refusal
+from workgroups.polls.forms import BallotForm, PaperVoterForm, PollForm
+from workgroups.polls.models import Ballot, BallotContent, Poll
+from workgroups.polls.results import results_for, turnout
+from workgroups.polls.voting import TIE_BREAK_RULE_TEXT
 
 PAGE_SIZE = 25
 
 
 def _context(request: CollaborativeRequest, **extra) -> dict:
     return {"collaborative": request.collaborative, "member": request.member, **extra}
-
-
-def access_poll(request: CollaborativeRequest, public_id, *, manage: bool = False) -> Poll:
-    """The poll if this person sees it (404 otherwise); 403 if ``manage`` and they are
-    not one of its group's chairs or backbone staff."""
-    poll = get_visible_or_404(
-        Poll.objects.filter(collaborative=request.collaborative),
-        Poll.objects.visible_to(request.user)
-        .filter(collaborative=request.collaborative)
-        .select_related("group", "collaborative"),
-        request=request,
-        public_id=public_id,
-    )
-    if manage and not poll.group.is_managed_by(request.member):
-        raise PermissionDenied
-    return poll
 
 
 def _posted(request: CollaborativeRequest):
@@ -93,7 +80,7 @@ def poll_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     closed = Paginator(
         visible.filter(status=Poll.Status.CLOSED).order_by("-closed_at", "-pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    can_create = manageable_groups(member).exists() or member.is_backbone
+    can_create = selectors.manageable_groups(member).exists() or member.is_backbone
     return render(
         request,
         "workgroups/polls/poll_list.html",
@@ -112,11 +99,11 @@ def poll_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 
 def _save_poll(request: CollaborativeRequest, form: PollForm, poll: Poll | None) -> Poll | None:
-    data = dict(form.cleaned_data)
+    linked = form.linked_options()
+    data = {k: v for k, v in form.cleaned_data.items() if k not in form.source_names}
     labels = data.pop("labels")
     data.pop("options_text", None)
     quick_wins = list(data.pop("quick_wins") or [])
-    indicators = list(data.pop("indicators") or [])
     try:
         if poll is None:
             group = data.pop("group")
@@ -125,7 +112,7 @@ def _save_poll(request: CollaborativeRequest, form: PollForm, poll: Poll | None)
                 group=group,
                 options=labels,
                 quick_wins=quick_wins,
-                indicators=indicators,
+                linked=linked,
                 request=request,
                 **data,
             )
@@ -135,15 +122,11 @@ def _save_poll(request: CollaborativeRequest, form: PollForm, poll: Poll | None)
             poll=poll,
             labels=labels,
             quick_wins=quick_wins,
-            indicators=indicators,
+            linked=linked,
         )
         return poll
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
+        apply_errors(form, exc)
     return None
 
 
@@ -152,7 +135,7 @@ def poll_create(request: CollaborativeRequest, slug: str) -> HttpResponse:
     member = request.member
     if member.is_backbone:
         services.whole_collaborative_group(collaborative=request.collaborative)
-    groups = manageable_groups(member)
+    groups = selectors.manageable_groups(member)
     if not groups.exists():
         raise PermissionDenied
     now = timezone.localtime()
@@ -182,11 +165,11 @@ def poll_create(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 @collaborative_view()
 def poll_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    poll = access_poll(request, public_id, manage=True)
-    if poll.status not in polls.EDITABLE_STATUSES:
+    poll = access_poll(request, public_id, action="manage")
+    if poll.status not in EDITABLE_STATUSES:
         messages.error(request, _("A poll cannot be changed once it has opened."))
         return redirect(poll)
-    groups = manageable_groups(request.member)
+    groups = selectors.manageable_groups(request.member)
     form = PollForm(
         _posted(request),
         instance=poll,
@@ -207,7 +190,7 @@ def poll_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpRespon
 @require_POST
 @collaborative_view()
 def poll_open(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    poll = access_poll(request, public_id, manage=True)
+    poll = access_poll(request, public_id, action="manage")
     try:
         if request.POST.get("when") == "scheduled" and poll.opens_at > timezone.now():
             polls.poll_schedule(actor=request.member, poll=poll, request=request)
@@ -227,7 +210,7 @@ def poll_open(request: CollaborativeRequest, slug: str, public_id) -> HttpRespon
 @require_POST
 @collaborative_view()
 def poll_close(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
-    poll = access_poll(request, public_id, manage=True)
+    poll = access_poll(request, public_id, action="manage")
     try:
         polls.poll_close(actor=request.member, poll=poll, request=request)
     except ValidationError as exc:
@@ -247,19 +230,19 @@ def poll_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
     ballot = (
         Ballot.objects.filter(poll=poll, voter=member).select_related("entered_by__user").first()
     )
-    is_manager = poll.group.is_managed_by(member)
+    is_manager = can_manage(member, poll)
     return render(
         request,
         "workgroups/polls/poll_detail.html",
         _context(
             request,
             poll=poll,
-            options=polls.options_for(poll, member),
+            options=selectors.options_for(poll, member),
             ballot=ballot,
-            refusal=polls.voter_refusal(poll, member),
+            refusal=voter_refusal(poll, member),
             is_manager=is_manager,
             ballots_cast=poll.ballots.count() if is_manager or poll.is_closed else None,
-            eligible=polls.electorate(poll).count() if is_manager else None,
+            eligible=selectors.electorate(poll).count() if is_manager else None,
         ),
     )
 
@@ -268,9 +251,9 @@ def poll_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
 def poll_vote(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     poll = access_poll(request, public_id)
     member = request.member
-    refusal = polls.voter_refusal(poll, member)
-    options = polls.options_for(poll, member)
-    current = polls.my_choices(poll, member) if refusal is None else None
+    refusal = voter_refusal(poll, member)
+    options = selectors.options_for(poll, member)
+    current = selectors.my_choices(poll, member) if refusal is None else None
     form = BallotForm(_posted(request), poll=poll, options=options, current=current)
     if request.method == "POST":
         if refusal is not None:
@@ -334,7 +317,7 @@ def poll_results(request: CollaborativeRequest, slug: str, public_id) -> HttpRes
             request,
             poll=poll,
             results=results,
-            turnout=turnout(poll, polls.electorate(poll)) if results is not None else None,
+            turnout=turnout(poll, selectors.electorate(poll)) if results is not None else None,
             tie_break_text=TIE_BREAK_RULE_TEXT,
             ballots_view=ballots_view,
         ),
@@ -355,11 +338,11 @@ def _describe(poll: Poll, choices, labels: dict[str, str]) -> str:
 @collaborative_view()
 def poll_paper(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
     """Staff type in paper ballots collected at a gathering, each for one person."""
-    poll = access_poll(request, public_id, manage=True)
+    poll = access_poll(request, public_id, action="manage")
     options = list(poll.options.all())
     self_cast = Ballot.objects.filter(poll=poll, is_paper=False).values("voter_id")
     people = (
-        polls.electorate(poll)
+        selectors.electorate(poll)
         .exclude(pk__in=self_cast)
         .select_related("user")
         .order_by("user__name")

@@ -1,0 +1,1 @@
+"""Polls: set up, open, vote, close and count; secret ballots; paper ballots."""

@@ -1,0 +1,1 @@
+"""Quick wins: small projects people propose, discuss, choose and carry out together."""
