@@ -30,8 +30,8 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship import lifecycle
 from mentorship.models import Match, MenteeProfile, MonitoringContact, Program, SentAlert, Session
+from mentorship.services import lifecycle
 from reentry.audit.log import record
 from reentry.mail import send_templated_email
 from stakeholders.models import Member
@@ -107,7 +107,7 @@ def program_alerts_send(*, program_id: int, today: date | None = None) -> int:
     )
     if program is None:
         return 0
-    today = today or lifecycle.local_today(program)
+    today = today or program.collaborative.today()
     collab = program.collaborative
     coordinators = _coordinators(program)
     settings_url = _url("stakeholders:profile", slug=collab.slug)

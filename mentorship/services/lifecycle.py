@@ -13,7 +13,6 @@ A program's cadence: ``first_contact_hours``, ``first_month_contacts``, and
 on the start's day of the month), anything else that many days.
 """
 
-import zoneinfo
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -43,27 +42,19 @@ def cadence_for(program: Program) -> schedule.Cadence:
     )
 
 
-def _zone(program: Program) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(program.collaborative.time_zone)
-
-
-def local_today(program: Program) -> date:
-    return timezone.localdate(timezone=_zone(program))
-
-
-def local_day(program: Program, moment: datetime) -> date:
-    return moment.astimezone(_zone(program)).date()
-
-
 def start_day(match: Match) -> date | None:
-    return None if match.started_at is None else local_day(match.program, match.started_at)
+    return (
+        None
+        if match.started_at is None
+        else match.program.collaborative.local_date(match.started_at)
+    )
 
 
 def _moment(program: Program, day: date) -> datetime:
     """A day as a moment: now if it is today, else noon that day, in local time."""
-    if day == local_today(program):
+    if day == program.collaborative.today():
         return timezone.now()
-    return datetime.combine(day, time(12, 0), tzinfo=_zone(program))
+    return datetime.combine(day, time(12, 0), tzinfo=program.collaborative.zone)
 
 
 def _require_coordinator(actor: Any, program: Program) -> None:
@@ -89,7 +80,7 @@ def monitoring_schedule_extend(*, match: Match, today: date | None = None) -> in
     start = start_day(match)
     if start is None or match.status != Match.Status.ACTIVE:
         return 0
-    today = today or local_today(match.program)
+    today = today or match.program.collaborative.today()
     until = max(today, start) + timedelta(days=SCHEDULE_AHEAD_DAYS)
     cadence = cadence_for(match.program)
     new: list[MonitoringContact] = []
@@ -141,7 +132,7 @@ def monitoring_contact_record(
         raise ValidationError(_("This match has not started yet."))
     if on < start:
         raise ValidationError({"on": _("The match started on %(d)s.") % {"d": start}})
-    if on > local_today(match.program):
+    if on > match.program.collaborative.today():
         raise ValidationError({"on": _("That day has not come yet.")})
     rows = list(
         MonitoringContact.objects.select_for_update()
@@ -267,8 +258,8 @@ def match_resume(*, actor: Any, match: Match, request=None) -> Match:
     _require_coordinator(actor, match.program)
     if match.status != Match.Status.PAUSED or match.paused_at is None:
         raise ValidationError(_("Only a paused match can be resumed."))
-    paused_on = local_day(match.program, match.paused_at)
-    days = (local_today(match.program) - paused_on).days
+    paused_on = match.program.collaborative.local_date(match.paused_at)
+    days = (match.program.collaborative.today() - paused_on).days
     moved = 0
     if days > 0:
         rows = list(
@@ -331,7 +322,7 @@ def match_close(
     match.full_clean(validate_constraints=False)
     match.save()
     removed, _detail = MonitoringContact.objects.filter(
-        match=match, done_at__isnull=True, due_on__gt=local_day(match.program, now)
+        match=match, done_at__isnull=True, due_on__gt=match.program.collaborative.local_date(now)
     ).delete()
     MenteeProfile.objects.filter(pk=match.mentee_id).update(
         status=MenteeProfile.Status.WAITING if find_another else MenteeProfile.Status.EXITED

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentorship import access, ledger
-from mentorship.lifecycle import local_today, start_day
 from mentorship.models import Match, Program, Session
+from mentorship.services.lifecycle import start_day
 from reentry.audit.log import record
 from reentry.stipends import money
 from stakeholders.models import KeyArea, Member
@@ -56,7 +56,7 @@ def session_log(
     if loggable is None:
         raise PermissionDenied(_("You cannot log sessions for this match."))
     match = loggable
-    today = local_today(match.program)
+    today = match.program.collaborative.today()
     started = start_day(match)
     if on > today:
         raise ValidationError({"on": _("That day has not come yet.")})

@@ -19,10 +19,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorship import access, burndown, feed_views, grants
-from mentorship.lifecycle import local_today
+from mentorship import access, burndown, reports
+from mentorship.forms.grants import BudgetLineForm, ExpenseForm, ExpenseRemoveForm, GrantForm
 from mentorship.models import BudgetLine, Expense, Grant, Program
-from mentorship.ops_forms import BudgetLineForm, ExpenseForm, ExpenseRemoveForm, GrantForm
+from mentorship.services import grants
+from mentorship.views import outcomes
 from reentry.sharing.access import get_visible_or_404
 from reentry.stipends import money
 from stakeholders.access import CollaborativeRequest, collaborative_view
@@ -95,7 +96,7 @@ def grant_list(request: CollaborativeRequest, slug: str, program_id: str) -> Htt
     return render(
         request,
         "mentorship/grants/list.html",
-        _context(request, program, page=page, today=local_today(program)),
+        _context(request, program, page=page, today=program.collaborative.today()),
     )
 
 
@@ -128,7 +129,7 @@ def grant_edit(
 
 
 def _chart_context(grant: Grant, today: date) -> dict[str, Any]:
-    spent = grants.spending(grant)
+    spent = reports.spending(grant)
     rows = burndown.series(
         amount=grant.amount,
         starts_on=grant.starts_on,
@@ -145,7 +146,7 @@ def grant_detail(
 ) -> HttpResponse:
     grant = _managed_grant(request, program_id, grant_id)
     program = grant.program
-    today = local_today(program)
+    today = program.collaborative.today()
     expenses = (
         Expense.objects.filter(budget_line__grant=grant)
         .select_related("budget_line")
@@ -366,7 +367,7 @@ def _period(request: CollaborativeRequest, program: Program) -> tuple[date, date
     if grant_id:
         grant = _grant(request, program, grant_id)
         return grant.starts_on, grant.ends_on, grant
-    today = local_today(program)
+    today = program.collaborative.today()
     try:
         starts = date.fromisoformat(request.GET.get("from", ""))
         ends = date.fromisoformat(request.GET.get("to", ""))
@@ -381,8 +382,8 @@ def _period(request: CollaborativeRequest, program: Program) -> tuple[date, date
 def funder_report(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
     program = _program(request, program_id)
     starts, ends, grant = _period(request, program)
-    today = local_today(program)
-    report = grants.funder_report(program, starts, ends, today=today)
+    today = program.collaborative.today()
+    report = reports.funder_report(program, starts, ends, today=today)
     context = _context(
         request,
         program,
@@ -390,7 +391,7 @@ def funder_report(request: CollaborativeRequest, slug: str, program_id: str) -> 
         grant=grant,
         grants=list(access.grants_visible_to(request.user).filter(program=program)),
         today=today,
-        **feed_views.feed_context(request.collaborative, request.GET),
+        **outcomes.export_context(request.collaborative, request.GET),
     )
     if grant is not None:
         context.update(_chart_context(grant, today))
@@ -406,7 +407,7 @@ def _cell(value: Any) -> str:
 def funder_report_csv(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
     program = _program(request, program_id)
     starts, ends, _grant_shown = _period(request, program)
-    report = grants.funder_report(program, starts, ends, today=local_today(program))
+    report = reports.funder_report(program, starts, ends, today=program.collaborative.today())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="funder-report-{program.slug}-{starts:%Y%m%d}-{ends:%Y%m%d}.csv"'

@@ -21,9 +21,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorship import access, lifecycle, schedule
+from mentorship import access, schedule
+from mentorship.forms.matches import CloseForm, ContactForm, FitCheckForm, PauseForm
 from mentorship.models import FitCheck, Match, MonitoringContact, Program, Session
-from mentorship.ops_forms import CloseForm, ContactForm, FitCheckForm, PauseForm
+from mentorship.services import lifecycle
 from stakeholders.access import CollaborativeRequest, collaborative_view
 
 PAGE_SIZE = 25
@@ -120,7 +121,7 @@ def match_list(request: CollaborativeRequest, slug: str, program_id: str) -> Htt
             status=status,
             statuses=Match.Status.choices,
             is_coordinator=is_coordinator,
-            today=lifecycle.local_today(program),
+            today=program.collaborative.today(),
         ),
     )
 
@@ -129,7 +130,7 @@ def match_list(request: CollaborativeRequest, slug: str, program_id: str) -> Htt
 def checkins(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
     """The coordinator's list: check-ins overdue and due this week, fit checks to do."""
     program = access.access_program(request, request.collaborative, program_id, action="coordinate")
-    today = lifecycle.local_today(program)
+    today = program.collaborative.today()
     due = (
         access.monitoring_contacts_visible_to(request.user)
         .filter(
@@ -196,7 +197,7 @@ def match_detail(
         }
         for s in sessions
     ]
-    today = lifecycle.local_today(program)
+    today = program.collaborative.today()
     context: dict[str, Any] = {
         "match": match,
         "is_coordinator": is_coordinator,

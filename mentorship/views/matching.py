@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from mentorship import access, matching, selectors, services
+from mentorship import access, matching, selectors
 from mentorship.models import Match, MenteeProfile, MentorProfile, Program
 from mentorship.models.matches import OPEN_MATCH_STATUSES
+from mentorship.services import proposals
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import KeyArea
 
@@ -156,7 +157,7 @@ def suggestions(
                 for s in ranked
             ],
             ruled_out=[
-                (str(services.HARD_CONSTRAINT_LABELS[code]), n)
+                (str(proposals.HARD_CONSTRAINT_LABELS[code]), n)
                 for code, n in sorted(ruled_out.items(), key=lambda kv: -kv[1])
             ],
             mentor_total=len(mentor_data),
@@ -183,7 +184,7 @@ def propose_one(
         messages.error(request, _("Choose a mentor of this program."))
     else:
         try:
-            services.match_propose(
+            proposals.match_propose(
                 actor=request.user, program=program, mentor=mentor, mentee=mentee, request=request
             )
         except ValidationError as exc:
@@ -250,7 +251,7 @@ def proposal(request: CollaborativeRequest, slug: str, program_id: str) -> HttpR
         submitted = _submitted_pairs(request, program, mentees, mentors)
         if isinstance(submitted, list):
             try:
-                created = services.matches_propose(
+                created = proposals.matches_propose(
                     actor=request.user, program=program, pairs=submitted, request=request
                 )
             except ValidationError as exc:
@@ -300,7 +301,7 @@ def _submitted_pairs(
     program: Program,
     mentees: dict[int, MenteeProfile],
     mentors: dict[int, MentorProfile],
-) -> list[services.Proposal] | str:
+) -> list[proposals.Proposal] | str:
     by_mentee = {str(m.public_id): m for m in mentees.values()}
     by_mentor = {str(m.public_id): m for m in mentors.values()}
     pairs = []
@@ -311,7 +312,7 @@ def _submitted_pairs(
         mentor = by_mentor.get(request.POST.get(f"mentor-{key.removeprefix('include-')}", ""))
         if mentee is None or mentor is None:
             return _("A mentee or mentor is no longer waiting. Look at the proposal again.")
-        pairs.append(services.Proposal(mentee=mentee, mentor=mentor))
+        pairs.append(proposals.Proposal(mentee=mentee, mentor=mentor))
     if not pairs:
         return _("Tick at least one pair to propose.")
     return pairs
@@ -333,7 +334,7 @@ def match_respond(
     else:
         try:
             if answer == "accept":
-                match = services.match_accept(
+                match = proposals.match_accept(
                     actor=request.user, match=match, side=side, request=request
                 )
                 if match.status == Match.Status.ACTIVE:
@@ -343,7 +344,7 @@ def match_respond(
                         request, _("Your yes is recorded. The other side still needs to answer.")
                     )
             else:
-                services.match_proposal_decline(
+                proposals.match_proposal_decline(
                     actor=request.user,
                     match=match,
                     side=side,

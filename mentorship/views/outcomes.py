@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
-from mentorship import access, indicator_feed
+from mentorship import access, outcomes_export
 from mentorship.models import Program
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Collaborative
@@ -42,14 +42,14 @@ def retention_choices(collaborative: Collaborative) -> QuerySet[Indicator]:
     )
 
 
-def feed_context(collaborative: Collaborative, params: Any) -> dict[str, Any]:
+def export_context(collaborative: Collaborative, params: Any) -> dict[str, Any]:
     """What the funder report's small feed form needs."""
     return {
         "feed_active": list(active_choices(collaborative).only("code", "name")),
         "feed_retention": list(retention_choices(collaborative).only("code", "name")),
         "feed_active_code": params.get("active", ""),
         "feed_retention_code": params.get("retention", ""),
-        "feed_months": params.get("months", "") or indicator_feed.DEFAULT_MONTHS,
+        "feed_months": params.get("months", "") or outcomes_export.DEFAULT_MONTHS,
     }
 
 
@@ -96,13 +96,13 @@ def outcomes_csv(request: CollaborativeRequest, slug: str, program_id: str) -> H
             else _("Choose the indicator for six-month retention.")
         )
     try:
-        months = int(params.get("months", "") or indicator_feed.DEFAULT_MONTHS)
+        months = int(params.get("months", "") or outcomes_export.DEFAULT_MONTHS)
     except ValueError:
         months = 0
-    if not 1 <= months <= indicator_feed.MAX_MONTHS:
+    if not 1 <= months <= outcomes_export.MAX_MONTHS:
         problems.append(
             _("Months must be a whole number from 1 to %(max)s.")
-            % {"max": indicator_feed.MAX_MONTHS}
+            % {"max": outcomes_export.MAX_MONTHS}
         )
     if problems or active is None or retention is None:
         for problem in problems:
@@ -112,14 +112,14 @@ def outcomes_csv(request: CollaborativeRequest, slug: str, program_id: str) -> H
         )
         keep = {k: params.get(k, "") for k in ("active", "retention", "months", "grant")}
         return redirect(f"{back}?{urlencode({k: v for k, v in keep.items() if v})}#feed")
-    rows = indicator_feed.outcomes_rows(
+    rows = outcomes_export.outcomes_rows(
         program, active_code=active.code, retention_code=retention.code, months=months
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="outcomes-{program.slug}.csv"'
     response["Cache-Control"] = "private, no-store"
     writer = csv.writer(response)
-    writer.writerow(indicator_feed.HEADER)
+    writer.writerow(outcomes_export.HEADER)
     for row in rows:
         writer.writerow([_cell(cell) for cell in row])
     return response

@@ -1,230 +1,36 @@
-"""Mentoring pages: programs, the screening pipeline, applicants and profiles.
-Access (``mentorship.access``) → service → render. Matching pages are in
-``matching_views``; the public application form in ``public_views``.
-"""
+"""Recruitment and screening: the pipeline board, applicants and what is recorded
+about them. Access (``mentorship.access``) → service → render."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorship import access, services
-from mentorship.forms import (
+from mentorship import access
+from mentorship.forms.pipeline import (
     BackgroundAssessmentForm,
     DeclineForm,
     LinkMemberForm,
-    MenteeProfileForm,
-    MentorProfileForm,
     MoveForm,
-    NoContactForm,
     NoteForm,
-    ProgramForm,
     TrainingForm,
-    TrainingModuleForm,
     WithdrawOwnForm,
 )
-from mentorship.models import Applicant, Match, MenteeProfile, Program, Stage
-from mentorship.models.matches import OPEN_MATCH_STATUSES
+from mentorship.models import Applicant, Program, Stage
+from mentorship.services import screening
 from stakeholders.access import CollaborativeRequest, collaborative_view
-from stakeholders.models import Member
 
 PAGE_SIZE = 25
 BOARD_LIMIT = 50  # cards per pipeline column; the rest are counted and paged in the list
 APPROVED_ON_BOARD = 8  # the newest approvals only: the board is for people in screening
 
-
-def _context(request: CollaborativeRequest, **extra: Any) -> dict[str, Any]:
-    return {"collaborative": request.collaborative, "member": request.member, **extra}
-
-
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-def _act(request: CollaborativeRequest, done: str, service: Callable[..., Any], **kw: Any) -> None:
-    """One button's action: call the service as this person, then say how it went (the
-    service's own words when it refuses)."""
-    try:
-        service(actor=request.user, request=request, **kw)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, done)
-
-
-# Programs -----------------------------------------------------------------------------
-
-
-@collaborative_view()
-def program_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
-    """Every program of the collaborative, with what the person does in each; a mentor's
-    own matches (and proposals waiting for their answer) first."""
-    user = request.user
-    programs = (
-        access.programs_visible_to(user)
-        .filter(collaborative=request.collaborative)
-        .select_related("collaborative")
-        .annotate(
-            is_coordinator=Count(
-                "coordinators",
-                filter=Q(coordinators__user_id=user.pk, coordinators__is_active=True),
-            ),
-            mentor_count=Count(
-                "mentors", filter=Q(mentors__applicant__stage=Stage.APPROVED), distinct=True
-            ),
-        )
-        .order_by("name")
-    )
-    my_matches = (
-        access.matches_of(user)
-        .filter(program__collaborative=request.collaborative)
-        .filter(status__in=OPEN_MATCH_STATUSES)
-        .select_related("program", "mentor__applicant__member", "mentee__member")
-        .order_by("-proposed_at")
-    )
-    return render(
-        request,
-        "mentorship/program_list.html",
-        _context(
-            request,
-            programs=programs,
-            my_matches=my_matches,
-            can_create=request.member.is_backbone,
-        ),
-    )
-
-
-def _program_form_response(
-    request: CollaborativeRequest, form: ProgramForm, program: Program | None
-) -> HttpResponse:
-    return render(
-        request,
-        "mentorship/program_form.html",
-        _context(request, form=form, program=program),
-    )
-
-
-def _program_fields(form: ProgramForm) -> dict[str, Any]:
-    data = dict(form.cleaned_data)
-    data.pop("coordinators", None)
-    for name in list(data):
-        if name.startswith("weight_"):
-            data.pop(name)
-    return data
-
-
-@collaborative_view(roles=(Member.Role.BACKBONE,))
-def program_create(request: CollaborativeRequest, slug: str) -> HttpResponse:
-    form = ProgramForm(
-        request.POST or None, collaborative=request.collaborative, can_set_coordinators=True
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            program = services.program_create(
-                actor=request.user,
-                collaborative=request.collaborative,
-                coordinators=form.cleaned_data.get("coordinators") or [],
-                request=request,
-                **_program_fields(form),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The program is set up. Add its training modules next."))
-            return redirect(program.get_absolute_url())
-    return _program_form_response(request, form, None)
-
-
-@collaborative_view()
-def program_edit(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
-    program = access.access_program(request, request.collaborative, program_id, action="manage")
-    form = ProgramForm(
-        request.POST or None,
-        instance=program,
-        collaborative=request.collaborative,
-        can_set_coordinators=request.member.is_backbone,
-    )
-    if request.method == "POST" and form.is_valid():
-        fields = _program_fields(form)
-        try:
-            services.program_update(
-                actor=request.user,
-                program=program,
-                coordinators=form.cleaned_data.get("coordinators")
-                if request.member.is_backbone
-                else None,
-                request=request,
-                **fields,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(program.get_absolute_url())
-    return _program_form_response(request, form, program)
-
-
-@collaborative_view()
-def program_detail(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
-    program = access.access_program(request, request.collaborative, program_id)
-    user = request.user
-    coordinator = access.is_coordinator(user, program)
-    manager = coordinator or access.can_manage(user, program)
-    context = _context(
-        request,
-        program=program,
-        is_coordinator=coordinator,
-        is_manager=manager,
-        modules=program.modules.filter(is_active=True),
-        coordinators=program.coordinators.select_related("user").order_by("user__name"),
-        module_form=TrainingModuleForm() if manager else None,
-        my_application=access.applications_of(user).filter(program=program).first(),
-    )
-    if coordinator:
-        stage_counts = dict(
-            program.applicants.values_list("stage")
-            .annotate(n=Count("pk"))
-            .values_list("stage", "n")
-        )
-        context.update(
-            stage_counts=[(s.value, s.label, stage_counts.get(s.value, 0)) for s in Stage],
-            waiting=program.mentees.filter(status=MenteeProfile.Status.WAITING).count(),
-            match_counts=dict(
-                program.matches.values_list("status")
-                .annotate(n=Count("pk"))
-                .values_list("status", "n")
-            ),
-            proposed=program.matches.filter(status=Match.Status.PROPOSED)
-            .select_related("mentor__applicant", "mentee")
-            .order_by("proposed_at"),
-        )
-    return render(request, "mentorship/program_detail.html", context)
-
-
-@require_POST
-@collaborative_view()
-def module_add(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
-    program = access.access_program(request, request.collaborative, program_id, action="manage")
-    form = TrainingModuleForm(request.POST)
-    if form.is_valid():
-        _act(
-            request,
-            _("Training module added."),
-            services.training_module_save,
-            program=program,
-            **form.cleaned_data,
-        )
-    else:
-        messages.error(request, _("Give the module a name (each module's name is used once)."))
-    return redirect(program.get_absolute_url())
-
+from mentorship.views.base import act, error_text, page_context
 
 # The pipeline -------------------------------------------------------------------------
 
@@ -282,7 +88,7 @@ def pipeline(request: CollaborativeRequest, slug: str, program_id: str) -> HttpR
     return render(
         request,
         "mentorship/pipeline.html",
-        _context(
+        page_context(
             request,
             program=program,
             columns=columns,
@@ -307,7 +113,7 @@ def applicant_list(request: CollaborativeRequest, slug: str, program_id: str) ->
     return render(
         request,
         "mentorship/applicant_list.html",
-        _context(request, program=program, page=page, stage=stage, stages=Stage.choices),
+        page_context(request, program=program, page=page, stage=stage, stages=Stage.choices),
     )
 
 
@@ -320,14 +126,14 @@ def _applicant_context(
         for c in access.training_completions_visible_to(request.user).filter(applicant=applicant)
     }
     modules = [(m, completions.get(m.pk)) for m in program.modules.filter(is_active=True)]
-    context = _context(
+    context = page_context(
         request,
         program=program,
         applicant=applicant,
         profile=getattr(applicant, "profile", None),
         is_coordinator=coordinator,
         modules=modules,
-        missing=services.missing_training(applicant) if coordinator else [],
+        missing=screening.missing_training(applicant) if coordinator else [],
         history=access.stage_changes_visible_to(request.user)
         .filter(applicant=applicant)
         .select_related("changed_by"),
@@ -339,7 +145,7 @@ def _applicant_context(
     member = applicant.member
     if member is not None and member.user_id == request.user.pk and member.is_active:
         # The person's own application: they may withdraw it while it is in screening.
-        context.update(is_own=True, why_not_withdraw=services.own_withdrawal_refusal(applicant))
+        context.update(is_own=True, why_not_withdraw=screening.own_withdrawal_refusal(applicant))
     if coordinator:
         context.update(
             move_form=forms.get("move_form") or MoveForm(initial={"stage": applicant.next_stage}),
@@ -401,11 +207,11 @@ def applicant_move(
     if not form.is_valid():
         messages.error(request, _("Choose a screening stage."))
         return _back(request, program, applicant)
-    _act(
+    act(
         request,
         _("%(name)s moved to “%(stage)s”.")
         % {"name": applicant.name, "stage": Stage(form.cleaned_data["stage"]).label},
-        services.applicant_move,
+        screening.applicant_move,
         applicant=applicant,
         to_stage=form.cleaned_data["stage"],
         note=form.cleaned_data["note"],
@@ -421,10 +227,10 @@ def applicant_approve(
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
     form = NoteForm(request.POST)
     form.is_valid()
-    _act(
+    act(
         request,
         _("%(name)s is approved as a mentor.") % {"name": applicant.name},
-        services.applicant_approve,
+        screening.applicant_approve,
         applicant=applicant,
         note=form.cleaned_data.get("note", ""),
     )
@@ -439,7 +245,7 @@ def applicant_decline(
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.applicant_decline(
+            screening.applicant_decline(
                 actor=request.user,
                 applicant=applicant,
                 reason=form.cleaned_data["reason"],
@@ -466,10 +272,10 @@ def applicant_withdraw(
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
     form = NoteForm(request.POST)
     form.is_valid()
-    _act(
+    act(
         request,
         _("The application is marked as withdrawn."),
-        services.applicant_withdraw,
+        screening.applicant_withdraw,
         applicant=applicant,
         note=form.cleaned_data.get("note", ""),
     )
@@ -488,14 +294,14 @@ def applicant_withdraw_own(
     form = WithdrawOwnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.applicant_withdraw_own(
+            screening.applicant_withdraw_own(
                 actor=request.user,
                 applicant=applicant,
                 note=form.cleaned_data["note"],
                 request=request,
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request,
@@ -505,12 +311,12 @@ def applicant_withdraw_own(
     return render(
         request,
         "mentorship/applicant_withdraw_own.html",
-        _context(
+        page_context(
             request,
             program=program,
             applicant=applicant,
             form=form,
-            why_not=services.own_withdrawal_refusal(applicant),
+            why_not=screening.own_withdrawal_refusal(applicant),
         ),
         status=400 if request.method == "POST" else 200,
     )
@@ -524,10 +330,10 @@ def applicant_link(
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
     form = LinkMemberForm(request.POST, collaborative=request.collaborative)
     if form.is_valid():
-        _act(
+        act(
             request,
             _("Saved."),
-            services.applicant_link_member,
+            screening.applicant_link_member,
             applicant=applicant,
             member=form.cleaned_data["member"],
         )
@@ -545,7 +351,7 @@ def training_record(
     form = TrainingForm(request.POST, program=program)
     if form.is_valid():
         try:
-            services.training_completion_record(
+            screening.training_completion_record(
                 actor=request.user, applicant=applicant, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -572,7 +378,7 @@ def background_assessment(
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            services.background_assessment_record(
+            screening.background_assessment_record(
                 actor=request.user, applicant=applicant, request=request, **fields
             )
         except ValidationError as exc:
@@ -583,164 +389,5 @@ def background_assessment(
     return render(
         request,
         "mentorship/background_form.html",
-        _context(request, program=program, applicant=applicant, form=form),
+        page_context(request, program=program, applicant=applicant, form=form),
     )
-
-
-# Profiles -----------------------------------------------------------------------------
-
-
-@collaborative_view()
-def mentor_edit(
-    request: CollaborativeRequest, slug: str, program_id: str, mentor_id: str
-) -> HttpResponseBase:
-    """The mentor's own profile, or a coordinator editing it."""
-    program = access.access_program(request, request.collaborative, program_id)
-    profile = access.access_mentor(request, program, mentor_id)
-    form = MentorProfileForm(
-        request.POST or None, instance=profile, collaborative=request.collaborative
-    )
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "key_areas"}
-        try:
-            services.mentor_profile_update(
-                actor=request.user,
-                profile=profile,
-                key_areas=form.cleaned_data["key_areas"],
-                request=request,
-                **fields,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The profile is saved."))
-            if access.is_coordinator(request.user, program):
-                return redirect(
-                    "mentorship:applicant", slug, program.public_id, profile.applicant.public_id
-                )
-            return redirect("mentorship:programs", slug)
-    return render(
-        request,
-        "mentorship/profile_form.html",
-        _context(request, program=program, form=form, profile=profile, kind="mentor"),
-    )
-
-
-@collaborative_view()
-def mentee_list(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
-    status = request.GET.get("status", "")
-    mentees = access.mentees_visible_to(request.user).filter(program=program)
-    if status in MenteeProfile.Status.values:
-        mentees = mentees.filter(status=status)
-    mentees = mentees.select_related("referred_by").prefetch_related(
-        Prefetch("needs"),
-    )
-    page = Paginator(mentees.order_by("release_date", "name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "mentorship/mentee_list.html",
-        _context(
-            request,
-            program=program,
-            page=page,
-            status=status,
-            statuses=MenteeProfile.Status.choices,
-        ),
-    )
-
-
-def _mentee_fields(form: MenteeProfileForm) -> dict[str, Any]:
-    return {name: form.cleaned_data[name] for name in form.Meta.fields if name != "needs"}
-
-
-@collaborative_view()
-def mentee_create(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponseBase:
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
-    form = MenteeProfileForm(request.POST or None, collaborative=request.collaborative)
-    if request.method == "POST" and form.is_valid():
-        try:
-            mentee = services.mentee_create(
-                actor=request.user,
-                program=program,
-                needs=form.cleaned_data["needs"],
-                request=request,
-                **_mentee_fields(form),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("%(name)s is on the waiting list.") % {"name": mentee.name})
-            return redirect("mentorship:suggestions", slug, program.public_id, mentee.public_id)
-    return render(
-        request,
-        "mentorship/profile_form.html",
-        _context(request, program=program, form=form, profile=None, kind="mentee"),
-    )
-
-
-@collaborative_view()
-def mentee_edit(
-    request: CollaborativeRequest, slug: str, program_id: str, mentee_id: str
-) -> HttpResponseBase:
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
-    mentee = access.access_mentee(request, program, mentee_id)
-    form = MenteeProfileForm(
-        request.POST or None, instance=mentee, collaborative=request.collaborative
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.mentee_update(
-                actor=request.user,
-                mentee=mentee,
-                needs=form.cleaned_data["needs"],
-                request=request,
-                **_mentee_fields(form),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("mentorship:suggestions", slug, program.public_id, mentee.public_id)
-    conflicts = (
-        access.no_contacts_visible_to(request.user)
-        .filter(mentee=mentee)
-        .select_related("mentor__applicant")
-    )
-    return render(
-        request,
-        "mentorship/profile_form.html",
-        _context(
-            request,
-            program=program,
-            form=form,
-            profile=mentee,
-            kind="mentee",
-            conflicts=conflicts,
-            no_contact_form=NoContactForm(program=program),
-        ),
-    )
-
-
-@require_POST
-@collaborative_view()
-def no_contact_add(
-    request: CollaborativeRequest, slug: str, program_id: str, mentee_id: str
-) -> HttpResponseBase:
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
-    mentee = access.access_mentee(request, program, mentee_id)
-    form = NoContactForm(request.POST, program=program)
-    if form.is_valid():
-        _act(
-            request,
-            _("The conflict is recorded: they will never be matched."),
-            services.no_contact_record,
-            mentor=form.cleaned_data["mentor"],
-            mentee=mentee,
-            reason=form.cleaned_data["reason"],
-        )
-    else:
-        messages.error(request, _("Choose a mentor of this program."))
-    return redirect("mentorship:mentee_edit", slug, program.public_id, mentee.public_id)

@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from mentorship import access, services
-from mentorship.forms import ApplicationForm, slots_from_choices
+from mentorship import access
+from mentorship.forms.pipeline import ApplicationForm, slots_from_choices
+from mentorship.services import screening
 from reentry.audit.log import client_ip
 
 APPLY_LIMIT = 5
@@ -65,7 +66,7 @@ def apply(request: HttpRequest, collab_slug: str, program_slug: str) -> HttpResp
             return redirect("mentorship_apply_thanks", collab_slug, program_slug)
         data = form.cleaned_data
         try:
-            services.applicant_submit(
+            screening.applicant_submit(
                 program=program,
                 name=data["name"],
                 email=data["email"],

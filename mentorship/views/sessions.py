@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from mentorship import access, lifecycle, sessions
+from mentorship import access
+from mentorship.forms.matches import RejectSessionsForm, SessionLogForm
 from mentorship.models import Match, Session
-from mentorship.ops_forms import RejectSessionsForm, SessionLogForm
+from mentorship.services import sessions
 from stakeholders.access import CollaborativeRequest, collaborative_view
 
 PAGE_SIZE = 50
@@ -42,7 +43,7 @@ def session_log(request: CollaborativeRequest, slug: str) -> HttpResponse:
         )
     wanted = request.GET.get("match")
     chosen = next((m for m in choices if str(m.public_id) == wanted), choices[0])
-    today = lifecycle.local_today(chosen.program)
+    today = chosen.program.collaborative.today()
     form = SessionLogForm(
         request.POST or None,
         matches=matches,

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from mentorship.models import Applicant, MentorProfile, StageChange
-from mentorship.public_views import APPLY_LIMIT
+from mentorship.views.public import APPLY_LIMIT
 from reentry.audit.models import AuditEvent
 from tests.mentorship.factories import ProgramFactory
 

@@ -5,8 +5,9 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from mentorship import lifecycle, schedule, services
+from mentorship import schedule
 from mentorship.models import FitCheck, Match, MenteeProfile, MonitoringContact
+from mentorship.services import lifecycle, proposals
 from reentry.audit.models import AuditEvent
 from tests.mentorship.factories import MatchFactory, MentorProfileFactory
 
@@ -15,8 +16,8 @@ With = MonitoringContact.With
 
 def _start(match, days_ago):
     """Make ``match`` have started ``days_ago`` days ago (local noon)."""
-    tz = lifecycle._zone(match.program)
-    day = lifecycle.local_today(match.program) - timedelta(days=days_ago)
+    tz = match.program.collaborative.zone
+    day = match.program.collaborative.today() - timedelta(days=days_ago)
     match.started_at = datetime.combine(day, time(12), tzinfo=tz)
     match.save(update_fields=["started_at"])
     return day
@@ -41,9 +42,9 @@ class TestScheduleOnStart:
             started_at=None,
         )
         mentor_user = proposal.mentor.applicant.member.user
-        services.match_accept(actor=mentor_user, match=proposal, side="mentor")
+        proposals.match_accept(actor=mentor_user, match=proposal, side="mentor")
         assert not MonitoringContact.objects.filter(match=proposal).exists()
-        services.match_accept(actor=mworld.coordinator.user, match=proposal, side="mentee")
+        proposals.match_accept(actor=mworld.coordinator.user, match=proposal, side="mentee")
         proposal.refresh_from_db()
         start = lifecycle.start_day(proposal)
         expected = [p.due for p in schedule.planned_contacts(start, start + timedelta(days=92))]
@@ -117,7 +118,7 @@ class TestRecordContact:
                     actor=user,
                     match=mworld.match_1,
                     with_whom=With.MENTEE,
-                    on=lifecycle.local_today(mworld.program),
+                    on=mworld.program.collaborative.today(),
                     method="phone",
                 )
 
@@ -125,7 +126,7 @@ class TestRecordContact:
         start = _start(mworld.match_1, 5)
         for day in (
             start - timedelta(days=1),
-            lifecycle.local_today(mworld.program) + timedelta(days=1),
+            mworld.program.collaborative.today() + timedelta(days=1),
         ):
             with pytest.raises(ValidationError):
                 lifecycle.monitoring_contact_record(
@@ -146,9 +147,9 @@ class TestPauseResumeClose:
         lifecycle.match_pause(actor=actor, match=match, reason="Mentee in hospital")
         match.refresh_from_db()
         assert match.status == Match.Status.PAUSED
-        paused_on = lifecycle.local_today(match.program) - timedelta(days=10)
+        paused_on = match.program.collaborative.today() - timedelta(days=10)
         Match.objects.filter(pk=match.pk).update(
-            paused_at=datetime.combine(paused_on, time(12), tzinfo=lifecycle._zone(match.program))
+            paused_at=datetime.combine(paused_on, time(12), tzinfo=match.program.collaborative.zone)
         )
         before = {
             c.pk: (c.due_on, c.done_at) for c in MonitoringContact.objects.filter(match=match)
@@ -187,7 +188,7 @@ class TestPauseResumeClose:
         match.refresh_from_db()
         assert (match.status, match.closure_reason) == ("closed", "poor_fit")
         assert match.closure_notes == "Both said they did not click."
-        today = lifecycle.local_today(match.program)
+        today = match.program.collaborative.today()
         assert not MonitoringContact.objects.filter(
             match=match, due_on__gt=today, done_at=None
         ).exists()
@@ -197,7 +198,7 @@ class TestPauseResumeClose:
         assert lifecycle.previous_match(match.mentee) == match
         # The mentee can now be proposed another mentor, pointing back at this match.
         another = MentorProfileFactory(program=mworld.program)
-        rematch = services.match_propose(
+        rematch = proposals.match_propose(
             actor=mworld.coordinator.user,
             program=mworld.program,
             mentor=another,

@@ -11,10 +11,10 @@ from django.urls import reverse
 from indicators.importing import Context, read_headers, run_pass
 from indicators.importing.mapping import guess_mapping
 from indicators.models import Dimension, Indicator
-from mentorship import indicator_feed
-from mentorship.indicator_feed import last_full_months, rows_for
+from mentorship import outcomes_export
 from mentorship.models import Match
 from mentorship.outcomes import Span
+from mentorship.outcomes_export import last_full_months, rows_for
 from tests.indicators.upload_helpers import make_indicator
 from tests.mentorship.factories import MatchFactory
 
@@ -94,7 +94,7 @@ class TestRows:
             closed_at=_at(date(2026, 4, 10)),
             closure_reason=Match.ClosureReason.GOALS_MET,
         )
-        rows = indicator_feed.outcomes_rows(
+        rows = outcomes_export.outcomes_rows(
             mworld.program,
             active_code="A",
             retention_code="R",
@@ -137,7 +137,7 @@ class TestDownload:
         assert response["Content-Type"].startswith("text/csv")
         text = response.content.decode()
         rows = list(csv.reader(io.StringIO(text)))
-        assert rows[0] == indicator_feed.HEADER
+        assert rows[0] == outcomes_export.HEADER
         assert len([r for r in rows[1:] if r[0] == "MENT-ACTIVE"]) == 12
         assert any(r[0] == "MENT-RET6" for r in rows[1:])
         path = tmp_path / "outcomes.csv"

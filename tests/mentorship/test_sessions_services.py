@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from mentorship import lifecycle, sessions
 from mentorship.models import Program, Session
+from mentorship.services import lifecycle, sessions
 from reentry.audit.models import AuditEvent
 from reentry.stipends import selectors as stipend_selectors
 from reentry.stipends import services as stipend_services
@@ -21,7 +21,7 @@ D = Decimal
 
 
 def _today(mworld):
-    return lifecycle.local_today(mworld.program)
+    return mworld.program.collaborative.today()
 
 
 def _log(mworld, match=None, user=None, days_ago=0, minutes=60, **kw):
