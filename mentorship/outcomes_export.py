@@ -1,6 +1,6 @@
 """The mentoring program's outcomes as rows for the indicators upload (``indicators``).
 
-The feed does not write observations itself: an organization owns every dataset, with its
+The export does not write observations itself: an organization owns every dataset, with its
 sharing, versions and approval. The coordinator downloads these rows as a CSV in the
 upload format and uploads it through Indicators → Upload data as their organization,
 where it is checked, versioned and shared like any other dataset.

@@ -91,7 +91,7 @@ public_urlpatterns = [
     path("thanks/", public.apply_thanks, name="mentorship_apply_thanks"),
 ]
 
-# The running program (h8b): matches and their lifecycle, monitoring, sessions.
+# The running program: matches and their lifecycle, monitoring, sessions.
 M = P + "matches/<uuid:match_id>/"
 urlpatterns += [
     path("log/", sessions.session_log, name="session_log"),
@@ -135,7 +135,7 @@ urlpatterns += [
     path(P + "report.csv", grants.funder_report_csv, name="funder_report_csv"),
 ]
 
-# The outcomes feed for the indicators app (h8c): a CSV to upload there.
+# The outcomes export for the indicators app: a CSV to upload there.
 urlpatterns += [
     path(P + "outcomes.csv", outcomes.outcomes_csv, name="outcomes_csv"),
 ]

@@ -40,13 +40,9 @@ from mentorship.models import (
 )
 from reentry.audit.log import record
 from reentry.stipends import money
+from stakeholders.models import Member
 
 Category = BudgetLine.Category
-
-
-def _require_manager(actor: Any, program: Program) -> None:
-    if not access.can_manage(actor, program):
-        raise PermissionDenied(_("Only backbone staff and the program's coordinators can do that."))
 
 
 # --- Writes ---------------------------------------------------------------------------------
@@ -56,10 +52,10 @@ GRANT_FIELDS = ("funder", "name", "reference", "amount", "starts_on", "ends_on",
 
 @transaction.atomic
 def grant_save(
-    *, actor: Any, program: Program, grant: Grant | None = None, request=None, **fields: Any
+    *, actor: Member, program: Program, grant: Grant | None = None, request=None, **fields: Any
 ) -> Grant:
     """Create a grant of the program, or change one."""
-    _require_manager(actor, program)
+    access.require_manager(actor, program)
     unknown = set(fields) - set(GRANT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown grant fields: {sorted(unknown)}")
@@ -121,18 +117,18 @@ def _line_values(line: BudgetLine) -> dict[str, str]:
 
 @transaction.atomic
 def budget_line_add(
-    *, actor: Any, grant: Grant, category: str, label: str, amount: Decimal, request=None
+    *, actor: Member, grant: Grant, category: str, label: str, amount: Decimal, request=None
 ) -> BudgetLine:
     grant = (
         Grant.objects.select_for_update().select_related("program__collaborative").get(pk=grant.pk)
     )
-    _require_manager(actor, grant.program)
+    access.require_manager(actor, grant.program)
     line = BudgetLine(grant=grant, category=category, label=label.strip(), amount=amount)
     _check_budget_line(grant, line)
     line.save()
     record(
         "mentorship.budget_line_added",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=grant,
         collaborative=grant.program.collaborative,
@@ -173,7 +169,7 @@ def why_line_stays(line: BudgetLine) -> str | None:
 @transaction.atomic
 def budget_line_change(
     *,
-    actor: Any,
+    actor: Member,
     line: BudgetLine,
     category: str,
     label: str,
@@ -182,7 +178,7 @@ def budget_line_change(
 ) -> BudgetLine:
     """Correct a budget line, by the same rules as adding one."""
     grant, line = _locked_line(line)
-    _require_manager(actor, grant.program)
+    access.require_manager(actor, grant.program)
     before = _line_values(line)
     if category != line.category:
         if category == Category.STIPENDS and line.expenses.exists():
@@ -203,7 +199,7 @@ def budget_line_change(
     line.save()
     record(
         "mentorship.budget_line_changed",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=grant,
         collaborative=grant.program.collaborative,
@@ -215,10 +211,10 @@ def budget_line_change(
 
 
 @transaction.atomic
-def budget_line_remove(*, actor: Any, line: BudgetLine, request=None) -> None:
+def budget_line_remove(*, actor: Member, line: BudgetLine, request=None) -> None:
     """Remove a budget line that nothing is drawn against (see ``why_line_stays``)."""
     grant, line = _locked_line(line)
-    _require_manager(actor, grant.program)
+    access.require_manager(actor, grant.program)
     reason = why_line_stays(line)
     if reason:
         raise ValidationError(reason)
@@ -227,7 +223,7 @@ def budget_line_remove(*, actor: Any, line: BudgetLine, request=None) -> None:
     line.delete()
     record(
         "mentorship.budget_line_removed",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=grant,
         collaborative=grant.program.collaborative,
@@ -262,7 +258,7 @@ def _expense_values(expense: Expense) -> dict[str, str]:
 @transaction.atomic
 def expense_add(
     *,
-    actor: Any,
+    actor: Member,
     budget_line: BudgetLine,
     on: date,
     amount: Decimal,
@@ -271,20 +267,20 @@ def expense_add(
 ) -> Expense:
     line = BudgetLine.objects.select_related("grant__program__collaborative").get(pk=budget_line.pk)
     grant = line.grant
-    _require_manager(actor, grant.program)
+    access.require_manager(actor, grant.program)
     _check_expense(grant, line, on)
     expense = Expense(
         budget_line=line,
         date=on,
         amount=amount,
         description=description.strip(),
-        entered_by=actor,
+        entered_by=actor.user,
     )
     expense.full_clean()
     expense.save()
     record(
         "mentorship.expense_added",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=grant,
         collaborative=grant.program.collaborative,
@@ -293,14 +289,14 @@ def expense_add(
     return expense
 
 
-def _locked_expense(actor: Any, expense: Expense) -> Expense:
+def _locked_expense(actor: Member, expense: Expense) -> Expense:
     """The expense, locked, once the person may manage its program and it is not removed."""
     locked = (
         Expense.objects.select_for_update(of=("self",))
         .select_related("budget_line__grant__program__collaborative")
         .get(pk=expense.pk)
     )
-    _require_manager(actor, locked.budget_line.grant.program)
+    access.require_manager(actor, locked.budget_line.grant.program)
     if locked.is_void:
         raise ValidationError(_("This expense was removed; it cannot be changed."))
     return locked
@@ -309,7 +305,7 @@ def _locked_expense(actor: Any, expense: Expense) -> Expense:
 @transaction.atomic
 def expense_change(
     *,
-    actor: Any,
+    actor: Member,
     expense: Expense,
     budget_line: BudgetLine,
     on: date,
@@ -330,7 +326,7 @@ def expense_change(
     expense.save()
     record(
         "mentorship.expense_changed",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=grant,
         collaborative=grant.program.collaborative,
@@ -342,7 +338,7 @@ def expense_change(
 
 
 @transaction.atomic
-def expense_void(*, actor: Any, expense: Expense, reason: str, request=None) -> Expense:
+def expense_void(*, actor: Member, expense: Expense, reason: str, request=None) -> Expense:
     """Remove an expense from the grant's spending. The row stays, marked removed, with
     who, when and why, so the books still show it was entered."""
     expense = _locked_expense(actor, expense)
@@ -351,13 +347,13 @@ def expense_void(*, actor: Any, expense: Expense, reason: str, request=None) -> 
     if not reason:
         raise ValidationError({"reason": _("Say why this expense is removed.")})
     expense.voided_at = timezone.now()
-    expense.voided_by = actor
+    expense.voided_by = actor.user
     expense.void_reason = reason
     expense.full_clean()
     expense.save(update_fields=["voided_at", "voided_by", "void_reason"])
     record(
         "mentorship.expense_removed",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=grant,
         collaborative=grant.program.collaborative,

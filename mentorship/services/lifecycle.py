@@ -1,6 +1,6 @@
 """A match after it starts: monitoring check-ins, fit checks, pause and resume, closure
 and re-matching. ``<entity>_<verb>(*, actor, ...)``, atomic, audited; ``actor`` is the
-acting ``User`` (as in ``mentorship.services``).
+acting ``Member`` (as in every service).
 
 Monitoring follows ``mentorship.schedule``: when a match starts, the check-ins of the
 next three months are written as ``MonitoringContact`` rows for both people; the daily
@@ -14,9 +14,8 @@ on the start's day of the month), anything else that many days.
 """
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from mentorship import access, schedule
 from mentorship.models import FitCheck, Match, MenteeProfile, MonitoringContact, Program, Session
 from reentry.audit.log import record
+from stakeholders.models import Member
 
 #: How far ahead check-ins are written down.
 SCHEDULE_AHEAD_DAYS = 92
@@ -55,11 +55,6 @@ def _moment(program: Program, day: date) -> datetime:
     if day == program.collaborative.today():
         return timezone.now()
     return datetime.combine(day, time(12, 0), tzinfo=program.collaborative.zone)
-
-
-def _require_coordinator(actor: Any, program: Program) -> None:
-    if not access.is_coordinator(actor, program):
-        raise PermissionDenied(_("Only the program's coordinators can do that."))
 
 
 def _locked(match: Match) -> Match:
@@ -110,7 +105,7 @@ def monitoring_schedule_start(*, match: Match) -> int:
 @transaction.atomic
 def monitoring_contact_record(
     *,
-    actor: Any,
+    actor: Member,
     match: Match,
     with_whom: str,
     on: date,
@@ -122,7 +117,7 @@ def monitoring_contact_record(
     scheduled check-in whose window that day falls in (``schedule.slot_for``); a second
     check-in in the same window is kept as an extra one."""
     match = _locked(match)
-    _require_coordinator(actor, match.program)
+    access.require_coordinator(actor, match.program)
     if with_whom not in With.values:
         raise ValidationError({"with_whom": _("Choose the mentor or the mentee.")})
     if method not in MonitoringContact.Method.values:
@@ -149,14 +144,14 @@ def monitoring_contact_record(
         else MonitoringContact(match=match, with_whom=with_whom, kind=Kind.EXTRA, due_on=on)
     )
     contact.done_at = _moment(match.program, on)
-    contact.done_by = actor
+    contact.done_by = actor.user
     contact.method = method
     contact.notes = notes.strip()
     contact.full_clean()
     contact.save()
     record(
         "mentorship.monitoring_contact",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=match,
         collaborative=match.program.collaborative,
@@ -174,7 +169,7 @@ def monitoring_contact_record(
 @transaction.atomic
 def fit_check_record(
     *,
-    actor: Any,
+    actor: Member,
     match: Match,
     mentor_fit: int | None,
     mentee_fit: int | None,
@@ -185,7 +180,7 @@ def fit_check_record(
     """How the match fits after the first session, as the coordinator heard it from both.
     A poor fit is where re-matching starts (``match_close(..., find_another=True)``)."""
     match = _locked(match)
-    _require_coordinator(actor, match.program)
+    access.require_coordinator(actor, match.program)
     if match.status not in (Match.Status.ACTIVE, Match.Status.PAUSED):
         raise ValidationError(_("Only a running match has a fit check."))
     if mentor_fit is None and mentee_fit is None:
@@ -203,13 +198,13 @@ def fit_check_record(
         mentee_fit=mentee_fit,
         concerns=concerns.strip(),
         rematch_recommended=rematch_recommended,
-        recorded_by=actor,
+        recorded_by=actor.user,
     )
     check.full_clean()
     check.save()
     record(
         "mentorship.fit_check",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=match,
         collaborative=match.program.collaborative,
@@ -227,9 +222,9 @@ def needs_fit_check(match: Match, *, has_session: bool, has_fit_check: bool) -> 
 
 
 @transaction.atomic
-def match_pause(*, actor: Any, match: Match, reason: str, request=None) -> Match:
+def match_pause(*, actor: Member, match: Match, reason: str, request=None) -> Match:
     match = _locked(match)
-    _require_coordinator(actor, match.program)
+    access.require_coordinator(actor, match.program)
     if match.status != Match.Status.ACTIVE:
         raise ValidationError(_("Only an active match can be paused."))
     reason = reason.strip()
@@ -242,7 +237,7 @@ def match_pause(*, actor: Any, match: Match, reason: str, request=None) -> Match
     match.save()
     record(
         "mentorship.match_paused",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=match,
         collaborative=match.program.collaborative,
@@ -251,11 +246,11 @@ def match_pause(*, actor: Any, match: Match, reason: str, request=None) -> Match
 
 
 @transaction.atomic
-def match_resume(*, actor: Any, match: Match, request=None) -> Match:
+def match_resume(*, actor: Member, match: Match, request=None) -> Match:
     """Back to active. Check-ins not done and due on or after the pause's first day move
     later by the days paused."""
     match = _locked(match)
-    _require_coordinator(actor, match.program)
+    access.require_coordinator(actor, match.program)
     if match.status != Match.Status.PAUSED or match.paused_at is None:
         raise ValidationError(_("Only a paused match can be resumed."))
     paused_on = match.program.collaborative.local_date(match.paused_at)
@@ -277,7 +272,7 @@ def match_resume(*, actor: Any, match: Match, request=None) -> Match:
     monitoring_schedule_extend(match=match)
     record(
         "mentorship.match_resumed",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=match,
         collaborative=match.program.collaborative,
@@ -290,7 +285,7 @@ def match_resume(*, actor: Any, match: Match, request=None) -> Match:
 @transaction.atomic
 def match_close(
     *,
-    actor: Any,
+    actor: Member,
     match: Match,
     reason: str,
     conversation: str,
@@ -303,7 +298,7 @@ def match_close(
     are removed. ``find_another``: the mentee waits for a new mentor (re-matching, e.g.
     after a poor fit); otherwise the mentee leaves the program."""
     match = _locked(match)
-    _require_coordinator(actor, match.program)
+    access.require_coordinator(actor, match.program)
     if match.status not in (Match.Status.ACTIVE, Match.Status.PAUSED):
         raise ValidationError(_("Only an active or paused match can be closed."))
     if reason not in Match.ClosureReason.values or reason == Match.ClosureReason.DECLINED:
@@ -316,7 +311,7 @@ def match_close(
     now = timezone.now()
     match.status = Match.Status.CLOSED
     match.closed_at = now
-    match.closed_by = actor
+    match.closed_by = actor.user
     match.closure_reason = reason
     match.closure_notes = conversation
     match.full_clean(validate_constraints=False)
@@ -329,7 +324,7 @@ def match_close(
     )
     record(
         "mentorship.match_closed",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=match,
         collaborative=match.program.collaborative,

@@ -17,7 +17,7 @@ from mentorship.models import (
 )
 from mentorship.models.matches import OPEN_MATCH_STATUSES
 from reentry.audit.log import record
-from stakeholders.models import KeyArea, User
+from stakeholders.models import KeyArea, Member
 
 # Fields of the profiles people fill in (the rest is set by services).
 MENTOR_PROFILE_FIELDS = (
@@ -60,16 +60,6 @@ MENTEE_PROFILE_FIELDS = (
 )
 
 
-def _require_coordinator(actor: User, program: Program) -> None:
-    if not access.is_coordinator(actor, program):
-        raise PermissionDenied
-
-
-def _require_manager(actor: User, program: Program) -> None:
-    if not access.can_manage(actor, program):
-        raise PermissionDenied
-
-
 def checked_key_areas(
     program: Program, key_areas: Iterable[KeyArea] | None
 ) -> list[KeyArea] | None:
@@ -87,14 +77,14 @@ def checked_key_areas(
 @transaction.atomic
 def mentor_profile_update(
     *,
-    actor: User,
+    actor: Member,
     profile: MentorProfile,
     key_areas: Iterable[KeyArea] | None = None,
     request=None,
     **fields: Any,
 ) -> MentorProfile:
     """The mentor themselves, or a coordinator, update a mentor's profile."""
-    if not access.mentors_visible_to(actor).filter(pk=profile.pk).exists():
+    if not access.may_edit_mentor_profile(actor, profile):
         raise PermissionDenied
     _profile_save(
         profile,
@@ -112,18 +102,18 @@ def mentor_profile_update(
 @transaction.atomic
 def mentee_create(
     *,
-    actor: User,
+    actor: Member,
     program: Program,
     needs: Iterable[KeyArea] = (),
     request=None,
     **fields: Any,
 ) -> MenteeProfile:
     """A coordinator adds a mentee (referred by an organization, or self-referred)."""
-    _require_coordinator(actor, program)
+    access.require_coordinator(actor, program)
     unknown = set(fields) - set(MENTEE_PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown profile fields: {sorted(unknown)}")
-    mentee = MenteeProfile(program=program, created_by=actor, **fields)
+    mentee = MenteeProfile(program=program, created_by=actor.user, **fields)
     mentee.full_clean()
     mentee.save()
     areas = checked_key_areas(program, needs)
@@ -131,7 +121,7 @@ def mentee_create(
         mentee.needs.set(areas)
     record(
         "mentorship.mentee_created",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=mentee,
         collaborative=program.collaborative,
@@ -142,13 +132,13 @@ def mentee_create(
 @transaction.atomic
 def mentee_update(
     *,
-    actor: User,
+    actor: Member,
     mentee: MenteeProfile,
     needs: Iterable[KeyArea] | None = None,
     request=None,
     **fields: Any,
 ) -> MenteeProfile:
-    _require_coordinator(actor, mentee.program)
+    access.require_coordinator(actor, mentee.program)
     _profile_save(
         mentee,
         fields,
@@ -163,7 +153,15 @@ def mentee_update(
 
 
 def _profile_save(
-    obj: Any, fields: dict, *, allowed, areas_field: str, areas, action: str, actor, request
+    obj: Any,
+    fields: dict,
+    *,
+    allowed,
+    areas_field: str,
+    areas,
+    action: str,
+    actor: Member,
+    request,
 ) -> None:
     """Set the allowed fields of a mentor or mentee profile, its key areas, and audit it."""
     unknown = set(fields) - set(allowed)
@@ -176,24 +174,26 @@ def _profile_save(
     chosen = checked_key_areas(obj.program, areas)
     if chosen is not None:
         getattr(obj, areas_field).set(chosen)
-    record(action, actor=actor, request=request, obj=obj, collaborative=obj.program.collaborative)
+    record(
+        action, actor=actor.user, request=request, obj=obj, collaborative=obj.program.collaborative
+    )
 
 
 @transaction.atomic
 def no_contact_record(
-    *, actor: User, mentor: MentorProfile, mentee: MenteeProfile, reason: str = "", request=None
+    *, actor: Member, mentor: MentorProfile, mentee: MenteeProfile, reason: str = "", request=None
 ) -> NoContact:
-    _require_coordinator(actor, mentor.program)
+    access.require_coordinator(actor, mentor.program)
     if mentee.program_id != mentor.program_id:
         raise ValidationError(_("The mentor and the mentee must be in the same program."))
     if Match.objects.filter(mentor=mentor, mentee=mentee, status__in=OPEN_MATCH_STATUSES).exists():
         raise ValidationError(_("These two have an open match. Close it first."))
     conflict, _created = NoContact.objects.update_or_create(
-        mentor=mentor, mentee=mentee, defaults={"reason": reason.strip(), "recorded_by": actor}
+        mentor=mentor, mentee=mentee, defaults={"reason": reason.strip(), "recorded_by": actor.user}
     )
     record(
         "mentorship.no_contact_recorded",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=conflict,
         collaborative=mentor.program.collaborative,
@@ -202,12 +202,12 @@ def no_contact_record(
 
 
 @transaction.atomic
-def no_contact_remove(*, actor: User, conflict: NoContact, request=None) -> None:
+def no_contact_remove(*, actor: Member, conflict: NoContact, request=None) -> None:
     program = conflict.mentor.program
-    _require_coordinator(actor, program)
+    access.require_coordinator(actor, program)
     record(
         "mentorship.no_contact_removed",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=conflict,
         collaborative=program.collaborative,

@@ -13,18 +13,7 @@ from mentorship.models import (
     TrainingModule,
 )
 from reentry.audit.log import record
-from stakeholders.models import Collaborative, Member, User
-
-
-def _require_coordinator(actor: User, program: Program) -> None:
-    if not access.is_coordinator(actor, program):
-        raise PermissionDenied
-
-
-def _require_manager(actor: User, program: Program) -> None:
-    if not access.can_manage(actor, program):
-        raise PermissionDenied
-
+from stakeholders.models import Collaborative, Member
 
 # Programs -------------------------------------------------------------------------------
 
@@ -32,7 +21,7 @@ def _require_manager(actor: User, program: Program) -> None:
 @transaction.atomic
 def program_create(
     *,
-    actor: User,
+    actor: Member,
     collaborative: Collaborative,
     name: str,
     slug: str,
@@ -41,9 +30,7 @@ def program_create(
     **fields: Any,
 ) -> Program:
     """Backbone staff start a program."""
-    if not Member.objects.filter(
-        user=actor, collaborative=collaborative, is_active=True, role=Member.Role.BACKBONE
-    ).exists():
+    if not (actor.is_active and actor.is_backbone and actor.collaborative_id == collaborative.pk):
         raise PermissionDenied
     program = Program(collaborative=collaborative, name=name, slug=slug, **fields)
     program.full_clean()
@@ -51,7 +38,7 @@ def program_create(
     _set_coordinators(program, coordinators)
     record(
         "mentorship.program_created",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=program,
         collaborative=collaborative,
@@ -69,7 +56,7 @@ def _set_coordinators(program: Program, coordinators: Iterable[Member]) -> None:
 @transaction.atomic
 def program_update(
     *,
-    actor: User,
+    actor: Member,
     program: Program,
     coordinators: Iterable[Member] | None = None,
     request=None,
@@ -77,23 +64,17 @@ def program_update(
 ) -> Program:
     """Backbone staff and coordinators change a program's settings and rules. Only
     backbone staff change who coordinates."""
-    _require_manager(actor, program)
+    access.require_manager(actor, program)
     for name, value in fields.items():
         setattr(program, name, value)
     program.full_clean()
     program.save()
     if coordinators is not None:
-        if not Member.objects.filter(
-            user=actor,
-            collaborative_id=program.collaborative_id,
-            is_active=True,
-            role=Member.Role.BACKBONE,
-        ).exists():
-            raise PermissionDenied
+        access.require_backbone(actor, program)
         _set_coordinators(program, coordinators)
     record(
         "mentorship.program_updated",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=program,
         collaborative=program.collaborative,
@@ -104,9 +85,9 @@ def program_update(
 
 @transaction.atomic
 def training_module_save(
-    *, actor: User, program: Program, module: TrainingModule | None = None, request=None, **fields
+    *, actor: Member, program: Program, module: TrainingModule | None = None, request=None, **fields
 ) -> TrainingModule:
-    _require_manager(actor, program)
+    access.require_manager(actor, program)
     module = module or TrainingModule(program=program)
     if module.program_id != program.pk:
         raise PermissionDenied
@@ -116,7 +97,7 @@ def training_module_save(
     module.save()
     record(
         "mentorship.training_module_saved",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=module,
         collaborative=program.collaborative,

@@ -23,13 +23,7 @@ from mentorship.models.matches import OPEN_MATCH_STATUSES
 from mentorship.selectors import mentee_info, mentor_info, scoring_for
 from mentorship.services import lifecycle
 from reentry.audit.log import record
-from stakeholders.models import User
-
-
-def _require_coordinator(actor: User, program: Program) -> None:
-    if not access.is_coordinator(actor, program):
-        raise PermissionDenied
-
+from stakeholders.models import Member
 
 # Proposing and accepting matches --------------------------------------------------------
 
@@ -94,7 +88,7 @@ def _explanation(terms: Sequence[matching.Term]) -> list[dict[str, Any]]:
 @transaction.atomic
 def matches_propose(
     *,
-    actor: User,
+    actor: Member,
     program: Program,
     pairs: Sequence[Proposal],
     rematch_of: Match | None = None,
@@ -103,7 +97,7 @@ def matches_propose(
     """Propose matches (from suggestions or the waiting-list proposal). Every pair is
     re-checked against every hard constraint here, capacity counted across the batch;
     one bad pair refuses the whole batch, so nothing half-happens."""
-    _require_coordinator(actor, program)
+    access.require_coordinator(actor, program)
     mentor_ids = sorted({p.mentor.pk for p in pairs})
     mentee_ids = [p.mentee.pk for p in pairs]
     if len(set(mentee_ids)) != len(mentee_ids):
@@ -136,15 +130,15 @@ def matches_propose(
             status=Match.Status.PROPOSED,
             score=round(score, 2),
             explanation=_explanation(terms),
-            proposed_by=actor,
-            # h8b: a mentee's next match after a closed one is a re-match of it.
+            proposed_by=actor.user,
+            # A mentee's next match after a closed one is a re-match of it.
             rematch_of=rematch_of or lifecycle.previous_match(mentee),
         )
         match.full_clean(validate_constraints=False)
         match.save()
         record(
             "mentorship.match_proposed",
-            actor=actor,
+            actor=actor.user,
             request=request,
             obj=match,
             collaborative=program.collaborative,
@@ -155,7 +149,7 @@ def matches_propose(
 
 def match_propose(
     *,
-    actor: User,
+    actor: Member,
     program: Program,
     mentor: MentorProfile,
     mentee: MenteeProfile,
@@ -172,7 +166,7 @@ def match_propose(
 
 
 @transaction.atomic
-def match_accept(*, actor: User, match: Match, side: str, request=None) -> Match:
+def match_accept(*, actor: Member, match: Match, side: str, request=None) -> Match:
     """The mentor (``side="mentor"``, from their own account) or the mentee
     (``side="mentee"``: the mentee's own account, or a coordinator recording their yes)
     accepts a proposed match. When both have accepted, the match starts."""
@@ -184,19 +178,16 @@ def match_accept(*, actor: User, match: Match, side: str, request=None) -> Match
     if match.status != Match.Status.PROPOSED:
         raise ValidationError(_("Only a proposed match can be accepted."))
     now = timezone.now()
-    coordinator = access.is_coordinator(actor, match.program)
+    coordinator = access.coordinates(actor, match.program)
     if side == "mentor":
-        member = match.mentor.applicant.member
-        if member is None or member.user_id != actor.pk or not member.is_active:
+        if not access.is_mentor_in(actor, match):
             raise PermissionDenied
         match.mentor_accepted_at = now
     elif side == "mentee":
-        member = match.mentee.member
-        own = member is not None and member.user_id == actor.pk and member.is_active
-        if not (own or coordinator):
+        if not (access.is_mentee_in(actor, match) or coordinator):
             raise PermissionDenied
         match.mentee_accepted_at = now
-        match.mentee_acceptance_recorded_by = actor
+        match.mentee_acceptance_recorded_by = actor.user
     else:
         raise ValueError(side)
     started = match.both_accepted
@@ -206,7 +197,7 @@ def match_accept(*, actor: User, match: Match, side: str, request=None) -> Match
     match.save()
     record(
         "mentorship.match_accepted",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=match,
         collaborative=match.program.collaborative,
@@ -216,18 +207,18 @@ def match_accept(*, actor: User, match: Match, side: str, request=None) -> Match
         MenteeProfile.objects.filter(pk=match.mentee_id).update(status=MenteeProfile.Status.MATCHED)
         record(
             "mentorship.match_started",
-            actor=actor,
+            actor=actor.user,
             request=request,
             obj=match,
             collaborative=match.program.collaborative,
         )
-        lifecycle.monitoring_schedule_start(match=match)  # h8b: the check-ins (MENTOR)
+        lifecycle.monitoring_schedule_start(match=match)  # the check-ins (MENTOR)
     return match
 
 
 @transaction.atomic
 def match_proposal_decline(
-    *, actor: User, match: Match, side: str, reason: str = "", request=None
+    *, actor: Member, match: Match, side: str, reason: str = "", request=None
 ) -> Match:
     """The mentor, the mentee (or the coordinator for either) says no to a proposal: the
     proposal is closed ("proposal not accepted") and the mentee waits again."""
@@ -238,20 +229,21 @@ def match_proposal_decline(
     )
     if match.status != Match.Status.PROPOSED:
         raise ValidationError(_("Only a proposed match can be declined."))
-    coordinator = access.is_coordinator(actor, match.program)
-    person = match.mentor.applicant.member if side == "mentor" else match.mentee.member
-    own = person is not None and person.user_id == actor.pk and person.is_active
+    coordinator = access.coordinates(actor, match.program)
+    own = (
+        access.is_mentor_in(actor, match) if side == "mentor" else access.is_mentee_in(actor, match)
+    )
     if side not in ("mentor", "mentee") or not (own or coordinator):
         raise PermissionDenied
     match.status = Match.Status.CLOSED
     match.closed_at = timezone.now()
-    match.closed_by = actor
+    match.closed_by = actor.user
     match.closure_reason = Match.ClosureReason.DECLINED
     match.closure_notes = reason.strip()
     match.save()
     record(
         "mentorship.match_declined",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=match,
         collaborative=match.program.collaborative,

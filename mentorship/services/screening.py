@@ -1,7 +1,8 @@
-"""Every write of the mentoring program's recruitment, screening, profiles and matching.
+"""Every write of the mentoring program's recruitment and screening.
 
-Functions are named ``<entity>_<verb>``, take keyword arguments with the acting user
-first (``actor``: the signed-in ``User``; the public application has none), run in a
+Functions are named ``<entity>_<verb>``, take keyword arguments with the acting
+``Member`` first (``actor``: the person inside the program's collaborative; the public
+application form takes the applicant's answers and no actor), run in a
 transaction, call ``full_clean()`` and write the audit log. They re-check permissions
 through ``mentorship.access`` whatever the view already checked. A refused action raises
 ``PermissionDenied``; invalid input raises ``ValidationError`` with a message for people.
@@ -34,31 +35,24 @@ from mentorship.models.matches import OPEN_MATCH_STATUSES
 from mentorship.services.profiles import MENTOR_PROFILE_FIELDS, checked_key_areas
 from reentry.audit.log import record
 from reentry.mail import send_templated_email
-from stakeholders.models import KeyArea, Member, User
-
-
-def _require_coordinator(actor: User, program: Program) -> None:
-    if not access.is_coordinator(actor, program):
-        raise PermissionDenied
-
-
-def _require_manager(actor: User, program: Program) -> None:
-    if not access.can_manage(actor, program):
-        raise PermissionDenied
-
+from stakeholders.models import KeyArea, Member
 
 # Applications and the screening pipeline ------------------------------------------------
 
 
 def _move(
-    applicant: Applicant, to_stage: str, actor: User | None, note: str = "", **changes: Any
+    applicant: Applicant, to_stage: str, actor: Member, note: str = "", **changes: Any
 ) -> str:
     """Move a (locked) application to ``to_stage``: the ``StageChange`` row, the stage
     and its time, and any other ``changes`` (checked with ``full_clean`` when given).
     Returns the stage it came from."""
     from_stage = applicant.stage
     StageChange.objects.create(
-        applicant=applicant, from_stage=from_stage, to_stage=to_stage, changed_by=actor, note=note
+        applicant=applicant,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        changed_by=actor.user,
+        note=note,
     )
     applicant.stage = to_stage
     applicant.stage_changed_at = timezone.now()
@@ -80,15 +74,14 @@ def applicant_submit(
     preferred_language: str = "en",
     answers: dict[str, Any] | None = None,
     key_areas: Iterable[KeyArea] = (),
-    actor: User | None = None,
     request=None,
     **profile: Any,
 ) -> Applicant:
-    """An application from the public form (``actor`` None) or entered by a coordinator.
-    Creates the applicant at "applied" and their mentor profile from what they told us."""
-    if actor is not None:
-        _require_coordinator(actor, program)
-    elif not (program.is_active and program.accepts_applications):
+    """An application from the public form. Nobody acts inside the collaborative here
+    (the person applying is not a member yet, and may not be signed in), so there is no
+    ``actor``: the applicant's own answers are the input. Creates the applicant at
+    "applied" and their mentor profile from what they told us."""
+    if not (program.is_active and program.accepts_applications):
         raise ValidationError(_("This program is not taking applications right now."))
     applicant = Applicant(
         program=program,
@@ -97,13 +90,13 @@ def applicant_submit(
         phone=phone.strip(),
         preferred_language=preferred_language,
         answers=answers or {},
-        source=Applicant.Source.PUBLIC_FORM if actor is None else Applicant.Source.COORDINATOR,
+        source=Applicant.Source.PUBLIC_FORM,
         stage=Stage.APPLIED,
     )
     applicant.full_clean()
     applicant.save()
     StageChange.objects.create(
-        applicant=applicant, from_stage="", to_stage=Stage.APPLIED, changed_by=actor
+        applicant=applicant, from_stage="", to_stage=Stage.APPLIED, changed_by=None
     )
     mentor = MentorProfile(applicant=applicant, program=program)
     for field in MENTOR_PROFILE_FIELDS:
@@ -118,7 +111,7 @@ def applicant_submit(
         mentor.key_areas.set(areas)
     record(
         "mentorship.applicant_submitted",
-        actor=actor,
+        actor=None,
         request=request,
         obj=applicant,
         collaborative=program.collaborative,
@@ -127,23 +120,22 @@ def applicant_submit(
     return applicant
 
 
-def _locked_applicant(actor: User, applicant: Applicant) -> Applicant:
+def _locked_applicant(actor: Member, applicant: Applicant) -> Applicant:
     """The applicant, locked for the change, if the actor coordinates its program."""
     locked = (
-        access.applicants_managed_by(actor)
-        .select_for_update(of=("self",))
+        Applicant.objects.select_for_update(of=("self",))
         .select_related("program__collaborative")
         .filter(pk=applicant.pk)
         .first()
     )
-    if locked is None:
+    if locked is None or not access.coordinates(actor, locked.program):
         raise PermissionDenied
     return locked
 
 
 @transaction.atomic
 def applicant_move(
-    *, actor: User, applicant: Applicant, to_stage: str, note: str = "", request=None
+    *, actor: Member, applicant: Applicant, to_stage: str, note: str = "", request=None
 ) -> Applicant:
     """Move an application in screening to another screening stage (forward or back).
     Approval, declining and withdrawal have their own functions."""
@@ -157,7 +149,7 @@ def applicant_move(
     from_stage = _move(applicant, to_stage, actor, note)
     record(
         "mentorship.applicant_moved",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=applicant,
         collaborative=applicant.program.collaborative,
@@ -178,7 +170,7 @@ def missing_training(applicant: Applicant) -> list[TrainingModule]:
 
 @transaction.atomic
 def applicant_approve(
-    *, actor: User, applicant: Applicant, note: str = "", request=None
+    *, actor: Member, applicant: Applicant, note: str = "", request=None
 ) -> Applicant:
     """Approve a mentor: only once every required training module is done."""
     applicant = _locked_applicant(actor, applicant)
@@ -193,7 +185,7 @@ def applicant_approve(
     _move(applicant, Stage.APPROVED, actor, note)
     record(
         "mentorship.applicant_approved",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=applicant,
         collaborative=applicant.program.collaborative,
@@ -210,7 +202,9 @@ def _check_closable(applicant: Applicant) -> None:
 
 
 @transaction.atomic
-def applicant_decline(*, actor: User, applicant: Applicant, reason: str, request=None) -> Applicant:
+def applicant_decline(
+    *, actor: Member, applicant: Applicant, reason: str, request=None
+) -> Applicant:
     """Decline with a reason. A conviction history is never reason enough by itself;
     the coordinator writes what the decision rests on."""
     applicant = _locked_applicant(actor, applicant)
@@ -220,7 +214,7 @@ def applicant_decline(*, actor: User, applicant: Applicant, reason: str, request
     _move(applicant, Stage.DECLINED, actor, reason.strip(), decline_reason=reason.strip())
     record(
         "mentorship.applicant_declined",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=applicant,
         collaborative=applicant.program.collaborative,
@@ -230,7 +224,7 @@ def applicant_decline(*, actor: User, applicant: Applicant, reason: str, request
 
 @transaction.atomic
 def applicant_withdraw(
-    *, actor: User, applicant: Applicant, note: str = "", request=None
+    *, actor: Member, applicant: Applicant, note: str = "", request=None
 ) -> Applicant:
     """A coordinator records that the person withdrew (the person withdraws their own
     application, while in screening, with ``applicant_withdraw_own``)."""
@@ -239,7 +233,7 @@ def applicant_withdraw(
     _move(applicant, Stage.WITHDRAWN, actor, note)
     record(
         "mentorship.applicant_withdrawn",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=applicant,
         collaborative=applicant.program.collaborative,
@@ -263,7 +257,7 @@ def own_withdrawal_refusal(applicant: Applicant) -> str:
 
 @transaction.atomic
 def applicant_withdraw_own(
-    *, actor: User, applicant: Applicant, note: str = "", request=None
+    *, actor: Member, applicant: Applicant, note: str = "", request=None
 ) -> Applicant:
     """The person withdraws their own application, from their own account, while it is
     still in screening (applied → trained). The program's coordinators are told by email.
@@ -280,7 +274,7 @@ def applicant_withdraw_own(
     locked = (
         Applicant.objects.select_for_update(of=("self",))
         .select_related("program__collaborative")
-        .filter(pk=applicant.pk, member__user_id=actor.pk, member__is_active=True)
+        .filter(pk=applicant.pk, member=actor, member__is_active=True)
         .first()
     )
     if locked is None:
@@ -291,7 +285,7 @@ def applicant_withdraw_own(
     from_stage = _move(locked, Stage.WITHDRAWN, actor, note.strip())
     record(
         "mentorship.applicant_withdrew_own",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=locked,
         collaborative=locked.program.collaborative,
@@ -335,7 +329,7 @@ def _tell_coordinators_withdrawn(applicant: Applicant, *, left_a_note: bool) -> 
 
 @transaction.atomic
 def applicant_link_member(
-    *, actor: User, applicant: Applicant, member: Member | None, request=None
+    *, actor: Member, applicant: Applicant, member: Member | None, request=None
 ) -> Applicant:
     """Connect an application to the person's account in the collaborative (so they can
     sign in, log sessions and be paid stipends), or disconnect it."""
@@ -349,7 +343,7 @@ def applicant_link_member(
     applicant.save(update_fields=["member"])
     record(
         "mentorship.applicant_linked",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=applicant,
         collaborative=applicant.program.collaborative,
@@ -359,18 +353,18 @@ def applicant_link_member(
 
 @transaction.atomic
 def background_assessment_record(
-    *, actor: User, applicant: Applicant, request=None, **fields: Any
+    *, actor: Member, applicant: Applicant, request=None, **fields: Any
 ) -> BackgroundAssessment:
     """Record an individualized assessment. It never changes the application's stage:
     declining is a separate decision with its own reason."""
     applicant = _locked_applicant(actor, applicant)
-    assessment = BackgroundAssessment(applicant=applicant, assessed_by=actor, **fields)
+    assessment = BackgroundAssessment(applicant=applicant, assessed_by=actor.user, **fields)
     assessment.full_clean()
     assessment.save()
     # The audit log says an assessment was recorded, never what it says.
     record(
         "mentorship.background_assessed",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=applicant,
         collaborative=applicant.program.collaborative,
@@ -381,7 +375,7 @@ def background_assessment_record(
 @transaction.atomic
 def training_completion_record(
     *,
-    actor: User,
+    actor: Member,
     applicant: Applicant,
     module: TrainingModule,
     completed_on: datetime.date,
@@ -395,11 +389,11 @@ def training_completion_record(
     completion, _created = TrainingCompletion.objects.update_or_create(
         applicant=applicant,
         module=module,
-        defaults={"completed_on": completed_on, "recorded_by": actor},
+        defaults={"completed_on": completed_on, "recorded_by": actor.user},
     )
     record(
         "mentorship.training_recorded",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=applicant,
         collaborative=applicant.program.collaborative,
@@ -410,7 +404,7 @@ def training_completion_record(
 
 @transaction.atomic
 def training_completion_remove(
-    *, actor: User, completion: TrainingCompletion, request=None
+    *, actor: Member, completion: TrainingCompletion, request=None
 ) -> None:
     applicant = _locked_applicant(actor, completion.applicant)
     if applicant.stage == Stage.APPROVED and completion.module.is_required:
@@ -418,7 +412,7 @@ def training_completion_remove(
     completion.delete()
     record(
         "mentorship.training_removed",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=applicant,
         collaborative=applicant.program.collaborative,

@@ -22,7 +22,7 @@ def act(request: CollaborativeRequest, done: str, service: Callable[..., Any], *
     """One button's action: call the service as this person, then say how it went (the
     service's own words when it refuses)."""
     try:
-        service(actor=request.user, request=request, **kw)
+        service(actor=request.member, request=request, **kw)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:

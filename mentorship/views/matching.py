@@ -18,6 +18,7 @@ from mentorship import access, matching, selectors
 from mentorship.models import Match, MenteeProfile, MentorProfile, Program
 from mentorship.models.matches import OPEN_MATCH_STATUSES
 from mentorship.services import proposals
+from mentorship.views.base import page_context
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import KeyArea
 
@@ -31,10 +32,6 @@ TERM_LABELS = {
     "interests": gettext_lazy("Shared interests"),
     "age": gettext_lazy("Age"),
 }
-
-
-def _context(request: CollaborativeRequest, **extra: Any) -> dict[str, Any]:
-    return {"collaborative": request.collaborative, "member": request.member, **extra}
 
 
 def describe(term: matching.Term | dict, area_names: dict[int, str]) -> str:
@@ -122,11 +119,11 @@ def _area_names(program: Program) -> dict[int, str]:
 
 @collaborative_view()
 def suggestions(
-    request: CollaborativeRequest, slug: str, program_id: str, mentee_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, mentee_id: uuid.UUID
 ) -> HttpResponse:
     """Ranked mentors for one mentee, each score explained term by term, and how many
     mentors each hard constraint ruled out."""
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+    program = access.access_program(request, program_id, action="coordinate")
     mentee = access.access_mentee(request, program, mentee_id)
     mentee_data = selectors.mentee_info(mentee, need_ids=mentee.needs.values_list("pk", flat=True))
     mentor_data, profiles = selectors.mentor_infos(selectors.matchable_mentors(program))
@@ -146,7 +143,7 @@ def suggestions(
     return render(
         request,
         "mentorship/suggestions.html",
-        _context(
+        page_context(
             request,
             program=program,
             mentee=mentee,
@@ -169,13 +166,13 @@ def suggestions(
 @require_POST
 @collaborative_view()
 def propose_one(
-    request: CollaborativeRequest, slug: str, program_id: str, mentee_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, mentee_id: uuid.UUID
 ) -> HttpResponseBase:
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+    program = access.access_program(request, program_id, action="coordinate")
     mentee = access.access_mentee(request, program, mentee_id)
     mentor_id = _uuid(request.POST.get("mentor"))
     mentor = (
-        access.mentors_visible_to(request.user)
+        selectors.mentors_visible_to(request.user)
         .filter(program=program, public_id=mentor_id or uuid.UUID(int=0))
         .select_related("applicant")
         .first()
@@ -185,7 +182,7 @@ def propose_one(
     else:
         try:
             proposals.match_propose(
-                actor=request.user, program=program, mentor=mentor, mentee=mentee, request=request
+                actor=request.member, program=program, mentor=mentor, mentee=mentee, request=request
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -206,10 +203,10 @@ def _uuid(value: str | None) -> str | None:
 
 
 @collaborative_view()
-def proposal(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+def proposal(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
     """The optimal assignment of the whole waiting list, as a proposal the coordinator
     edits (untick a pair, or pick another mentor for a mentee) before proposing."""
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+    program = access.access_program(request, program_id, action="coordinate")
     mentee_data, mentees = selectors.mentee_infos(selectors.waiting_mentees(program))
     mentor_data, mentors = selectors.mentor_infos(selectors.matchable_mentors(program))
     no_contacts = selectors.no_contact_pairs(program)
@@ -252,7 +249,7 @@ def proposal(request: CollaborativeRequest, slug: str, program_id: str) -> HttpR
         if isinstance(submitted, list):
             try:
                 created = proposals.matches_propose(
-                    actor=request.user, program=program, pairs=submitted, request=request
+                    actor=request.member, program=program, pairs=submitted, request=request
                 )
             except ValidationError as exc:
                 errors = exc.messages
@@ -283,7 +280,7 @@ def proposal(request: CollaborativeRequest, slug: str, program_id: str) -> HttpR
     return render(
         request,
         "mentorship/proposal.html",
-        _context(
+        page_context(
             request,
             program=program,
             rows=rows,
@@ -321,11 +318,11 @@ def _submitted_pairs(
 @require_POST
 @collaborative_view()
 def match_respond(
-    request: CollaborativeRequest, slug: str, program_id: str, match_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, match_id: uuid.UUID
 ) -> HttpResponseBase:
     """Accept or decline a proposed match: the mentor for themselves; the mentee for
     themselves, or the coordinator recording the mentee's answer."""
-    program = access.access_program(request, request.collaborative, program_id)
+    program = access.access_program(request, program_id)
     match = access.access_match(request, program, match_id)
     side = request.POST.get("side", "")
     answer = request.POST.get("answer", "")
@@ -335,7 +332,7 @@ def match_respond(
         try:
             if answer == "accept":
                 match = proposals.match_accept(
-                    actor=request.user, match=match, side=side, request=request
+                    actor=request.member, match=match, side=side, request=request
                 )
                 if match.status == Match.Status.ACTIVE:
                     messages.success(request, _("Both said yes: the match has started."))
@@ -345,7 +342,7 @@ def match_respond(
                     )
             else:
                 proposals.match_proposal_decline(
-                    actor=request.user,
+                    actor=request.member,
                     match=match,
                     side=side,
                     reason=request.POST.get("reason", "")[:1000],
@@ -356,6 +353,6 @@ def match_respond(
             raise
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-    if access.is_coordinator(request.user, program):
+    if access.coordinates(request.member, program):
         return redirect(program.get_absolute_url())
     return redirect("mentorship:programs", slug)

@@ -1,12 +1,12 @@
-"""The outcomes feed for the indicators app: a CSV in the indicators upload format, for
-the program's managers (backbone staff and coordinators, ``access.programs_managed_by``);
+"""The outcomes export for the indicators app: a CSV in the indicators upload format, for
+the program's managers (backbone staff and coordinators, ``selectors.programs_managed_by``);
 other members of the collaborative get 403, anyone else 404.
 
 The file is only downloaded here; the coordinator uploads it through Indicators → Upload
 data as their organization, so the dataset is owned, checked, versioned, shared and
 approved like any other."""
 
-import csv
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from indicators.models import Indicator
 from mentorship import access, outcomes_export
 from mentorship.models import Program
+from reentry.downloads import csv_response
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Collaborative
 
@@ -43,7 +44,8 @@ def retention_choices(collaborative: Collaborative) -> QuerySet[Indicator]:
 
 
 def export_context(collaborative: Collaborative, params: Any) -> dict[str, Any]:
-    """What the funder report's small feed form needs."""
+    """What the funder report's outcomes-export form needs (its template names the
+    form "feed")."""
     return {
         "feed_active": list(active_choices(collaborative).only("code", "name")),
         "feed_retention": list(retention_choices(collaborative).only("code", "name")),
@@ -60,16 +62,9 @@ def _pick(choices: QuerySet[Indicator], code: str) -> Indicator | None:
     return choices.filter(code__iexact=code).first()
 
 
-def _cell(value: str) -> str:
-    """Formula-safe: a cell that a spreadsheet would run as a formula gets a quote."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @collaborative_view()
-def outcomes_csv(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
-    program: Program = access.access_program(
-        request, request.collaborative, program_id, action="manage"
-    )
+def outcomes_csv(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
+    program: Program = access.access_program(request, program_id, action="manage")
     params = request.GET
     active_code, retention_code = params.get("active", ""), params.get("retention", "")
     problems = []
@@ -115,11 +110,6 @@ def outcomes_csv(request: CollaborativeRequest, slug: str, program_id: str) -> H
     rows = outcomes_export.outcomes_rows(
         program, active_code=active.code, retention_code=retention.code, months=months
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="outcomes-{program.slug}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
-    writer.writerow(outcomes_export.HEADER)
-    for row in rows:
-        writer.writerow([_cell(cell) for cell in row])
-    return response
+    return csv_response(
+        [outcomes_export.HEADER, *rows], f"outcomes-{program.slug}.csv", stream=False
+    )

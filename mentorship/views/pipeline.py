@@ -1,10 +1,11 @@
 """Recruitment and screening: the pipeline board, applicants and what is recorded
 about them. Access (``mentorship.access``) → service → render."""
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBase
@@ -12,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorship import access
+from mentorship import access, selectors
 from mentorship.forms.pipeline import (
     BackgroundAssessmentForm,
     DeclineForm,
@@ -24,25 +25,26 @@ from mentorship.forms.pipeline import (
 )
 from mentorship.models import Applicant, Program, Stage
 from mentorship.services import screening
+from mentorship.views.base import act, error_text, page_context
+from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
 
 PAGE_SIZE = 25
 BOARD_LIMIT = 50  # cards per pipeline column; the rest are counted and paged in the list
 APPROVED_ON_BOARD = 8  # the newest approvals only: the board is for people in screening
 
-from mentorship.views.base import act, error_text, page_context
 
 # The pipeline -------------------------------------------------------------------------
 
 
 @collaborative_view()
-def pipeline(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+def pipeline(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
     """A column per screening stage (and the newest approvals), with plain buttons to move
     an application to the next or previous stage."""
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+    program = access.access_program(request, program_id, action="coordinate")
     required = program.modules.filter(is_active=True, is_required=True).count()
     applicants = (
-        access.applicants_managed_by(request.user)
+        selectors.applicants_managed_by(request.user)
         .filter(program=program)
         .annotate(
             trained=Count(
@@ -100,11 +102,11 @@ def pipeline(request: CollaborativeRequest, slug: str, program_id: str) -> HttpR
 
 
 @collaborative_view()
-def applicant_list(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+def applicant_list(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
     """Every application, filterable by stage (declined and withdrawn included), paged."""
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+    program = access.access_program(request, program_id, action="coordinate")
     stage = request.GET.get("stage", "")
-    applicants = access.applicants_managed_by(request.user).filter(program=program)
+    applicants = selectors.applicants_managed_by(request.user).filter(program=program)
     if stage in Stage.values:
         applicants = applicants.filter(stage=stage)
     page = Paginator(applicants.order_by("-created_at", "pk"), PAGE_SIZE).get_page(
@@ -120,10 +122,10 @@ def applicant_list(request: CollaborativeRequest, slug: str, program_id: str) ->
 def _applicant_context(
     request: CollaborativeRequest, program: Program, applicant: Applicant, **forms: Any
 ) -> dict[str, Any]:
-    coordinator = access.is_coordinator(request.user, program)
+    coordinator = access.coordinates(request.member, program)
     completions = {
         c.module_id: c
-        for c in access.training_completions_visible_to(request.user).filter(applicant=applicant)
+        for c in selectors.training_completions_visible_to(request.user).filter(applicant=applicant)
     }
     modules = [(m, completions.get(m.pk)) for m in program.modules.filter(is_active=True)]
     context = page_context(
@@ -134,16 +136,15 @@ def _applicant_context(
         is_coordinator=coordinator,
         modules=modules,
         missing=screening.missing_training(applicant) if coordinator else [],
-        history=access.stage_changes_visible_to(request.user)
+        history=selectors.stage_changes_visible_to(request.user)
         .filter(applicant=applicant)
         .select_related("changed_by"),
-        assessments=access.background_assessments_visible_to(request.user)
+        assessments=selectors.background_assessments_visible_to(request.user)
         .filter(applicant=applicant)
         .select_related("assessed_by"),
         answers=[(key, value) for key, value in (applicant.answers or {}).items()],
     )
-    member = applicant.member
-    if member is not None and member.user_id == request.user.pk and member.is_active:
+    if access.is_own_application(request.member, applicant):
         # The person's own application: they may withdraw it while it is in screening.
         context.update(is_own=True, why_not_withdraw=screening.own_withdrawal_refusal(applicant))
     if coordinator:
@@ -162,9 +163,9 @@ def _applicant_context(
 
 @collaborative_view()
 def applicant_detail(
-    request: CollaborativeRequest, slug: str, program_id: str, applicant_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, applicant_id: uuid.UUID
 ) -> HttpResponse:
-    program = access.access_program(request, request.collaborative, program_id)
+    program = access.access_program(request, program_id)
     applicant = access.access_applicant(request, program, applicant_id)
     return render(
         request,
@@ -174,13 +175,10 @@ def applicant_detail(
 
 
 def _coordinated_applicant(
-    request: CollaborativeRequest, program_id: str, applicant_id: str
+    request: CollaborativeRequest, program_id: uuid.UUID, applicant_id: uuid.UUID
 ) -> tuple[Program, Applicant]:
-    program = access.access_program(request, request.collaborative, program_id)
-    applicant = access.access_applicant(request, program, applicant_id)
-    if not access.is_coordinator(request.user, program):
-        raise PermissionDenied
-    return program, applicant
+    program = access.access_program(request, program_id)
+    return program, access.access_applicant(request, program, applicant_id, action="coordinate")
 
 
 def _back(
@@ -200,7 +198,7 @@ def _back(
 @require_POST
 @collaborative_view()
 def applicant_move(
-    request: CollaborativeRequest, slug: str, program_id: str, applicant_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, applicant_id: uuid.UUID
 ) -> HttpResponseBase:
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
     form = MoveForm(request.POST)
@@ -222,7 +220,7 @@ def applicant_move(
 @require_POST
 @collaborative_view()
 def applicant_approve(
-    request: CollaborativeRequest, slug: str, program_id: str, applicant_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, applicant_id: uuid.UUID
 ) -> HttpResponseBase:
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
     form = NoteForm(request.POST)
@@ -239,20 +237,20 @@ def applicant_approve(
 
 @collaborative_view()
 def applicant_decline(
-    request: CollaborativeRequest, slug: str, program_id: str, applicant_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, applicant_id: uuid.UUID
 ) -> HttpResponseBase:
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             screening.applicant_decline(
-                actor=request.user,
+                actor=request.member,
                 applicant=applicant,
                 reason=form.cleaned_data["reason"],
                 request=request,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The application is declined."))
             return _back(request, program, applicant)
@@ -267,7 +265,7 @@ def applicant_decline(
 @require_POST
 @collaborative_view()
 def applicant_withdraw(
-    request: CollaborativeRequest, slug: str, program_id: str, applicant_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, applicant_id: uuid.UUID
 ) -> HttpResponseBase:
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
     form = NoteForm(request.POST)
@@ -284,18 +282,18 @@ def applicant_withdraw(
 
 @collaborative_view()
 def applicant_withdraw_own(
-    request: CollaborativeRequest, slug: str, program_id: str, applicant_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, applicant_id: uuid.UUID
 ) -> HttpResponseBase:
     """The person withdraws their own application: a confirmation page with an optional
     note (GET), then the change (POST). Anyone else's application is a 404."""
-    program = access.access_program(request, request.collaborative, program_id)
-    applicant = access.access_own_applicant(request, program, applicant_id)
+    program = access.access_program(request, program_id)
+    applicant = access.access_applicant(request, program, applicant_id, action="own")
     # An empty note is a valid answer: bind on POST even when nothing was typed.
     form = WithdrawOwnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             screening.applicant_withdraw_own(
-                actor=request.user,
+                actor=request.member,
                 applicant=applicant,
                 note=form.cleaned_data["note"],
                 request=request,
@@ -325,7 +323,7 @@ def applicant_withdraw_own(
 @require_POST
 @collaborative_view()
 def applicant_link(
-    request: CollaborativeRequest, slug: str, program_id: str, applicant_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, applicant_id: uuid.UUID
 ) -> HttpResponseBase:
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
     form = LinkMemberForm(request.POST, collaborative=request.collaborative)
@@ -345,14 +343,14 @@ def applicant_link(
 @require_POST
 @collaborative_view()
 def training_record(
-    request: CollaborativeRequest, slug: str, program_id: str, applicant_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, applicant_id: uuid.UUID
 ) -> HttpResponseBase:
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
     form = TrainingForm(request.POST, program=program)
     if form.is_valid():
         try:
             screening.training_completion_record(
-                actor=request.user, applicant=applicant, request=request, **form.cleaned_data
+                actor=request.member, applicant=applicant, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
             form.add_error("completed_on", exc)
@@ -369,7 +367,7 @@ def training_record(
 
 @collaborative_view()
 def background_assessment(
-    request: CollaborativeRequest, slug: str, program_id: str, applicant_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, applicant_id: uuid.UUID
 ) -> HttpResponseBase:
     """Record an individualized assessment of a conviction history. Coordinators only;
     it never declines anyone by itself."""
@@ -379,10 +377,10 @@ def background_assessment(
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             screening.background_assessment_record(
-                actor=request.user, applicant=applicant, request=request, **fields
+                actor=request.member, applicant=applicant, request=request, **fields
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The assessment is recorded."))
             return _back(request, program, applicant)

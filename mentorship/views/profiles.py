@@ -1,5 +1,6 @@
 """Mentor and mentee profiles, the mentee list and no-contact conflicts."""
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorship import access
+from mentorship import access, selectors
 from mentorship.forms.pipeline import (
     MenteeProfileForm,
     MentorProfileForm,
@@ -19,23 +20,22 @@ from mentorship.forms.pipeline import (
 )
 from mentorship.models import MenteeProfile
 from mentorship.services import profiles
+from mentorship.views.base import act, page_context
+from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
 
 PAGE_SIZE = 25
-BOARD_LIMIT = 50  # cards per pipeline column; the rest are counted and paged in the list
-APPROVED_ON_BOARD = 8  # the newest approvals only: the board is for people in screening
 
-from mentorship.views.base import act, page_context
 
 # Profiles -----------------------------------------------------------------------------
 
 
 @collaborative_view()
 def mentor_edit(
-    request: CollaborativeRequest, slug: str, program_id: str, mentor_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, mentor_id: uuid.UUID
 ) -> HttpResponseBase:
     """The mentor's own profile, or a coordinator editing it."""
-    program = access.access_program(request, request.collaborative, program_id)
+    program = access.access_program(request, program_id)
     profile = access.access_mentor(request, program, mentor_id)
     form = MentorProfileForm(
         request.POST or None, instance=profile, collaborative=request.collaborative
@@ -44,17 +44,17 @@ def mentor_edit(
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "key_areas"}
         try:
             profiles.mentor_profile_update(
-                actor=request.user,
+                actor=request.member,
                 profile=profile,
                 key_areas=form.cleaned_data["key_areas"],
                 request=request,
                 **fields,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The profile is saved."))
-            if access.is_coordinator(request.user, program):
+            if access.coordinates(request.member, program):
                 return redirect(
                     "mentorship:applicant", slug, program.public_id, profile.applicant.public_id
                 )
@@ -67,10 +67,10 @@ def mentor_edit(
 
 
 @collaborative_view()
-def mentee_list(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+def mentee_list(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
+    program = access.access_program(request, program_id, action="coordinate")
     status = request.GET.get("status", "")
-    mentees = access.mentees_visible_to(request.user).filter(program=program)
+    mentees = selectors.mentees_visible_to(request.user).filter(program=program)
     if status in MenteeProfile.Status.values:
         mentees = mentees.filter(status=status)
     mentees = mentees.select_related("referred_by").prefetch_related(
@@ -97,20 +97,22 @@ def _mentee_fields(form: MenteeProfileForm) -> dict[str, Any]:
 
 
 @collaborative_view()
-def mentee_create(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponseBase:
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+def mentee_create(
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID
+) -> HttpResponseBase:
+    program = access.access_program(request, program_id, action="coordinate")
     form = MenteeProfileForm(request.POST or None, collaborative=request.collaborative)
     if request.method == "POST" and form.is_valid():
         try:
             mentee = profiles.mentee_create(
-                actor=request.user,
+                actor=request.member,
                 program=program,
                 needs=form.cleaned_data["needs"],
                 request=request,
                 **_mentee_fields(form),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("%(name)s is on the waiting list.") % {"name": mentee.name})
             return redirect("mentorship:suggestions", slug, program.public_id, mentee.public_id)
@@ -123,9 +125,9 @@ def mentee_create(request: CollaborativeRequest, slug: str, program_id: str) -> 
 
 @collaborative_view()
 def mentee_edit(
-    request: CollaborativeRequest, slug: str, program_id: str, mentee_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, mentee_id: uuid.UUID
 ) -> HttpResponseBase:
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+    program = access.access_program(request, program_id, action="coordinate")
     mentee = access.access_mentee(request, program, mentee_id)
     form = MenteeProfileForm(
         request.POST or None, instance=mentee, collaborative=request.collaborative
@@ -133,19 +135,19 @@ def mentee_edit(
     if request.method == "POST" and form.is_valid():
         try:
             profiles.mentee_update(
-                actor=request.user,
+                actor=request.member,
                 mentee=mentee,
                 needs=form.cleaned_data["needs"],
                 request=request,
                 **_mentee_fields(form),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("mentorship:suggestions", slug, program.public_id, mentee.public_id)
     conflicts = (
-        access.no_contacts_visible_to(request.user)
+        selectors.no_contacts_visible_to(request.user)
         .filter(mentee=mentee)
         .select_related("mentor__applicant")
     )
@@ -167,9 +169,9 @@ def mentee_edit(
 @require_POST
 @collaborative_view()
 def no_contact_add(
-    request: CollaborativeRequest, slug: str, program_id: str, mentee_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, mentee_id: uuid.UUID
 ) -> HttpResponseBase:
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+    program = access.access_program(request, program_id, action="coordinate")
     mentee = access.access_mentee(request, program, mentee_id)
     form = NoContactForm(request.POST, program=program)
     if form.is_valid():

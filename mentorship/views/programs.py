@@ -1,5 +1,6 @@
 """Programs: the list, starting one, its settings, its page and its training modules."""
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorship import access
+from mentorship import access, selectors
 from mentorship.forms.pipeline import (
     ProgramForm,
     TrainingModuleForm,
@@ -18,14 +19,10 @@ from mentorship.forms.pipeline import (
 from mentorship.models import Match, MenteeProfile, Program, Stage
 from mentorship.models.matches import OPEN_MATCH_STATUSES
 from mentorship.services import programs
+from mentorship.views.base import act, page_context
+from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Member
-
-PAGE_SIZE = 25
-BOARD_LIMIT = 50  # cards per pipeline column; the rest are counted and paged in the list
-APPROVED_ON_BOARD = 8  # the newest approvals only: the board is for people in screening
-
-from mentorship.views.base import act, page_context
 
 # Programs -----------------------------------------------------------------------------
 
@@ -36,7 +33,7 @@ def program_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     own matches (and proposals waiting for their answer) first."""
     user = request.user
     programs = (
-        access.programs_visible_to(user)
+        selectors.programs_visible_to(user)
         .filter(collaborative=request.collaborative)
         .select_related("collaborative")
         .annotate(
@@ -51,7 +48,7 @@ def program_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
         .order_by("name")
     )
     my_matches = (
-        access.matches_of(user)
+        selectors.matches_of(user)
         .filter(program__collaborative=request.collaborative)
         .filter(status__in=OPEN_MATCH_STATUSES)
         .select_related("program", "mentor__applicant__member", "mentee__member")
@@ -96,14 +93,14 @@ def program_create(request: CollaborativeRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             program = programs.program_create(
-                actor=request.user,
+                actor=request.member,
                 collaborative=request.collaborative,
                 coordinators=form.cleaned_data.get("coordinators") or [],
                 request=request,
                 **_program_fields(form),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The program is set up. Add its training modules next."))
             return redirect(program.get_absolute_url())
@@ -111,8 +108,8 @@ def program_create(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view()
-def program_edit(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
-    program = access.access_program(request, request.collaborative, program_id, action="manage")
+def program_edit(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
+    program = access.access_program(request, program_id, action="manage")
     form = ProgramForm(
         request.POST or None,
         instance=program,
@@ -123,7 +120,7 @@ def program_edit(request: CollaborativeRequest, slug: str, program_id: str) -> H
         fields = _program_fields(form)
         try:
             programs.program_update(
-                actor=request.user,
+                actor=request.member,
                 program=program,
                 coordinators=form.cleaned_data.get("coordinators")
                 if request.member.is_backbone
@@ -132,7 +129,7 @@ def program_edit(request: CollaborativeRequest, slug: str, program_id: str) -> H
                 **fields,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(program.get_absolute_url())
@@ -140,11 +137,11 @@ def program_edit(request: CollaborativeRequest, slug: str, program_id: str) -> H
 
 
 @collaborative_view()
-def program_detail(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
-    program = access.access_program(request, request.collaborative, program_id)
+def program_detail(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
+    program = access.access_program(request, program_id)
     user = request.user
-    coordinator = access.is_coordinator(user, program)
-    manager = coordinator or access.can_manage(user, program)
+    coordinator = access.coordinates(request.member, program)
+    manager = coordinator or access.manages(request.member, program)
     context = page_context(
         request,
         program=program,
@@ -153,7 +150,7 @@ def program_detail(request: CollaborativeRequest, slug: str, program_id: str) ->
         modules=program.modules.filter(is_active=True),
         coordinators=program.coordinators.select_related("user").order_by("user__name"),
         module_form=TrainingModuleForm() if manager else None,
-        my_application=access.applications_of(user).filter(program=program).first(),
+        my_application=selectors.applications_of(user).filter(program=program).first(),
     )
     if coordinator:
         stage_counts = dict(
@@ -178,8 +175,8 @@ def program_detail(request: CollaborativeRequest, slug: str, program_id: str) ->
 
 @require_POST
 @collaborative_view()
-def module_add(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
-    program = access.access_program(request, request.collaborative, program_id, action="manage")
+def module_add(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
+    program = access.access_program(request, program_id, action="manage")
     form = TrainingModuleForm(request.POST)
     if form.is_valid():
         act(

@@ -103,7 +103,7 @@ class TestAccess:
         assert login(mworld.coordinator).get(url).status_code == 404
 
     def test_the_services_refuse_non_managers(self, mworld, g):
-        staff = mworld.cast.staff_a.user
+        staff = mworld.cast.staff_a
         with pytest.raises(PermissionDenied):
             grants.budget_line_change(
                 actor=staff, line=g.coord, category="coordinator", label="", amount=D("1")
@@ -162,7 +162,7 @@ class TestBudgetLines:
     def test_changing_to_the_same_total_as_the_grant_is_allowed(self, mworld, g):
         # the line's own old amount is not counted twice
         grants.budget_line_change(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             line=g.coord,
             category="coordinator",
             label="",
@@ -173,7 +173,7 @@ class TestBudgetLines:
     def test_a_line_with_expenses_cannot_become_stipends(self, mworld, g):
         with pytest.raises(ValidationError) as exc:
             grants.budget_line_change(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 line=g.coord,
                 category="stipends",
                 label="",
@@ -212,26 +212,26 @@ class TestBudgetLines:
         assert not AuditEvent.objects.filter(action="mentorship.budget_line_removed").exists()
 
     def test_a_line_with_only_removed_expenses_still_stays(self, mworld, g):
-        grants.expense_void(actor=mworld.coordinator.user, expense=g.expense, reason="Twice")
+        grants.expense_void(actor=mworld.coordinator, expense=g.expense, reason="Twice")
         assert "Removed expenses stay" in (grants.why_line_stays(g.coord) or "")
         with pytest.raises(ValidationError):
-            grants.budget_line_remove(actor=mworld.coordinator.user, line=g.coord)
+            grants.budget_line_remove(actor=mworld.coordinator, line=g.coord)
 
     def test_a_stipends_line_with_ledger_stipends_stays(self, mworld, g):
         Program.objects.filter(pk=mworld.program.pk).update(stipend_per_session=D("40"))
         Session.objects.filter(pk=mworld.session_1.pk).update(date=g.today)
         sessions.sessions_approve(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             program=mworld.program,
             session_ids=[mworld.session_1.public_id],
         )
         assert reports.spending(g.grant).stipends > 0
         assert "stipends from the ledger" in (grants.why_line_stays(g.stipends) or "")
         with pytest.raises(ValidationError):
-            grants.budget_line_remove(actor=mworld.coordinator.user, line=g.stipends)
+            grants.budget_line_remove(actor=mworld.coordinator, line=g.stipends)
         with pytest.raises(ValidationError):
             grants.budget_line_change(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 line=g.stipends,
                 category="other",
                 label="",
@@ -291,7 +291,7 @@ class TestExpenses:
     def test_an_expense_cannot_move_to_the_stipends_line(self, mworld, g):
         with pytest.raises(ValidationError):
             grants.expense_change(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 expense=g.expense,
                 budget_line=g.stipends,
                 on=g.today,
@@ -307,7 +307,7 @@ class TestExpenses:
         g.expense.refresh_from_db()
         assert g.expense.voided_at is None
         with pytest.raises(ValidationError):
-            grants.expense_void(actor=mworld.coordinator.user, expense=g.expense, reason=" ")
+            grants.expense_void(actor=mworld.coordinator, expense=g.expense, reason=" ")
 
     def test_remove_voids_it_keeps_it_on_the_page_and_out_of_the_totals(self, mworld, g, login):
         client = login(mworld.coordinator)
@@ -330,7 +330,7 @@ class TestExpenses:
         # a removed expense cannot be changed or removed again
         assert client.get(self._edit(mworld, g)).status_code == 302
         with pytest.raises(ValidationError):
-            grants.expense_void(actor=mworld.coordinator.user, expense=g.expense, reason="again")
+            grants.expense_void(actor=mworld.coordinator, expense=g.expense, reason="again")
         assert AuditEvent.objects.filter(action="mentorship.expense_removed").count() == 1
 
 
@@ -363,5 +363,5 @@ class TestGrantPage:
                 budget_line=line, date=g.today, amount=D("1"), description=f"e{k}"
             )
             if k % 2:
-                grants.expense_void(actor=mworld.coordinator.user, expense=e, reason="oops")
+                grants.expense_void(actor=mworld.coordinator, expense=e, reason="oops")
         assert count_queries(client, url) == one

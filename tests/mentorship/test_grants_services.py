@@ -22,13 +22,13 @@ D = Decimal
 
 def _approve(w, *sessions_):
     sessions.sessions_approve(
-        actor=w.coordinator.user, program=w.program, session_ids=[s.public_id for s in sessions_]
+        actor=w.coordinator, program=w.program, session_ids=[s.public_id for s in sessions_]
     )
 
 
 class TestWrites:
     def test_backbone_and_coordinators_manage_grants(self, mworld):
-        for user in (mworld.cast.backbone.user, mworld.coordinator.user):
+        for user in (mworld.cast.backbone, mworld.coordinator):
             grant = grants.grant_save(
                 actor=user,
                 program=mworld.program,
@@ -43,7 +43,7 @@ class TestWrites:
     def test_others_cannot(self, mworld, who):
         with pytest.raises(PermissionDenied):
             grants.grant_save(
-                actor=getattr(mworld.cast, who).user,
+                actor=getattr(mworld.cast, who),
                 program=mworld.program,
                 funder="City",
                 amount=D("5000"),
@@ -54,7 +54,7 @@ class TestWrites:
     def test_a_mentor_cannot(self, mworld):
         with pytest.raises(PermissionDenied):
             grants.grant_save(
-                actor=mworld.mentor_1.applicant.member.user,
+                actor=mworld.mentor_1.applicant.member,
                 program=mworld.program,
                 funder="x",
                 amount=D("1"),
@@ -65,7 +65,7 @@ class TestWrites:
     def test_the_period_must_be_in_order(self, mworld):
         with pytest.raises(ValidationError):
             grants.grant_save(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 program=mworld.program,
                 funder="City",
                 amount=D("5000"),
@@ -76,7 +76,7 @@ class TestWrites:
     def test_budget_lines_cannot_add_up_to_more_than_the_grant(self, mworld):
         grant = GrantFactory(program=mworld.program, amount=D("1000"))
         grants.budget_line_add(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             grant=grant,
             category="coordinator",
             label="Half time",
@@ -84,7 +84,7 @@ class TestWrites:
         )
         with pytest.raises(ValidationError):
             grants.budget_line_add(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 grant=grant,
                 category="training",
                 label="",
@@ -92,7 +92,7 @@ class TestWrites:
             )
         with pytest.raises(ValidationError):
             grants.grant_save(
-                actor=mworld.coordinator.user, program=mworld.program, grant=grant, amount=D("600")
+                actor=mworld.coordinator, program=mworld.program, grant=grant, amount=D("600")
             )
 
     def test_expenses_within_the_period_and_never_for_stipends(self, mworld):
@@ -101,7 +101,7 @@ class TestWrites:
         training = BudgetLineFactory(grant=grant, category="training", amount=D("1000"))
         with pytest.raises(ValidationError):
             grants.expense_add(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 budget_line=stipends,
                 on=date(2026, 3, 1),
                 amount=D("10"),
@@ -109,14 +109,14 @@ class TestWrites:
             )
         with pytest.raises(ValidationError):
             grants.expense_add(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 budget_line=training,
                 on=date(2027, 3, 1),
                 amount=D("10"),
                 description="Late",
             )
         expense = grants.expense_add(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             budget_line=training,
             on=date(2026, 3, 1),
             amount=D("250"),
@@ -142,13 +142,13 @@ class TestSpending:
         _approve(mworld, mworld.session_1, mworld.session_2)
         rejected = SessionFactory(match=mworld.match_1, date=today)
         sessions.sessions_reject(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             program=mworld.program,
             session_ids=[rejected.public_id],
             reason="Duplicate",
         )
         grants.expense_add(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             budget_line=other,
             on=today,
             amount=D("99.50"),
@@ -208,7 +208,7 @@ class TestSpending:
         )
         line = BudgetLineFactory(grant=grant, category="training", amount=D("1200"))
         grants.expense_add(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             budget_line=line,
             on=today,
             amount=D("200"),

@@ -65,7 +65,7 @@ class TestMatchPage:
 
     def test_closure_conversation_is_for_coordinators(self, mworld, login):
         lifecycle.match_close(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             match=mworld.match_1,
             reason="completed",
             conversation="Secret goodbye words",

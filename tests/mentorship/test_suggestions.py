@@ -119,7 +119,7 @@ def test_a_mentee_with_an_account_accepts_for_themselves(login, world):
     person = MemberFactory(collaborative=world.collab)
     MenteeProfile.objects.filter(pk=world.waiting.pk).update(member=person)
     match = proposals.match_propose(
-        actor=world.coordinator.user, program=world.program, mentor=world.sam, mentee=world.waiting
+        actor=world.coordinator, program=world.program, mentor=world.sam, mentee=world.waiting
     )
     login(person).post(
         u("match_respond", world.program, match.public_id), {"side": "mentee", "answer": "accept"}
@@ -130,7 +130,7 @@ def test_a_mentee_with_an_account_accepts_for_themselves(login, world):
 
 def test_a_mentor_cannot_answer_for_someone_else(login, world):
     match = proposals.match_propose(
-        actor=world.coordinator.user, program=world.program, mentor=world.sam, mentee=world.waiting
+        actor=world.coordinator, program=world.program, mentor=world.sam, mentee=world.waiting
     )
     # Another mentor of the program: the match does not exist for them.
     other = login(world.kim.applicant.member)
@@ -149,7 +149,7 @@ def test_a_mentor_cannot_answer_for_someone_else(login, world):
 
 def test_declining_a_proposal_puts_the_mentee_back(login, world):
     match = proposals.match_propose(
-        actor=world.coordinator.user, program=world.program, mentor=world.sam, mentee=world.waiting
+        actor=world.coordinator, program=world.program, mentor=world.sam, mentee=world.waiting
     )
     login(world.sam.applicant.member).post(
         u("match_respond", world.program, match.public_id), {"side": "mentor", "answer": "decline"}
@@ -159,7 +159,7 @@ def test_declining_a_proposal_puts_the_mentee_back(login, world):
     assert match.closure_reason == "declined"
     # The mentee can be proposed again, to someone else.
     again = proposals.match_propose(
-        actor=world.coordinator.user, program=world.program, mentor=world.kim, mentee=world.waiting
+        actor=world.coordinator, program=world.program, mentor=world.kim, mentee=world.waiting
     )
     assert again.status == "proposed"
 
@@ -168,14 +168,14 @@ def test_an_unapproved_mentor_cannot_be_proposed(world):
     draft = MentorProfileFactory(program=world.program, applicant__stage="trained")
     with pytest.raises(ValidationError, match="not approved"):
         proposals.match_propose(
-            actor=world.coordinator.user, program=world.program, mentor=draft, mentee=world.waiting
+            actor=world.coordinator, program=world.program, mentor=draft, mentee=world.waiting
         )
 
 
 def test_a_full_mentor_cannot_be_proposed(world):
     with pytest.raises(ValidationError, match="no place left"):
         proposals.match_propose(
-            actor=world.coordinator.user,
+            actor=world.coordinator,
             program=world.program,
             mentor=world.mentor_1,
             mentee=world.waiting,
@@ -185,7 +185,7 @@ def test_a_full_mentor_cannot_be_proposed(world):
 def test_only_a_coordinator_proposes(world):
     with pytest.raises(PermissionDenied):
         proposals.match_propose(
-            actor=world.cast.backbone.user,
+            actor=world.cast.backbone,
             program=world.program,
             mentor=world.sam,
             mentee=world.waiting,
