@@ -480,14 +480,14 @@ def seed_mentorship(collab: Collaborative) -> Program | None:
         by_month.setdefault(s.date.replace(day=1), []).append(s)
     for month_sessions in by_month.values():
         sessions.sessions_approve(
-            actor=coordinator.user,
+            actor=coordinator,
             program=program,
             session_ids=[s.public_id for s in month_sessions],
         )
     late = next((s for s in all_sessions if s.date > cutoff), None)
     if late is not None:
         sessions.sessions_reject(
-            actor=coordinator.user,
+            actor=coordinator,
             program=program,
             session_ids=[late.public_id],
             reason="Logged twice: the same meeting as the day before.",

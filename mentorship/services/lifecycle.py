@@ -98,7 +98,7 @@ def monitoring_schedule_extend(*, match: Match, today: date | None = None) -> in
 
 
 def monitoring_schedule_start(*, match: Match) -> int:
-    """Called when a match starts (``services.match_accept``)."""
+    """Called when a match starts (``proposals.match_accept``)."""
     return monitoring_schedule_extend(match=match)
 
 

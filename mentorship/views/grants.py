@@ -1,6 +1,6 @@
 """Grant pages and the funder report: for backbone staff and the program's
-coordinators (``access.programs_managed_by``); every other member of the collaborative
-gets 403, anyone else 404. Access → service (``mentorship.grants``) → render.
+coordinators (``access.manages``); every other member of the collaborative
+gets 403, anyone else 404. Access → service (``mentorship.services.grants``) → render.
 
 The burn-down is an SVG drawn on the server from ``mentorship.burndown`` (no script, no
 chart library), with the same numbers as a table beside it for screen readers and print.
@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -385,7 +385,7 @@ def funder_report(request: CollaborativeRequest, slug: str, program_id: uuid.UUI
 @collaborative_view()
 def funder_report_csv(
     request: CollaborativeRequest, slug: str, program_id: uuid.UUID
-) -> HttpResponse:
+) -> HttpResponseBase:
     program = _program(request, program_id)
     starts, ends, _grant_shown = _period(request, program)
     report = reports.funder_report(program, starts, ends, today=program.collaborative.today())

@@ -1,6 +1,6 @@
 """A match's own page and its lifecycle (pause, resume, close, re-match), fit checks and
 monitoring: the coordinator's "check-ins due and overdue" page and recording a check-in.
-Access (``mentorship.access``) → service (``mentorship.lifecycle``) → render.
+Access (``mentorship.access``) → service (``mentorship.services.lifecycle``) → render.
 
 Who sees what on a match page: coordinators everything (monitoring, fit checks, the
 closure conversation, every session note); the mentor and the mentee their match and its

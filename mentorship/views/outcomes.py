@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -63,7 +63,9 @@ def _pick(choices: QuerySet[Indicator], code: str) -> Indicator | None:
 
 
 @collaborative_view()
-def outcomes_csv(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
+def outcomes_csv(
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID
+) -> HttpResponseBase:
     program: Program = access.access_program(request, program_id, action="manage")
     params = request.GET
     active_code, retention_code = params.get("active", ""), params.get("retention", "")

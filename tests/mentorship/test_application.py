@@ -111,10 +111,11 @@ def test_too_many_applications_from_one_address_are_refused(client, program):
 def test_the_form_still_works_when_the_cache_cannot_count(client, program, monkeypatch):
     """With Redis down the resilient cache answers None to ``incr``: nobody is counted,
     nobody is refused, and the application is kept."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    monkeypatch.setattr(cache, "add", lambda *args, **kwargs: False)
-    monkeypatch.setattr(cache, "incr", lambda *args, **kwargs: None)
+    backend = caches["default"]
+    monkeypatch.setattr(backend, "add", lambda *args, **kwargs: False)
+    monkeypatch.setattr(backend, "incr", lambda *args, **kwargs: None)
     for i in range(APPLY_LIMIT + 1):
         assert client.post(url(program), answers(name=f"Person {i}")).status_code == 302
     assert Applicant.objects.count() == APPLY_LIMIT + 1

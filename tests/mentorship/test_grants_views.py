@@ -147,7 +147,8 @@ class TestPages:
         response = login(mworld.coordinator).get(
             _url("funder_report_csv", mworld) + f"?grant={grant.public_id}"
         )
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert response.content.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads UTF-8
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert rows[0] == [
             "measure",
             "value",

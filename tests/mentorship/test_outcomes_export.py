@@ -136,7 +136,8 @@ class TestDownload:
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
         text = response.content.decode()
-        rows = list(csv.reader(io.StringIO(text)))
+        assert text.startswith("\ufeff")  # a BOM, so Excel reads UTF-8; the upload skips it
+        rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
         assert rows[0] == outcomes_export.HEADER
         assert len([r for r in rows[1:] if r[0] == "MENT-ACTIVE"]) == 12
         assert any(r[0] == "MENT-RET6" for r in rows[1:])

@@ -69,7 +69,7 @@ class TestLog:
             _log(mworld, user=getattr(mworld.cast, user))
 
     def test_a_coordinator_can_log_for_the_mentor(self, mworld):
-        assert _log(mworld, user=mworld.coordinator.user).logged_by == mworld.coordinator.user
+        assert _log(mworld, user=mworld.coordinator).logged_by == mworld.coordinator.user
 
     def test_not_in_the_future(self, mworld):
         with pytest.raises(ValidationError) as exc:
