@@ -10,7 +10,7 @@
 - **Check-ins due**: a digest to each coordinator of the check-ins overdue or due today
   in their program — once a day, only when there are any.
 
-Claim-before-send (``SentAlert``), as ``workgroups.reminders`` does: a claim row per
+Claim-before-send (``SentAlert`` through ``reentry.claims.claim_once``): a claim row per
 (kind, object, person, day) under a unique constraint, inserted with ON CONFLICT DO
 NOTHING under a fresh claim id in the transaction that queues the email; only the rows
 of this run's claim are emailed, so a retry or two workers at once send nothing twice.
@@ -20,8 +20,6 @@ The daily run also keeps every active match's check-ins written three months ahe
 (``lifecycle.monitoring_schedule_extend``).
 """
 
-import uuid
-from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -30,25 +28,14 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship import lifecycle
 from mentorship.models import Match, MenteeProfile, MonitoringContact, Program, SentAlert, Session
+from mentorship.services import lifecycle
 from reentry.audit.log import record
+from reentry.claims import claim_once
 from reentry.mail import send_templated_email
 from stakeholders.models import Member
 
 Kind = SentAlert.Kind
-
-
-def _claim(kind: str, object_key: str, on_date: date, members: Iterable[Member]) -> set[int]:
-    claim = uuid.uuid4()
-    SentAlert.objects.bulk_create(
-        [
-            SentAlert(kind=kind, object_key=object_key, member=m, on_date=on_date, claim=claim)
-            for m in members
-        ],
-        ignore_conflicts=True,
-    )
-    return set(SentAlert.objects.filter(claim=claim).values_list("member_id", flat=True))
 
 
 def _emailable(members) -> list[Member]:
@@ -107,7 +94,7 @@ def program_alerts_send(*, program_id: int, today: date | None = None) -> int:
     )
     if program is None:
         return 0
-    today = today or lifecycle.local_today(program)
+    today = today or program.collaborative.today()
     collab = program.collaborative
     coordinators = _coordinators(program)
     settings_url = _url("stakeholders:profile", slug=collab.slug)
@@ -124,7 +111,13 @@ def program_alerts_send(*, program_id: int, today: date | None = None) -> int:
             people = list(coordinators)
             if mentor is not None and mentor.contact_by_email and mentor.is_active:
                 people.append(mentor)
-            claimed = _claim(Kind.QUIET, str(match.public_id), since, people)
+            claimed = claim_once(
+                SentAlert,
+                kind=Kind.QUIET,
+                object_key=str(match.public_id),
+                on_date=since,
+                members=people,
+            )
             url = _url(
                 "mentorship:match",
                 slug=collab.slug,
@@ -175,7 +168,13 @@ def program_alerts_send(*, program_id: int, today: date | None = None) -> int:
             release = mentee.release_date
             if release is None:  # filtered out above; narrows the type
                 continue
-            claimed = _claim(Kind.RELEASE, str(mentee.public_id), release, coordinators)
+            claimed = claim_once(
+                SentAlert,
+                kind=Kind.RELEASE,
+                object_key=str(mentee.public_id),
+                on_date=release,
+                members=coordinators,
+            )
             for person in coordinators:
                 if person.pk not in claimed:
                     continue
@@ -219,7 +218,13 @@ def program_alerts_send(*, program_id: int, today: date | None = None) -> int:
         overdue = due.filter(due_on__lt=today).count()
         due_today = due.filter(due_on=today).count()
         if overdue or due_today:
-            claimed = _claim(Kind.CONTACT_DUE, str(program.public_id), today, coordinators)
+            claimed = claim_once(
+                SentAlert,
+                kind=Kind.CONTACT_DUE,
+                object_key=str(program.public_id),
+                on_date=today,
+                members=coordinators,
+            )
             for person in coordinators:
                 if person.pk not in claimed:
                     continue

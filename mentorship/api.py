@@ -1,7 +1,7 @@
 """/api/v1/collaboratives/<slug>/mentoring/programs/, /mentors/, /mentees/, /matches/
 and /sessions/.
 
-Read-only, every read through ``mentorship.access``:
+Read-only, every read through ``mentorship.selectors``:
 
 - programs: every member of the collaborative (as on the program pages);
 - mentors and mentees: the program's coordinators; a mentor their own profile, a mentee
@@ -18,7 +18,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 
-from mentorship import access
+from mentorship import selectors
 from mentorship.models import Match, MenteeProfile, MentorProfile, Program, Session
 from reentry.api.viewsets import (
     COLLABORATIVE_PREFIX,
@@ -180,7 +180,7 @@ class ProgramViewSet(_MentoringViewSet):
 
     def scoped_queryset(self):
         return (
-            access.programs_visible_to(self.request.user)
+            selectors.programs_visible_to(self.request.user)
             .filter(collaborative=self.collaborative)
             .order_by("name", "pk")
         )
@@ -196,7 +196,7 @@ class MentorViewSet(_MentoringViewSet):
         if not self.person_level_allowed():
             return MentorProfile.objects.none()
         return (
-            access.mentors_visible_to(self.request.user)
+            selectors.mentors_visible_to(self.request.user)
             .filter(program__collaborative=self.collaborative)
             .select_related("program", "applicant")
             .prefetch_related(Prefetch("key_areas", queryset=KeyArea.objects.only("pk", "slug")))
@@ -214,7 +214,7 @@ class MenteeViewSet(_MentoringViewSet):
         if not self.person_level_allowed():
             return MenteeProfile.objects.none()
         return (
-            access.mentees_visible_to(self.request.user)
+            selectors.mentees_visible_to(self.request.user)
             .filter(program__collaborative=self.collaborative)
             .select_related("program")
             .prefetch_related(Prefetch("needs", queryset=KeyArea.objects.only("pk", "slug")))
@@ -232,7 +232,7 @@ class MatchViewSet(_MentoringViewSet):
         if not self.person_level_allowed():
             return Match.objects.none()
         return (
-            access.matches_visible_to(self.request.user)
+            selectors.matches_visible_to(self.request.user)
             .filter(program__collaborative=self.collaborative)
             .select_related("program", "mentor__applicant", "mentee")
             .order_by("-proposed_at", "pk")
@@ -249,7 +249,7 @@ class SessionViewSet(_MentoringViewSet):
         if not self.person_level_allowed():
             return Session.objects.none()
         return (
-            access.sessions_visible_to(self.request.user)
+            selectors.sessions_visible_to(self.request.user)
             .filter(match__program__collaborative=self.collaborative)
             .select_related("match")
             .prefetch_related(Prefetch("key_areas", queryset=KeyArea.objects.only("pk", "slug")))

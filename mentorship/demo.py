@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from mentorship import lifecycle, schedule, sessions
+from mentorship import schedule
 from mentorship.models import (
     Applicant,
     BackgroundAssessment,
@@ -37,6 +37,7 @@ from mentorship.models import (
     TrainingCompletion,
     TrainingModule,
 )
+from mentorship.services import sessions
 from stakeholders.models import Collaborative, KeyArea, Member
 
 SLUG = "second-chances"
@@ -167,7 +168,7 @@ def seed_mentorship(collab: Collaborative) -> Program | None:
     if coordinator is None:
         return None
     rng = random.Random(8)  # noqa: S311 - demo data, not security
-    tz = zoneinfo.ZoneInfo(collab.time_zone)
+    tz = collab.zone
     today = timezone.localdate(timezone=tz)
     year_ago = today - timedelta(days=365)
     areas = list(KeyArea.objects.filter(collaborative=collab).order_by("order", "name"))
@@ -479,14 +480,14 @@ def seed_mentorship(collab: Collaborative) -> Program | None:
         by_month.setdefault(s.date.replace(day=1), []).append(s)
     for month_sessions in by_month.values():
         sessions.sessions_approve(
-            actor=coordinator.user,
+            actor=coordinator,
             program=program,
             session_ids=[s.public_id for s in month_sessions],
         )
     late = next((s for s in all_sessions if s.date > cutoff), None)
     if late is not None:
         sessions.sessions_reject(
-            actor=coordinator.user,
+            actor=coordinator,
             program=program,
             session_ids=[late.public_id],
             reason="Logged twice: the same meeting as the day before.",
@@ -562,7 +563,7 @@ def seed_mentorship(collab: Collaborative) -> Program | None:
         if m.pk != poor.mentor_id and not Match.objects.filter(mentor=m).open().exists()
     ]
     if free and poor.closed_at is not None:
-        rematch_start = lifecycle.local_day(program, poor.closed_at) + timedelta(days=4)
+        rematch_start = program.collaborative.local_date(poor.closed_at) + timedelta(days=4)
         Match.objects.create(
             program=program,
             mentor=free[0],

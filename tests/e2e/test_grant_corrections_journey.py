@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from mentorship import lifecycle
 from mentorship.models import BudgetLine, Expense
 from stakeholders.models import Member
 from tests.factories import TEST_PASSWORD, CollaborativeFactory, MemberFactory
@@ -34,7 +33,7 @@ def books(db):
         slug="second-chances",
         coordinators=[coordinator],
     )
-    today = lifecycle.local_today(program)
+    today = program.collaborative.today()
     grant = GrantFactory(
         program=program,
         funder="County Community Foundation",

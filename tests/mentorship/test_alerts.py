@@ -6,19 +6,20 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from mentorship import lifecycle, tasks
+from mentorship import tasks
 from mentorship.models import Match, MonitoringContact, Session
+from mentorship.services import lifecycle
 from stakeholders.models import Member
 
 
 def _today(w):
-    return lifecycle.local_today(w.program)
+    return w.program.collaborative.today()
 
 
 def _quiet_world(w, days=25):
     """match_1 started 40 days ago, its last session ``days`` ago; match_2 met yesterday."""
     today = _today(w)
-    tz = lifecycle._zone(w.program)
+    tz = w.program.collaborative.zone
     started = datetime.combine(today - timedelta(days=40), time(12), tzinfo=tz)
     Match.objects.filter(pk__in=[w.match_1.pk, w.match_2.pk]).update(started_at=started)
     Session.objects.filter(pk=w.session_1.pk).update(date=today - timedelta(days=days))

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from mentorship.models import Applicant, MentorProfile, StageChange
-from mentorship.public_views import APPLY_LIMIT
+from mentorship.views.public import APPLY_LIMIT
 from reentry.audit.models import AuditEvent
 from tests.mentorship.factories import ProgramFactory
 
@@ -106,6 +106,19 @@ def test_too_many_applications_from_one_address_are_refused(client, program):
     assert response.status_code == 429
     assert "try again in an hour" in response.text
     assert Applicant.objects.count() == APPLY_LIMIT
+
+
+def test_the_form_still_works_when_the_cache_cannot_count(client, program, monkeypatch):
+    """With Redis down the resilient cache answers None to ``incr``: nobody is counted,
+    nobody is refused, and the application is kept."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    monkeypatch.setattr(backend, "add", lambda *args, **kwargs: False)
+    monkeypatch.setattr(backend, "incr", lambda *args, **kwargs: None)
+    for i in range(APPLY_LIMIT + 1):
+        assert client.post(url(program), answers(name=f"Person {i}")).status_code == 302
+    assert Applicant.objects.count() == APPLY_LIMIT + 1
 
 
 def test_a_program_not_taking_applications_says_so(client, program):

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from mentorship import lifecycle
 from mentorship.models import Expense, Grant
 from tests.mentorship.factories import BudgetLineFactory, GrantFactory
 
@@ -24,7 +23,7 @@ def _url(name, w, **kw):
 
 @pytest.fixture
 def grant(mworld):
-    today = lifecycle.local_today(mworld.program)
+    today = mworld.program.collaborative.today()
     g = GrantFactory(
         program=mworld.program,
         amount=D("12000"),
@@ -106,7 +105,7 @@ class TestPages:
 
     def test_create_a_grant_then_a_budget_line_and_an_expense(self, mworld, login):
         client = login(mworld.coordinator)
-        today = lifecycle.local_today(mworld.program)
+        today = mworld.program.collaborative.today()
         response = client.post(
             _url("grant_create", mworld),
             {
@@ -148,7 +147,8 @@ class TestPages:
         response = login(mworld.coordinator).get(
             _url("funder_report_csv", mworld) + f"?grant={grant.public_id}"
         )
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert response.content.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads UTF-8
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert rows[0] == [
             "measure",
             "value",
@@ -185,7 +185,7 @@ class TestQueryCounts:
         url = _url("grant", mworld, grant_id=grant.public_id)
         one = count_queries(client, url)
         line = grant.budget_lines.get(category="coordinator")
-        today = lifecycle.local_today(mworld.program)
+        today = mworld.program.collaborative.today()
         for k in range(20):
             Expense.objects.create(
                 budget_line=line, date=today - timedelta(days=k), amount=D("10"), description="x"

@@ -5,8 +5,9 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from mentorship import lifecycle, schedule, services
+from mentorship import schedule
 from mentorship.models import FitCheck, Match, MenteeProfile, MonitoringContact
+from mentorship.services import lifecycle, proposals
 from reentry.audit.models import AuditEvent
 from tests.mentorship.factories import MatchFactory, MentorProfileFactory
 
@@ -15,8 +16,8 @@ With = MonitoringContact.With
 
 def _start(match, days_ago):
     """Make ``match`` have started ``days_ago`` days ago (local noon)."""
-    tz = lifecycle._zone(match.program)
-    day = lifecycle.local_today(match.program) - timedelta(days=days_ago)
+    tz = match.program.collaborative.zone
+    day = match.program.collaborative.today() - timedelta(days=days_ago)
     match.started_at = datetime.combine(day, time(12), tzinfo=tz)
     match.save(update_fields=["started_at"])
     return day
@@ -40,10 +41,10 @@ class TestScheduleOnStart:
             mentee_accepted_at=None,
             started_at=None,
         )
-        mentor_user = proposal.mentor.applicant.member.user
-        services.match_accept(actor=mentor_user, match=proposal, side="mentor")
+        mentor_user = proposal.mentor.applicant.member
+        proposals.match_accept(actor=mentor_user, match=proposal, side="mentor")
         assert not MonitoringContact.objects.filter(match=proposal).exists()
-        services.match_accept(actor=mworld.coordinator.user, match=proposal, side="mentee")
+        proposals.match_accept(actor=mworld.coordinator, match=proposal, side="mentee")
         proposal.refresh_from_db()
         start = lifecycle.start_day(proposal)
         expected = [p.due for p in schedule.planned_contacts(start, start + timedelta(days=92))]
@@ -87,7 +88,7 @@ class TestRecordContact:
         match = mworld.match_1
         start = _start(match, 20)
         lifecycle.monitoring_schedule_extend(match=match)
-        actor = mworld.coordinator.user
+        actor = mworld.coordinator
         c = lifecycle.monitoring_contact_record(
             actor=actor,
             match=match,
@@ -110,14 +111,14 @@ class TestRecordContact:
 
     def test_only_a_coordinator_records(self, mworld):
         _start(mworld.match_1, 5)
-        mentor_user = mworld.mentor_1.applicant.member.user
-        for user in (mentor_user, mworld.cast.backbone.user, mworld.cast.outsider.user):
+        mentor_user = mworld.mentor_1.applicant.member
+        for user in (mentor_user, mworld.cast.backbone, mworld.cast.outsider):
             with pytest.raises(PermissionDenied):
                 lifecycle.monitoring_contact_record(
                     actor=user,
                     match=mworld.match_1,
                     with_whom=With.MENTEE,
-                    on=lifecycle.local_today(mworld.program),
+                    on=mworld.program.collaborative.today(),
                     method="phone",
                 )
 
@@ -125,11 +126,11 @@ class TestRecordContact:
         start = _start(mworld.match_1, 5)
         for day in (
             start - timedelta(days=1),
-            lifecycle.local_today(mworld.program) + timedelta(days=1),
+            mworld.program.collaborative.today() + timedelta(days=1),
         ):
             with pytest.raises(ValidationError):
                 lifecycle.monitoring_contact_record(
-                    actor=mworld.coordinator.user,
+                    actor=mworld.coordinator,
                     match=mworld.match_1,
                     with_whom=With.MENTEE,
                     on=day,
@@ -142,13 +143,13 @@ class TestPauseResumeClose:
         match = mworld.match_1
         _start(match, 30)
         lifecycle.monitoring_schedule_extend(match=match)
-        actor = mworld.coordinator.user
+        actor = mworld.coordinator
         lifecycle.match_pause(actor=actor, match=match, reason="Mentee in hospital")
         match.refresh_from_db()
         assert match.status == Match.Status.PAUSED
-        paused_on = lifecycle.local_today(match.program) - timedelta(days=10)
+        paused_on = match.program.collaborative.today() - timedelta(days=10)
         Match.objects.filter(pk=match.pk).update(
-            paused_at=datetime.combine(paused_on, time(12), tzinfo=lifecycle._zone(match.program))
+            paused_at=datetime.combine(paused_on, time(12), tzinfo=match.program.collaborative.zone)
         )
         before = {
             c.pk: (c.due_on, c.done_at) for c in MonitoringContact.objects.filter(match=match)
@@ -162,23 +163,23 @@ class TestPauseResumeClose:
 
     def test_pause_needs_a_reason_and_an_active_match(self, mworld):
         with pytest.raises(ValidationError):
-            lifecycle.match_pause(actor=mworld.coordinator.user, match=mworld.match_1, reason=" ")
+            lifecycle.match_pause(actor=mworld.coordinator, match=mworld.match_1, reason=" ")
         with pytest.raises(ValidationError):
-            lifecycle.match_resume(actor=mworld.coordinator.user, match=mworld.match_1)
+            lifecycle.match_resume(actor=mworld.coordinator, match=mworld.match_1)
 
     def test_close_keeps_history_removes_check_ins_to_come_and_can_rematch(self, mworld):
         match = mworld.match_1
         _start(match, 20)
         lifecycle.monitoring_schedule_extend(match=match)
         lifecycle.monitoring_contact_record(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             match=match,
             with_whom=With.MENTOR,
             on=lifecycle.start_day(match),
             method="phone",
         )
         lifecycle.match_close(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             match=match,
             reason="poor_fit",
             conversation="Both said they did not click.",
@@ -187,7 +188,7 @@ class TestPauseResumeClose:
         match.refresh_from_db()
         assert (match.status, match.closure_reason) == ("closed", "poor_fit")
         assert match.closure_notes == "Both said they did not click."
-        today = lifecycle.local_today(match.program)
+        today = match.program.collaborative.today()
         assert not MonitoringContact.objects.filter(
             match=match, due_on__gt=today, done_at=None
         ).exists()
@@ -197,8 +198,8 @@ class TestPauseResumeClose:
         assert lifecycle.previous_match(match.mentee) == match
         # The mentee can now be proposed another mentor, pointing back at this match.
         another = MentorProfileFactory(program=mworld.program)
-        rematch = services.match_propose(
-            actor=mworld.coordinator.user,
+        rematch = proposals.match_propose(
+            actor=mworld.coordinator,
             program=mworld.program,
             mentor=another,
             mentee=match.mentee,
@@ -208,7 +209,7 @@ class TestPauseResumeClose:
 
     def test_close_without_another_mentor_means_the_mentee_leaves(self, mworld):
         lifecycle.match_close(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             match=mworld.match_2,
             reason="goals_met",
             conversation="Found work and a flat; celebrating.",
@@ -221,7 +222,7 @@ class TestPauseResumeClose:
     def test_close_needs_a_reason_and_the_conversation(self, mworld, reason, conversation):
         with pytest.raises(ValidationError):
             lifecycle.match_close(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 match=mworld.match_1,
                 reason=reason,
                 conversation=conversation,
@@ -229,22 +230,22 @@ class TestPauseResumeClose:
 
     def test_a_closed_match_cannot_be_closed_or_paused_again(self, mworld):
         lifecycle.match_close(
-            actor=mworld.coordinator.user, match=mworld.match_1, reason="other", conversation="x"
+            actor=mworld.coordinator, match=mworld.match_1, reason="other", conversation="x"
         )
         with pytest.raises(ValidationError):
             lifecycle.match_close(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 match=mworld.match_1,
                 reason="other",
                 conversation="x",
             )
         with pytest.raises(ValidationError):
-            lifecycle.match_pause(actor=mworld.coordinator.user, match=mworld.match_1, reason="x")
+            lifecycle.match_pause(actor=mworld.coordinator, match=mworld.match_1, reason="x")
 
     def test_mentor_cannot_close_their_own_match(self, mworld):
         with pytest.raises(PermissionDenied):
             lifecycle.match_close(
-                actor=mworld.mentor_1.applicant.member.user,
+                actor=mworld.mentor_1.applicant.member,
                 match=mworld.match_1,
                 reason="other",
                 conversation="x",
@@ -254,7 +255,7 @@ class TestPauseResumeClose:
 class TestFitCheck:
     def test_poor_fit_after_the_first_session(self, mworld):
         check = lifecycle.fit_check_record(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             match=mworld.match_1,
             mentor_fit=FitCheck.Fit.GOOD,
             mentee_fit=FitCheck.Fit.POOR,
@@ -266,7 +267,7 @@ class TestFitCheck:
     def test_says_something(self, mworld):
         with pytest.raises(ValidationError):
             lifecycle.fit_check_record(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 match=mworld.match_1,
                 mentor_fit=None,
                 mentee_fit=None,

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from mentorship import lifecycle
 from mentorship.models import Match, MonitoringContact
+from mentorship.services import lifecycle
 from tests.mentorship.factories import MatchFactory, SessionFactory
 
 
@@ -65,7 +65,7 @@ class TestMatchPage:
 
     def test_closure_conversation_is_for_coordinators(self, mworld, login):
         lifecycle.match_close(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             match=mworld.match_1,
             reason="completed",
             conversation="Secret goodbye words",
@@ -136,7 +136,7 @@ class TestActions:
         m = mworld.match_1
         lifecycle.monitoring_schedule_extend(match=m)
         client = login(mworld.coordinator)
-        today = lifecycle.local_today(mworld.program)
+        today = mworld.program.collaborative.today()
         response = client.post(
             _url("contact_record", mworld, m),
             {"with_whom": "mentee", "on": today.isoformat(), "method": "phone", "notes": "Fine"},
@@ -155,7 +155,7 @@ class TestActions:
 class TestCheckinsPage:
     def test_coordinator_sees_overdue_and_due_check_ins_not_missed_ones(self, mworld, login):
         m = mworld.match_1
-        start = lifecycle.local_today(mworld.program) - timedelta(days=20)
+        start = mworld.program.collaborative.today() - timedelta(days=20)
         MonitoringContact.objects.create(
             match=m, with_whom="mentor", kind="first", due_on=start + timedelta(days=2)
         )
@@ -185,7 +185,7 @@ class TestCheckinsPage:
 
     def test_same_queries_with_one_or_many_rows(self, mworld, login, count_queries):
         client = login(mworld.coordinator)
-        today = lifecycle.local_today(mworld.program)
+        today = mworld.program.collaborative.today()
 
         def add(match):
             MonitoringContact.objects.create(

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from mentorship import lifecycle, sessions
 from mentorship.models import Program, Session
+from mentorship.services import lifecycle, sessions
 from reentry.audit.models import AuditEvent
 from reentry.stipends import selectors as stipend_selectors
 from reentry.stipends import services as stipend_services
@@ -21,12 +21,12 @@ D = Decimal
 
 
 def _today(mworld):
-    return lifecycle.local_today(mworld.program)
+    return mworld.program.collaborative.today()
 
 
 def _log(mworld, match=None, user=None, days_ago=0, minutes=60, **kw):
     match = match or mworld.match_1
-    user = user or match.mentor.applicant.member.user
+    user = user or match.mentor.applicant.member
     return sessions.session_log(
         actor=user,
         match=match,
@@ -61,15 +61,15 @@ class TestLog:
 
     def test_a_mentor_cannot_log_for_another_mentors_match(self, mworld):
         with pytest.raises(PermissionDenied):
-            _log(mworld, match=mworld.match_2, user=mworld.mentor_1.applicant.member.user)
+            _log(mworld, match=mworld.match_2, user=mworld.mentor_1.applicant.member)
 
     @pytest.mark.parametrize("user", ["backbone", "staff_a", "outsider"])
     def test_others_cannot_log(self, mworld, user):
         with pytest.raises(PermissionDenied):
-            _log(mworld, user=getattr(mworld.cast, user).user)
+            _log(mworld, user=getattr(mworld.cast, user))
 
     def test_a_coordinator_can_log_for_the_mentor(self, mworld):
-        assert _log(mworld, user=mworld.coordinator.user).logged_by == mworld.coordinator.user
+        assert _log(mworld, user=mworld.coordinator).logged_by == mworld.coordinator.user
 
     def test_not_in_the_future(self, mworld):
         with pytest.raises(ValidationError) as exc:
@@ -98,7 +98,7 @@ class TestApprove:
         _set_rates(mworld.program, per_session=D("10"), per_hour=D("15"))
         session = _log(mworld, minutes=90)
         result = sessions.sessions_approve(
-            actor=mworld.coordinator.user, program=mworld.program, session_ids=[session.public_id]
+            actor=mworld.coordinator, program=mworld.program, session_ids=[session.public_id]
         )
         assert (result.approved, result.lines, result.total) == (1, 1, D("32.50"))
         line = StipendLine.objects.get(session=session)
@@ -122,7 +122,7 @@ class TestApprove:
         session = _log(mworld)
         for _ in range(2):
             sessions.sessions_approve(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 program=mworld.program,
                 session_ids=[session.public_id],
             )
@@ -131,7 +131,7 @@ class TestApprove:
     def test_the_database_refuses_a_second_line_for_a_session(self, mworld):
         session = _log(mworld)
         sessions.sessions_approve(
-            actor=mworld.coordinator.user, program=mworld.program, session_ids=[session.public_id]
+            actor=mworld.coordinator, program=mworld.program, session_ids=[session.public_id]
         )
         line = StipendLine.objects.get(session=session)
         line.pk, line.public_id = None, uuid.uuid4()
@@ -143,7 +143,7 @@ class TestApprove:
 
         session = _log(mworld)
         sessions.sessions_approve(
-            actor=mworld.coordinator.user, program=mworld.program, session_ids=[session.public_id]
+            actor=mworld.coordinator, program=mworld.program, session_ids=[session.public_id]
         )
         line = StipendLine.objects.get(session=session)
         meeting = Meeting.objects.create(
@@ -161,7 +161,7 @@ class TestApprove:
         first, second = _log(mworld, days_ago=0), _log(mworld, days_ago=0)
         third = _log(mworld, match=mworld.match_2)
         sessions.sessions_approve(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             program=mworld.program,
             session_ids=[first.public_id, second.public_id, third.public_id],
         )
@@ -174,7 +174,7 @@ class TestApprove:
         assert amounts[third.pk] == (D("25.00"), D("0.00"))  # another mentor's own cap
         later = _log(mworld)
         sessions.sessions_approve(
-            actor=mworld.coordinator.user, program=mworld.program, session_ids=[later.public_id]
+            actor=mworld.coordinator, program=mworld.program, session_ids=[later.public_id]
         )
         assert StipendLine.objects.get(session=later).amount == D("0.00")
 
@@ -182,7 +182,7 @@ class TestApprove:
         _set_rates(mworld.program)
         session = _log(mworld)
         result = sessions.sessions_approve(
-            actor=mworld.coordinator.user, program=mworld.program, session_ids=[session.public_id]
+            actor=mworld.coordinator, program=mworld.program, session_ids=[session.public_id]
         )
         assert (result.approved, result.lines) == (1, 0)
 
@@ -192,16 +192,16 @@ class TestApprove:
         applicant.save(update_fields=["member"])
         session = SessionFactory(match=mworld.match_1, date=_today(mworld))
         result = sessions.sessions_approve(
-            actor=mworld.coordinator.user, program=mworld.program, session_ids=[session.public_id]
+            actor=mworld.coordinator, program=mworld.program, session_ids=[session.public_id]
         )
         assert (result.approved, result.lines, result.without_account) == (1, 0, 1)
 
     def test_only_a_coordinator_approves_and_never_their_own_session(self, mworld):
         session = _log(mworld)
         for user in (
-            mworld.mentor_1.applicant.member.user,
-            mworld.cast.backbone.user,
-            mworld.cast.outsider.user,
+            mworld.mentor_1.applicant.member,
+            mworld.cast.backbone,
+            mworld.cast.outsider,
         ):
             with pytest.raises((PermissionDenied, ValidationError)):
                 sessions.sessions_approve(
@@ -215,7 +215,7 @@ class TestApprove:
         own = SessionFactory(match=own_match, date=_today(mworld))
         with pytest.raises(ValidationError):
             sessions.sessions_approve(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 program=mworld.program,
                 session_ids=[own.public_id, session.public_id],
             )
@@ -225,7 +225,7 @@ class TestApprove:
         other = SessionFactory(match=mworld.other_match)
         with pytest.raises(ValidationError):
             sessions.sessions_approve(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 program=mworld.program,
                 session_ids=[other.public_id],
             )
@@ -234,13 +234,13 @@ class TestApprove:
         session = _log(mworld)
         with pytest.raises(ValidationError):
             sessions.sessions_reject(
-                actor=mworld.coordinator.user,
+                actor=mworld.coordinator,
                 program=mworld.program,
                 session_ids=[session.public_id],
                 reason="",
             )
         n = sessions.sessions_reject(
-            actor=mworld.coordinator.user,
+            actor=mworld.coordinator,
             program=mworld.program,
             session_ids=[session.public_id],
             reason="Same day as another session",
@@ -254,7 +254,7 @@ class TestOneStatement:
         _set_rates(mworld.program, per_session=D("25"))
         session = _log(mworld)
         sessions.sessions_approve(
-            actor=mworld.coordinator.user, program=mworld.program, session_ids=[session.public_id]
+            actor=mworld.coordinator, program=mworld.program, session_ids=[session.public_id]
         )
         member = mworld.mentor_1.applicant.member
         month = _today(mworld).replace(day=1)

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from mentorship import lifecycle
 from mentorship.models import Program, Session
 from reentry.stipends.models import StipendLine
 from tests.mentorship.factories import MatchFactory, SessionFactory
@@ -31,14 +30,14 @@ class TestLogPage:
         response = login(_mentor(mworld.match_1)).get(_log_url(mworld))
         assert response.status_code == 200
         form = response.context["form"]
-        assert form["on"].value() == lifecycle.local_today(mworld.program)
+        assert form["on"].value() == mworld.program.collaborative.today()
         assert form["minutes"].value() == 60
         assert form["mode"].value() == "in_person"
         assert response.context["single"]
         assert mworld.match_1.mentee.name.encode() in response.content
 
     def test_saving_with_the_defaults_logs_the_session(self, mworld, login):
-        today = lifecycle.local_today(mworld.program)
+        today = mworld.program.collaborative.today()
         response = login(_mentor(mworld.match_1)).post(
             _log_url(mworld),
             {
@@ -60,7 +59,7 @@ class TestLogPage:
         )
 
     def test_other_length(self, mworld, login):
-        today = lifecycle.local_today(mworld.program)
+        today = mworld.program.collaborative.today()
         client = login(_mentor(mworld.match_1))
         data = {
             "match": mworld.match_1.pk,
@@ -77,7 +76,7 @@ class TestLogPage:
         assert Session.objects.filter(match=mworld.match_1, minutes=25).exists()
 
     def test_a_mentor_cannot_log_for_another_mentors_match(self, mworld, login):
-        today = lifecycle.local_today(mworld.program)
+        today = mworld.program.collaborative.today()
         response = login(_mentor(mworld.match_1)).post(
             _log_url(mworld),
             {

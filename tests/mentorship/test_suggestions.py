@@ -2,10 +2,11 @@
 yes before a match starts."""
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from mentorship import services
 from mentorship.models import Match, MenteeProfile, NoContact
+from mentorship.services import proposals
 from tests.factories import MemberFactory
 from tests.mentorship.factories import MenteeProfileFactory, MentorProfileFactory
 
@@ -117,8 +118,8 @@ def test_propose_one_then_both_accept(login, world):
 def test_a_mentee_with_an_account_accepts_for_themselves(login, world):
     person = MemberFactory(collaborative=world.collab)
     MenteeProfile.objects.filter(pk=world.waiting.pk).update(member=person)
-    match = services.match_propose(
-        actor=world.coordinator.user, program=world.program, mentor=world.sam, mentee=world.waiting
+    match = proposals.match_propose(
+        actor=world.coordinator, program=world.program, mentor=world.sam, mentee=world.waiting
     )
     login(person).post(
         u("match_respond", world.program, match.public_id), {"side": "mentee", "answer": "accept"}
@@ -128,8 +129,8 @@ def test_a_mentee_with_an_account_accepts_for_themselves(login, world):
 
 
 def test_a_mentor_cannot_answer_for_someone_else(login, world):
-    match = services.match_propose(
-        actor=world.coordinator.user, program=world.program, mentor=world.sam, mentee=world.waiting
+    match = proposals.match_propose(
+        actor=world.coordinator, program=world.program, mentor=world.sam, mentee=world.waiting
     )
     # Another mentor of the program: the match does not exist for them.
     other = login(world.kim.applicant.member)
@@ -147,8 +148,8 @@ def test_a_mentor_cannot_answer_for_someone_else(login, world):
 
 
 def test_declining_a_proposal_puts_the_mentee_back(login, world):
-    match = services.match_propose(
-        actor=world.coordinator.user, program=world.program, mentor=world.sam, mentee=world.waiting
+    match = proposals.match_propose(
+        actor=world.coordinator, program=world.program, mentor=world.sam, mentee=world.waiting
     )
     login(world.sam.applicant.member).post(
         u("match_respond", world.program, match.public_id), {"side": "mentor", "answer": "decline"}
@@ -157,24 +158,24 @@ def test_declining_a_proposal_puts_the_mentee_back(login, world):
     assert match.status == "closed"
     assert match.closure_reason == "declined"
     # The mentee can be proposed again, to someone else.
-    again = services.match_propose(
-        actor=world.coordinator.user, program=world.program, mentor=world.kim, mentee=world.waiting
+    again = proposals.match_propose(
+        actor=world.coordinator, program=world.program, mentor=world.kim, mentee=world.waiting
     )
     assert again.status == "proposed"
 
 
 def test_an_unapproved_mentor_cannot_be_proposed(world):
     draft = MentorProfileFactory(program=world.program, applicant__stage="trained")
-    with pytest.raises(services.ValidationError, match="not approved"):
-        services.match_propose(
-            actor=world.coordinator.user, program=world.program, mentor=draft, mentee=world.waiting
+    with pytest.raises(ValidationError, match="not approved"):
+        proposals.match_propose(
+            actor=world.coordinator, program=world.program, mentor=draft, mentee=world.waiting
         )
 
 
 def test_a_full_mentor_cannot_be_proposed(world):
-    with pytest.raises(services.ValidationError, match="no place left"):
-        services.match_propose(
-            actor=world.coordinator.user,
+    with pytest.raises(ValidationError, match="no place left"):
+        proposals.match_propose(
+            actor=world.coordinator,
             program=world.program,
             mentor=world.mentor_1,
             mentee=world.waiting,
@@ -182,9 +183,9 @@ def test_a_full_mentor_cannot_be_proposed(world):
 
 
 def test_only_a_coordinator_proposes(world):
-    with pytest.raises(services.PermissionDenied):
-        services.match_propose(
-            actor=world.cast.backbone.user,
+    with pytest.raises(PermissionDenied):
+        proposals.match_propose(
+            actor=world.cast.backbone,
             program=world.program,
             mentor=world.sam,
             mentee=world.waiting,

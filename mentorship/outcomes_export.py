@@ -1,6 +1,6 @@
 """The mentoring program's outcomes as rows for the indicators upload (``indicators``).
 
-The feed does not write observations itself: an organization owns every dataset, with its
+The export does not write observations itself: an organization owns every dataset, with its
 sharing, versions and approval. The coordinator downloads these rows as a CSV in the
 upload format and uploads it through Indicators → Upload data as their organization,
 where it is checked, versioned and shared like any other dataset.
@@ -20,7 +20,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from mentorship import outcomes
-from mentorship.lifecycle import local_day, local_today
 from mentorship.models import Match, Program
 
 HEADER = ["indicator", "period", "value", "numerator", "denominator"]
@@ -83,8 +82,8 @@ def spans_of(program: Program) -> list[outcomes.Span]:
     """Every match of the program that started, as local calendar days."""
     return [
         outcomes.Span(
-            started=local_day(program, m.started_at),
-            ended=None if m.closed_at is None else local_day(program, m.closed_at),
+            started=program.collaborative.local_date(m.started_at),
+            ended=None if m.closed_at is None else program.collaborative.local_date(m.closed_at),
         )
         for m in Match.objects.filter(program=program)
         .exclude(started_at=None)
@@ -102,7 +101,7 @@ def outcomes_rows(
     today: date | None = None,
 ) -> list[list[str]]:
     """The upload rows for the last ``months`` full calendar months of the program."""
-    today = today or local_today(program)
+    today = today or program.collaborative.today()
     months = max(1, min(months, MAX_MONTHS))
     return rows_for(
         spans_of(program),

@@ -1,25 +1,26 @@
-"""The outcomes feed for the indicators app: a CSV in the indicators upload format, for
-the program's managers (backbone staff and coordinators, ``access.programs_managed_by``);
+"""The outcomes export for the indicators app: a CSV in the indicators upload format, for
+the program's managers (backbone staff and coordinators, ``selectors.programs_managed_by``);
 other members of the collaborative get 403, anyone else 404.
 
 The file is only downloaded here; the coordinator uploads it through Indicators → Upload
 data as their organization, so the dataset is owned, checked, versioned, shared and
 approved like any other."""
 
-import csv
+import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
-from mentorship import access, indicator_feed
+from mentorship import access, outcomes_export
 from mentorship.models import Program
+from reentry.downloads import csv_response
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Collaborative
 
@@ -42,14 +43,15 @@ def retention_choices(collaborative: Collaborative) -> QuerySet[Indicator]:
     )
 
 
-def feed_context(collaborative: Collaborative, params: Any) -> dict[str, Any]:
-    """What the funder report's small feed form needs."""
+def export_context(collaborative: Collaborative, params: Any) -> dict[str, Any]:
+    """What the funder report's outcomes-export form needs (its template names the
+    form "feed")."""
     return {
         "feed_active": list(active_choices(collaborative).only("code", "name")),
         "feed_retention": list(retention_choices(collaborative).only("code", "name")),
         "feed_active_code": params.get("active", ""),
         "feed_retention_code": params.get("retention", ""),
-        "feed_months": params.get("months", "") or indicator_feed.DEFAULT_MONTHS,
+        "feed_months": params.get("months", "") or outcomes_export.DEFAULT_MONTHS,
     }
 
 
@@ -60,16 +62,11 @@ def _pick(choices: QuerySet[Indicator], code: str) -> Indicator | None:
     return choices.filter(code__iexact=code).first()
 
 
-def _cell(value: str) -> str:
-    """Formula-safe: a cell that a spreadsheet would run as a formula gets a quote."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @collaborative_view()
-def outcomes_csv(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
-    program: Program = access.access_program(
-        request, request.collaborative, program_id, action="manage"
-    )
+def outcomes_csv(
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID
+) -> HttpResponseBase:
+    program: Program = access.access_program(request, program_id, action="manage")
     params = request.GET
     active_code, retention_code = params.get("active", ""), params.get("retention", "")
     problems = []
@@ -96,13 +93,13 @@ def outcomes_csv(request: CollaborativeRequest, slug: str, program_id: str) -> H
             else _("Choose the indicator for six-month retention.")
         )
     try:
-        months = int(params.get("months", "") or indicator_feed.DEFAULT_MONTHS)
+        months = int(params.get("months", "") or outcomes_export.DEFAULT_MONTHS)
     except ValueError:
         months = 0
-    if not 1 <= months <= indicator_feed.MAX_MONTHS:
+    if not 1 <= months <= outcomes_export.MAX_MONTHS:
         problems.append(
             _("Months must be a whole number from 1 to %(max)s.")
-            % {"max": indicator_feed.MAX_MONTHS}
+            % {"max": outcomes_export.MAX_MONTHS}
         )
     if problems or active is None or retention is None:
         for problem in problems:
@@ -112,14 +109,9 @@ def outcomes_csv(request: CollaborativeRequest, slug: str, program_id: str) -> H
         )
         keep = {k: params.get(k, "") for k in ("active", "retention", "months", "grant")}
         return redirect(f"{back}?{urlencode({k: v for k, v in keep.items() if v})}#feed")
-    rows = indicator_feed.outcomes_rows(
+    rows = outcomes_export.outcomes_rows(
         program, active_code=active.code, retention_code=retention.code, months=months
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="outcomes-{program.slug}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
-    writer.writerow(indicator_feed.HEADER)
-    for row in rows:
-        writer.writerow([_cell(cell) for cell in row])
-    return response
+    return csv_response(
+        [outcomes_export.HEADER, *rows], f"outcomes-{program.slug}.csv", stream=False
+    )

@@ -1,6 +1,6 @@
 """A match's own page and its lifecycle (pause, resume, close, re-match), fit checks and
 monitoring: the coordinator's "check-ins due and overdue" page and recording a check-in.
-Access (``mentorship.access``) → service (``mentorship.lifecycle``) → render.
+Access (``mentorship.access``) → service (``mentorship.services.lifecycle``) → render.
 
 Who sees what on a match page: coordinators everything (monitoring, fit checks, the
 closure conversation, every session note); the mentor and the mentee their match and its
@@ -8,6 +8,7 @@ sessions, without notes marked private unless they wrote them, and of the other 
 only what the match needs (a name, the goals, the needs). Anyone else: 404.
 """
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -21,9 +22,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorship import access, lifecycle, schedule
+from mentorship import access, schedule, selectors
+from mentorship.forms.matches import CloseForm, ContactForm, FitCheckForm, PauseForm
 from mentorship.models import FitCheck, Match, MonitoringContact, Program, Session
-from mentorship.ops_forms import CloseForm, ContactForm, FitCheckForm, PauseForm
+from mentorship.services import lifecycle
+from mentorship.views.base import error_text
+from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
 
 PAGE_SIZE = 25
@@ -37,10 +41,6 @@ def _context(request: CollaborativeRequest, program: Program, **extra: Any) -> d
         "program": program,
         **extra,
     }
-
-
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _match_url(program: Program, match: Match) -> str:
@@ -83,14 +83,14 @@ def monitoring_state(contact: MonitoringContact, today, *, missed: bool) -> str:
 
 
 @collaborative_view()
-def match_list(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+def match_list(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
     """The program's matches for its coordinators (by status); a mentor's or mentee's own
     matches for them."""
-    program = access.access_program(request, request.collaborative, program_id)
-    is_coordinator = access.is_coordinator(request.user, program)
+    program = access.access_program(request, program_id)
+    is_coordinator = access.coordinates(request.member, program)
     status = request.GET.get("status", "active")
     matches = (
-        access.matches_visible_to(request.user)
+        selectors.matches_visible_to(request.user)
         .filter(program=program)
         .select_related("mentor__applicant", "mentee")
         .annotate(
@@ -120,18 +120,18 @@ def match_list(request: CollaborativeRequest, slug: str, program_id: str) -> Htt
             status=status,
             statuses=Match.Status.choices,
             is_coordinator=is_coordinator,
-            today=lifecycle.local_today(program),
+            today=program.collaborative.today(),
         ),
     )
 
 
 @collaborative_view()
-def checkins(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+def checkins(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
     """The coordinator's list: check-ins overdue and due this week, fit checks to do."""
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
-    today = lifecycle.local_today(program)
+    program = access.access_program(request, program_id, action="coordinate")
+    today = program.collaborative.today()
     due = (
-        access.monitoring_contacts_visible_to(request.user)
+        selectors.monitoring_contacts_visible_to(request.user)
         .filter(
             match__program=program,
             match__status=Match.Status.ACTIVE,
@@ -146,7 +146,7 @@ def checkins(request: CollaborativeRequest, slug: str, program_id: str) -> HttpR
     page = Paginator(due, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"contact": c, "state": monitoring_state(c, today, missed=False)} for c in page]
     fit_checks = (
-        access.matches_managed_by(request.user)
+        selectors.matches_managed_by(request.user)
         .filter(program=program, status=Match.Status.ACTIVE)
         .filter(Exists(Session.objects.filter(match_id=OuterRef("pk")).exclude(status="rejected")))
         .exclude(Exists(FitCheck.objects.filter(match_id=OuterRef("pk"))))
@@ -173,18 +173,15 @@ def checkins(request: CollaborativeRequest, slug: str, program_id: str) -> HttpR
 
 @collaborative_view()
 def match_detail(
-    request: CollaborativeRequest, slug: str, program_id: str, match_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, match_id: uuid.UUID
 ) -> HttpResponse:
-    program = access.access_program(request, request.collaborative, program_id)
+    program = access.access_program(request, program_id)
     match = access.access_match(request, program, match_id)
     user = request.user
-    is_coordinator = access.is_coordinator(user, program)
-    is_mentor = (
-        match.mentor.applicant.member is not None
-        and match.mentor.applicant.member.user_id == user.pk
-    )
+    is_coordinator = access.coordinates(request.member, program)
+    is_mentor = access.is_mentor_in(request.member, match)
     sessions = list(
-        access.sessions_visible_to(user)
+        selectors.sessions_visible_to(user)
         .filter(match=match)
         .prefetch_related("key_areas")
         .order_by("-date", "-pk")[:SESSIONS_ON_MATCH_PAGE]
@@ -192,11 +189,13 @@ def match_detail(
     session_rows = [
         {
             "session": s,
-            "notes_visible": access.session_notes_visible(user, s, coordinator=is_coordinator),
+            "notes_visible": access.may_read_session_notes(
+                request.member, s, coordinator=is_coordinator
+            ),
         }
         for s in sessions
     ]
-    today = lifecycle.local_today(program)
+    today = program.collaborative.today()
     context: dict[str, Any] = {
         "match": match,
         "is_coordinator": is_coordinator,
@@ -236,23 +235,23 @@ def match_detail(
     return render(request, "mentorship/matches/detail.html", _context(request, program, **context))
 
 
-def _coordinated_match(request: CollaborativeRequest, program_id: str, match_id: str):
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+def _coordinated_match(request: CollaborativeRequest, program_id: uuid.UUID, match_id: uuid.UUID):
+    program = access.access_program(request, program_id, action="coordinate")
     return program, access.access_match(request, program, match_id)
 
 
 @require_POST
 @collaborative_view()
 def match_pause(
-    request: CollaborativeRequest, slug: str, program_id: str, match_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, match_id: uuid.UUID
 ) -> HttpResponse:
     program, match = _coordinated_match(request, program_id, match_id)
     form = PauseForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        lifecycle.match_pause(actor=request.user, match=match, reason=reason, request=request)
+        lifecycle.match_pause(actor=request.member, match=match, reason=reason, request=request)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The match is paused. Check-ins wait until it resumes."))
     return redirect(_match_url(program, match))
@@ -261,13 +260,13 @@ def match_pause(
 @require_POST
 @collaborative_view()
 def match_resume(
-    request: CollaborativeRequest, slug: str, program_id: str, match_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, match_id: uuid.UUID
 ) -> HttpResponse:
     program, match = _coordinated_match(request, program_id, match_id)
     try:
-        lifecycle.match_resume(actor=request.user, match=match, request=request)
+        lifecycle.match_resume(actor=request.member, match=match, request=request)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The match is running again. Check-ins moved by the pause."))
     return redirect(_match_url(program, match))
@@ -275,7 +274,7 @@ def match_resume(
 
 @collaborative_view()
 def match_close(
-    request: CollaborativeRequest, slug: str, program_id: str, match_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, match_id: uuid.UUID
 ) -> HttpResponse:
     program, match = _coordinated_match(request, program_id, match_id)
     initial = {}
@@ -286,7 +285,7 @@ def match_close(
         data = form.cleaned_data
         try:
             lifecycle.match_close(
-                actor=request.user,
+                actor=request.member,
                 match=match,
                 reason=data["reason"],
                 conversation=data["conversation"],
@@ -294,7 +293,7 @@ def match_close(
                 request=request,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             if data["find_another"]:
                 messages.success(
@@ -322,7 +321,7 @@ def match_close(
 @require_POST
 @collaborative_view()
 def fit_check(
-    request: CollaborativeRequest, slug: str, program_id: str, match_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, match_id: uuid.UUID
 ) -> HttpResponse:
     program, match = _coordinated_match(request, program_id, match_id)
     form = FitCheckForm(request.POST)
@@ -332,7 +331,7 @@ def fit_check(
     data = form.cleaned_data
     try:
         check = lifecycle.fit_check_record(
-            actor=request.user,
+            actor=request.member,
             match=match,
             mentor_fit=data["mentor_fit"],
             mentee_fit=data["mentee_fit"],
@@ -341,7 +340,7 @@ def fit_check(
             request=request,
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
         return redirect(_match_url(program, match) + "#fit")
     if check.is_poor:
         messages.warning(
@@ -356,7 +355,7 @@ def fit_check(
 @require_POST
 @collaborative_view()
 def contact_record(
-    request: CollaborativeRequest, slug: str, program_id: str, match_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, match_id: uuid.UUID
 ) -> HttpResponse:
     program, match = _coordinated_match(request, program_id, match_id)
     form = ContactForm(request.POST)
@@ -366,7 +365,7 @@ def contact_record(
     data = form.cleaned_data
     try:
         contact = lifecycle.monitoring_contact_record(
-            actor=request.user,
+            actor=request.member,
             match=match,
             with_whom=data["with_whom"],
             on=data["on"],
@@ -375,7 +374,7 @@ def contact_record(
             request=request,
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         if contact.kind == MonitoringContact.Kind.EXTRA:
             messages.success(request, _("Check-in recorded (an extra one)."))

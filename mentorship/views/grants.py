@@ -1,12 +1,12 @@
 """Grant pages and the funder report: for backbone staff and the program's
-coordinators (``access.programs_managed_by``); every other member of the collaborative
-gets 403, anyone else 404. Access → service (``mentorship.grants``) → render.
+coordinators (``access.manages``); every other member of the collaborative
+gets 403, anyone else 404. Access → service (``mentorship.services.grants``) → render.
 
 The burn-down is an SVG drawn on the server from ``mentorship.burndown`` (no script, no
 chart library), with the same numbers as a table beside it for screen readers and print.
 """
 
-import csv
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,16 +14,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorship import access, burndown, feed_views, grants
-from mentorship.lifecycle import local_today
-from mentorship.models import BudgetLine, Expense, Grant, Program
-from mentorship.ops_forms import BudgetLineForm, ExpenseForm, ExpenseRemoveForm, GrantForm
-from reentry.sharing.access import get_visible_or_404
+from mentorship import access, burndown, reports, selectors
+from mentorship.forms.grants import BudgetLineForm, ExpenseForm, ExpenseRemoveForm, GrantForm
+from mentorship.models import Expense, Grant, Program
+from mentorship.services import grants
+from mentorship.views import outcomes
+from mentorship.views.base import error_text
+from reentry.downloads import csv_response
+from reentry.forms import apply_errors
 from reentry.stipends import money
 from stakeholders.access import CollaborativeRequest, collaborative_view
 
@@ -31,27 +34,16 @@ PAGE_SIZE = 25
 EXPENSES_PAGE_SIZE = 10  # the grant page: the burn-down first, then recent expenses
 
 
-def _program(request: CollaborativeRequest, program_id: str) -> Program:
-    return access.access_program(request, request.collaborative, program_id, action="manage")
+def _program(request: CollaborativeRequest, program_id: uuid.UUID) -> Program:
+    return access.access_program(request, program_id, action="manage")
 
 
-def _grant(request: CollaborativeRequest, program: Program, grant_id: str) -> Grant:
-    grant = get_visible_or_404(
-        Grant.objects.filter(program=program),
-        access.grants_visible_to(request.user).filter(program=program),
-        request=request,
-        public_id=grant_id,
-    )
-    grant.program = program
-    return grant
-
-
-def _managed_grant(request: CollaborativeRequest, program_id: str, grant_id: str) -> Grant:
-    """A grant, its lines and its expenses exist only for the program's managers: anyone
-    else gets a 404 (DESIGN rule 6). Pages without a grant id (the list, a new grant,
-    the funder report) are the managers' tools, refused with a 403 to other members."""
-    program = access.access_program(request, request.collaborative, program_id)
-    return _grant(request, program, grant_id)
+def _managed_grant(
+    request: CollaborativeRequest, program_id: uuid.UUID, grant_id: uuid.UUID
+) -> Grant:
+    """A grant page answers 404 to anyone but the program's managers (``access_grant``)."""
+    program = access.access_program(request, program_id)
+    return access.access_grant(request, program, grant_id)
 
 
 def _context(request: CollaborativeRequest, program: Program, **extra: Any) -> dict[str, Any]:
@@ -59,7 +51,7 @@ def _context(request: CollaborativeRequest, program: Program, **extra: Any) -> d
         "collaborative": request.collaborative,
         "member": request.member,
         "program": program,
-        "is_coordinator": access.is_coordinator(request.user, program),
+        "is_coordinator": access.coordinates(request.member, program),
         **extra,
     }
 
@@ -78,15 +70,11 @@ def _expense_fields(form: ExpenseForm) -> dict[str, Any]:
     }
 
 
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
 @collaborative_view()
-def grant_list(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+def grant_list(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
     program = _program(request, program_id)
     rows = (
-        access.grants_visible_to(request.user)
+        selectors.grants_visible_to(request.user)
         .filter(program=program)
         .annotate(budgeted=Sum("budget_lines__amount", default=money.ZERO))
         .order_by("-starts_on", "-pk")
@@ -95,13 +83,16 @@ def grant_list(request: CollaborativeRequest, slug: str, program_id: str) -> Htt
     return render(
         request,
         "mentorship/grants/list.html",
-        _context(request, program, page=page, today=local_today(program)),
+        _context(request, program, page=page, today=program.collaborative.today()),
     )
 
 
 @collaborative_view()
 def grant_edit(
-    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str | None = None
+    request: CollaborativeRequest,
+    slug: str,
+    program_id: uuid.UUID,
+    grant_id: uuid.UUID | None = None,
 ) -> HttpResponse:
     grant = _managed_grant(request, program_id, grant_id) if grant_id else None
     program = grant.program if grant else _program(request, program_id)
@@ -110,10 +101,10 @@ def grant_edit(
         fields = {name: form.cleaned_data[name] for name in grants.GRANT_FIELDS}
         try:
             saved = grants.grant_save(
-                actor=request.user, program=program, grant=grant, request=request, **fields
+                actor=request.member, program=program, grant=grant, request=request, **fields
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Grant saved. Add its budget lines next."))
             return redirect(
@@ -128,7 +119,7 @@ def grant_edit(
 
 
 def _chart_context(grant: Grant, today: date) -> dict[str, Any]:
-    spent = grants.spending(grant)
+    spent = reports.spending(grant)
     rows = burndown.series(
         amount=grant.amount,
         starts_on=grant.starts_on,
@@ -141,11 +132,11 @@ def _chart_context(grant: Grant, today: date) -> dict[str, Any]:
 
 @collaborative_view()
 def grant_detail(
-    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, grant_id: uuid.UUID
 ) -> HttpResponse:
     grant = _managed_grant(request, program_id, grant_id)
     program = grant.program
-    today = local_today(program)
+    today = program.collaborative.today()
     expenses = (
         Expense.objects.filter(budget_line__grant=grant)
         .select_related("budget_line")
@@ -171,7 +162,7 @@ def grant_detail(
 @require_POST
 @collaborative_view()
 def budget_line_add(
-    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, grant_id: uuid.UUID
 ) -> HttpResponse:
     grant = _managed_grant(request, program_id, grant_id)
     program = grant.program
@@ -179,10 +170,10 @@ def budget_line_add(
     if form.is_valid():
         try:
             grants.budget_line_add(
-                actor=request.user, grant=grant, request=request, **_line_fields(form)
+                actor=request.member, grant=grant, request=request, **_line_fields(form)
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Budget line added."))
     else:
@@ -193,16 +184,16 @@ def budget_line_add(
 @require_POST
 @collaborative_view()
 def expense_add(
-    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, grant_id: uuid.UUID
 ) -> HttpResponse:
     grant = _managed_grant(request, program_id, grant_id)
     program = grant.program
     form = ExpenseForm(request.POST, grant=grant)
     if form.is_valid():
         try:
-            grants.expense_add(actor=request.user, request=request, **_expense_fields(form))
+            grants.expense_add(actor=request.member, request=request, **_expense_fields(form))
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Expense added."))
     else:
@@ -211,28 +202,6 @@ def expense_add(
 
 
 # --- Corrections: change or remove a budget line or an expense -------------------------------
-
-
-def _line(request: CollaborativeRequest, grant: Grant, line_id: str) -> BudgetLine:
-    line = get_visible_or_404(
-        BudgetLine.objects.filter(grant=grant),
-        access.budget_lines_visible_to(request.user).filter(grant=grant),
-        request=request,
-        public_id=line_id,
-    )
-    line.grant = grant
-    return line
-
-
-def _expense(request: CollaborativeRequest, grant: Grant, expense_id: str) -> Expense:
-    return get_visible_or_404(
-        Expense.objects.filter(budget_line__grant=grant),
-        access.expenses_visible_to(request.user)
-        .filter(budget_line__grant=grant)
-        .select_related("budget_line"),
-        request=request,
-        public_id=expense_id,
-    )
 
 
 def _to_grant(grant: Grant) -> HttpResponse:
@@ -246,19 +215,23 @@ def _to_grant(grant: Grant) -> HttpResponse:
 
 @collaborative_view()
 def budget_line_edit(
-    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str, line_id: str
+    request: CollaborativeRequest,
+    slug: str,
+    program_id: uuid.UUID,
+    grant_id: uuid.UUID,
+    line_id: uuid.UUID,
 ) -> HttpResponse:
     grant = _managed_grant(request, program_id, grant_id)
-    line = _line(request, grant, line_id)
+    line = access.access_budget_line(request, grant, line_id)
     initial = {"category": line.category, "label": line.label, "amount": line.amount}
     form = BudgetLineForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             grants.budget_line_change(
-                actor=request.user, line=line, request=request, **_line_fields(form)
+                actor=request.member, line=line, request=request, **_line_fields(form)
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Budget line saved."))
             return _to_grant(grant)
@@ -271,16 +244,20 @@ def budget_line_edit(
 
 @collaborative_view()
 def budget_line_remove(
-    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str, line_id: str
+    request: CollaborativeRequest,
+    slug: str,
+    program_id: uuid.UUID,
+    grant_id: uuid.UUID,
+    line_id: uuid.UUID,
 ) -> HttpResponse:
     """A confirmation page (GET), then the removal (POST); or why the line stays."""
     grant = _managed_grant(request, program_id, grant_id)
-    line = _line(request, grant, line_id)
+    line = access.access_budget_line(request, grant, line_id)
     if request.method == "POST":
         try:
-            grants.budget_line_remove(actor=request.user, line=line, request=request)
+            grants.budget_line_remove(actor=request.member, line=line, request=request)
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Budget line removed."))
             return _to_grant(grant)
@@ -293,10 +270,14 @@ def budget_line_remove(
 
 @collaborative_view()
 def expense_edit(
-    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str, expense_id: str
+    request: CollaborativeRequest,
+    slug: str,
+    program_id: uuid.UUID,
+    grant_id: uuid.UUID,
+    expense_id: uuid.UUID,
 ) -> HttpResponse:
     grant = _managed_grant(request, program_id, grant_id)
-    expense = _expense(request, grant, expense_id)
+    expense = access.access_expense(request, grant, expense_id)
     if expense.is_void:
         messages.info(request, _("That expense was already removed."))
         return _to_grant(grant)
@@ -310,10 +291,10 @@ def expense_edit(
     if request.method == "POST" and form.is_valid():
         try:
             grants.expense_change(
-                actor=request.user, expense=expense, request=request, **_expense_fields(form)
+                actor=request.member, expense=expense, request=request, **_expense_fields(form)
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Expense corrected."))
             return _to_grant(grant)
@@ -326,12 +307,16 @@ def expense_edit(
 
 @collaborative_view()
 def expense_remove(
-    request: CollaborativeRequest, slug: str, program_id: str, grant_id: str, expense_id: str
+    request: CollaborativeRequest,
+    slug: str,
+    program_id: uuid.UUID,
+    grant_id: uuid.UUID,
+    expense_id: uuid.UUID,
 ) -> HttpResponse:
     """A confirmation page asking why (GET), then the removal (POST): the expense is
     marked removed and leaves the totals, but stays on the record."""
     grant = _managed_grant(request, program_id, grant_id)
-    expense = _expense(request, grant, expense_id)
+    expense = access.access_expense(request, grant, expense_id)
     if expense.is_void:
         messages.info(request, _("That expense was already removed."))
         return _to_grant(grant)
@@ -339,13 +324,13 @@ def expense_remove(
     if request.method == "POST" and form.is_valid():
         try:
             grants.expense_void(
-                actor=request.user,
+                actor=request.member,
                 expense=expense,
                 reason=form.cleaned_data["reason"],
                 request=request,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Expense removed. It stays on the record, struck out."))
             return _to_grant(grant)
@@ -364,9 +349,9 @@ def _period(request: CollaborativeRequest, program: Program) -> tuple[date, date
     grant = None
     grant_id = request.GET.get("grant")
     if grant_id:
-        grant = _grant(request, program, grant_id)
+        grant = access.access_grant(request, program, grant_id)
         return grant.starts_on, grant.ends_on, grant
-    today = local_today(program)
+    today = program.collaborative.today()
     try:
         starts = date.fromisoformat(request.GET.get("from", ""))
         ends = date.fromisoformat(request.GET.get("to", ""))
@@ -378,55 +363,48 @@ def _period(request: CollaborativeRequest, program: Program) -> tuple[date, date
 
 
 @collaborative_view()
-def funder_report(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+def funder_report(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
     program = _program(request, program_id)
     starts, ends, grant = _period(request, program)
-    today = local_today(program)
-    report = grants.funder_report(program, starts, ends, today=today)
+    today = program.collaborative.today()
+    report = reports.funder_report(program, starts, ends, today=today)
     context = _context(
         request,
         program,
         report=report,
         grant=grant,
-        grants=list(access.grants_visible_to(request.user).filter(program=program)),
+        grants=list(selectors.grants_visible_to(request.user).filter(program=program)),
         today=today,
-        **feed_views.feed_context(request.collaborative, request.GET),
+        **outcomes.export_context(request.collaborative, request.GET),
     )
     if grant is not None:
         context.update(_chart_context(grant, today))
     return render(request, "mentorship/grants/report.html", context)
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @collaborative_view()
-def funder_report_csv(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+def funder_report_csv(
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID
+) -> HttpResponseBase:
     program = _program(request, program_id)
     starts, ends, _grant_shown = _period(request, program)
-    report = grants.funder_report(program, starts, ends, today=local_today(program))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="funder-report-{program.slug}-{starts:%Y%m%d}-{ends:%Y%m%d}.csv"'
+    report = reports.funder_report(program, starts, ends, today=program.collaborative.today())
+    header = ["measure", "value", "unit", "numerator", "denominator", "hidden", "from", "to"]
+    rows = [
+        [
+            figure.label,
+            figure.value,
+            figure.unit,
+            figure.numerator,
+            figure.denominator,
+            "yes" if figure.hidden else "no",
+            starts,
+            ends,
+        ]
+        for figure in report.figures
+    ]
+    return csv_response(
+        [header, *rows],
+        f"funder-report-{program.slug}-{starts:%Y%m%d}-{ends:%Y%m%d}.csv",
+        stream=False,
     )
-    response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
-    writer.writerow(
-        ["measure", "value", "unit", "numerator", "denominator", "hidden", "from", "to"]
-    )
-    for figure in report.figures:
-        writer.writerow(
-            [
-                _cell(figure.label),
-                "" if figure.value is None else figure.value,
-                figure.unit,
-                "" if figure.numerator is None else figure.numerator,
-                "" if figure.denominator is None else figure.denominator,
-                "yes" if figure.hidden else "no",
-                starts.isoformat(),
-                ends.isoformat(),
-            ]
-        )
-    return response

@@ -1,6 +1,6 @@
 """A match after it starts: monitoring check-ins, fit checks, pause and resume, closure
 and re-matching. ``<entity>_<verb>(*, actor, ...)``, atomic, audited; ``actor`` is the
-acting ``User`` (as in ``mentorship.services``).
+acting ``Member`` (as in every service).
 
 Monitoring follows ``mentorship.schedule``: when a match starts, the check-ins of the
 next three months are written as ``MonitoringContact`` rows for both people; the daily
@@ -13,11 +13,9 @@ A program's cadence: ``first_contact_hours``, ``first_month_contacts``, and
 on the start's day of the month), anything else that many days.
 """
 
-import zoneinfo
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +23,7 @@ from django.utils.translation import gettext as _
 from mentorship import access, schedule
 from mentorship.models import FitCheck, Match, MenteeProfile, MonitoringContact, Program, Session
 from reentry.audit.log import record
+from stakeholders.models import Member
 
 #: How far ahead check-ins are written down.
 SCHEDULE_AHEAD_DAYS = 92
@@ -43,32 +42,19 @@ def cadence_for(program: Program) -> schedule.Cadence:
     )
 
 
-def _zone(program: Program) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(program.collaborative.time_zone)
-
-
-def local_today(program: Program) -> date:
-    return timezone.localdate(timezone=_zone(program))
-
-
-def local_day(program: Program, moment: datetime) -> date:
-    return moment.astimezone(_zone(program)).date()
-
-
 def start_day(match: Match) -> date | None:
-    return None if match.started_at is None else local_day(match.program, match.started_at)
+    return (
+        None
+        if match.started_at is None
+        else match.program.collaborative.local_date(match.started_at)
+    )
 
 
 def _moment(program: Program, day: date) -> datetime:
     """A day as a moment: now if it is today, else noon that day, in local time."""
-    if day == local_today(program):
+    if day == program.collaborative.today():
         return timezone.now()
-    return datetime.combine(day, time(12, 0), tzinfo=_zone(program))
-
-
-def _require_coordinator(actor: Any, program: Program) -> None:
-    if not access.is_coordinator(actor, program):
-        raise PermissionDenied(_("Only the program's coordinators can do that."))
+    return datetime.combine(day, time(12, 0), tzinfo=program.collaborative.zone)
 
 
 def _locked(match: Match) -> Match:
@@ -89,7 +75,7 @@ def monitoring_schedule_extend(*, match: Match, today: date | None = None) -> in
     start = start_day(match)
     if start is None or match.status != Match.Status.ACTIVE:
         return 0
-    today = today or local_today(match.program)
+    today = today or match.program.collaborative.today()
     until = max(today, start) + timedelta(days=SCHEDULE_AHEAD_DAYS)
     cadence = cadence_for(match.program)
     new: list[MonitoringContact] = []
@@ -112,14 +98,14 @@ def monitoring_schedule_extend(*, match: Match, today: date | None = None) -> in
 
 
 def monitoring_schedule_start(*, match: Match) -> int:
-    """Called when a match starts (``services.match_accept``)."""
+    """Called when a match starts (``proposals.match_accept``)."""
     return monitoring_schedule_extend(match=match)
 
 
 @transaction.atomic
 def monitoring_contact_record(
     *,
-    actor: Any,
+    actor: Member,
     match: Match,
     with_whom: str,
     on: date,
@@ -131,7 +117,7 @@ def monitoring_contact_record(
     scheduled check-in whose window that day falls in (``schedule.slot_for``); a second
     check-in in the same window is kept as an extra one."""
     match = _locked(match)
-    _require_coordinator(actor, match.program)
+    access.require_coordinator(actor, match.program)
     if with_whom not in With.values:
         raise ValidationError({"with_whom": _("Choose the mentor or the mentee.")})
     if method not in MonitoringContact.Method.values:
@@ -141,7 +127,7 @@ def monitoring_contact_record(
         raise ValidationError(_("This match has not started yet."))
     if on < start:
         raise ValidationError({"on": _("The match started on %(d)s.") % {"d": start}})
-    if on > local_today(match.program):
+    if on > match.program.collaborative.today():
         raise ValidationError({"on": _("That day has not come yet.")})
     rows = list(
         MonitoringContact.objects.select_for_update()
@@ -158,14 +144,14 @@ def monitoring_contact_record(
         else MonitoringContact(match=match, with_whom=with_whom, kind=Kind.EXTRA, due_on=on)
     )
     contact.done_at = _moment(match.program, on)
-    contact.done_by = actor
+    contact.done_by = actor.user
     contact.method = method
     contact.notes = notes.strip()
     contact.full_clean()
     contact.save()
     record(
         "mentorship.monitoring_contact",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=match,
         collaborative=match.program.collaborative,
@@ -183,7 +169,7 @@ def monitoring_contact_record(
 @transaction.atomic
 def fit_check_record(
     *,
-    actor: Any,
+    actor: Member,
     match: Match,
     mentor_fit: int | None,
     mentee_fit: int | None,
@@ -194,7 +180,7 @@ def fit_check_record(
     """How the match fits after the first session, as the coordinator heard it from both.
     A poor fit is where re-matching starts (``match_close(..., find_another=True)``)."""
     match = _locked(match)
-    _require_coordinator(actor, match.program)
+    access.require_coordinator(actor, match.program)
     if match.status not in (Match.Status.ACTIVE, Match.Status.PAUSED):
         raise ValidationError(_("Only a running match has a fit check."))
     if mentor_fit is None and mentee_fit is None:
@@ -212,13 +198,13 @@ def fit_check_record(
         mentee_fit=mentee_fit,
         concerns=concerns.strip(),
         rematch_recommended=rematch_recommended,
-        recorded_by=actor,
+        recorded_by=actor.user,
     )
     check.full_clean()
     check.save()
     record(
         "mentorship.fit_check",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=match,
         collaborative=match.program.collaborative,
@@ -236,9 +222,9 @@ def needs_fit_check(match: Match, *, has_session: bool, has_fit_check: bool) -> 
 
 
 @transaction.atomic
-def match_pause(*, actor: Any, match: Match, reason: str, request=None) -> Match:
+def match_pause(*, actor: Member, match: Match, reason: str, request=None) -> Match:
     match = _locked(match)
-    _require_coordinator(actor, match.program)
+    access.require_coordinator(actor, match.program)
     if match.status != Match.Status.ACTIVE:
         raise ValidationError(_("Only an active match can be paused."))
     reason = reason.strip()
@@ -251,7 +237,7 @@ def match_pause(*, actor: Any, match: Match, reason: str, request=None) -> Match
     match.save()
     record(
         "mentorship.match_paused",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=match,
         collaborative=match.program.collaborative,
@@ -260,15 +246,15 @@ def match_pause(*, actor: Any, match: Match, reason: str, request=None) -> Match
 
 
 @transaction.atomic
-def match_resume(*, actor: Any, match: Match, request=None) -> Match:
+def match_resume(*, actor: Member, match: Match, request=None) -> Match:
     """Back to active. Check-ins not done and due on or after the pause's first day move
     later by the days paused."""
     match = _locked(match)
-    _require_coordinator(actor, match.program)
+    access.require_coordinator(actor, match.program)
     if match.status != Match.Status.PAUSED or match.paused_at is None:
         raise ValidationError(_("Only a paused match can be resumed."))
-    paused_on = local_day(match.program, match.paused_at)
-    days = (local_today(match.program) - paused_on).days
+    paused_on = match.program.collaborative.local_date(match.paused_at)
+    days = (match.program.collaborative.today() - paused_on).days
     moved = 0
     if days > 0:
         rows = list(
@@ -286,7 +272,7 @@ def match_resume(*, actor: Any, match: Match, request=None) -> Match:
     monitoring_schedule_extend(match=match)
     record(
         "mentorship.match_resumed",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=match,
         collaborative=match.program.collaborative,
@@ -299,7 +285,7 @@ def match_resume(*, actor: Any, match: Match, request=None) -> Match:
 @transaction.atomic
 def match_close(
     *,
-    actor: Any,
+    actor: Member,
     match: Match,
     reason: str,
     conversation: str,
@@ -312,7 +298,7 @@ def match_close(
     are removed. ``find_another``: the mentee waits for a new mentor (re-matching, e.g.
     after a poor fit); otherwise the mentee leaves the program."""
     match = _locked(match)
-    _require_coordinator(actor, match.program)
+    access.require_coordinator(actor, match.program)
     if match.status not in (Match.Status.ACTIVE, Match.Status.PAUSED):
         raise ValidationError(_("Only an active or paused match can be closed."))
     if reason not in Match.ClosureReason.values or reason == Match.ClosureReason.DECLINED:
@@ -325,20 +311,20 @@ def match_close(
     now = timezone.now()
     match.status = Match.Status.CLOSED
     match.closed_at = now
-    match.closed_by = actor
+    match.closed_by = actor.user
     match.closure_reason = reason
     match.closure_notes = conversation
     match.full_clean(validate_constraints=False)
     match.save()
     removed, _detail = MonitoringContact.objects.filter(
-        match=match, done_at__isnull=True, due_on__gt=local_day(match.program, now)
+        match=match, done_at__isnull=True, due_on__gt=match.program.collaborative.local_date(now)
     ).delete()
     MenteeProfile.objects.filter(pk=match.mentee_id).update(
         status=MenteeProfile.Status.WAITING if find_another else MenteeProfile.Status.EXITED
     )
     record(
         "mentorship.match_closed",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=match,
         collaborative=match.program.collaborative,

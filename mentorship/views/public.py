@@ -12,9 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from mentorship import access, services
-from mentorship.forms import ApplicationForm, slots_from_choices
+from mentorship import selectors
+from mentorship.forms.pipeline import ApplicationForm, slots_from_choices
+from mentorship.services import screening
 from reentry.audit.log import client_ip
+from reentry.forms import apply_errors
 
 APPLY_LIMIT = 5
 APPLY_WINDOW = 60 * 60
@@ -25,6 +27,9 @@ def _rate_key(request: HttpRequest) -> str:
 
 
 def _over_limit(request: HttpRequest) -> bool:
+    """Whether this address sent too many applications this hour. When the cache cannot
+    count (the resilient cache answers None while Redis is down), the form stays open:
+    the honeypot still stands, and losing a real application costs more than a spam one."""
     key = _rate_key(request)
     cache.add(key, 0, APPLY_WINDOW)
     try:
@@ -32,11 +37,13 @@ def _over_limit(request: HttpRequest) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, APPLY_WINDOW)
         count = 1
+    if not isinstance(count, int):
+        return False
     return count > APPLY_LIMIT
 
 
 def apply(request: HttpRequest, collab_slug: str, program_slug: str) -> HttpResponseBase:
-    program = access.program_open_for_applications(collab_slug, program_slug)
+    program = selectors.program_open_for_applications(collab_slug, program_slug)
     if program is None:
         raise Http404
     context = {"program": program, "about": program.collaborative}
@@ -65,7 +72,7 @@ def apply(request: HttpRequest, collab_slug: str, program_slug: str) -> HttpResp
             return redirect("mentorship_apply_thanks", collab_slug, program_slug)
         data = form.cleaned_data
         try:
-            services.applicant_submit(
+            screening.applicant_submit(
                 program=program,
                 name=data["name"],
                 email=data["email"],
@@ -84,7 +91,7 @@ def apply(request: HttpRequest, collab_slug: str, program_slug: str) -> HttpResp
                 request=request,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             return redirect("mentorship_apply_thanks", collab_slug, program_slug)
     return render(
@@ -96,7 +103,7 @@ def apply(request: HttpRequest, collab_slug: str, program_slug: str) -> HttpResp
 
 
 def apply_thanks(request: HttpRequest, collab_slug: str, program_slug: str) -> HttpResponse:
-    program = access.program_open_for_applications(collab_slug, program_slug)
+    program = selectors.program_open_for_applications(collab_slug, program_slug)
     if program is None:
         raise Http404
     return render(

@@ -1,7 +1,7 @@
 """Mentoring sessions: the mentor logs them, the coordinator approves or turns them down;
 approval makes the mentor's stipend line (``mentorship.ledger``).
 
-``actor`` is the acting ``User``. Notes marked private are for the program's
+``actor`` is the acting ``Member``. Notes marked private are for the program's
 coordinators (and the mentor who wrote them); the audit log records that a session was
 logged, never its notes or topics.
 """
@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentorship import access, ledger
-from mentorship.lifecycle import local_today, start_day
 from mentorship.models import Match, Program, Session
+from mentorship.services.lifecycle import start_day
 from reentry.audit.log import record
 from reentry.stipends import money
 from stakeholders.models import KeyArea, Member
@@ -33,7 +33,7 @@ LOG_BACK_DAYS = 90
 @transaction.atomic
 def session_log(
     *,
-    actor: Any,
+    actor: Member,
     match: Match,
     on: date,
     minutes: int,
@@ -48,15 +48,16 @@ def session_log(
     """The mentor (or a coordinator for them) logs a session of an active or paused
     match they may log for."""
     loggable = (
-        access.sessions_loggable_by(actor)
-        .select_related("program__collaborative")
-        .filter(pk=match.pk)
+        Match.objects.select_related("program__collaborative", "mentor__applicant")
+        .filter(pk=match.pk, status__in=(Match.Status.ACTIVE, Match.Status.PAUSED))
         .first()
     )
-    if loggable is None:
+    if loggable is None or not (
+        access.is_mentor_in(actor, loggable) or access.coordinates(actor, loggable.program)
+    ):
         raise PermissionDenied(_("You cannot log sessions for this match."))
     match = loggable
-    today = local_today(match.program)
+    today = match.program.collaborative.today()
     started = start_day(match)
     if on > today:
         raise ValidationError({"on": _("That day has not come yet.")})
@@ -80,14 +81,14 @@ def session_log(
         goals_progress=goals_progress,
         notes=notes.strip(),
         notes_private_to_coordinator=private,
-        logged_by=actor,
+        logged_by=actor.user,
     )
     session.full_clean()
     session.save()
     session.key_areas.set(areas)
     record(
         "mentorship.session_logged",
-        actor=actor,
+        actor=actor.user,
         request=request,
         obj=session,
         collaborative=match.program.collaborative,
@@ -96,14 +97,7 @@ def session_log(
     return session
 
 
-def _coordinator_member(actor: Any, program: Program) -> Member:
-    member = program.coordinators.filter(user_id=actor.pk, is_active=True).first()
-    if member is None:
-        raise PermissionDenied(_("Only the program's coordinators can do that."))
-    return member
-
-
-def _sessions_for_review(actor: Any, program: Program, session_ids: Iterable) -> list[Session]:
+def _sessions_for_review(actor: Member, program: Program, session_ids: Iterable) -> list[Session]:
     """Every id re-checked: a logged session of this program, not the actor's own as a
     mentor. One that is not answers for all (nothing changes)."""
     try:
@@ -113,9 +107,8 @@ def _sessions_for_review(actor: Any, program: Program, session_ids: Iterable) ->
     if not wanted:
         raise ValidationError(_("Choose at least one session."))
     sessions = list(
-        access.sessions_visible_to(actor)
-        .filter(match__program=program, public_id__in=wanted)
-        .exclude(match__mentor__applicant__member__user_id=actor.pk)
+        Session.objects.filter(match__program=program, public_id__in=wanted)
+        .exclude(match__mentor__applicant__member=actor)
         .select_for_update(of=("self",))
         .select_related("match__program__collaborative", "match__mentor__applicant__member")
         .order_by("date", "pk")
@@ -137,26 +130,24 @@ class Approval:
 
 @transaction.atomic
 def sessions_approve(
-    *, actor: Any, program: Program, session_ids: Iterable, request=None
+    *, actor: Member, program: Program, session_ids: Iterable, request=None
 ) -> Approval:
     """Approve logged sessions; each earns its mentor a stipend line under the program's
     rates and cap. Sessions already approved or turned down are left as they are."""
-    approver = _coordinator_member(actor, program)
+    access.require_coordinator(actor, program)
     sessions = [
         s for s in _sessions_for_review(actor, program, session_ids) if s.status == Status.LOGGED
     ]
     now = timezone.now()
     for session in sessions:
-        session.status, session.reviewed_by, session.reviewed_at = Status.APPROVED, actor, now
+        session.status, session.reviewed_by, session.reviewed_at = Status.APPROVED, actor.user, now
     Session.objects.bulk_update(sessions, ["status", "reviewed_by", "reviewed_at"])
-    result = ledger.stipend_lines_for_sessions(
-        approver=approver, program=program, sessions=sessions
-    )
+    result = ledger.stipend_lines_for_sessions(approver=actor, program=program, sessions=sessions)
     total = sum((line.amount for line in result.lines), start=money.ZERO)
     if sessions:
         record(
             "mentorship.sessions_approved",
-            actor=actor,
+            actor=actor.user,
             request=request,
             obj=program,
             collaborative=program.collaborative,
@@ -174,10 +165,10 @@ def sessions_approve(
 
 @transaction.atomic
 def sessions_reject(
-    *, actor: Any, program: Program, session_ids: Iterable, reason: str, request=None
+    *, actor: Member, program: Program, session_ids: Iterable, reason: str, request=None
 ) -> int:
     """Turn down logged sessions, with a reason the mentor sees. No stipend line."""
-    _coordinator_member(actor, program)
+    access.require_coordinator(actor, program)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why, so the mentor knows.")})
@@ -187,14 +178,14 @@ def sessions_reject(
     now = timezone.now()
     for session in sessions:
         session.status, session.rejection_reason = Status.REJECTED, reason[:300]
-        session.reviewed_by, session.reviewed_at = actor, now
+        session.reviewed_by, session.reviewed_at = actor.user, now
     Session.objects.bulk_update(
         sessions, ["status", "rejection_reason", "reviewed_by", "reviewed_at"]
     )
     if sessions:
         record(
             "mentorship.sessions_rejected",
-            actor=actor,
+            actor=actor.user,
             request=request,
             obj=program,
             collaborative=program.collaborative,

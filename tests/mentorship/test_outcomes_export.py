@@ -1,4 +1,4 @@
-"""The outcomes feed for the indicators app: hand-worked rows, the CSV passes the
+"""The outcomes export for the indicators app: hand-worked rows, the CSV passes the
 indicators upload check, and only the program's managers can download it."""
 
 import csv
@@ -11,10 +11,10 @@ from django.urls import reverse
 from indicators.importing import Context, read_headers, run_pass
 from indicators.importing.mapping import guess_mapping
 from indicators.models import Dimension, Indicator
-from mentorship import indicator_feed
-from mentorship.indicator_feed import last_full_months, rows_for
+from mentorship import outcomes_export
 from mentorship.models import Match
 from mentorship.outcomes import Span
+from mentorship.outcomes_export import last_full_months, rows_for
 from tests.indicators.upload_helpers import make_indicator
 from tests.mentorship.factories import MatchFactory
 
@@ -94,7 +94,7 @@ class TestRows:
             closed_at=_at(date(2026, 4, 10)),
             closure_reason=Match.ClosureReason.GOALS_MET,
         )
-        rows = indicator_feed.outcomes_rows(
+        rows = outcomes_export.outcomes_rows(
             mworld.program,
             active_code="A",
             retention_code="R",
@@ -112,7 +112,7 @@ class TestRows:
 
 
 @pytest.fixture
-def feed_indicators(mworld):
+def outcome_indicators(mworld):
     active = make_indicator(mworld.cast, "MENT-ACTIVE", dims=())
     retention = make_indicator(mworld.cast, "MENT-RET6", unit=Indicator.Unit.PERCENT, dims=())
     return active, retention
@@ -126,7 +126,7 @@ def _old_matches(mworld):
 class TestDownload:
     @pytest.mark.parametrize("who", ["coordinator", "backbone"])
     def test_managers_download_a_file_the_upload_check_accepts(
-        self, mworld, feed_indicators, login, tmp_path, who
+        self, mworld, outcome_indicators, login, tmp_path, who
     ):
         _old_matches(mworld)
         member = mworld.coordinator if who == "coordinator" else mworld.cast.backbone
@@ -136,8 +136,9 @@ class TestDownload:
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
         text = response.content.decode()
-        rows = list(csv.reader(io.StringIO(text)))
-        assert rows[0] == indicator_feed.HEADER
+        assert text.startswith("\ufeff")  # a BOM, so Excel reads UTF-8; the upload skips it
+        rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+        assert rows[0] == outcomes_export.HEADER
         assert len([r for r in rows[1:] if r[0] == "MENT-ACTIVE"]) == 12
         assert any(r[0] == "MENT-RET6" for r in rows[1:])
         path = tmp_path / "outcomes.csv"
@@ -159,29 +160,29 @@ class TestDownload:
         assert report.indicators == {"MENT-ACTIVE", "MENT-RET6"}
 
     @pytest.mark.parametrize("who", ["staff_a", "community", "observer"])
-    def test_other_members_get_403(self, mworld, feed_indicators, login, who):
+    def test_other_members_get_403(self, mworld, outcome_indicators, login, who):
         client = login(getattr(mworld.cast, who))
         response = client.get(_url(mworld, active="MENT-ACTIVE", retention="MENT-RET6"))
         assert response.status_code == 403
 
-    def test_a_mentor_gets_403(self, mworld, feed_indicators, login):
+    def test_a_mentor_gets_403(self, mworld, outcome_indicators, login):
         client = login(mworld.mentor_1.applicant.member)
         response = client.get(_url(mworld, active="MENT-ACTIVE", retention="MENT-RET6"))
         assert response.status_code == 403
 
-    def test_another_collaborative_gets_404(self, mworld, feed_indicators, login):
+    def test_another_collaborative_gets_404(self, mworld, outcome_indicators, login):
         client = login(mworld.cast.outsider)
         response = client.get(_url(mworld, active="MENT-ACTIVE", retention="MENT-RET6"))
         assert response.status_code == 404
 
-    def test_signed_out_cannot_download(self, mworld, feed_indicators, client):
+    def test_signed_out_cannot_download(self, mworld, outcome_indicators, client):
         response = client.get(_url(mworld, active="MENT-ACTIVE", retention="MENT-RET6"))
         assert response.status_code in (302, 404)
         assert not response.get("Content-Type", "").startswith("text/csv")
 
 
 class TestValidation:
-    def test_unknown_code_gives_a_clear_message(self, mworld, feed_indicators, login):
+    def test_unknown_code_gives_a_clear_message(self, mworld, outcome_indicators, login):
         client = login(mworld.coordinator)
         response = client.get(_url(mworld, active="NOPE", retention="MENT-RET6"), follow=True)
         assert response.status_code == 200
@@ -189,7 +190,7 @@ class TestValidation:
         assert "“NOPE” is not one" in text
         assert 'value="MENT-RET6" selected' in text  # the form keeps what was chosen
 
-    def test_wrong_unit_is_refused(self, mworld, feed_indicators, login):
+    def test_wrong_unit_is_refused(self, mworld, outcome_indicators, login):
         client = login(mworld.coordinator)
         # The percent indicator cannot hold a count, nor the count a percent.
         response = client.get(
@@ -218,7 +219,7 @@ class TestValidation:
         assert "“THEIRS” is not one" in response.content.decode()
 
     @pytest.mark.parametrize("months", ["abc", "0", "500"])
-    def test_bad_months(self, mworld, feed_indicators, login, months):
+    def test_bad_months(self, mworld, outcome_indicators, login, months):
         client = login(mworld.coordinator)
         response = client.get(
             _url(mworld, active="MENT-ACTIVE", retention="MENT-RET6", months=months),
@@ -226,7 +227,7 @@ class TestValidation:
         )
         assert "Months must be a whole number from 1 to 120." in response.content.decode()
 
-    def test_missing_codes(self, mworld, feed_indicators, login):
+    def test_missing_codes(self, mworld, outcome_indicators, login):
         response = login(mworld.coordinator).get(_url(mworld), follow=True)
         text = response.content.decode()
         assert "Choose the indicator for active matches." in text
@@ -234,7 +235,7 @@ class TestValidation:
 
 
 class TestReportForm:
-    def test_the_funder_report_offers_the_right_indicators(self, mworld, feed_indicators, login):
+    def test_the_funder_report_offers_the_right_indicators(self, mworld, outcome_indicators, login):
         response = login(mworld.coordinator).get(
             reverse(
                 "mentorship:funder_report",

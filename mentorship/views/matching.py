@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from mentorship import access, matching, selectors, services
+from mentorship import access, matching, selectors
 from mentorship.models import Match, MenteeProfile, MentorProfile, Program
 from mentorship.models.matches import OPEN_MATCH_STATUSES
+from mentorship.services import proposals
+from mentorship.views.base import page_context
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import KeyArea
 
@@ -30,10 +32,6 @@ TERM_LABELS = {
     "interests": gettext_lazy("Shared interests"),
     "age": gettext_lazy("Age"),
 }
-
-
-def _context(request: CollaborativeRequest, **extra: Any) -> dict[str, Any]:
-    return {"collaborative": request.collaborative, "member": request.member, **extra}
 
 
 def describe(term: matching.Term | dict, area_names: dict[int, str]) -> str:
@@ -121,11 +119,11 @@ def _area_names(program: Program) -> dict[int, str]:
 
 @collaborative_view()
 def suggestions(
-    request: CollaborativeRequest, slug: str, program_id: str, mentee_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, mentee_id: uuid.UUID
 ) -> HttpResponse:
     """Ranked mentors for one mentee, each score explained term by term, and how many
     mentors each hard constraint ruled out."""
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+    program = access.access_program(request, program_id, action="coordinate")
     mentee = access.access_mentee(request, program, mentee_id)
     mentee_data = selectors.mentee_info(mentee, need_ids=mentee.needs.values_list("pk", flat=True))
     mentor_data, profiles = selectors.mentor_infos(selectors.matchable_mentors(program))
@@ -145,7 +143,7 @@ def suggestions(
     return render(
         request,
         "mentorship/suggestions.html",
-        _context(
+        page_context(
             request,
             program=program,
             mentee=mentee,
@@ -156,7 +154,7 @@ def suggestions(
                 for s in ranked
             ],
             ruled_out=[
-                (str(services.HARD_CONSTRAINT_LABELS[code]), n)
+                (str(proposals.HARD_CONSTRAINT_LABELS[code]), n)
                 for code, n in sorted(ruled_out.items(), key=lambda kv: -kv[1])
             ],
             mentor_total=len(mentor_data),
@@ -168,13 +166,13 @@ def suggestions(
 @require_POST
 @collaborative_view()
 def propose_one(
-    request: CollaborativeRequest, slug: str, program_id: str, mentee_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, mentee_id: uuid.UUID
 ) -> HttpResponseBase:
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+    program = access.access_program(request, program_id, action="coordinate")
     mentee = access.access_mentee(request, program, mentee_id)
     mentor_id = _uuid(request.POST.get("mentor"))
     mentor = (
-        access.mentors_visible_to(request.user)
+        selectors.mentors_visible_to(request.user)
         .filter(program=program, public_id=mentor_id or uuid.UUID(int=0))
         .select_related("applicant")
         .first()
@@ -183,8 +181,8 @@ def propose_one(
         messages.error(request, _("Choose a mentor of this program."))
     else:
         try:
-            services.match_propose(
-                actor=request.user, program=program, mentor=mentor, mentee=mentee, request=request
+            proposals.match_propose(
+                actor=request.member, program=program, mentor=mentor, mentee=mentee, request=request
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -205,10 +203,10 @@ def _uuid(value: str | None) -> str | None:
 
 
 @collaborative_view()
-def proposal(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+def proposal(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
     """The optimal assignment of the whole waiting list, as a proposal the coordinator
     edits (untick a pair, or pick another mentor for a mentee) before proposing."""
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+    program = access.access_program(request, program_id, action="coordinate")
     mentee_data, mentees = selectors.mentee_infos(selectors.waiting_mentees(program))
     mentor_data, mentors = selectors.mentor_infos(selectors.matchable_mentors(program))
     no_contacts = selectors.no_contact_pairs(program)
@@ -250,8 +248,8 @@ def proposal(request: CollaborativeRequest, slug: str, program_id: str) -> HttpR
         submitted = _submitted_pairs(request, program, mentees, mentors)
         if isinstance(submitted, list):
             try:
-                created = services.matches_propose(
-                    actor=request.user, program=program, pairs=submitted, request=request
+                created = proposals.matches_propose(
+                    actor=request.member, program=program, pairs=submitted, request=request
                 )
             except ValidationError as exc:
                 errors = exc.messages
@@ -282,7 +280,7 @@ def proposal(request: CollaborativeRequest, slug: str, program_id: str) -> HttpR
     return render(
         request,
         "mentorship/proposal.html",
-        _context(
+        page_context(
             request,
             program=program,
             rows=rows,
@@ -300,7 +298,7 @@ def _submitted_pairs(
     program: Program,
     mentees: dict[int, MenteeProfile],
     mentors: dict[int, MentorProfile],
-) -> list[services.Proposal] | str:
+) -> list[proposals.Proposal] | str:
     by_mentee = {str(m.public_id): m for m in mentees.values()}
     by_mentor = {str(m.public_id): m for m in mentors.values()}
     pairs = []
@@ -311,7 +309,7 @@ def _submitted_pairs(
         mentor = by_mentor.get(request.POST.get(f"mentor-{key.removeprefix('include-')}", ""))
         if mentee is None or mentor is None:
             return _("A mentee or mentor is no longer waiting. Look at the proposal again.")
-        pairs.append(services.Proposal(mentee=mentee, mentor=mentor))
+        pairs.append(proposals.Proposal(mentee=mentee, mentor=mentor))
     if not pairs:
         return _("Tick at least one pair to propose.")
     return pairs
@@ -320,11 +318,11 @@ def _submitted_pairs(
 @require_POST
 @collaborative_view()
 def match_respond(
-    request: CollaborativeRequest, slug: str, program_id: str, match_id: str
+    request: CollaborativeRequest, slug: str, program_id: uuid.UUID, match_id: uuid.UUID
 ) -> HttpResponseBase:
     """Accept or decline a proposed match: the mentor for themselves; the mentee for
     themselves, or the coordinator recording the mentee's answer."""
-    program = access.access_program(request, request.collaborative, program_id)
+    program = access.access_program(request, program_id)
     match = access.access_match(request, program, match_id)
     side = request.POST.get("side", "")
     answer = request.POST.get("answer", "")
@@ -333,8 +331,8 @@ def match_respond(
     else:
         try:
             if answer == "accept":
-                match = services.match_accept(
-                    actor=request.user, match=match, side=side, request=request
+                match = proposals.match_accept(
+                    actor=request.member, match=match, side=side, request=request
                 )
                 if match.status == Match.Status.ACTIVE:
                     messages.success(request, _("Both said yes: the match has started."))
@@ -343,8 +341,8 @@ def match_respond(
                         request, _("Your yes is recorded. The other side still needs to answer.")
                     )
             else:
-                services.match_proposal_decline(
-                    actor=request.user,
+                proposals.match_proposal_decline(
+                    actor=request.member,
                     match=match,
                     side=side,
                     reason=request.POST.get("reason", "")[:1000],
@@ -355,6 +353,6 @@ def match_respond(
             raise
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-    if access.is_coordinator(request.user, program):
+    if access.coordinates(request.member, program):
         return redirect(program.get_absolute_url())
     return redirect("mentorship:programs", slug)

@@ -1,6 +1,8 @@
 """Sessions: the mentor's one-screen log (made for a phone), and the coordinator's
 approval page, where approving makes the stipend lines. Access → service → render."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -11,24 +13,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from mentorship import access, lifecycle, sessions
+from mentorship import access, selectors
+from mentorship.forms.matches import RejectSessionsForm, SessionLogForm
 from mentorship.models import Match, Session
-from mentorship.ops_forms import RejectSessionsForm, SessionLogForm
+from mentorship.services import sessions
+from mentorship.views.base import error_text
+from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
 
 PAGE_SIZE = 50
 Status = Session.Status
 
 
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
 @collaborative_view()
 def session_log(request: CollaborativeRequest, slug: str) -> HttpResponse:
     """Log a session in under a minute: today, an hour, in person are already chosen."""
     matches = (
-        access.sessions_loggable_by(request.user)
+        selectors.sessions_loggable_by(request.user)
         .filter(program__collaborative=request.collaborative)
         .select_related("mentee", "program__collaborative")
         .order_by("mentee__name", "pk")
@@ -42,7 +43,7 @@ def session_log(request: CollaborativeRequest, slug: str) -> HttpResponse:
         )
     wanted = request.GET.get("match")
     chosen = next((m for m in choices if str(m.public_id) == wanted), choices[0])
-    today = lifecycle.local_today(chosen.program)
+    today = chosen.program.collaborative.today()
     form = SessionLogForm(
         request.POST or None,
         matches=matches,
@@ -54,7 +55,7 @@ def session_log(request: CollaborativeRequest, slug: str) -> HttpResponse:
         match: Match = data["match"]
         try:
             session = sessions.session_log(
-                actor=request.user,
+                actor=request.member,
                 match=match,
                 on=data["on"],
                 minutes=data["minutes"],
@@ -67,7 +68,7 @@ def session_log(request: CollaborativeRequest, slug: str) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         except PermissionDenied:
             form.add_error("match", _("Choose one of your matches."))
         else:
@@ -96,12 +97,12 @@ def session_log(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view()
-def session_review(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
+def session_review(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
     """The program's sessions, waiting ones first, to approve or turn down in bulk."""
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+    program = access.access_program(request, program_id, action="coordinate")
     status = request.GET.get("status", Status.LOGGED)
     rows = (
-        access.sessions_visible_to(request.user)
+        selectors.sessions_visible_to(request.user)
         .filter(match__program=program)
         .select_related("match__mentor__applicant__member", "match__mentee", "logged_by")
         .prefetch_related("key_areas")
@@ -113,15 +114,7 @@ def session_review(request: CollaborativeRequest, slug: str, program_id: str) ->
         status = ""
         rows = rows.order_by("-date", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    user_id = request.user.pk
-    items = [
-        {
-            "session": s,
-            "own": s.match.mentor.applicant.member is not None
-            and s.match.mentor.applicant.member.user_id == user_id,
-        }
-        for s in page
-    ]
+    items = [{"session": s, "own": access.is_mentor_in(request.member, s.match)} for s in page]
     return render(
         request,
         "mentorship/sessions/review.html",
@@ -140,8 +133,8 @@ def session_review(request: CollaborativeRequest, slug: str, program_id: str) ->
 
 @require_POST
 @collaborative_view()
-def session_decide(request: CollaborativeRequest, slug: str, program_id: str) -> HttpResponse:
-    program = access.access_program(request, request.collaborative, program_id, action="coordinate")
+def session_decide(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
+    program = access.access_program(request, program_id, action="coordinate")
     back = reverse("mentorship:sessions", kwargs={"slug": slug, "program_id": program.public_id})
     ids = request.POST.getlist("session")
     if not ids:
@@ -152,12 +145,16 @@ def session_decide(request: CollaborativeRequest, slug: str, program_id: str) ->
             form = RejectSessionsForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
             n = sessions.sessions_reject(
-                actor=request.user, program=program, session_ids=ids, reason=reason, request=request
+                actor=request.member,
+                program=program,
+                session_ids=ids,
+                reason=reason,
+                request=request,
             )
             messages.success(request, _("Turned down: %(n)s.") % {"n": n})
         else:
             result = sessions.sessions_approve(
-                actor=request.user, program=program, session_ids=ids, request=request
+                actor=request.member, program=program, session_ids=ids, request=request
             )
             messages.success(
                 request,
@@ -181,7 +178,7 @@ def session_decide(request: CollaborativeRequest, slug: str, program_id: str) ->
                     % {"n": result.without_account},
                 )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     except PermissionDenied:
         messages.error(request, _("Only the program's coordinators can do that."))
     return redirect(back)
