@@ -3,8 +3,8 @@ from django.urls import include, path
 
 from mentorship import urls as mentorship_urls
 from reentry import views
-from stakeholders import urls as stakeholder_urls
 from stakeholders import views as stakeholder_views
+from stakeholders.directory import urls as directory_urls
 from workgroups import inclusion, quickwin_urls
 
 urlpatterns = [
@@ -30,7 +30,7 @@ urlpatterns = [
     path("c/<slug:slug>/", include("stakeholders.urls")),
     path(
         "directory/<slug:slug>/",
-        include((stakeholder_urls.public_urlpatterns, "directory"), namespace="directory"),
+        include((directory_urls.public_urlpatterns, "directory"), namespace="directory"),
     ),
     path(
         "dashboard/<slug:slug>/",

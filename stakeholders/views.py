@@ -16,7 +16,7 @@ from reentry.sharing.access import get_visible_or_404
 from stakeholders import services
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.adapters import PENDING_INVITATION_KEY
-from stakeholders.directory_views import directory_section
+from stakeholders.directory.views import directory_section
 from stakeholders.forms import (
     AccountForm,
     InvitationForm,

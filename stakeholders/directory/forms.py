@@ -126,7 +126,7 @@ class OrganizationProfileForm(forms.ModelForm):
     """Description, contact, logo and key areas; sector and visibility for the admins only.
 
     The logo is a plain file field, not the model's: ``organization_profile_update`` checks
-    and re-encodes it (``stakeholders.logos``) and stores it under a random name."""
+    and re-encodes it (``stakeholders.directory.logos``) and stores it under a random name."""
 
     logo = forms.FileField(
         label=_("Logo"),

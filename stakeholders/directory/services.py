@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
 from reentry.mail import send_templated_email
-from stakeholders.logos import prepare_logo
+from stakeholders.directory.logos import prepare_logo
 from stakeholders.models import (
     VERIFY_EVERY,
     Contact,
@@ -115,7 +115,7 @@ def organization_profile_update(
     **fields,
 ) -> Organization:
     """Change description, contact and key areas (admins also sector and visibility), and
-    the logo: ``logo`` replaces it (checked and re-encoded, see ``stakeholders.logos``),
+    the logo: ``logo`` replaces it (checked and re-encoded, see ``stakeholders.directory.logos``),
     ``remove_logo`` takes it away."""
     _check_editor(actor, organization)
     prepared = prepare_logo(logo) if logo is not None else None

@@ -30,9 +30,9 @@ from django.views.decorators.http import require_POST
 
 from reentry.sharing.access import get_visible_or_404
 from reentry.sharing.levels import SharingLevel
-from stakeholders import directory_services as services
 from stakeholders.access import CollaborativeRequest, SlugView, collaborative_view
-from stakeholders.directory_forms import (
+from stakeholders.directory import services
+from stakeholders.directory.forms import (
     ELIGIBILITY_FLAGS,
     ContactForm,
     DirectorySearchForm,
@@ -41,7 +41,7 @@ from stakeholders.directory_forms import (
     ServiceForm,
     flag_rule,
 )
-from stakeholders.logos import CONTENT_TYPES
+from stakeholders.directory.logos import CONTENT_TYPES
 from stakeholders.models import (
     Collaborative,
     Contact,

@@ -1,7 +1,7 @@
 """Stakeholders: the tenant and its people (people.py), and the directory (directory.py)."""
 
 from reentry.sharing.groups import user_group_ids
-from stakeholders.models.directory import (
+from stakeholders.directory.models import (
     CRITERION_VALUES,
     EVENING_STARTS,
     VERIFY_EVERY,

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 
 from reentry.audit.models import AuditEvent
 from reentry.sharing.levels import SharingLevel
-from stakeholders.hsds import hsds_export, hsds_import
+from stakeholders.directory.hsds import hsds_export, hsds_import
 from stakeholders.models import (
     Contact,
     Language,

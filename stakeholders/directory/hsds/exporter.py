@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from reentry.audit.log import record
-from stakeholders.hsds import spec
-from stakeholders.hsds.validate import accessibility_label
+from stakeholders.directory.hsds import spec
+from stakeholders.directory.hsds.validate import accessibility_label
 from stakeholders.models import (
     Collaborative,
     Contact,

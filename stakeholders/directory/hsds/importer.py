@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
 from reentry.sharing.levels import SharingLevel
-from stakeholders.hsds.commit import Committer
-from stakeholders.hsds.package import read_package
-from stakeholders.hsds.report import ImportReport, Rollback
-from stakeholders.hsds.validate import Validator
+from stakeholders.directory.hsds.commit import Committer
+from stakeholders.directory.hsds.package import read_package
+from stakeholders.directory.hsds.report import ImportReport, Rollback
+from stakeholders.directory.hsds.validate import Validator
 from stakeholders.models import (
     Collaborative,
     Member,
