@@ -42,8 +42,9 @@ def access_collaborative(request: HttpRequest, slug: str) -> tuple[Collaborative
         slug=slug,
     )
     member = (
-        Member.objects.select_related("organization", "organization__sector")
-        .filter(user=user, collaborative=collaborative, is_active=True)
+        Member.objects.of_user(user)
+        .filter(collaborative=collaborative)
+        .select_related("organization", "organization__sector")
         .first()
     )
     assert member is not None  # visible_to guarantees it  # noqa: S101

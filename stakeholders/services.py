@@ -334,7 +334,7 @@ def join_request_create(
     """Ask to join a collaborative that accepts requests; backbone staff are told by email."""
     if not collaborative.accepts_join_requests:
         raise PermissionDenied(_("This collaborative does not take requests to join."))
-    if Member.objects.filter(collaborative=collaborative, user=actor, is_active=True).exists():
+    if Member.objects.of_user(actor).filter(collaborative=collaborative).exists():
         raise ValidationError(_("You are already a member."))
     if JoinRequest.objects.pending().filter(collaborative=collaborative, user=actor).exists():
         raise ValidationError(_("You already asked to join. Backbone staff will answer soon."))

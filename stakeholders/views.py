@@ -358,9 +358,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     form = None
     pending = None
     if request.user.is_authenticated:
-        if Member.objects.filter(
-            collaborative=collaborative, user=request.user, is_active=True
-        ).exists():
+        if Member.objects.of_user(request.user).filter(collaborative=collaborative).exists():
             return redirect(collaborative.get_absolute_url())
         pending = (
             JoinRequest.objects.pending()

@@ -29,9 +29,7 @@ class CollaborativeQuerySet(models.QuerySet):
         """The collaboratives this person is an active member of."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            pk__in=Member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
-        )
+        return self.filter(pk__in=Member.objects.collaborative_ids_of(user))
 
 
 class Collaborative(BackedByGroup):
@@ -160,8 +158,9 @@ class OrganizationQuerySet(models.QuerySet):
         public = Q(sharing_level=SharingLevel.PUBLIC)
         if not user.is_authenticated:
             return self.filter(public)
-        mine = Member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
-        return self.filter(public | Q(collaborative_id__in=mine))
+        return self.filter(
+            public | Q(collaborative_id__in=Member.objects.collaborative_ids_of(user))
+        )
 
     def editable_by(self, user) -> "OrganizationQuerySet":
         """Profiles (description, contact, services, locations) a person may change:
@@ -258,36 +257,43 @@ class Organization(BackedByGroup):
     # Owner protocol used by reentry.sharing: who owns through this organization.
     @staticmethod
     def viewer_owner_ids(user) -> models.QuerySet:
-        return Member.objects.filter(user_id=user.pk, is_active=True).values("organization_id")
+        return Member.objects.of_user(user).values("organization_id")
 
     @staticmethod
     def editor_owner_ids(user) -> models.QuerySet:
-        return Member.objects.filter(
-            user_id=user.pk, is_active=True, role__in=Member.EDITOR_ROLES
-        ).values("organization_id")
+        return (
+            Member.objects.of_user(user)
+            .filter(role__in=Member.EDITOR_ROLES)
+            .values("organization_id")
+        )
 
 
 class MemberQuerySet(models.QuerySet):
     def active(self) -> "MemberQuerySet":
         return self.filter(is_active=True)
 
+    def of_user(self, user) -> "MemberQuerySet":
+        """A person's active memberships: their place in each collaborative they belong to."""
+        return self.filter(user_id=user.pk, is_active=True)
+
+    def collaborative_ids_of(self, user) -> models.QuerySet:
+        """My collaboratives: the ids of the collaboratives a person is an active member
+        of, as a subquery (``collaborative_id__in=...``). Every app asks here."""
+        return self.of_user(user).values("collaborative_id")
+
     def visible_to(self, user) -> "MemberQuerySet":
         """Members of collaboratives the person belongs to (field privacy applies on top)."""
         if not user.is_authenticated:
             return self.none()
-        mine = Member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
-        return self.filter(collaborative_id__in=mine)
+        return self.filter(collaborative_id__in=Member.objects.collaborative_ids_of(user))
 
     def editable_by(self, user) -> "MemberQuerySet":
         """Backbone staff manage everyone; organization admins manage their own staff."""
         if not user.is_authenticated:
             return self.none()
-        backbone = Member.objects.filter(
-            user_id=user.pk, is_active=True, role=Member.Role.BACKBONE
-        ).values("collaborative_id")
-        admin_of = Member.objects.filter(
-            user_id=user.pk, is_active=True, role=Member.Role.ORG_ADMIN
-        ).values("organization_id")
+        mine = Member.objects.of_user(user)
+        backbone = mine.filter(role=Member.Role.BACKBONE).values("collaborative_id")
+        admin_of = mine.filter(role=Member.Role.ORG_ADMIN).values("organization_id")
         return self.filter(Q(collaborative_id__in=backbone) | Q(organization_id__in=admin_of))
 
 
