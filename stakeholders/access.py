@@ -1,7 +1,6 @@
 """Load the collaborative and the person's membership once per request, or 404."""
 
 import functools
-import zoneinfo
 from collections.abc import Callable
 from typing import Concatenate, cast
 
@@ -74,7 +73,7 @@ def collaborative_view[**P](
             loaded = cast(CollaborativeRequest, request)
             loaded.collaborative = collaborative
             loaded.member = member
-            with timezone.override(zoneinfo.ZoneInfo(collaborative.time_zone)):
+            with timezone.override(collaborative.zone):
                 return view(loaded, slug, *args, **kwargs)
 
         return wrapper

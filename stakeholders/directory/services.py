@@ -9,10 +9,9 @@ admins change those. Every change goes to the audit log and to the change histor
 
 import functools
 import secrets
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -94,10 +93,6 @@ def _stamp(obj, actor: Member, reason: list[str]) -> None:
     """Who made the change (and what changed beyond the row's own fields) for the history."""
     obj._history_user = actor.user
     obj._change_reason = "; ".join(reason)[:100] if reason else None
-
-
-def _local_today(collaborative) -> date:
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(collaborative.time_zone)).date()
 
 
 # --- The organization's profile ------------------------------------------------------------
@@ -268,7 +263,7 @@ def service_create(
 ) -> Service:
     """A new listing, verified today (the person entering it is checking it)."""
     _check_editor(actor, organization)
-    service = Service(organization=organization, last_verified_at=_local_today(actor.collaborative))
+    service = Service(organization=organization, last_verified_at=actor.collaborative.today())
     _set_fields(service, fields, SERVICE_FIELDS)
     service.full_clean()
     _stamp(service, actor, [])
@@ -350,7 +345,7 @@ def service_verify(*, actor: Member, service: Service, request=None) -> Service:
     """Someone checked the listing is right: last verified today (the collaborative's day)."""
     service = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
     _check_editor(actor, service.organization)
-    service.last_verified_at = _local_today(actor.collaborative)
+    service.last_verified_at = actor.collaborative.today()
     _stamp(service, actor, [])
     service.save()
     record(

@@ -8,7 +8,6 @@ functions below with a different ``viewer``: every read is ``visible_to(viewer)`
 """
 
 import functools
-import zoneinfo
 from collections.abc import Callable
 from datetime import datetime
 from itertools import chain
@@ -105,7 +104,7 @@ def public_view[**P](view: DirectoryView[P]) -> SlugView[P]:
         loaded.member = None
         loaded.viewer = AnonymousUser()
         loaded.namespace = "directory"
-        with timezone.override(zoneinfo.ZoneInfo(collaborative.time_zone)):
+        with timezone.override(collaborative.zone):
             return view(loaded, slug, *args, **kwargs)
 
     return wrapper
@@ -455,7 +454,7 @@ def resource_sheet(request: DirectoryRequest, slug: str, area: str) -> HttpRespo
             key_area=key_area,
             entries=entries[:SHEET_SIZE],
             more=more,
-            printed_on=timezone.localdate(),
+            printed_on=request.collaborative.today(),
         ),
     )
 
