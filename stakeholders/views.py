@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reentry.audit.models import AuditEvent
+from reentry.forms import apply_errors
 from reentry.sharing.access import get_visible_or_404
 from stakeholders import services
 from stakeholders.access import CollaborativeRequest, collaborative_view
@@ -29,14 +30,6 @@ from stakeholders.models import Collaborative, Invitation, JoinRequest, Member, 
 
 PAGE_SIZE = 25
 Role = Member.Role
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @collaborative_view()
@@ -202,7 +195,7 @@ def member_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("You cannot make that change."))
         else:
@@ -225,7 +218,7 @@ def invitation_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
                 actor=request.member, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("You cannot send that invitation."))
         else:
@@ -375,7 +368,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Thank you. Backbone staff will answer by email."))
                 return redirect("stakeholders:join", slug=slug)

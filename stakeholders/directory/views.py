@@ -27,6 +27,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reentry.forms import apply_errors
 from reentry.sharing.access import get_visible_or_404
 from reentry.sharing.levels import SharingLevel
 from stakeholders.access import CollaborativeRequest, SlugView, collaborative_view
@@ -533,14 +534,6 @@ def coverage(request: CollaborativeRequest, slug: str) -> HttpResponse:
 # --- Editing an organization's listing (its own admins and staff) --------------------------
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _own_organization(request: CollaborativeRequest, public_id) -> Organization:
     """An organization whose listing this person keeps; 404 for everyone else."""
     collaborative = request.collaborative
@@ -570,7 +563,7 @@ def _attempt(form, write: Callable[..., object], **kwargs) -> object | None:
     try:
         return write(**kwargs)
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
     except PermissionDenied as exc:
         form.add_error(None, str(exc) or _("You cannot make that change."))
     return None
