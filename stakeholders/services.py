@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
 from reentry.mail import send_templated_email
+from stakeholders.access import require_inviter, require_member_manager
 from stakeholders.models import (
     Collaborative,
     Invitation,
@@ -77,20 +78,6 @@ def collaborative_seed_defaults(*, collaborative: Collaborative) -> None:
             )
 
 
-def _check_inviter(inviter: Member, role: str, organization: Organization | None) -> None:
-    if inviter.role == Member.Role.BACKBONE:
-        return
-    if inviter.role == Member.Role.ORG_ADMIN:
-        if organization is None or organization.pk != inviter.organization_id:
-            raise PermissionDenied(
-                _("Organization admins invite people to their own organization.")
-            )
-        if role not in Member.ORG_ROLES:
-            raise PermissionDenied(_("Organization admins invite staff and admins only."))
-        return
-    raise PermissionDenied(_("Only backbone staff and organization admins can invite people."))
-
-
 def _send_invitation(invitation: Invitation, token: str, inviter: User) -> None:
     url = reverse("invitation_accept", kwargs={"token": token})
     from django.conf import settings
@@ -124,7 +111,7 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Invite someone by email. Returns the invitation and its (only) plain token."""
     email = email.strip().lower()
-    _check_inviter(actor, role, organization)
+    require_inviter(actor, role, organization)
     collaborative = actor.collaborative
     if organization is not None and organization.collaborative_id != collaborative.pk:
         raise ValidationError({"organization": _("Choose an organization of this collaborative.")})
@@ -182,7 +169,7 @@ def invitation_create(
 @transaction.atomic
 def invitation_resend(*, actor: Member, invitation: Invitation, request=None) -> str:
     """Send again with a new link (the old link stops working) and a fresh expiry."""
-    _check_inviter(actor, invitation.role, invitation.organization)
+    require_inviter(actor, invitation.role, invitation.organization)
     if invitation.status in ("accepted", "revoked"):
         raise ValidationError(_("This invitation is closed."))
     token = invitation.new_token()
@@ -194,7 +181,7 @@ def invitation_resend(*, actor: Member, invitation: Invitation, request=None) ->
 
 @transaction.atomic
 def invitation_revoke(*, actor: Member, invitation: Invitation, request=None) -> None:
-    _check_inviter(actor, invitation.role, invitation.organization)
+    require_inviter(actor, invitation.role, invitation.organization)
     if invitation.status != "pending":
         raise ValidationError(_("Only a waiting invitation can be withdrawn."))
     invitation.revoked_at = timezone.now()
@@ -253,12 +240,7 @@ def member_update(
     """Staff change a member's role, organization or whether they are active."""
     if not Member.objects.editable_by(actor.user).filter(pk=member.pk).exists():
         raise PermissionDenied
-    if actor.role == Member.Role.ORG_ADMIN and (
-        role not in Member.ORG_ROLES
-        or organization is None
-        or organization.pk != actor.organization_id
-    ):
-        raise PermissionDenied(_("Organization admins manage their own organization's staff."))
+    require_member_manager(actor, role, organization)
     if member.pk == actor.pk and (role != actor.role or not is_active):
         raise ValidationError(_("You cannot change your own role or deactivate yourself."))
     before = {

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
 from reentry.mail import send_templated_email
+from stakeholders.access import may_change_organization_sharing, require_organization_editor
 from stakeholders.directory.logos import prepare_logo
 from stakeholders.models import (
     VERIFY_EVERY,
@@ -78,17 +79,6 @@ Week = Mapping[int, tuple[time, time] | None]
 Criterion = tuple[str, str, str]  # (kind, value, rule)
 
 
-def _check_editor(actor: Member, organization: Organization) -> None:
-    if not (
-        actor.is_active
-        and actor.role in Member.EDITOR_ROLES
-        and actor.organization_id == organization.pk
-    ):
-        raise PermissionDenied(
-            _("Only this organization's own admins and staff can change its listing.")
-        )
-
-
 def _stamp(obj, actor: Member, reason: list[str]) -> None:
     """Who made the change (and what changed beyond the row's own fields) for the history."""
     obj._history_user = actor.user
@@ -112,14 +102,16 @@ def organization_profile_update(
     """Change description, contact and key areas (admins also sector and visibility), and
     the logo: ``logo`` replaces it (checked and re-encoded, see ``stakeholders.directory.logos``),
     ``remove_logo`` takes it away."""
-    _check_editor(actor, organization)
+    require_organization_editor(actor, organization)
     prepared = prepare_logo(logo) if logo is not None else None
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     unknown = set(fields) - set(PROFILE_FIELDS) - set(ADMIN_ONLY_PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
     changed = [name for name, value in fields.items() if getattr(organization, name) != value]
-    if actor.role != Member.Role.ORG_ADMIN and set(changed) & set(ADMIN_ONLY_PROFILE_FIELDS):
+    if set(changed) & set(ADMIN_ONLY_PROFILE_FIELDS) and not may_change_organization_sharing(
+        actor, organization.pk
+    ):
         raise PermissionDenied(
             _("Only the organization's admins can change its sector or who can see it.")
         )
@@ -189,7 +181,7 @@ def contact_create(
     **fields,
 ) -> Contact:
     """A person to ask for, at the organization or for one of its services."""
-    _check_editor(actor, organization)
+    require_organization_editor(actor, organization)
     _check_contact_service(organization, service)
     contact = Contact(organization=organization, service=service)
     _set_fields(contact, fields, CONTACT_FIELDS)
@@ -210,7 +202,7 @@ def contact_create(
 def contact_update(*, actor: Member, contact: Contact, request=None, **fields) -> Contact:
     """Change a contact; ``service`` (None: the whole organization) among the fields."""
     contact = Contact.objects.select_for_update().select_related("organization").get(pk=contact.pk)
-    _check_editor(actor, contact.organization)
+    require_organization_editor(actor, contact.organization)
     if "service" in fields:
         _check_contact_service(contact.organization, fields["service"])
     changed = _set_fields(contact, fields, (*CONTACT_FIELDS, "service"))
@@ -232,7 +224,7 @@ def contact_update(*, actor: Member, contact: Contact, request=None, **fields) -
 @transaction.atomic
 def contact_delete(*, actor: Member, contact: Contact, request=None) -> None:
     contact = Contact.objects.select_for_update().select_related("organization").get(pk=contact.pk)
-    _check_editor(actor, contact.organization)
+    require_organization_editor(actor, contact.organization)
     record(
         "directory.contact_removed",
         actor=actor.user,
@@ -262,7 +254,7 @@ def service_create(
     **fields,
 ) -> Service:
     """A new listing, verified today (the person entering it is checking it)."""
-    _check_editor(actor, organization)
+    require_organization_editor(actor, organization)
     service = Service(organization=organization, last_verified_at=actor.collaborative.today())
     _set_fields(service, fields, SERVICE_FIELDS)
     service.full_clean()
@@ -303,7 +295,7 @@ def service_update(
 ) -> Service:
     """Change a listing; ``None`` leaves that part as it is."""
     service = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
-    _check_editor(actor, service.organization)
+    require_organization_editor(actor, service.organization)
     changed = _set_fields(service, fields, SERVICE_FIELDS)
     service.full_clean()
     reason = _set_service_children(
@@ -344,7 +336,7 @@ def service_update(
 def service_verify(*, actor: Member, service: Service, request=None) -> Service:
     """Someone checked the listing is right: last verified today (the collaborative's day)."""
     service = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
-    _check_editor(actor, service.organization)
+    require_organization_editor(actor, service.organization)
     service.last_verified_at = actor.collaborative.today()
     _stamp(service, actor, [])
     service.save()
@@ -497,7 +489,7 @@ def _new_phone(**fields) -> Phone:
 def location_create(
     *, actor: Member, organization: Organization, phone: str = "", request=None, **fields
 ) -> Location:
-    _check_editor(actor, organization)
+    require_organization_editor(actor, organization)
     location = Location(organization=organization)
     _set_fields(location, fields, LOCATION_FIELDS)
     location.full_clean()
@@ -522,7 +514,7 @@ def location_update(
     location = (
         Location.objects.select_for_update().select_related("organization").get(pk=location.pk)
     )
-    _check_editor(actor, location.organization)
+    require_organization_editor(actor, location.organization)
     changed = _set_fields(location, fields, LOCATION_FIELDS)
     location.full_clean()
     reason = []

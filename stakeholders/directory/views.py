@@ -30,7 +30,12 @@ from django.views.decorators.http import require_POST
 from reentry.forms import apply_errors
 from reentry.sharing.access import get_visible_or_404
 from reentry.sharing.levels import SharingLevel
-from stakeholders.access import CollaborativeRequest, SlugView, collaborative_view
+from stakeholders.access import (
+    CollaborativeRequest,
+    SlugView,
+    collaborative_view,
+    may_edit_organization,
+)
 from stakeholders.directory import services
 from stakeholders.directory.forms import (
     ELIGIBILITY_FLAGS,
@@ -146,15 +151,6 @@ def listed_services(viewer, collaborative: Collaborative) -> ServiceQuerySet:
 
 def _listed(request: DirectoryRequest) -> ServiceQuerySet:
     return listed_services(request.viewer, request.collaborative)
-
-
-def _can_edit(member: Member | None, organization_id: int) -> bool:
-    """The directory's rule, from the membership already loaded: own admins and staff."""
-    return (
-        member is not None
-        and member.role in Member.EDITOR_ROLES
-        and member.organization_id == organization_id
-    )
 
 
 # --- Directory search -----------------------------------------------------------------------
@@ -325,7 +321,7 @@ def service_detail(request: DirectoryRequest, slug: str, public_id) -> HttpRespo
             contacts=Contact.objects.filter(organization_id=service.organization_id)
             .filter(Q(service=service) | Q(service=None))
             .order_by(F("service_id").asc(nulls_last=True), "name", "pk"),
-            can_edit=_can_edit(request.member, service.organization_id),
+            can_edit=may_edit_organization(request.member, service.organization_id),
         ),
     )
 
@@ -333,7 +329,7 @@ def service_detail(request: DirectoryRequest, slug: str, public_id) -> HttpRespo
 def directory_section(request: HttpRequest, organization: Organization) -> dict:
     """The services and locations an organization page shows (members' and public)."""
     member = getattr(request, "member", None)
-    can_edit = _can_edit(member, organization.pk)
+    can_edit = may_edit_organization(member, organization.pk)
     services_qs = Service.objects.filter(organization=organization).prefetch_related("key_areas")
     if not can_edit:
         services_qs = services_qs.filter(status__in=LISTED)

@@ -190,7 +190,7 @@ class Organization(BackedByGroup):
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
-    # Written only by ``directory_services.organization_profile_update`` (checked, re-encoded,
+    # Written only by ``directory.services.organization_profile_update`` (checked, re-encoded,
     # under a random name) and served by the logo views, never from MEDIA_URL.
     logo = models.ImageField(_("logo"), upload_to="logos/", max_length=200, blank=True)
     key_areas = models.ManyToManyField(

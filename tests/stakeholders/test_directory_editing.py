@@ -270,7 +270,7 @@ class TestServices:
         response = login(cast.staff_a).post(url)
         assert response.status_code == 302
         service_a.refresh_from_db()
-        assert service_a.last_verified_at == directory_services._local_today(cast.collab)
+        assert service_a.last_verified_at == cast.collab.today()
         assert AuditEvent.objects.filter(action="directory.service_verified").count() == 1
 
     def test_verify_only_by_post(self, cast, login, service_a):
