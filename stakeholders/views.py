@@ -1,4 +1,5 @@
 from typing import cast
+from uuid import UUID
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +18,7 @@ from reentry.sharing.access import get_visible_or_404
 from stakeholders import services
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.adapters import PENDING_INVITATION_KEY
-from stakeholders.directory.views import directory_section
+from stakeholders.directory.views.pages import directory_section
 from stakeholders.forms import (
     AccountForm,
     InvitationForm,
@@ -93,7 +94,7 @@ def organization_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view()
-def organization_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def organization_detail(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     collaborative = request.collaborative
     organization = get_visible_or_404(
         Organization.objects.filter(collaborative=collaborative),
@@ -175,7 +176,7 @@ def member_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
-def member_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def member_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     collaborative = request.collaborative
     member = get_visible_or_404(
         Member.objects.filter(collaborative=collaborative),
@@ -242,7 +243,7 @@ def invitation_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     )
 
 
-def _managed_invitation(request: CollaborativeRequest, public_id) -> Invitation:
+def _managed_invitation(request: CollaborativeRequest, public_id: UUID) -> Invitation:
     return get_visible_or_404(
         Invitation.objects.filter(collaborative=request.collaborative),
         Invitation.objects.managed_by(request.member),
@@ -253,7 +254,7 @@ def _managed_invitation(request: CollaborativeRequest, public_id) -> Invitation:
 
 @require_POST
 @collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
-def invitation_resend(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def invitation_resend(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     invitation = _managed_invitation(request, public_id)
     try:
         services.invitation_resend(actor=request.member, invitation=invitation, request=request)
@@ -266,7 +267,7 @@ def invitation_resend(request: CollaborativeRequest, slug: str, public_id) -> Ht
 
 @require_POST
 @collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
-def invitation_revoke(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def invitation_revoke(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     invitation = _managed_invitation(request, public_id)
     try:
         services.invitation_revoke(actor=request.member, invitation=invitation, request=request)
@@ -380,7 +381,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def join_withdraw(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def join_withdraw(request: HttpRequest, slug: str, public_id: UUID) -> HttpResponse:
     if not request.user.is_authenticated:
         raise Http404
     join_request = get_visible_or_404(
@@ -438,7 +439,7 @@ def join_request_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @collaborative_view(roles=(Role.BACKBONE,))
-def join_request_decide(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def join_request_decide(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     collaborative = request.collaborative
     join_request = get_visible_or_404(
         JoinRequest.objects.all(),
