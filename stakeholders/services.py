@@ -26,14 +26,15 @@ from stakeholders.seeds import DEFAULT_KEY_AREAS, DEFAULT_SECTORS
 @transaction.atomic
 def collaborative_create(
     *,
-    actor: User,
+    user: User,
     name: str,
     slug: str = "",
     region: str = "",
     time_zone: str = "America/Chicago",
     description: str = "",
 ) -> Collaborative:
-    """A new collaborative with the default key areas and sectors; the actor is backbone staff."""
+    """A new collaborative with the default key areas and sectors; the person who starts it
+    (a ``User``: they have no membership yet) becomes its backbone staff."""
     collaborative = Collaborative(
         name=name,
         slug=slug or slugify(name)[:60],
@@ -44,8 +45,8 @@ def collaborative_create(
     collaborative.full_clean()
     collaborative.save()
     collaborative_seed_defaults(collaborative=collaborative)
-    Member.objects.create(user=actor, collaborative=collaborative, role=Member.Role.BACKBONE)
-    record("collaborative.created", actor=actor, obj=collaborative)
+    Member.objects.create(user=user, collaborative=collaborative, role=Member.Role.BACKBONE)
+    record("collaborative.created", actor=user, obj=collaborative)
     return collaborative
 
 
@@ -190,8 +191,9 @@ def invitation_revoke(*, actor: Member, invitation: Invitation, request=None) ->
 
 
 @transaction.atomic
-def invitation_accept(*, actor: User, token: str, request=None) -> Member:
-    """Join the collaborative the invitation is for, with its role and organization."""
+def invitation_accept(*, user: User, token: str, request=None) -> Member:
+    """Join the collaborative the invitation is for, with its role and organization (the
+    person is a ``User`` here: the membership is what this creates)."""
     invitation = (
         Invitation.objects.select_for_update()
         .by_token(token)
@@ -201,7 +203,7 @@ def invitation_accept(*, actor: User, token: str, request=None) -> Member:
     if invitation is None or invitation.status != "pending":
         raise ValidationError(_("This invitation link is no longer valid. Ask for a new one."))
     member, created = Member.objects.get_or_create(
-        user=actor,
+        user=user,
         collaborative=invitation.collaborative,
         defaults={"role": invitation.role, "organization": invitation.organization},
     )
@@ -216,12 +218,12 @@ def invitation_accept(*, actor: User, token: str, request=None) -> Member:
     invitation.save(update_fields=["accepted_at", "accepted_member"])
     record(
         "invitation.accepted",
-        actor=actor,
+        actor=user,
         request=request,
         obj=invitation,
         collaborative=invitation.collaborative,
         role=invitation.role,
-        email_matches=(actor.email.lower() == invitation.email.lower()),
+        email_matches=(user.email.lower() == invitation.email.lower()),
     )
     return member
 
@@ -274,9 +276,9 @@ def member_update(
 
 
 @transaction.atomic
-def member_update_profile(*, actor: User, member: Member, request=None, **fields) -> Member:
+def member_update_profile(*, actor: Member, member: Member, request=None, **fields) -> Member:
     """A person changes their own settings; only they can."""
-    if member.user_id != actor.pk:
+    if member.pk != actor.pk:
         raise PermissionDenied
     changed_privacy = (
         fields.get("lived_experience", member.lived_experience) != member.lived_experience
@@ -289,7 +291,7 @@ def member_update_profile(*, actor: User, member: Member, request=None, **fields
     member.save()
     if changed_privacy:
         # The answer itself is never written to the log, only that it changed.
-        record("member.privacy_changed", actor=actor, request=request, obj=member)
+        record("member.privacy_changed", actor=actor.user, request=request, obj=member)
     return member
 
 
@@ -307,7 +309,7 @@ def _backbone_emails(collaborative: Collaborative) -> list[tuple[str, str]]:
 @transaction.atomic
 def join_request_create(
     *,
-    actor: User,
+    user: User,
     collaborative: Collaborative,
     message: str,
     organization_name: str = "",
@@ -316,13 +318,13 @@ def join_request_create(
     """Ask to join a collaborative that accepts requests; backbone staff are told by email."""
     if not collaborative.accepts_join_requests:
         raise PermissionDenied(_("This collaborative does not take requests to join."))
-    if Member.objects.of_user(actor).filter(collaborative=collaborative).exists():
+    if Member.objects.of_user(user).filter(collaborative=collaborative).exists():
         raise ValidationError(_("You are already a member."))
-    if JoinRequest.objects.pending().filter(collaborative=collaborative, user=actor).exists():
+    if JoinRequest.objects.pending().filter(collaborative=collaborative, user=user).exists():
         raise ValidationError(_("You already asked to join. Backbone staff will answer soon."))
     join_request = JoinRequest(
         collaborative=collaborative,
-        user=actor,
+        user=user,
         message=message.strip(),
         organization_name=organization_name.strip(),
     )
@@ -342,7 +344,7 @@ def join_request_create(
                 "review_url": f"{settings.SITE_URL}{review_url}",
             },
         )
-    record("join_request.created", actor=actor, request=request, obj=join_request)
+    record("join_request.created", actor=user, request=request, obj=join_request)
     return join_request
 
 
@@ -430,12 +432,12 @@ def join_request_decline(
 
 
 @transaction.atomic
-def join_request_withdraw(*, actor: User, join_request: JoinRequest, request=None) -> None:
-    if join_request.user_id != actor.pk:
+def join_request_withdraw(*, user: User, join_request: JoinRequest, request=None) -> None:
+    if join_request.user_id != user.pk:
         raise PermissionDenied
     locked = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
     if locked.status != JoinRequest.Status.PENDING:
         raise ValidationError(_("This request was already answered."))
     locked.status = JoinRequest.Status.WITHDRAWN
     locked.save(update_fields=["status"])
-    record("join_request.withdrawn", actor=actor, request=request, obj=locked)
+    record("join_request.withdrawn", actor=user, request=request, obj=locked)

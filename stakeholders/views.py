@@ -288,7 +288,7 @@ def profile(request: CollaborativeRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and account_form.is_valid():
         account_form.save()
         services.member_update_profile(
-            actor=request.user,
+            actor=member,
             member=Member.objects.get(pk=member.pk),
             request=request,
             **form.cleaned_data,
@@ -329,7 +329,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "stakeholders/invitation_accept.html", {"invitation": invitation})
     if request.method == "POST":
         try:
-            member = services.invitation_accept(actor=request.user, token=token, request=request)
+            member = services.invitation_accept(user=request.user, token=token, request=request)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("home")
@@ -363,7 +363,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         if request.method == "POST" and pending is None and form.is_valid():
             try:
                 services.join_request_create(
-                    actor=request.user,
+                    user=request.user,
                     collaborative=collaborative,
                     request=request,
                     **form.cleaned_data,
@@ -392,7 +392,7 @@ def join_withdraw(request: HttpRequest, slug: str, public_id: UUID) -> HttpRespo
     )
     try:
         services.join_request_withdraw(
-            actor=request.user, join_request=join_request, request=request
+            user=request.user, join_request=join_request, request=request
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -27,6 +27,7 @@ from stakeholders.models import (
     CriterionKind,
     Language,
     Location,
+    Member,
     Organization,
     Phone,
     RegularSchedule,
@@ -61,7 +62,9 @@ def _text(value) -> str:
     return str(value)
 
 
-def hsds_export(*, collaborative: Collaborative, destination: Path | str, actor=None):
+def hsds_export(
+    *, actor: Member | None = None, collaborative: Collaborative, destination: Path | str
+) -> ExportSummary:
     """Write the public directory to a folder (or a .zip when the name ends in .zip)."""
     destination = Path(destination)
     tables = _tables(collaborative)
@@ -99,7 +102,7 @@ def hsds_export(*, collaborative: Collaborative, destination: Path | str, actor=
     summary = ExportSummary(destination, {name: len(rows) for name, rows in tables.items()})
     record(
         "directory.exported",
-        actor=actor,
+        actor=actor.user if actor is not None else None,
         obj=collaborative,
         rows={k: v for k, v in summary.rows.items() if v},
     )

@@ -57,7 +57,7 @@ def _run(
 ) -> ImportReport:
     with _local_copy(name) as path:
         report = hsds_import(
-            actor=request.user,
+            actor=request.member,
             collaborative=request.collaborative,
             source=path,
             dry_run=dry_run,
@@ -175,7 +175,7 @@ def hsds_export_zip(request: CollaborativeRequest, slug: str) -> FileResponse:
     with tempfile.TemporaryDirectory(prefix="hsds-export-") as folder:
         destination = Path(folder) / "directory.zip"
         hsds_export(
-            collaborative=request.collaborative, destination=destination, actor=request.user
+            collaborative=request.collaborative, destination=destination, actor=request.member
         )
         # Open before the folder goes: the open file outlives its name and is streamed.
         handle = destination.open("rb")
