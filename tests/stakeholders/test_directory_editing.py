@@ -411,7 +411,7 @@ class TestHistory:
 
 
 def test_one_rule_for_who_changes_an_organization_profile(cast):
-    """Own admins and staff; not backbone staff, not another organization (issue 4)."""
+    """Own admins and staff; not backbone staff, not another organization."""
     from stakeholders.models import Organization
 
     def editable(member):
