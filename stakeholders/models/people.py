@@ -190,8 +190,8 @@ class Organization(BackedByGroup):
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
-    # Written only by ``directory.services.organization_profile_update`` (checked, re-encoded,
-    # under a random name) and served by the logo views, never from MEDIA_URL.
+    # Written only by ``directory.services.listings.organization_profile_update`` (checked,
+    # re-encoded, under a random name) and served by the logo views, never from MEDIA_URL.
     logo = models.ImageField(_("logo"), upload_to="logos/", max_length=200, blank=True)
     key_areas = models.ManyToManyField(
         KeyArea, blank=True, related_name="organizations", verbose_name=_("key areas served")

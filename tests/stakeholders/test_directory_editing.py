@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from reentry.audit.models import AuditEvent
-from stakeholders.directory import services as directory_services
+from stakeholders.directory.services import listings as directory_services
 from stakeholders.models import Location, Organization, Service
 from tests.stakeholders.directory_world import c_url, make_location, make_service
 

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
-from stakeholders.directory import services
 from stakeholders.directory.access import (
     access_contact,
     access_location,
@@ -28,6 +27,7 @@ from stakeholders.directory.forms import (
     ServiceForm,
 )
 from stakeholders.directory.selectors import organization_contacts
+from stakeholders.directory.services import listings
 from stakeholders.models import Contact, Location, Member, Organization, Service
 
 
@@ -77,7 +77,7 @@ def organization_edit(request: CollaborativeRequest, slug: str, public_id: UUID)
     if request.method == "POST" and form.is_valid():
         saved = _attempt(
             form,
-            services.organization_profile_update,
+            listings.organization_profile_update,
             actor=request.member,
             organization=organization,
             request=request,
@@ -104,7 +104,7 @@ def contact_create(request: CollaborativeRequest, slug: str, public_id: UUID) ->
     if form.is_valid():
         contact = _attempt(
             form,
-            services.contact_create,
+            listings.contact_create,
             actor=request.member,
             organization=organization,
             request=request,
@@ -129,7 +129,7 @@ def contact_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> H
     if request.method == "POST" and form.is_valid():
         saved = _attempt(
             form,
-            services.contact_update,
+            listings.contact_update,
             actor=request.member,
             contact=contact,
             request=request,
@@ -148,7 +148,7 @@ def contact_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> H
 def contact_delete(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     contact = access_contact(request, public_id)
     organization = contact.organization
-    services.contact_delete(actor=request.member, contact=contact, request=request)
+    listings.contact_delete(actor=request.member, contact=contact, request=request)
     messages.success(request, _("%(name)s is removed.") % {"name": contact.name})
     return redirect(
         reverse("stakeholders:organization_edit", args=[slug, organization.public_id]) + "#contacts"
@@ -164,7 +164,7 @@ def service_create(request: CollaborativeRequest, slug: str, public_id: UUID) ->
     if request.method == "POST" and form.is_valid():
         service = _attempt(
             form,
-            services.service_create,
+            listings.service_create,
             actor=request.member,
             organization=organization,
             request=request,
@@ -183,7 +183,7 @@ def service_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> H
     if request.method == "POST" and form.is_valid():
         saved = _attempt(
             form,
-            services.service_update,
+            listings.service_update,
             actor=request.member,
             service=service,
             request=request,
@@ -201,7 +201,7 @@ def service_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> H
 @collaborative_view(roles=Member.EDITOR_ROLES)
 def service_verify(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     service = access_service(request, public_id)
-    services.service_verify(actor=request.member, service=service, request=request)
+    listings.service_verify(actor=request.member, service=service, request=request)
     messages.success(request, _("Marked as verified today. Thank you."))
     return redirect("stakeholders:service", slug=slug, public_id=public_id)
 
@@ -213,7 +213,7 @@ def location_create(request: CollaborativeRequest, slug: str, public_id: UUID) -
     if request.method == "POST" and form.is_valid():
         saved = _attempt(
             form,
-            services.location_create,
+            listings.location_create,
             actor=request.member,
             organization=organization,
             request=request,
@@ -233,7 +233,7 @@ def location_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> 
     if request.method == "POST" and form.is_valid():
         saved = _attempt(
             form,
-            services.location_update,
+            listings.location_update,
             actor=request.member,
             location=location,
             request=request,
