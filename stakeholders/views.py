@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from reentry.audit.models import AuditEvent
 from reentry.forms import apply_errors
 from reentry.sharing.access import get_visible_or_404
-from stakeholders import services
+from stakeholders import selectors, services
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.adapters import PENDING_INVITATION_KEY
 from stakeholders.directory.views.pages import directory_section
@@ -37,12 +37,7 @@ Role = Member.Role
 def collaborative_home(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
     key_areas = collaborative.key_areas.annotate(org_count=Count("organizations"))
-    organizations = (
-        Organization.objects.visible_to(request.user)
-        .filter(collaborative=collaborative)
-        .select_related("sector", "collaborative")
-        .order_by("name")
-    )
+    organizations = selectors.collaborative_organizations(request.member)
     members = Member.objects.filter(collaborative=collaborative, is_active=True)
     recent = AuditEvent.objects.filter(
         collaborative=collaborative,
@@ -70,16 +65,8 @@ def collaborative_home(request: CollaborativeRequest, slug: str) -> HttpResponse
 @collaborative_view()
 def organization_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
-    organizations = (
-        Organization.objects.visible_to(request.user)
-        .filter(collaborative=collaborative)
-        .select_related("sector", "collaborative")
-        .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
-        .order_by("name")
-    )
     sector = request.GET.get("sector", "")
-    if sector:
-        organizations = organizations.filter(sector__slug=sector)
+    organizations = selectors.organization_directory(request.member, sector=sector)
     page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -104,11 +91,7 @@ def organization_detail(request: CollaborativeRequest, slug: str, public_id: UUI
         request=request,
         public_id=public_id,
     )
-    staff = (
-        organization.members.filter(is_active=True).select_related("user").order_by("user__name")
-        if request.member.is_staff_role
-        else Member.objects.none()
-    )
+    staff = selectors.organization_staff(request.member, organization)
     return render(
         request,
         "stakeholders/organization_detail.html",
@@ -127,24 +110,11 @@ def organization_detail(request: CollaborativeRequest, slug: str, public_id: UUI
 @collaborative_view()
 def member_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
-    members = (
-        Member.objects.visible_to(request.user)
-        .filter(collaborative=collaborative)
-        .select_related("user", "organization", "organization__collaborative")
-        .order_by("user__name")
-    )
     query = request.GET.get("q", "").strip()
-    if query:
-        found = Q(user__name__icontains=query) | Q(organization__name__icontains=query)
-        if request.member.is_staff_role:
-            # Only staff see addresses, so only staff may search by them.
-            found |= Q(user__email__icontains=query)
-        members = members.filter(found)
     role = request.GET.get("role", "")
-    if role in Role.values:
-        members = members.filter(role=role)
-    if request.GET.get("inactive") != "1":
-        members = members.filter(is_active=True)
+    members = selectors.member_search(
+        request.member, query=query, role=role, inactive=request.GET.get("inactive") == "1"
+    )
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     editable = set(
         Member.objects.editable_by(request.user)
