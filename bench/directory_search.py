@@ -8,7 +8,7 @@ Builds (once; --rebuild to start again) one collaborative "bench-directory" with
 areas, six sectors, ``--organizations`` organizations (a third public) and ``--services``
 services with key areas, languages, eligibility rules and opening hours, ANALYZEs, then
 times what one directory page runs — the language list, the count and one page of 25 cards
-with their key areas and languages (``stakeholders.directory_views``: the same functions the
+with their key areas and languages (``stakeholders.directory.selectors``: the same functions the
 view calls) — for a member and for the public, under several filters. Each figure is the
 median (and the slowest) of ``--runs`` runs, with the number of queries. PostgreSQL only.
 """
@@ -38,7 +38,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
-from stakeholders.directory_views import (  # noqa: E402
+from stakeholders.directory.selectors import (  # noqa: E402
     PAGE_SIZE,
     listed_language_codes,
     listed_services,

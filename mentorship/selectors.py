@@ -62,7 +62,7 @@ def _signed_in(user: Any) -> bool:
 
 
 def _my_collaboratives(user: Any) -> QuerySet:
-    return Member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
+    return Member.objects.collaborative_ids_of(user)
 
 
 def _backbone_collaboratives(user: Any) -> QuerySet:

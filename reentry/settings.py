@@ -230,7 +230,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "options": {"expires": 60 * 30},
     },
     # Email organization admins the directory listings not verified in 90 days (each
-    # service at most once a quarter; stakeholders.directory_services).
+    # service at most once a quarter; stakeholders.directory.services.reminders).
     "directory-verification-reminders": {
         "task": "stakeholders.tasks.send_verification_reminders",
         "schedule": crontab(hour=14, minute=0),

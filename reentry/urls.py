@@ -3,8 +3,8 @@ from django.urls import include, path
 
 from mentorship import urls as mentorship_urls
 from reentry.site import views
-from stakeholders import urls as stakeholder_urls
 from stakeholders import views as stakeholder_views
+from stakeholders.directory import urls as directory_urls
 from workgroups import inclusion
 from workgroups import urls as workgroups_urls
 from workgroups.quickwins import urls as quickwin_urls
@@ -35,7 +35,7 @@ urlpatterns = [
     path("c/<slug:slug>/", include("stakeholders.urls")),
     path(
         "directory/<slug:slug>/",
-        include((stakeholder_urls.public_urlpatterns, "directory"), namespace="directory"),
+        include((directory_urls.public_urlpatterns, "directory"), namespace="directory"),
     ),
     path(
         "dashboard/<slug:slug>/",

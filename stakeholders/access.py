@@ -1,7 +1,8 @@
-"""Load the collaborative and the person's membership once per request, or 404."""
+"""The people side's access: load the collaborative and the person's membership once per
+request (or 404), and the policies for who may invite, manage members and change an
+organization's profile. Services and views both ask here."""
 
 import functools
-import zoneinfo
 from collections.abc import Callable
 from typing import Concatenate, cast
 
@@ -9,10 +10,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from reentry.sharing.access import get_visible_or_404
-from stakeholders.models import Collaborative, Member, User
+from stakeholders.models import Collaborative, Member, Organization, User
 
 
 class CollaborativeRequest(HttpRequest):
@@ -42,8 +44,9 @@ def access_collaborative(request: HttpRequest, slug: str) -> tuple[Collaborative
         slug=slug,
     )
     member = (
-        Member.objects.select_related("organization", "organization__sector")
-        .filter(user=user, collaborative=collaborative, is_active=True)
+        Member.objects.of_user(user)
+        .filter(collaborative=collaborative)
+        .select_related("organization", "organization__sector")
         .first()
     )
     assert member is not None  # visible_to guarantees it  # noqa: S101
@@ -73,9 +76,69 @@ def collaborative_view[**P](
             loaded = cast(CollaborativeRequest, request)
             loaded.collaborative = collaborative
             loaded.member = member
-            with timezone.override(zoneinfo.ZoneInfo(collaborative.time_zone)):
+            with timezone.override(collaborative.zone):
                 return view(loaded, slug, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+# --- Policies ---------------------------------------------------------------------------------
+
+
+def may_edit_organization(member: Member | None, organization_id: int | None) -> bool:
+    """An organization's profile and its directory listing (services, locations, contact
+    people) are changed by its own admins and staff only: not backbone staff, not other
+    organizations."""
+    return member is not None and member.works_for(organization_id)
+
+
+def require_organization_editor(actor: Member, organization: Organization) -> None:
+    if not may_edit_organization(actor, organization.pk):
+        raise PermissionDenied(
+            _("Only this organization's own admins and staff can change its listing.")
+        )
+
+
+def may_change_organization_sharing(member: Member, organization_id: int | None) -> bool:
+    """The sector and who may see the profile change what the organization shares with
+    whom: only its admins change those."""
+    return member.works_for(organization_id) and member.role == Member.Role.ORG_ADMIN
+
+
+def assignable_roles(member: Member) -> tuple[str, ...]:
+    """The roles this person may give by invitation or by changing a membership: backbone
+    staff any role; an organization admin staff and admins of their own organization."""
+    if member.role == Member.Role.BACKBONE:
+        return tuple(Member.Role.values)
+    if member.role == Member.Role.ORG_ADMIN:
+        return tuple(Member.ORG_ROLES)
+    return ()
+
+
+def require_inviter(inviter: Member, role: str, organization: Organization | None) -> None:
+    """Backbone staff invite anyone; an organization admin invites staff and admins to their
+    own organization; nobody else invites."""
+    if inviter.role == Member.Role.BACKBONE:
+        return
+    if inviter.role == Member.Role.ORG_ADMIN:
+        if organization is None or organization.pk != inviter.organization_id:
+            raise PermissionDenied(
+                _("Organization admins invite people to their own organization.")
+            )
+        if role not in assignable_roles(inviter):
+            raise PermissionDenied(_("Organization admins invite staff and admins only."))
+        return
+    raise PermissionDenied(_("Only backbone staff and organization admins can invite people."))
+
+
+def require_member_manager(actor: Member, role: str, organization: Organization | None) -> None:
+    """Backbone staff change any membership; an organization admin only within their own
+    organization, to staff or admin."""
+    if actor.role == Member.Role.ORG_ADMIN and (
+        role not in assignable_roles(actor)
+        or organization is None
+        or organization.pk != actor.organization_id
+    ):
+        raise PermissionDenied(_("Organization admins manage their own organization's staff."))

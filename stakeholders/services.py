@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
 from reentry.mail import send_templated_email
+from stakeholders.access import require_inviter, require_member_manager
 from stakeholders.models import (
     Collaborative,
     Invitation,
@@ -25,14 +26,15 @@ from stakeholders.seeds import DEFAULT_KEY_AREAS, DEFAULT_SECTORS
 @transaction.atomic
 def collaborative_create(
     *,
-    actor: User,
+    user: User,
     name: str,
     slug: str = "",
     region: str = "",
     time_zone: str = "America/Chicago",
     description: str = "",
 ) -> Collaborative:
-    """A new collaborative with the default key areas and sectors; the actor is backbone staff."""
+    """A new collaborative with the default key areas and sectors; the person who starts it
+    (a ``User``: they have no membership yet) becomes its backbone staff."""
     collaborative = Collaborative(
         name=name,
         slug=slug or slugify(name)[:60],
@@ -43,8 +45,8 @@ def collaborative_create(
     collaborative.full_clean()
     collaborative.save()
     collaborative_seed_defaults(collaborative=collaborative)
-    Member.objects.create(user=actor, collaborative=collaborative, role=Member.Role.BACKBONE)
-    record("collaborative.created", actor=actor, obj=collaborative)
+    Member.objects.create(user=user, collaborative=collaborative, role=Member.Role.BACKBONE)
+    record("collaborative.created", actor=user, obj=collaborative)
     return collaborative
 
 
@@ -75,20 +77,6 @@ def collaborative_seed_defaults(*, collaborative: Collaborative) -> None:
                 slug=slugify(sector_name)[:60],
                 order=order,
             )
-
-
-def _check_inviter(inviter: Member, role: str, organization: Organization | None) -> None:
-    if inviter.role == Member.Role.BACKBONE:
-        return
-    if inviter.role == Member.Role.ORG_ADMIN:
-        if organization is None or organization.pk != inviter.organization_id:
-            raise PermissionDenied(
-                _("Organization admins invite people to their own organization.")
-            )
-        if role not in Member.ORG_ROLES:
-            raise PermissionDenied(_("Organization admins invite staff and admins only."))
-        return
-    raise PermissionDenied(_("Only backbone staff and organization admins can invite people."))
 
 
 def _send_invitation(invitation: Invitation, token: str, inviter: User) -> None:
@@ -124,7 +112,7 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Invite someone by email. Returns the invitation and its (only) plain token."""
     email = email.strip().lower()
-    _check_inviter(actor, role, organization)
+    require_inviter(actor, role, organization)
     collaborative = actor.collaborative
     if organization is not None and organization.collaborative_id != collaborative.pk:
         raise ValidationError({"organization": _("Choose an organization of this collaborative.")})
@@ -182,7 +170,7 @@ def invitation_create(
 @transaction.atomic
 def invitation_resend(*, actor: Member, invitation: Invitation, request=None) -> str:
     """Send again with a new link (the old link stops working) and a fresh expiry."""
-    _check_inviter(actor, invitation.role, invitation.organization)
+    require_inviter(actor, invitation.role, invitation.organization)
     if invitation.status in ("accepted", "revoked"):
         raise ValidationError(_("This invitation is closed."))
     token = invitation.new_token()
@@ -194,7 +182,7 @@ def invitation_resend(*, actor: Member, invitation: Invitation, request=None) ->
 
 @transaction.atomic
 def invitation_revoke(*, actor: Member, invitation: Invitation, request=None) -> None:
-    _check_inviter(actor, invitation.role, invitation.organization)
+    require_inviter(actor, invitation.role, invitation.organization)
     if invitation.status != "pending":
         raise ValidationError(_("Only a waiting invitation can be withdrawn."))
     invitation.revoked_at = timezone.now()
@@ -203,8 +191,9 @@ def invitation_revoke(*, actor: Member, invitation: Invitation, request=None) ->
 
 
 @transaction.atomic
-def invitation_accept(*, actor: User, token: str, request=None) -> Member:
-    """Join the collaborative the invitation is for, with its role and organization."""
+def invitation_accept(*, user: User, token: str, request=None) -> Member:
+    """Join the collaborative the invitation is for, with its role and organization (the
+    person is a ``User`` here: the membership is what this creates)."""
     invitation = (
         Invitation.objects.select_for_update()
         .by_token(token)
@@ -214,7 +203,7 @@ def invitation_accept(*, actor: User, token: str, request=None) -> Member:
     if invitation is None or invitation.status != "pending":
         raise ValidationError(_("This invitation link is no longer valid. Ask for a new one."))
     member, created = Member.objects.get_or_create(
-        user=actor,
+        user=user,
         collaborative=invitation.collaborative,
         defaults={"role": invitation.role, "organization": invitation.organization},
     )
@@ -229,12 +218,12 @@ def invitation_accept(*, actor: User, token: str, request=None) -> Member:
     invitation.save(update_fields=["accepted_at", "accepted_member"])
     record(
         "invitation.accepted",
-        actor=actor,
+        actor=user,
         request=request,
         obj=invitation,
         collaborative=invitation.collaborative,
         role=invitation.role,
-        email_matches=(actor.email.lower() == invitation.email.lower()),
+        email_matches=(user.email.lower() == invitation.email.lower()),
     )
     return member
 
@@ -253,12 +242,7 @@ def member_update(
     """Staff change a member's role, organization or whether they are active."""
     if not Member.objects.editable_by(actor.user).filter(pk=member.pk).exists():
         raise PermissionDenied
-    if actor.role == Member.Role.ORG_ADMIN and (
-        role not in Member.ORG_ROLES
-        or organization is None
-        or organization.pk != actor.organization_id
-    ):
-        raise PermissionDenied(_("Organization admins manage their own organization's staff."))
+    require_member_manager(actor, role, organization)
     if member.pk == actor.pk and (role != actor.role or not is_active):
         raise ValidationError(_("You cannot change your own role or deactivate yourself."))
     before = {
@@ -325,7 +309,7 @@ def _backbone_emails(collaborative: Collaborative) -> list[tuple[str, str]]:
 @transaction.atomic
 def join_request_create(
     *,
-    actor: User,
+    user: User,
     collaborative: Collaborative,
     message: str,
     organization_name: str = "",
@@ -334,13 +318,13 @@ def join_request_create(
     """Ask to join a collaborative that accepts requests; backbone staff are told by email."""
     if not collaborative.accepts_join_requests:
         raise PermissionDenied(_("This collaborative does not take requests to join."))
-    if Member.objects.filter(collaborative=collaborative, user=actor, is_active=True).exists():
+    if Member.objects.of_user(user).filter(collaborative=collaborative).exists():
         raise ValidationError(_("You are already a member."))
-    if JoinRequest.objects.pending().filter(collaborative=collaborative, user=actor).exists():
+    if JoinRequest.objects.pending().filter(collaborative=collaborative, user=user).exists():
         raise ValidationError(_("You already asked to join. Backbone staff will answer soon."))
     join_request = JoinRequest(
         collaborative=collaborative,
-        user=actor,
+        user=user,
         message=message.strip(),
         organization_name=organization_name.strip(),
     )
@@ -360,7 +344,7 @@ def join_request_create(
                 "review_url": f"{settings.SITE_URL}{review_url}",
             },
         )
-    record("join_request.created", actor=actor, request=request, obj=join_request)
+    record("join_request.created", actor=user, request=request, obj=join_request)
     return join_request
 
 
@@ -448,12 +432,12 @@ def join_request_decline(
 
 
 @transaction.atomic
-def join_request_withdraw(*, actor: User, join_request: JoinRequest, request=None) -> None:
-    if join_request.user_id != actor.pk:
+def join_request_withdraw(*, user: User, join_request: JoinRequest, request=None) -> None:
+    if join_request.user_id != user.pk:
         raise PermissionDenied
     locked = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
     if locked.status != JoinRequest.Status.PENDING:
         raise ValidationError(_("This request was already answered."))
     locked.status = JoinRequest.Status.WITHDRAWN
     locked.save(update_fields=["status"])
-    record("join_request.withdrawn", actor=actor, request=request, obj=locked)
+    record("join_request.withdrawn", actor=user, request=request, obj=locked)

@@ -13,7 +13,7 @@ from stakeholders.models import Member, Organization
 
 
 def membership_group_ids(user) -> list[int]:
-    rows = Member.objects.filter(user_id=user.pk, is_active=True).values_list(
+    rows = Member.objects.of_user(user).values_list(
         "collaborative__group_id", "organization__group_id", "organization__sector__group_id"
     )
     return [gid for row in rows for gid in row if gid is not None]

@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from stakeholders.directory_services import verification_reminders_send
-from stakeholders.hsds.uploads import uploads_sweep
+from stakeholders.directory.hsds.uploads import uploads_sweep
+from stakeholders.directory.services.reminders import verification_reminders_send
 
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)

@@ -1,4 +1,5 @@
 from typing import cast
+from uuid import UUID
 
 from django import forms
 from django.contrib import messages
@@ -12,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reentry.audit.models import AuditEvent
+from reentry.forms import apply_errors
 from reentry.sharing.access import get_visible_or_404
-from stakeholders import services
+from stakeholders import selectors, services
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.adapters import PENDING_INVITATION_KEY
-from stakeholders.directory_views import directory_section
+from stakeholders.directory.views.pages import directory_section
 from stakeholders.forms import (
     AccountForm,
     InvitationForm,
@@ -31,24 +33,11 @@ PAGE_SIZE = 25
 Role = Member.Role
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @collaborative_view()
 def collaborative_home(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
     key_areas = collaborative.key_areas.annotate(org_count=Count("organizations"))
-    organizations = (
-        Organization.objects.visible_to(request.user)
-        .filter(collaborative=collaborative)
-        .select_related("sector", "collaborative")
-        .order_by("name")
-    )
+    organizations = selectors.collaborative_organizations(request.member)
     members = Member.objects.filter(collaborative=collaborative, is_active=True)
     recent = AuditEvent.objects.filter(
         collaborative=collaborative,
@@ -76,16 +65,8 @@ def collaborative_home(request: CollaborativeRequest, slug: str) -> HttpResponse
 @collaborative_view()
 def organization_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
-    organizations = (
-        Organization.objects.visible_to(request.user)
-        .filter(collaborative=collaborative)
-        .select_related("sector", "collaborative")
-        .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
-        .order_by("name")
-    )
     sector = request.GET.get("sector", "")
-    if sector:
-        organizations = organizations.filter(sector__slug=sector)
+    organizations = selectors.organization_directory(request.member, sector=sector)
     page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -100,7 +81,7 @@ def organization_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view()
-def organization_detail(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def organization_detail(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     collaborative = request.collaborative
     organization = get_visible_or_404(
         Organization.objects.filter(collaborative=collaborative),
@@ -110,11 +91,7 @@ def organization_detail(request: CollaborativeRequest, slug: str, public_id) -> 
         request=request,
         public_id=public_id,
     )
-    staff = (
-        organization.members.filter(is_active=True).select_related("user").order_by("user__name")
-        if request.member.is_staff_role
-        else Member.objects.none()
-    )
+    staff = selectors.organization_staff(request.member, organization)
     return render(
         request,
         "stakeholders/organization_detail.html",
@@ -133,24 +110,11 @@ def organization_detail(request: CollaborativeRequest, slug: str, public_id) -> 
 @collaborative_view()
 def member_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
-    members = (
-        Member.objects.visible_to(request.user)
-        .filter(collaborative=collaborative)
-        .select_related("user", "organization", "organization__collaborative")
-        .order_by("user__name")
-    )
     query = request.GET.get("q", "").strip()
-    if query:
-        found = Q(user__name__icontains=query) | Q(organization__name__icontains=query)
-        if request.member.is_staff_role:
-            # Only staff see addresses, so only staff may search by them.
-            found |= Q(user__email__icontains=query)
-        members = members.filter(found)
     role = request.GET.get("role", "")
-    if role in Role.values:
-        members = members.filter(role=role)
-    if request.GET.get("inactive") != "1":
-        members = members.filter(is_active=True)
+    members = selectors.member_search(
+        request.member, query=query, role=role, inactive=request.GET.get("inactive") == "1"
+    )
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     editable = set(
         Member.objects.editable_by(request.user)
@@ -182,7 +146,7 @@ def member_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 
 @collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
-def member_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def member_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     collaborative = request.collaborative
     member = get_visible_or_404(
         Member.objects.filter(collaborative=collaborative),
@@ -202,7 +166,7 @@ def member_edit(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("You cannot make that change."))
         else:
@@ -225,7 +189,7 @@ def invitation_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
                 actor=request.member, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("You cannot send that invitation."))
         else:
@@ -249,7 +213,7 @@ def invitation_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     )
 
 
-def _managed_invitation(request: CollaborativeRequest, public_id) -> Invitation:
+def _managed_invitation(request: CollaborativeRequest, public_id: UUID) -> Invitation:
     return get_visible_or_404(
         Invitation.objects.filter(collaborative=request.collaborative),
         Invitation.objects.managed_by(request.member),
@@ -260,7 +224,7 @@ def _managed_invitation(request: CollaborativeRequest, public_id) -> Invitation:
 
 @require_POST
 @collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
-def invitation_resend(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def invitation_resend(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     invitation = _managed_invitation(request, public_id)
     try:
         services.invitation_resend(actor=request.member, invitation=invitation, request=request)
@@ -273,7 +237,7 @@ def invitation_resend(request: CollaborativeRequest, slug: str, public_id) -> Ht
 
 @require_POST
 @collaborative_view(roles=(Role.BACKBONE, Role.ORG_ADMIN))
-def invitation_revoke(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def invitation_revoke(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     invitation = _managed_invitation(request, public_id)
     try:
         services.invitation_revoke(actor=request.member, invitation=invitation, request=request)
@@ -294,7 +258,7 @@ def profile(request: CollaborativeRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and account_form.is_valid():
         account_form.save()
         services.member_update_profile(
-            actor=request.member,
+            actor=member,
             member=Member.objects.get(pk=member.pk),
             request=request,
             **form.cleaned_data,
@@ -335,7 +299,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "stakeholders/invitation_accept.html", {"invitation": invitation})
     if request.method == "POST":
         try:
-            member = services.invitation_accept(actor=request.user, token=token, request=request)
+            member = services.invitation_accept(user=request.user, token=token, request=request)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("home")
@@ -358,9 +322,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     form = None
     pending = None
     if request.user.is_authenticated:
-        if Member.objects.filter(
-            collaborative=collaborative, user=request.user, is_active=True
-        ).exists():
+        if Member.objects.of_user(request.user).filter(collaborative=collaborative).exists():
             return redirect(collaborative.get_absolute_url())
         pending = (
             JoinRequest.objects.pending()
@@ -371,13 +333,13 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         if request.method == "POST" and pending is None and form.is_valid():
             try:
                 services.join_request_create(
-                    actor=request.user,
+                    user=request.user,
                     collaborative=collaborative,
                     request=request,
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Thank you. Backbone staff will answer by email."))
                 return redirect("stakeholders:join", slug=slug)
@@ -389,7 +351,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def join_withdraw(request: HttpRequest, slug: str, public_id) -> HttpResponse:
+def join_withdraw(request: HttpRequest, slug: str, public_id: UUID) -> HttpResponse:
     if not request.user.is_authenticated:
         raise Http404
     join_request = get_visible_or_404(
@@ -400,7 +362,7 @@ def join_withdraw(request: HttpRequest, slug: str, public_id) -> HttpResponse:
     )
     try:
         services.join_request_withdraw(
-            actor=request.user, join_request=join_request, request=request
+            user=request.user, join_request=join_request, request=request
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -447,7 +409,7 @@ def join_request_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @collaborative_view(roles=(Role.BACKBONE,))
-def join_request_decide(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def join_request_decide(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     collaborative = request.collaborative
     join_request = get_visible_or_404(
         JoinRequest.objects.all(),

@@ -14,7 +14,7 @@ from workgroups.models import GroupMembership, WorkingGroup
 
 def working_group_ids(user) -> list[int]:
     """The sharing-group ids a person's working-group memberships give (one query)."""
-    mine = Member.objects.filter(user_id=user.pk, is_active=True)
+    mine = Member.objects.of_user(user)
     return list(
         WorkingGroup.objects.filter(
             Q(

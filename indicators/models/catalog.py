@@ -118,7 +118,7 @@ class IndicatorQuerySet(models.QuerySet):
         public = Q(is_public=True, status=Indicator.Status.ADOPTED)
         if user is None or not user.is_authenticated or not user.is_active:
             return self.filter(public)
-        mine = Member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
+        mine = Member.objects.collaborative_ids_of(user)
         return self.filter(public | Q(collaborative_id__in=mine))
 
     def editable_by(self, user) -> "IndicatorQuerySet":

@@ -64,7 +64,7 @@ class SharingOwner(Protocol):
 
 def _member_collaboratives(user) -> models.QuerySet:
     member = apps.get_model("stakeholders", "Member")
-    return member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
+    return member.objects.collaborative_ids_of(user)
 
 
 def _is_signed_in(user) -> bool:

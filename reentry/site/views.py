@@ -16,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "home_public.html", {"open_collaboratives": open_to_requests})
     memberships = (
-        Member.objects.filter(user=request.user, is_active=True)
+        Member.objects.of_user(request.user)
         .select_related("collaborative", "organization")
         .order_by("collaborative__name")
     )

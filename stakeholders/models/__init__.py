@@ -1,7 +1,9 @@
-"""Stakeholders: the tenant and its people (people.py), and the directory (directory.py)."""
+"""Stakeholders: accounts (users.py), the tenant and its people (people.py), the ways in
+(invitations.py); the directory's models live in its feature package
+(stakeholders/directory/models.py) and are imported here so Django registers them."""
 
 from reentry.sharing.groups import user_group_ids
-from stakeholders.models.directory import (
+from stakeholders.directory.models import (
     CRITERION_VALUES,
     EVENING_STARTS,
     VERIFY_EVERY,
@@ -26,24 +28,25 @@ from stakeholders.models.directory import (
     Supervision,
     language_code,
 )
-from stakeholders.models.people import (
+from stakeholders.models.invitations import (
     INVITATION_LIFETIME,
-    Collaborative,
-    CollaborativeQuerySet,
     Invitation,
     InvitationQuerySet,
     JoinRequest,
     JoinRequestQuerySet,
+)
+from stakeholders.models.people import (
+    Collaborative,
+    CollaborativeQuerySet,
     KeyArea,
     Member,
     MemberQuerySet,
     Organization,
     OrganizationQuerySet,
     Sector,
-    User,
-    UserManager,
     validate_time_zone,
 )
+from stakeholders.models.users import User, UserManager
 
 __all__ = [
     "Collaborative",

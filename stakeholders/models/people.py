@@ -1,29 +1,22 @@
 """The collaborative (the tenant), its key areas, sectors, organizations and people."""
 
-import hashlib
-import secrets
 import uuid
 import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import PurePosixPath
-from typing import ClassVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from reentry.sharing.groups import BackedByGroup
 from reentry.sharing.levels import SharingLevel
-
-INVITATION_LIFETIME = timedelta(days=14)
 
 
 def validate_time_zone(value: str) -> None:
@@ -31,71 +24,12 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
-class UserManager(BaseUserManager["User"]):
-    use_in_migrations = True
-
-    def _create_user(self, email, password, **extra_fields):
-        if not email:
-            raise ValueError("An email address is required.")
-        email = self.normalize_email(email)
-        user = self.model(email=email, **extra_fields)
-        user.set_password(password)
-        user.save(using=self._db)
-        return user
-
-    def create_user(self, email, password=None, **extra_fields):
-        extra_fields.setdefault("is_staff", False)
-        extra_fields.setdefault("is_superuser", False)
-        return self._create_user(email, password, **extra_fields)
-
-    def create_superuser(self, email, password=None, **extra_fields):
-        extra_fields["is_staff"] = True
-        extra_fields["is_superuser"] = True
-        return self._create_user(email, password, **extra_fields)
-
-
-class User(AbstractUser):
-    """A person's account. Email is the login; one name field, as people write it."""
-
-    username = None  # type: ignore[assignment]
-    first_name = None  # type: ignore[assignment]
-    last_name = None  # type: ignore[assignment]
-    email = models.EmailField(_("email address"), unique=True)
-    name = models.CharField(
-        _("name"), max_length=150, help_text=_("The name you would like others to see.")
-    )
-    preferred_language = models.CharField(
-        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
-    )
-
-    USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: ClassVar[list[str]] = []
-
-    # Email login: this manager's create_user takes no username, unlike AbstractUser's.
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
-
-    class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
-
-    def __str__(self) -> str:
-        return self.name or self.email
-
-    def get_full_name(self) -> str:
-        return self.name or self.email
-
-    def get_short_name(self) -> str:
-        return self.name.split(" ")[0] if self.name else self.email
-
-
 class CollaborativeQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CollaborativeQuerySet":
         """The collaboratives this person is an active member of."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            pk__in=Member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
-        )
+        return self.filter(pk__in=Member.objects.collaborative_ids_of(user))
 
 
 class Collaborative(BackedByGroup):
@@ -224,8 +158,9 @@ class OrganizationQuerySet(models.QuerySet):
         public = Q(sharing_level=SharingLevel.PUBLIC)
         if not user.is_authenticated:
             return self.filter(public)
-        mine = Member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
-        return self.filter(public | Q(collaborative_id__in=mine))
+        return self.filter(
+            public | Q(collaborative_id__in=Member.objects.collaborative_ids_of(user))
+        )
 
     def editable_by(self, user) -> "OrganizationQuerySet":
         """Profiles (description, contact, services, locations) a person may change:
@@ -255,8 +190,8 @@ class Organization(BackedByGroup):
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
-    # Written only by ``directory_services.organization_profile_update`` (checked, re-encoded,
-    # under a random name) and served by the logo views, never from MEDIA_URL.
+    # Written only by ``directory.services.listings.organization_profile_update`` (checked,
+    # re-encoded, under a random name) and served by the logo views, never from MEDIA_URL.
     logo = models.ImageField(_("logo"), upload_to="logos/", max_length=200, blank=True)
     key_areas = models.ManyToManyField(
         KeyArea, blank=True, related_name="organizations", verbose_name=_("key areas served")
@@ -322,36 +257,43 @@ class Organization(BackedByGroup):
     # Owner protocol used by reentry.sharing: who owns through this organization.
     @staticmethod
     def viewer_owner_ids(user) -> models.QuerySet:
-        return Member.objects.filter(user_id=user.pk, is_active=True).values("organization_id")
+        return Member.objects.of_user(user).values("organization_id")
 
     @staticmethod
     def editor_owner_ids(user) -> models.QuerySet:
-        return Member.objects.filter(
-            user_id=user.pk, is_active=True, role__in=Member.EDITOR_ROLES
-        ).values("organization_id")
+        return (
+            Member.objects.of_user(user)
+            .filter(role__in=Member.EDITOR_ROLES)
+            .values("organization_id")
+        )
 
 
 class MemberQuerySet(models.QuerySet):
     def active(self) -> "MemberQuerySet":
         return self.filter(is_active=True)
 
+    def of_user(self, user) -> "MemberQuerySet":
+        """A person's active memberships: their place in each collaborative they belong to."""
+        return self.filter(user_id=user.pk, is_active=True)
+
+    def collaborative_ids_of(self, user) -> models.QuerySet:
+        """My collaboratives: the ids of the collaboratives a person is an active member
+        of, as a subquery (``collaborative_id__in=...``). Every app asks here."""
+        return self.of_user(user).values("collaborative_id")
+
     def visible_to(self, user) -> "MemberQuerySet":
         """Members of collaboratives the person belongs to (field privacy applies on top)."""
         if not user.is_authenticated:
             return self.none()
-        mine = Member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
-        return self.filter(collaborative_id__in=mine)
+        return self.filter(collaborative_id__in=Member.objects.collaborative_ids_of(user))
 
     def editable_by(self, user) -> "MemberQuerySet":
         """Backbone staff manage everyone; organization admins manage their own staff."""
         if not user.is_authenticated:
             return self.none()
-        backbone = Member.objects.filter(
-            user_id=user.pk, is_active=True, role=Member.Role.BACKBONE
-        ).values("collaborative_id")
-        admin_of = Member.objects.filter(
-            user_id=user.pk, is_active=True, role=Member.Role.ORG_ADMIN
-        ).values("organization_id")
+        mine = Member.objects.of_user(user)
+        backbone = mine.filter(role=Member.Role.BACKBONE).values("collaborative_id")
+        admin_of = mine.filter(role=Member.Role.ORG_ADMIN).values("organization_id")
         return self.filter(Q(collaborative_id__in=backbone) | Q(organization_id__in=admin_of))
 
 
@@ -491,168 +433,3 @@ class Member(models.Model):
         ):
             return self.get_lived_experience_display()
         return None
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class InvitationQuerySet(models.QuerySet):
-    def pending(self) -> "InvitationQuerySet":
-        return self.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
-
-    def managed_by(self, member: Member) -> "InvitationQuerySet":
-        """Backbone staff see all invitations; organization admins their organization's."""
-        qs = self.filter(collaborative_id=member.collaborative_id)
-        if member.role == Member.Role.BACKBONE:
-            return qs
-        if member.role == Member.Role.ORG_ADMIN:
-            return qs.filter(organization_id=member.organization_id)
-        return qs.none()
-
-    def by_token(self, token: str) -> "InvitationQuerySet":
-        return self.filter(token_hash=_hash_token(token))
-
-
-class Invitation(models.Model):
-    """An invitation by email to join a collaborative with a role (and organization)."""
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    collaborative = models.ForeignKey(
-        Collaborative, on_delete=models.CASCADE, related_name="invitations"
-    )
-    email = models.EmailField(_("email address"))
-    name = models.CharField(_("name"), max_length=150, blank=True)
-    role = models.CharField(_("role"), max_length=20, choices=Member.Role.choices)
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="invitations",
-        verbose_name=_("organization"),
-    )
-    message = models.TextField(_("personal message"), blank=True)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_sent_at = models.DateTimeField(null=True, blank=True)
-    send_count = models.PositiveSmallIntegerField(default=0)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_member = models.OneToOneField(
-        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitation"
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    objects = InvitationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["collaborative", "email"],
-                condition=Q(accepted_at=None, revoked_at=None),
-                name="invitation_one_open_per_email",
-            ),
-            models.CheckConstraint(
-                condition=~Q(role__in=["org_admin", "provider_staff"])
-                | Q(organization__isnull=False),
-                name="invitation_org_role_needs_organization",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.email} → {self.collaborative}"
-
-    def new_token(self) -> str:
-        """Set a fresh token (only its hash is stored) and return it for the link."""
-        token = secrets.token_urlsafe(32)
-        self.token_hash = _hash_token(token)
-        self.expires_at = timezone.now() + INVITATION_LIFETIME
-        return token
-
-    @property
-    def status(self) -> str:
-        if self.accepted_at:
-            return "accepted"
-        if self.revoked_at:
-            return "revoked"
-        if self.expires_at <= timezone.now():
-            return "expired"
-        return "pending"
-
-    def get_status_display(self) -> str | Promise:
-        return {
-            "accepted": _("Accepted"),
-            "revoked": _("Withdrawn"),
-            "expired": _("Expired"),
-            "pending": _("Waiting"),
-        }[self.status]
-
-
-class JoinRequestQuerySet(models.QuerySet):
-    def pending(self) -> "JoinRequestQuerySet":
-        return self.filter(status=JoinRequest.Status.PENDING)
-
-
-class JoinRequest(models.Model):
-    """A person asks to join a collaborative; backbone staff approve or decline."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        APPROVED = "approved", _("Approved")
-        DECLINED = "declined", _("Declined")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    collaborative = models.ForeignKey(
-        Collaborative, on_delete=models.CASCADE, related_name="join_requests"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
-    )
-    message = models.TextField(
-        _("why you would like to join"),
-        max_length=2000,
-        help_text=_("A few words about you and what you hope to do here."),
-    )
-    organization_name = models.CharField(
-        _("your organization, if any"),
-        max_length=200,
-        blank=True,
-        help_text=_("Leave empty if you are joining as a community member."),
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decision_note = models.TextField(_("note to the person"), blank=True, max_length=2000)
-    member = models.OneToOneField(
-        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="join_request"
-    )
-
-    objects = JoinRequestQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("join request")
-        verbose_name_plural = _("join requests")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["collaborative", "user"],
-                condition=Q(status="pending"),
-                name="joinrequest_one_pending_per_person",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.collaborative}"

@@ -93,7 +93,7 @@ class TestInvitationsAndRoles:
 
         token = services.invitation_resend(actor=cast.backbone, invitation=invitation)
         joiner = UserFactory(email="ana@example.org")
-        services.invitation_accept(actor=joiner, token=token)
+        services.invitation_accept(user=joiner, token=token)
         accepted = events("invitation.accepted").get()
         assert accepted.actor == joiner
         assert accepted.collaborative == cast.collab

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from reentry.audit.models import AuditEvent
-from stakeholders import directory_services
+from stakeholders.directory.services import listings as directory_services
 from stakeholders.models import Location, Organization, Service
 from tests.stakeholders.directory_world import c_url, make_location, make_service
 
@@ -270,7 +270,7 @@ class TestServices:
         response = login(cast.staff_a).post(url)
         assert response.status_code == 302
         service_a.refresh_from_db()
-        assert service_a.last_verified_at == directory_services._local_today(cast.collab)
+        assert service_a.last_verified_at == cast.collab.today()
         assert AuditEvent.objects.filter(action="directory.service_verified").count() == 1
 
     def test_verify_only_by_post(self, cast, login, service_a):
@@ -411,7 +411,7 @@ class TestHistory:
 
 
 def test_one_rule_for_who_changes_an_organization_profile(cast):
-    """Own admins and staff; not backbone staff, not another organization (issue 4)."""
+    """Own admins and staff; not backbone staff, not another organization."""
     from stakeholders.models import Organization
 
     def editable(member):

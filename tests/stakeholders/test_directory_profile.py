@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, PngImagePlugin
 
 from reentry.audit.models import AuditEvent
-from stakeholders import directory_services
+from stakeholders.directory.services import listings as directory_services
 from stakeholders.models import Contact, Organization
 from tests.stakeholders.directory_world import c_url, make_public, make_service, p_url
 

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 
 from reentry.audit.models import AuditEvent
 from reentry.sharing.levels import SharingLevel
-from stakeholders.hsds import hsds_export, hsds_import
+from stakeholders.directory.hsds import hsds_export, hsds_import
 from stakeholders.models import (
     Contact,
     Language,
@@ -210,11 +210,11 @@ def test_import_is_written_to_the_audit_log(collab):
 
 def test_only_backbone_staff_may_import(cast):
     with pytest.raises(PermissionDenied):
-        hsds_import(actor=cast.admin_a.user, collaborative=cast.collab, source=SAMPLE)
+        hsds_import(actor=cast.admin_a, collaborative=cast.collab, source=SAMPLE)
     with pytest.raises(PermissionDenied):
-        hsds_import(actor=cast.outsider.user, collaborative=cast.collab, source=SAMPLE)
+        hsds_import(actor=cast.outsider, collaborative=cast.collab, source=SAMPLE)
 
-    report = hsds_import(actor=cast.backbone.user, collaborative=cast.collab, source=SAMPLE)
+    report = hsds_import(actor=cast.backbone, collaborative=cast.collab, source=SAMPLE)
     assert report.committed
 
 
@@ -653,7 +653,7 @@ def test_export_writes_a_datapackage_of_public_rows_only(public_directory, tmp_p
 def test_round_trip_reproduces_the_directory(public_directory, tmp_path):
     cast = public_directory
     hsds_export(collaborative=cast.collab, destination=tmp_path / "out")
-    empty = collaborative_create(actor=UserFactory(), name="Empty", slug="empty")
+    empty = collaborative_create(user=UserFactory(), name="Empty", slug="empty")
     # The cast's collaborative has a "housing" key area and "courts" sector; so does the new one.
     assert empty.key_areas.filter(slug="housing").exists()
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reentry.sharing.levels import SharingLevel
-from stakeholders import hsds_forms
+from stakeholders.directory.hsds import forms as hsds_forms
 from stakeholders.models import Organization, Service
 from tests.stakeholders.directory_world import c_url
 
@@ -343,7 +343,7 @@ def test_sweep_deletes_only_abandoned_uploads(media):
     import os
     import time
 
-    from stakeholders.hsds.uploads import UPLOAD_FOLDER, uploads_sweep
+    from stakeholders.directory.hsds.uploads import UPLOAD_FOLDER, uploads_sweep
     from stakeholders.tasks import sweep_hsds_uploads
 
     folder = media / UPLOAD_FOLDER

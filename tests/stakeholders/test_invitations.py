@@ -78,11 +78,11 @@ class TestInvitationAccept:
             cast.backbone, role=Member.Role.PROVIDER_STAFF, organization=cast.org_b
         )
         user = User.objects.create_user("new.person@example.org", "pw-123456789", name="New")
-        member = services.invitation_accept(actor=user, token=token)
+        member = services.invitation_accept(user=user, token=token)
         assert (member.role, member.organization) == (Member.Role.PROVIDER_STAFF, cast.org_b)
         assert user.groups.filter(pk=cast.org_b.group_id).exists()
         with pytest.raises(ValidationError):
-            services.invitation_accept(actor=user, token=token)
+            services.invitation_accept(user=user, token=token)
 
     def test_resend_replaces_the_link(self, cast):
         invitation, old_token = invite(cast.backbone)
@@ -90,19 +90,19 @@ class TestInvitationAccept:
         assert new_token != old_token
         user = User.objects.create_user("new.person@example.org", "pw-123456789", name="New")
         with pytest.raises(ValidationError):
-            services.invitation_accept(actor=user, token=old_token)
-        services.invitation_accept(actor=user, token=new_token)
+            services.invitation_accept(user=user, token=old_token)
+        services.invitation_accept(user=user, token=new_token)
 
     def test_revoked_and_expired_links_do_not_work(self, cast):
         user = User.objects.create_user("new.person@example.org", "pw-123456789", name="New")
         invitation, token = invite(cast.backbone)
         services.invitation_revoke(actor=cast.backbone, invitation=invitation)
         with pytest.raises(ValidationError):
-            services.invitation_accept(actor=user, token=token)
+            services.invitation_accept(user=user, token=token)
         invitation2, token2 = invite(cast.backbone, email="other@example.org")
         Invitation.objects.filter(pk=invitation2.pk).update(expires_at=timezone.now())
         with pytest.raises(ValidationError):
-            services.invitation_accept(actor=user, token=token2)
+            services.invitation_accept(user=user, token=token2)
 
 
 class TestInvitationPages:

@@ -20,7 +20,7 @@ def open_collab(cast):
 
 def ask(cast, user=None, message="I want to help with housing."):
     return services.join_request_create(
-        actor=user or UserFactory(), collaborative=cast.collab, message=message
+        user=user or UserFactory(), collaborative=cast.collab, message=message
     )
 
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_new_collaborative_gets_ten_key_areas_and_sectors_and_its_founder():
     founder = UserFactory()
-    collab = collaborative_create(actor=founder, name="River County Reentry")
+    collab = collaborative_create(user=founder, name="River County Reentry")
     assert collab.slug == "river-county-reentry"
     assert KeyArea.objects.filter(collaborative=collab).count() == 10
     assert list(collab.key_areas.values_list("name", flat=True)[:2]) == [
@@ -31,7 +31,7 @@ def test_seeding_defaults_twice_adds_nothing():
 
 
 def test_every_sector_has_its_own_backing_group():
-    collab = collaborative_create(actor=UserFactory(), name="Groups County")
+    collab = collaborative_create(user=UserFactory(), name="Groups County")
     group_ids = list(collab.sectors.values_list("group_id", flat=True))
     assert None not in group_ids
     assert len(set(group_ids)) == 10

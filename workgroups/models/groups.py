@@ -23,7 +23,7 @@ from stakeholders.models import Collaborative, KeyArea, Member
 
 
 def my_collaboratives(user) -> models.QuerySet:
-    return Member.objects.filter(user_id=user.pk, is_active=True).values("collaborative_id")
+    return Member.objects.collaborative_ids_of(user)
 
 
 def backbone_collaboratives(user) -> models.QuerySet:

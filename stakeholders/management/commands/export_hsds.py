@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from stakeholders.hsds import hsds_export
+from stakeholders.directory.hsds import hsds_export
 from stakeholders.models import Collaborative
 
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from reentry.sharing.levels import SharingLevel
-from stakeholders.hsds import hsds_import
+from stakeholders.directory.hsds import hsds_import
 from stakeholders.models import Collaborative, Sector
 
 

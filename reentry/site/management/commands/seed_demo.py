@@ -79,7 +79,7 @@ class Command(BaseCommand):
         existing = Collaborative.objects.filter(slug=spec["slug"]).first()
         if existing:
             return existing
-        return services.collaborative_create(actor=founder, **spec)
+        return services.collaborative_create(user=founder, **spec)
 
     def _seed(self) -> list[tuple[str, str]]:
         d = demo.DEMO_DOMAIN
@@ -209,7 +209,7 @@ class Command(BaseCommand):
                 _inv, token = services.invitation_create(
                     actor=backbone, email=email, role=Member.Role.COMMUNITY, name=name
                 )
-                services.invitation_accept(actor=_user(email, name), token=token)
+                services.invitation_accept(user=_user(email, name), token=token)
         for email, name in [(f"invited@{d}", "Kim Alvarez"), (f"invited2@{d}", "Dev Patel")]:
             if not collab.invitations.filter(email=email).exists():
                 services.invitation_create(
@@ -240,7 +240,7 @@ class Command(BaseCommand):
             asker = _user(email, name)
             if not JoinRequest.objects.filter(collaborative=collab, user=asker).exists():
                 services.join_request_create(
-                    actor=asker,
+                    user=asker,
                     collaborative=collab,
                     message=message,
                     organization_name=org_name,

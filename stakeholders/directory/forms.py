@@ -1,6 +1,6 @@
 """Forms of the directory: the search filters, and the profile, service and location editors.
 
-The editors only parse and validate; the writes are in ``directory_services``.
+The editors only parse and validate; the writes are in ``stakeholders.directory.services``.
 """
 
 from typing import Any, cast
@@ -10,6 +10,7 @@ from django.conf.locale import LANG_INFO
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from stakeholders.access import may_change_organization_sharing
 from stakeholders.models import (
     Contact,
     Conviction,
@@ -126,7 +127,7 @@ class OrganizationProfileForm(forms.ModelForm):
     """Description, contact, logo and key areas; sector and visibility for the admins only.
 
     The logo is a plain file field, not the model's: ``organization_profile_update`` checks
-    and re-encodes it (``stakeholders.logos``) and stores it under a random name."""
+    and re-encodes it (``stakeholders.directory.logos``) and stores it under a random name."""
 
     logo = forms.FileField(
         label=_("Logo"),
@@ -172,7 +173,7 @@ class OrganizationProfileForm(forms.ModelForm):
         collaborative_id = self.instance.collaborative_id
         key_areas = cast(forms.ModelMultipleChoiceField, self.fields["key_areas"])
         key_areas.queryset = KeyArea.objects.filter(collaborative_id=collaborative_id)
-        if editor.role == Member.Role.ORG_ADMIN:
+        if may_change_organization_sharing(editor, self.instance.pk):
             sector = cast(forms.ModelChoiceField, self.fields["sector"])
             sector.queryset = Sector.objects.filter(collaborative_id=collaborative_id)
             sector.help_text = _(

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from stakeholders.hsds.report import Rollback
+from stakeholders.directory.hsds.report import Rollback
 from stakeholders.models import (
     Contact,
     CriterionKind,

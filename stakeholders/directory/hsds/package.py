@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from django.utils.translation import gettext as _
 
-from stakeholders.hsds.spec import BY_NAME, RESOURCES, Resource
+from stakeholders.directory.hsds.spec import BY_NAME, RESOURCES, Resource
 
 DESCRIPTOR = "datapackage.json"
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from reentry.audit.log import record
-from stakeholders.hsds import spec
-from stakeholders.hsds.validate import accessibility_label
+from stakeholders.directory.hsds import spec
+from stakeholders.directory.hsds.validate import accessibility_label
 from stakeholders.models import (
     Collaborative,
     Contact,
@@ -63,8 +63,8 @@ def _text(value) -> str:
 
 
 def hsds_export(
-    *, collaborative: Collaborative, destination: Path | str, actor: Member | None = None
-):
+    *, actor: Member | None = None, collaborative: Collaborative, destination: Path | str
+) -> ExportSummary:
     """Write the public directory to a folder (or a .zip when the name ends in .zip)."""
     destination = Path(destination)
     tables = _tables(collaborative)

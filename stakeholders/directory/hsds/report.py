@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from stakeholders.hsds.package import Issue
+from stakeholders.directory.hsds.package import Issue
 
 TABLES = (
     "organizations",

@@ -23,9 +23,9 @@ from django.views.decorators.http import require_POST
 
 from reentry.sharing.levels import SharingLevel
 from stakeholders.access import CollaborativeRequest, collaborative_view
-from stakeholders.hsds import ImportReport, hsds_export, hsds_import
-from stakeholders.hsds.uploads import UPLOAD_FOLDER
-from stakeholders.hsds_forms import HsdsConfirmForm, HsdsUploadForm, sign_upload
+from stakeholders.directory.hsds import ImportReport, hsds_export, hsds_import
+from stakeholders.directory.hsds.forms import HsdsConfirmForm, HsdsUploadForm, sign_upload
+from stakeholders.directory.hsds.uploads import UPLOAD_FOLDER
 from stakeholders.models import Member
 
 BACKBONE = (Member.Role.BACKBONE,)
@@ -57,7 +57,7 @@ def _run(
 ) -> ImportReport:
     with _local_copy(name) as path:
         report = hsds_import(
-            actor=request.user,
+            actor=request.member,
             collaborative=request.collaborative,
             source=path,
             dry_run=dry_run,

@@ -8,11 +8,11 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from stakeholders.hsds.package import DESCRIPTOR
+from stakeholders.directory.hsds.package import DESCRIPTOR
 from stakeholders.models import Collaborative, Sector
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-UPLOAD_SALT = "stakeholders.hsds-import"
+UPLOAD_SALT = "stakeholders.directory.hsds-import"
 TOKEN_MAX_AGE = 60 * 60  # seconds between the preview and "Import now"
 
 

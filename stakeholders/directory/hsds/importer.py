@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
 from reentry.sharing.levels import SharingLevel
-from stakeholders.hsds.commit import Committer
-from stakeholders.hsds.package import read_package
-from stakeholders.hsds.report import ImportReport, Rollback
-from stakeholders.hsds.validate import Validator
+from stakeholders.directory.hsds.commit import Committer
+from stakeholders.directory.hsds.package import read_package
+from stakeholders.directory.hsds.report import ImportReport, Rollback
+from stakeholders.directory.hsds.validate import Validator
 from stakeholders.models import (
     Collaborative,
     Member,
@@ -30,7 +30,7 @@ from stakeholders.models import (
 
 def hsds_import(
     *,
-    actor,
+    actor: Member | None,
     collaborative: Collaborative,
     source: Path | str,
     dry_run: bool = False,
@@ -47,14 +47,8 @@ def hsds_import(
     New organizations get ``profile_sharing`` (members only, unless the caller says public);
     existing organizations keep their sector and sharing.
     """
-    if (
-        actor is not None
-        and not Member.objects.filter(
-            user_id=actor.pk,
-            collaborative=collaborative,
-            is_active=True,
-            role=Member.Role.BACKBONE,
-        ).exists()
+    if actor is not None and not (
+        actor.is_active and actor.is_backbone and actor.collaborative_id == collaborative.pk
     ):
         raise PermissionDenied(_("Only backbone staff can import a directory."))
     if default_sector is not None and default_sector.collaborative_id != collaborative.pk:
@@ -78,7 +72,7 @@ def hsds_import(
                 raise Rollback
             record(
                 "directory.imported",
-                actor=actor,
+                actor=actor.user if actor is not None else None,
                 obj=collaborative,
                 source=report.source,
                 counts={t: vars(c) for t, c in report.counts.items()},

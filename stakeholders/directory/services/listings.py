@@ -1,5 +1,5 @@
-"""Writes for the directory: an organization's profile, services and locations, and the
-quarterly "please verify" reminders. ``<entity>_<verb>(*, actor, ...)``.
+"""Writes for an organization's directory listing: its profile, contact people, services and
+locations. ``<entity>_<verb>(*, actor, ...)``.
 
 Only an organization's own admins and staff change its listing (backbone staff and other
 organizations do not); the sector and who may see the profile change sharing, so only its
@@ -9,27 +9,20 @@ admins change those. Every change goes to the audit log and to the change histor
 
 import functools
 import secrets
-import zoneinfo
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time
+from datetime import time
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
-from reentry.mail import send_templated_email
-from stakeholders.logos import prepare_logo
+from stakeholders.access import may_change_organization_sharing, require_organization_editor
+from stakeholders.directory.logos import prepare_logo
 from stakeholders.models import (
-    VERIFY_EVERY,
     Contact,
     KeyArea,
     Language,
@@ -79,25 +72,10 @@ Week = Mapping[int, tuple[time, time] | None]
 Criterion = tuple[str, str, str]  # (kind, value, rule)
 
 
-def _check_editor(actor: Member, organization: Organization) -> None:
-    if not (
-        actor.is_active
-        and actor.role in Member.EDITOR_ROLES
-        and actor.organization_id == organization.pk
-    ):
-        raise PermissionDenied(
-            _("Only this organization's own admins and staff can change its listing.")
-        )
-
-
 def _stamp(obj, actor: Member, reason: list[str]) -> None:
     """Who made the change (and what changed beyond the row's own fields) for the history."""
     obj._history_user = actor.user
     obj._change_reason = "; ".join(reason)[:100] if reason else None
-
-
-def _local_today(collaborative) -> date:
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(collaborative.time_zone)).date()
 
 
 # --- The organization's profile ------------------------------------------------------------
@@ -115,16 +93,18 @@ def organization_profile_update(
     **fields,
 ) -> Organization:
     """Change description, contact and key areas (admins also sector and visibility), and
-    the logo: ``logo`` replaces it (checked and re-encoded, see ``stakeholders.logos``),
+    the logo: ``logo`` replaces it (checked and re-encoded, see ``stakeholders.directory.logos``),
     ``remove_logo`` takes it away."""
-    _check_editor(actor, organization)
+    require_organization_editor(actor, organization)
     prepared = prepare_logo(logo) if logo is not None else None
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     unknown = set(fields) - set(PROFILE_FIELDS) - set(ADMIN_ONLY_PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
     changed = [name for name, value in fields.items() if getattr(organization, name) != value]
-    if actor.role != Member.Role.ORG_ADMIN and set(changed) & set(ADMIN_ONLY_PROFILE_FIELDS):
+    if set(changed) & set(ADMIN_ONLY_PROFILE_FIELDS) and not may_change_organization_sharing(
+        actor, organization.pk
+    ):
         raise PermissionDenied(
             _("Only the organization's admins can change its sector or who can see it.")
         )
@@ -194,7 +174,7 @@ def contact_create(
     **fields,
 ) -> Contact:
     """A person to ask for, at the organization or for one of its services."""
-    _check_editor(actor, organization)
+    require_organization_editor(actor, organization)
     _check_contact_service(organization, service)
     contact = Contact(organization=organization, service=service)
     _set_fields(contact, fields, CONTACT_FIELDS)
@@ -215,7 +195,7 @@ def contact_create(
 def contact_update(*, actor: Member, contact: Contact, request=None, **fields) -> Contact:
     """Change a contact; ``service`` (None: the whole organization) among the fields."""
     contact = Contact.objects.select_for_update().select_related("organization").get(pk=contact.pk)
-    _check_editor(actor, contact.organization)
+    require_organization_editor(actor, contact.organization)
     if "service" in fields:
         _check_contact_service(contact.organization, fields["service"])
     changed = _set_fields(contact, fields, (*CONTACT_FIELDS, "service"))
@@ -237,7 +217,7 @@ def contact_update(*, actor: Member, contact: Contact, request=None, **fields) -
 @transaction.atomic
 def contact_delete(*, actor: Member, contact: Contact, request=None) -> None:
     contact = Contact.objects.select_for_update().select_related("organization").get(pk=contact.pk)
-    _check_editor(actor, contact.organization)
+    require_organization_editor(actor, contact.organization)
     record(
         "directory.contact_removed",
         actor=actor.user,
@@ -267,8 +247,8 @@ def service_create(
     **fields,
 ) -> Service:
     """A new listing, verified today (the person entering it is checking it)."""
-    _check_editor(actor, organization)
-    service = Service(organization=organization, last_verified_at=_local_today(actor.collaborative))
+    require_organization_editor(actor, organization)
+    service = Service(organization=organization, last_verified_at=actor.collaborative.today())
     _set_fields(service, fields, SERVICE_FIELDS)
     service.full_clean()
     _stamp(service, actor, [])
@@ -308,7 +288,7 @@ def service_update(
 ) -> Service:
     """Change a listing; ``None`` leaves that part as it is."""
     service = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
-    _check_editor(actor, service.organization)
+    require_organization_editor(actor, service.organization)
     changed = _set_fields(service, fields, SERVICE_FIELDS)
     service.full_clean()
     reason = _set_service_children(
@@ -349,8 +329,8 @@ def service_update(
 def service_verify(*, actor: Member, service: Service, request=None) -> Service:
     """Someone checked the listing is right: last verified today (the collaborative's day)."""
     service = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
-    _check_editor(actor, service.organization)
-    service.last_verified_at = _local_today(actor.collaborative)
+    require_organization_editor(actor, service.organization)
+    service.last_verified_at = actor.collaborative.today()
     _stamp(service, actor, [])
     service.save()
     record(
@@ -502,7 +482,7 @@ def _new_phone(**fields) -> Phone:
 def location_create(
     *, actor: Member, organization: Organization, phone: str = "", request=None, **fields
 ) -> Location:
-    _check_editor(actor, organization)
+    require_organization_editor(actor, organization)
     location = Location(organization=organization)
     _set_fields(location, fields, LOCATION_FIELDS)
     location.full_clean()
@@ -527,7 +507,7 @@ def location_update(
     location = (
         Location.objects.select_for_update().select_related("organization").get(pk=location.pk)
     )
-    _check_editor(actor, location.organization)
+    require_organization_editor(actor, location.organization)
     changed = _set_fields(location, fields, LOCATION_FIELDS)
     location.full_clean()
     reason = []
@@ -549,96 +529,3 @@ def location_update(
         also=reason,
     )
     return location
-
-
-# --- Quarterly reminders ------------------------------------------------------------------
-
-
-def verification_reminders_send(*, now: datetime | None = None) -> int:
-    """Email each organization's admins the listings not verified in 90 days.
-
-    Safe to run twice: each service is claimed (``verification_reminded_at``) in the same
-    transaction that queues its email, so a retry or a second run sends nothing again;
-    the next reminder for a service comes after another 90 days. Organizations without an
-    active admin are left unclaimed, so their admins hear as soon as there is one.
-    Returns the number of emails queued.
-    """
-    now = now or timezone.now()
-    due = (
-        Service.objects.active()
-        .filter(
-            Q(last_verified_at__isnull=True)
-            | Q(last_verified_at__lt=timezone.localdate(now) - VERIFY_EVERY)
-        )
-        .filter(
-            Q(verification_reminded_at__isnull=True)
-            | Q(verification_reminded_at__lt=now - VERIFY_EVERY)
-        )
-    )
-    admins: dict[int, list[Member]] = defaultdict(list)
-    for member in Member.objects.filter(
-        role=Member.Role.ORG_ADMIN,
-        is_active=True,
-        organization_id__in=due.values("organization_id"),
-    ).select_related("user"):
-        if member.organization_id is not None:  # always, given the filter; for the type
-            admins[member.organization_id].append(member)
-    sent = 0
-    for organization_id, people in admins.items():
-        sent += _remind_organization(organization_id, people, due, now)
-    return sent
-
-
-@transaction.atomic
-def _remind_organization(organization_id: int, people: list[Member], due, now: datetime) -> int:
-    organization = Organization.objects.select_related("collaborative").get(pk=organization_id)
-    # Claim first, atomically: another run that got here first leaves nothing to claim.
-    claim = list(
-        due.filter(organization_id=organization_id)
-        .select_for_update(skip_locked=True)
-        .order_by("name")
-        .values_list("pk", flat=True)
-    )
-    claimed = (
-        due.filter(pk__in=claim).update(verification_reminded_at=now) if claim else 0
-    )  # still due: not verified or reminded between the two statements
-    if not claimed:
-        return 0
-    services = list(
-        Service.objects.filter(pk__in=claim, verification_reminded_at=now).order_by("name")
-    )
-    collaborative = organization.collaborative
-    base = settings.SITE_URL
-    rows = [
-        {
-            "name": s.name,
-            "last_verified_at": s.last_verified_at,
-            "url": base
-            + reverse(
-                "stakeholders:service_edit",
-                kwargs={"slug": collaborative.slug, "public_id": s.public_id},
-            ),
-        }
-        for s in services
-    ]
-    for member in people:
-        send_templated_email(
-            "directory-verify-reminder",
-            to=member.user.email,
-            language=member.user.preferred_language,
-            context={
-                "member": member,
-                "organization": organization,
-                "collaborative": collaborative,
-                "services": rows,
-                "organization_url": base + organization.get_absolute_url(),
-            },
-        )
-    record(
-        "directory.verification_reminded",
-        collaborative=collaborative,
-        obj=organization,
-        services=len(rows),
-        recipients=len(people),
-    )
-    return len(people)

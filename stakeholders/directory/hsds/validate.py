@@ -11,9 +11,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from stakeholders.hsds import spec
-from stakeholders.hsds.package import Package
-from stakeholders.hsds.report import ImportReport
+from stakeholders.directory.hsds import spec
+from stakeholders.directory.hsds.package import Package
+from stakeholders.directory.hsds.report import ImportReport
 from stakeholders.models import (
     Collaborative,
     Contact,

@@ -1,8 +1,0 @@
-"""Open Referral HSDS 1.1 import and export for the collaborative's directory."""
-
-from stakeholders.hsds.exporter import ExportSummary, hsds_export
-from stakeholders.hsds.importer import hsds_import
-from stakeholders.hsds.package import Issue
-from stakeholders.hsds.report import ImportReport
-
-__all__ = ["ExportSummary", "ImportReport", "Issue", "hsds_export", "hsds_import"]
