@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from indicators.dashboards import IndicatorData
 from indicators.models import Dataset
-from indicators.suppression import PublishedCell
+from reentry.suppression import PublishedCell
 
 HEADER = [
     "indicator_code",

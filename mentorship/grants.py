@@ -16,7 +16,7 @@ corrected, or removed by voiding it (it stays on the record, struck out, with wh
 and why, and leaves every total). Every correction is audit-logged with before and after.
 
 The funder report is published beyond the collaborative, so its counts and rates go
-through ``indicators.suppression`` (DESIGN.md rule 8) with the collaborative's
+through ``reentry.suppression`` (DESIGN.md rule 8) with the collaborative's
 small-number threshold.
 """
 
@@ -32,7 +32,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicators import suppression
 from mentorship import access, burndown, outcomes
 from mentorship.lifecycle import _zone, local_day
 from mentorship.models import (
@@ -46,6 +45,7 @@ from mentorship.models import (
     Stage,
     StageChange,
 )
+from reentry import suppression
 from reentry.audit.log import record
 from reentry.stipends import money
 from reentry.stipends.models import Source, StipendLine

@@ -1,4 +1,4 @@
-"""Small-number suppression (indicators/suppression.py): hand-worked tables for each
+"""Small-number suppression (reentry/suppression.py): hand-worked tables for each
 rule, validation, and a property test in which an attacker who knows every shown
 figure and every relation tries to work a hidden cell out by subtraction."""
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indicators.suppression import (
+from reentry.suppression import (
     Cell,
     Reason,
     Relation,
