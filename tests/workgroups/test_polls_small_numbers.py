@@ -43,9 +43,10 @@ def _section(page: str, title_id: str) -> str:
 
 @pytest.fixture
 def world(cast, wg):
-    """Threshold 3. The Housing group gets six people with lived experience (L1–L6) and
-    three more without (beside staff_a, staff_b and the community co-chair): fifteen
-    may vote, two of them organization staff. Twelve vote on options A–D:
+    """Threshold 3. The Housing group gets six people with lived experience (L1–L6),
+    three more without (beside staff_a, staff_b and the community co-chair) and three
+    who will not vote: fifteen may vote, two of them organization staff. Twelve vote on
+    options A–D:
 
     ======  ==================  ===========================
     option  lived experience    everyone else
@@ -60,7 +61,8 @@ def world(cast, wg):
     cast.collab.save()
     lived = [MemberFactory(collaborative=cast.collab, **LIVED) for _ in range(6)]
     more = [MemberFactory(collaborative=cast.collab) for _ in range(3)]
-    for person in lived + more:
+    absent = [MemberFactory(collaborative=cast.collab) for _ in range(3)]
+    for person in lived + more + absent:
         seat(wg.housing, person)
     poll = make_poll(
         cast.staff_a, wg.housing, options=["A", "B", "C", "D"], double_majority=True
