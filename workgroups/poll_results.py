@@ -312,7 +312,9 @@ def present(poll: Poll, data: dict[str, Any], *, is_final: bool) -> PollResults:
 ALL = "all"
 
 
-def _suppress_split(poll: Poll, data: dict[str, Any], keys: list[str], rows: list[OptionRow]):
+def _suppress_split(
+    poll: Poll, data: dict[str, Any], keys: list[str], rows: list[OptionRow]
+) -> None:
     """Hide the split and double-majority figures of ``rows`` that the small-number rule
     hides. One table: for each option, its total (known: it is the result) and the two
     sides'; for each side, its ballots. Approval and dots: a side's figure stands for its
