@@ -4,9 +4,10 @@
 A spy wraps ``suppress`` wherever it is bound (the module itself, and every module that
 imported the name), so each path below is asserted to have asked it about the cells it
 publishes, with the figures of the world it was given. The paths, found by following
-where counts and rates are rendered (``suppress`` is called by
-``indicators.dashboards._table``, ``reentry.suppression.suppress_parts``,
-``workgroups.inclusion``, ``workgroups.poll_results`` and ``mentorship.grants``):
+where counts and rates are rendered (``suppress`` is called, directly or through
+``reentry.suppression.suppress_parts``, by ``indicators.dashboards._table``,
+``stakeholders.views``, ``workgroups.inclusion``, ``workgroups.poll_results`` and
+``mentorship.grants``):
 
 indicators (``indicators.dashboards.indicator_data``)
     the member dashboard (``indicators:overview``), a key area's scorecard
@@ -15,6 +16,9 @@ indicators (``indicators.dashboards.indicator_data``)
     CSV and XLSX export (``indicators:dashboard_export``), the API's observations
     (``/api/v1/collaboratives/<slug>/observations/``), the public dashboard, its CSV,
     its embed and its SVG chart (``public_indicators:dashboard|csv|embed|chart``);
+stakeholders
+    the collaborative's home page (``stakeholders:home``): members who share lived
+    experience;
 workgroups
     the inclusion card on a group's page and the inclusion report (``inclusion_report``:
     shares, people at gatherings, chair seats), poll results on the page
@@ -177,6 +181,15 @@ class TestIndicators:
     def test_public_embed_and_chart(self, client, cast, indicator, spy, name):
         _get(client, _public_url(name, cast, indicator))
         assert_through(spy, {TOTAL_2024: Decimal(1234)})
+
+
+# --- stakeholders --------------------------------------------------------------------
+
+
+def test_collaborative_home(cast, login, spy):
+    _get(login(cast.staff_b), reverse("stakeholders:home", kwargs={"slug": cast.collab.slug}))
+    members = Member.objects.filter(collaborative=cast.collab, is_active=True).count()
+    assert_through(spy, {suppression.TOTAL: members, "lived_experience": 0, "others": members})
 
 
 # --- workgroups ----------------------------------------------------------------------
