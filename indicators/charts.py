@@ -16,7 +16,7 @@ is escaped by construction. Each chart:
   strict Content Security Policy inline and works as a standalone ``image/svg+xml``.
 
 The charts never see a hidden value: the caller gives ``value=None, hidden=True``
-for a suppressed point, as indicators/suppression.py returns it.
+for a suppressed point, as reentry/suppression.py returns it.
 """
 
 from __future__ import annotations

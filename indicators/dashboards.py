@@ -12,7 +12,7 @@ XLSX exports, the API and the public dashboard all build on ``indicator_data``.
   (counts, numerators and denominators add up; a measure such as days is combined
   as a mean weighted by its number of people). The relations: each breakdown sums to
   its total, and each combined cell is the sum of the datasets' cells.
-* indicators/suppression.py decides what is hidden. A person sees the exact figures
+* reentry/suppression.py decides what is hidden. A person sees the exact figures
   of their own organization's datasets, and nothing that, with those, would give
   away someone else's small number.
 """
@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from indicators.charts import Point, format_number
 from indicators.models import VALUE_PLACES, Indicator, IndicatorSettings, Observation
 from indicators.periods import period_label
-from indicators.suppression import (
+from reentry.suppression import (
     Cell,
     CellKey,
     Disaggregation,

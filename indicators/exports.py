@@ -17,8 +17,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 
 from indicators.dashboards import IndicatorData
 from indicators.models import Dataset
-from indicators.suppression import PublishedCell
 from reentry.downloads import csv_response, xlsx_response
+from reentry.suppression import PublishedCell
 
 HEADER = [
     "indicator_code",

@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from indicators import suppression
 from mentorship import burndown, outcomes
 from mentorship.models import (
     Applicant,
@@ -22,6 +21,7 @@ from mentorship.models import (
     Stage,
     StageChange,
 )
+from reentry import suppression
 from reentry.stipends import money
 from reentry.stipends.models import Source, StipendLine
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from reentry.audit.models import AuditEvent
 from reentry.forms import apply_errors
 from reentry.sharing.access import get_visible_or_404
+from reentry.suppression import TOTAL, suppress_parts
 from stakeholders import selectors, services
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.adapters import PENDING_INVITATION_KEY
@@ -39,6 +40,19 @@ def collaborative_home(request: CollaborativeRequest, slug: str) -> HttpResponse
     key_areas = collaborative.key_areas.annotate(org_count=Count("organizations"))
     organizations = selectors.collaborative_organizations(request.member)
     members = Member.objects.filter(collaborative=collaborative, is_active=True)
+    member_count = members.count()
+    lived_count = members.filter(
+        ~Q(lived_experience__in=["", Member.LivedExperience.NO]),
+        ~Q(lived_experience_visibility=Member.Visibility.ONLY_ME),
+    ).count()
+    # Members who share lived experience beside everyone else, through the small-number
+    # rule (DESIGN.md rule 8); the member count is known (the directory lists them).
+    lived_experience = suppress_parts(
+        member_count,
+        {"lived_experience": lived_count, "others": member_count - lived_count},
+        threshold=collaborative.small_cell_threshold,
+        known=(TOTAL,),
+    )["lived_experience"]
     recent = AuditEvent.objects.filter(
         collaborative=collaborative,
         action__in=["invitation.accepted", "collaborative.created", "organization.created"],
@@ -52,11 +66,8 @@ def collaborative_home(request: CollaborativeRequest, slug: str) -> HttpResponse
             "key_areas": key_areas,
             "organizations": organizations[:12],
             "organization_count": organizations.count(),
-            "member_count": members.count(),
-            "lived_experience_count": members.filter(
-                ~Q(lived_experience__in=["", Member.LivedExperience.NO]),
-                ~Q(lived_experience_visibility=Member.Visibility.ONLY_ME),
-            ).count(),
+            "member_count": member_count,
+            "lived_experience": lived_experience,
             "recent": recent,
         },
     )

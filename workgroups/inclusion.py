@@ -4,9 +4,14 @@ with lived experience.
 Counted only from what people chose to disclose: a person counts as having lived
 experience when they said so (themselves or through family) AND let it be seen beyond
 themselves (visibility is not "only me"). Everyone else counts as not known, never as
-"no", so a share is a floor: "at least this many". A share is shown only when at least
-the collaborative's small-number threshold of people are counted; below it the page
-says "too few to show". Nothing here is ever shown per person.
+"no", so a share is a floor: "at least this many". Nothing here is ever shown per person.
+
+Every figure goes through the one suppression rule (reentry/suppression.py, DESIGN.md
+rule 8) with the collaborative's small-number threshold: a share is a total and its two
+parts (with lived experience, everyone else), so "100% of 12" and "9 of 40" are hidden
+together with the part that would give them back; the chair seats held by community
+members and the times people came are counts of people too. The number of gatherings
+is not a count of people and is shown as it is.
 
 People at gatherings are counted once per period however often they came (members by
 their record, walk-ins by the name written down), so one regular cannot carry a share.
@@ -18,6 +23,7 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -26,6 +32,15 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from reentry.suppression import (
+    TOTAL,
+    Cell,
+    PublishedCell,
+    Reason,
+    Suppression,
+    suppress,
+    suppress_parts,
+)
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Collaborative, Member
 from workgroups.models import Attendance, GroupMembership, Meeting, WorkingGroup
@@ -44,21 +59,56 @@ def disclosed(prefix: str = "") -> Q:
     )
 
 
+LIVED_KEY = "lived_experience"
+OTHERS_KEY = "others"
+
+
 @dataclass(frozen=True)
 class Share:
+    """People counted and, among them, those counted as having lived experience: a
+    total and its two parts, as everyone but the people themselves may see them."""
+
     counted: int
     with_lived_experience: int
     threshold: int
 
+    @cached_property
+    def published(self) -> Suppression:
+        return suppress_parts(
+            self.counted,
+            {
+                LIVED_KEY: self.with_lived_experience,
+                OTHERS_KEY: self.counted - self.with_lived_experience,
+            },
+            threshold=self.threshold,
+        )
+
+    @property
+    def total(self) -> PublishedCell:
+        return self.published[TOTAL]
+
+    @property
+    def lived(self) -> PublishedCell:
+        return self.published[LIVED_KEY]
+
+    @property
+    def others(self) -> PublishedCell:
+        return self.published[OTHERS_KEY]
+
     @property
     def shown(self) -> bool:
-        return self.counted >= self.threshold and self.counted > 0
+        return not (self.total.hidden or self.lived.hidden) and self.counted > 0
 
     @property
     def percent(self) -> int | None:
         if not self.shown:
             return None
         return round(100 * self.with_lived_experience / self.counted)
+
+    @property
+    def reason(self) -> Reason | None:
+        """Why the share is hidden: the reason of the first hidden cell it rests on."""
+        return next((c.reason for c in (self.total, self.lived) if c.hidden), None)
 
 
 def _present(prefix: str = "") -> Q:
@@ -160,7 +210,7 @@ def _quarters_back(day: date, n: int) -> list[date]:
 class QuarterRow:
     start: date
     gatherings: int
-    attendances: int
+    attendances: PublishedCell
     people: Share
 
     @property
@@ -221,7 +271,9 @@ def collaborative_inclusion(
             QuarterRow(
                 start=start,
                 gatherings=row["gatherings"],
-                attendances=row["attendances"],
+                attendances=suppress(
+                    [Cell("attendances", row["attendances"], is_count=True)], threshold=threshold
+                )["attendances"],
                 people=_share(row, threshold),
             )
         )
@@ -285,14 +337,25 @@ def inclusion_report(request: CollaborativeRequest, slug: str) -> HttpResponse:
             "collaborative": request.collaborative,
             "member": request.member,
             "report": report,
-            "chair_seats": GroupMembership.objects.filter(
-                group__collaborative=request.collaborative,
-                group__is_active=True,
-                is_active=True,
-                role__in=GroupMembership.CHAIR_ROLES,
-            ).aggregate(
-                seats=Count("pk"),
-                community=Count("pk", filter=Q(member__role=Member.Role.COMMUNITY)),
-            ),
+            "chair_seats": _chair_seats(request.collaborative),
         },
+    )
+
+
+def _chair_seats(collaborative: Collaborative) -> Suppression:
+    """Chair and co-chair seats of active groups: in all (``TOTAL``), held by community
+    members (``"community"``) and by everyone else (``"others"``). One query."""
+    seats = GroupMembership.objects.filter(
+        group__collaborative=collaborative,
+        group__is_active=True,
+        is_active=True,
+        role__in=GroupMembership.CHAIR_ROLES,
+    ).aggregate(
+        seats=Count("pk"),
+        community=Count("pk", filter=Q(member__role=Member.Role.COMMUNITY)),
+    )
+    return suppress_parts(
+        seats["seats"],
+        {"community": seats["community"], "others": seats["seats"] - seats["community"]},
+        threshold=collaborative.small_cell_threshold,
     )

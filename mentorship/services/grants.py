@@ -16,7 +16,7 @@ corrected, or removed by voiding it (it stays on the record, struck out, with wh
 and why, and leaves every total). Every correction is audit-logged with before and after.
 
 The funder report is published beyond the collaborative, so its counts and rates go
-through ``indicators.suppression`` (DESIGN.md rule 8) with the collaborative's
+through ``reentry.suppression`` (DESIGN.md rule 8) with the collaborative's
 small-number threshold.
 """
 

@@ -39,10 +39,13 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import Resolver404, resolve
 
-from reentry.api.urls import router as api_router
+from indicators import api as indicators_api
+from mentorship import api as mentorship_api
 from reentry.sharing.levels import SharingLevel
+from stakeholders import api as stakeholders_api
 from stakeholders import demo
 from stakeholders.models import Location, Member, Organization, Service, User
+from workgroups import api as workgroups_api
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +140,13 @@ def api_starts(slug: str) -> list[str]:
     """Every list endpoint of the JSON API for one collaborative."""
     return [
         "/api/v1/" + prefix.replace("<slug:collaborative_slug>", slug) + "/"
-        for prefix, _viewset, _basename in api_router.registry
+        for router in (
+            stakeholders_api.router,
+            workgroups_api.router,
+            mentorship_api.router,
+            indicators_api.router,
+        )
+        for prefix, _viewset, _basename in router.registry
     ]
 
 

@@ -8,7 +8,9 @@ Reads go through the models' ``visible_to``, like the pages:
 * a poll is seen by every member once it is scheduled; its results only when the poll's
   rules allow (``workgroups.polls.results.results_for``: after close when results are hidden
   until then, always so for a secret ballot). Results are totals, rounds and turnout:
-  never who chose what.
+  never who chose what. Turnout and the lived-experience split come as the small-number
+  rule lets them be shown: a hidden figure is null, with why (``hidden_reason``,
+  ``split_hidden``).
 
 Casting a ballot (``POST …/polls/<id>/ballot/``) is for a person, never for an
 organization's system: API tokens act for an organization and are refused there (403).
@@ -259,6 +261,7 @@ def results_json(poll: Poll, viewer) -> dict[str, Any] | None:
                 "is_winner": row.is_winner,
                 "place": row.place,
                 "split": row.split if results.split_shown else None,
+                "split_hidden": {side: r.value for side, r in row.split_reasons.items()},
                 "double_majority": row.double_majority,
             }
             for row in results.rows
@@ -288,7 +291,12 @@ def results_json(poll: Poll, viewer) -> dict[str, Any] | None:
             for count in results.irv_counts
         ],
         "turnout": [
-            {"group": str(row.label), "voted": row.voted, "eligible": row.eligible}
+            {
+                "group": str(row.label),
+                "voted": row.voted,
+                "eligible": row.eligible,
+                "hidden_reason": row.reason.value if row.reason else None,
+            }
             for row in turnout
         ],
     }

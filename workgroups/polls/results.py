@@ -6,16 +6,24 @@ same ballots and compares. The split between people with lived experience and ev
 else (and so the double-majority rule) is computed only when each side has at least the
 collaborative's small-number threshold of voters, so no one's vote can be inferred; the
 threshold used is stored with the result, so a recount uses the same one.
+
+What pages and the API show of it goes through the one suppression rule
+(reentry/suppression.py, DESIGN.md rule 8) with the collaborative's threshold: turnout
+per role and for people with lived experience, each option's split between the two
+sides, and the double-majority figures. The poll's outcome (ballots counted, the
+electorate, each option's total) is what the electorate decided and is shown; it is
+given to the rule as known to the viewer, so that no breakdown, subtracted from it,
+gives a small number back.
 """
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from reentry.suppression import Cell, CellKey, Reason, Relation, suppress
 from stakeholders.models import Member
 from workgroups.inclusion import disclosed
 from workgroups.polls import voting
@@ -147,7 +155,11 @@ class OptionRow:
     is_winner: bool = False
     place: int | None = None
     split: dict[str, int | None] = field(default_factory=dict)
+    #: Why a side's figure is hidden (sides shown are not in it).
+    split_reasons: dict[str, Reason] = field(default_factory=dict)
     double_majority: dict[str, Any] | None = None
+    #: Why a side's double-majority figures are hidden.
+    double_majority_reasons: dict[str, Reason] = field(default_factory=dict)
 
 
 @dataclass
@@ -186,6 +198,8 @@ class TurnoutRow:
     label: str
     voted: int | None
     eligible: int | None
+    #: Why the row is hidden (None when it is shown).
+    reason: Reason | None = None
 
     @property
     def percent(self) -> int | None:
@@ -279,6 +293,7 @@ def present(poll: Poll, data: dict[str, Any], *, is_final: bool) -> PollResults:
             )
             for key in order
         ]
+    _suppress_split(poll, data, keys, rows)
     return PollResults(
         poll=poll,
         is_final=is_final,
@@ -292,6 +307,81 @@ def present(poll: Poll, data: dict[str, Any], *, is_final: bool) -> PollResults:
         threshold=data.get("small_cell_threshold", 0),
         columns=[options[k] for k in keys],
     )
+
+
+ALL = "all"
+
+
+def _suppress_split(
+    poll: Poll, data: dict[str, Any], keys: list[str], rows: list[OptionRow]
+) -> None:
+    """Hide the split and double-majority figures of ``rows`` that the small-number rule
+    hides. One table: for each option, its total (known: it is the result) and the two
+    sides'; for each side, its ballots. Approval and dots: a side's figure stands for its
+    supporters out of its ballots. Ranked choice: the first choices, which add up to the
+    side's ballots; the double-majority figures are the side's final round, whose
+    tallies add up to the ballots still continuing."""
+    split = data.get("split")
+    if not split:
+        return
+    dm = data.get("double_majority") or {}
+    irv = data["method"] == Poll.Method.IRV
+    sides = {ALL: data, **{s: split[s] for s in SIDES}}
+    cells: list[Cell] = []
+    relations: list[Relation] = []
+    for side, counted in sides.items():
+        cells.append(Cell(("ballots", side), counted["ballots"], is_count=True))
+        if irv:
+            first = _first_prefs(counted)
+            cells += [Cell((side, k), first.get(k, 0), is_count=True) for k in keys]
+            relations.append(Relation(("ballots", side), tuple((side, k) for k in keys)))
+        else:
+            cells += [
+                Cell(
+                    (side, k),
+                    counted["totals"].get(k, 0),
+                    numerator=counted["supporters"].get(k, 0),
+                    denominator=counted["ballots"],
+                )
+                for k in keys
+            ]
+    relations.append(Relation(("ballots", ALL), tuple(("ballots", s) for s in SIDES)))
+    relations += [Relation((ALL, k), tuple((s, k) for s in SIDES)) for k in keys]
+    if irv and dm:
+        for side in SIDES:
+            base = max((dm[k][f"{side}_base"] for k in keys if k in dm), default=0)
+            cells.append(Cell(("final", side), base, is_count=True))
+            cells += [
+                Cell(("final", side, k), dm[k][f"{side}_support"] if k in dm else 0, is_count=True)
+                for k in keys
+            ]
+            relations.append(Relation(("final", side), tuple(("final", side, k) for k in keys)))
+    known: list[CellKey] = [("ballots", ALL), *((ALL, k) for k in keys)]
+    published = suppress(
+        cells, relations, threshold=poll.collaborative.small_cell_threshold, known=known
+    )
+    for row in rows:
+        key = row.option.key
+        for side in SIDES:
+            cell = published[(side, key)]
+            if cell.hidden and cell.reason is not None:
+                row.split[side] = None
+                row.split_reasons[side] = cell.reason
+        if row.double_majority is None:
+            continue
+        row.double_majority = dict(row.double_majority)
+        for side in SIDES:
+            support, base = (
+                (published[("final", side, key)], published[("final", side)])
+                if irv
+                else (published[(side, key)], published[("ballots", side)])
+            )
+            hidden = next((c.reason for c in (support, base) if c.hidden), None)
+            if hidden is not None:
+                row.double_majority[f"{side}_support"] = None
+                if base.hidden:
+                    row.double_majority[f"{side}_base"] = None
+                row.double_majority_reasons[side] = hidden
 
 
 def _first_prefs(side: dict[str, Any]) -> dict[str, int]:
@@ -328,9 +418,14 @@ def results_for(poll: Poll, viewer: Member | None) -> PollResults | None:
 
 
 def turnout(poll: Poll, eligible_people) -> list[TurnoutRow]:
-    """Ballots and eligible voters by constituency (role), plus people with lived
-    experience (from what they chose to share) when both counts reach the threshold.
-    Two aggregate queries."""
+    """Ballots and eligible voters, for everyone, by constituency (role) and for people
+    with lived experience (from what they chose to share), as the small-number rule lets
+    them be shown. Two aggregate queries.
+
+    One table of rates (voted out of eligible): everyone (known: the ballots counted and
+    the electorate are the poll's outcome), each role present, and people with lived
+    experience beside everyone else (that last row is not shown, but "everyone" minus
+    the lived-experience row would give it, so it is in the table)."""
     threshold = poll.collaborative.small_cell_threshold
     eligible = eligible_people.aggregate(
         total=Count("pk"),
@@ -343,15 +438,31 @@ def turnout(poll: Poll, eligible_people) -> list[TurnoutRow]:
         lived=Count("pk", filter=disclosed("voter__")),
         **{role: Count("pk", filter=Q(voter__role=role)) for role in Member.Role.values},
     )
-    rows = [TurnoutRow(_("Everyone"), voted["total"], eligible["total"])]
-    by_role = Counter({r: eligible[r] for r in Member.Role.values})
-    for role, label in Member.Role.choices:
-        if by_role[role] or voted[role]:
-            rows.append(TurnoutRow(str(label), voted[role], eligible[role]))
-    if eligible["lived"] >= threshold and voted["lived"] >= threshold:
-        rows.append(
-            TurnoutRow(_("People with lived experience"), voted["lived"], eligible["lived"])
-        )
-    else:
-        rows.append(TurnoutRow(_("People with lived experience"), None, None))
-    return rows
+    roles = [(r, label) for r, label in Member.Role.choices if eligible[r] or voted[r]]
+    cells = [
+        Cell("everyone", voted["total"], numerator=voted["total"], denominator=eligible["total"]),
+        *(Cell(r, voted[r], numerator=voted[r], denominator=eligible[r]) for r, _l in roles),
+        Cell("lived", voted["lived"], numerator=voted["lived"], denominator=eligible["lived"]),
+        Cell(
+            "others",
+            voted["total"] - voted["lived"],
+            numerator=voted["total"] - voted["lived"],
+            denominator=eligible["total"] - eligible["lived"],
+        ),
+    ]
+    relations = [Relation("everyone", ("lived", "others"))]
+    if roles:
+        relations.append(Relation("everyone", tuple(r for r, _l in roles)))
+    published = suppress(cells, relations, threshold=threshold, known=("everyone",))
+
+    def row(key: str, label: str) -> TurnoutRow:
+        cell = published[key]
+        if cell.hidden:
+            return TurnoutRow(label, None, None, cell.reason)
+        return TurnoutRow(label, cell.numerator, cell.denominator)
+
+    return [
+        row("everyone", _("Everyone")),
+        *(row(r, str(label)) for r, label in roles),
+        row("lived", _("People with lived experience")),
+    ]

@@ -264,6 +264,36 @@ def suppress(
     )
 
 
+TOTAL = "total"
+
+
+def suppress_parts(
+    total: int,
+    parts: Mapping[CellKey, int],
+    *,
+    threshold: int,
+    reveal: bool = False,
+    known: Collection[CellKey] = (),
+) -> Suppression:
+    """A count of people and the counts it splits into, as one table: the members of a
+    group and, among them, those with lived experience and everyone else. The total is
+    keyed ``TOTAL``; the parts by their own keys, and must add up to the total (a part
+    left out would be recoverable by subtraction, so give every part)."""
+    if sum(parts.values()) != total:
+        raise ValueError(f"The parts add up to {sum(parts.values())}, not to the total {total}.")
+    cells = [
+        Cell(TOTAL, total, is_count=True),
+        *(Cell(key, count, is_count=True) for key, count in parts.items()),
+    ]
+    return suppress(
+        cells,
+        [Relation(TOTAL, tuple(parts))],
+        threshold=threshold,
+        reveal=reveal,
+        known=known,
+    )
+
+
 def disaggregation_relations(keys: Iterable[Disaggregation]) -> list[Relation]:
     """The relations of a table whose cells are keyed by their disaggregation.
 

@@ -1,4 +1,4 @@
-"""Small-number suppression (indicators/suppression.py): hand-worked tables for each
+"""Small-number suppression (reentry/suppression.py): hand-worked tables for each
 rule, validation, and a property test in which an attacker who knows every shown
 figure and every relation tries to work a hidden cell out by subtraction."""
 
@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indicators.suppression import (
+from reentry.suppression import (
+    TOTAL,
     Cell,
     Reason,
     Relation,
@@ -16,6 +17,7 @@ from indicators.suppression import (
     disaggregation_key,
     disaggregation_relations,
     suppress,
+    suppress_parts,
 )
 
 PROPERTY = settings(max_examples=200, deadline=None)
@@ -587,3 +589,37 @@ def test_when_the_viewers_own_figure_fills_the_total_the_total_goes():
 
     assert ours["ours"].value == 20
     assert hidden(ours) == {"combined", "theirs", "another"}
+
+
+# --- a total and its parts ----------------------------------------------------------------
+
+
+def test_parts_all_in_one_hide_both_and_keep_the_total():
+    # 12 people, all 12 with lived experience: the 0 is hidden, and the 12 with it.
+    result = suppress_parts(12, {"with": 12, "without": 0}, threshold=11)
+    assert (result[TOTAL].value, result[TOTAL].hidden) == (12, False)
+    assert result["without"].reason == Reason.SMALL_COUNT and result["without"].hidden
+    assert result["with"].reason == Reason.COMPLEMENTARY and result["with"].hidden
+
+
+def test_a_small_part_hides_its_complement():
+    result = suppress_parts(40, {"with": 9, "without": 31}, threshold=11)
+    assert hidden(result) == {"with", "without"}
+    assert result["without"].reason == Reason.COMPLEMENTARY
+
+
+def test_parts_large_enough_are_shown():
+    result = suppress_parts(40, {"with": 20, "without": 20}, threshold=11)
+    assert hidden(result) == set()
+
+
+def test_a_known_total_comes_back_exact_and_its_parts_stay_safe():
+    result = suppress_parts(5, {"with": 2, "without": 3}, threshold=11, known=[TOTAL])
+    assert (result[TOTAL].value, result[TOTAL].hidden) == (5, False)
+    assert result[TOTAL].protected
+    assert hidden(result) == {"with", "without"}
+
+
+def test_parts_must_add_up_to_the_total():
+    with pytest.raises(ValueError, match="add up"):
+        suppress_parts(10, {"with": 3, "without": 4}, threshold=11)
