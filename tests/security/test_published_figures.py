@@ -6,8 +6,8 @@ imported the name), so each path below is asserted to have asked it about the ce
 publishes, with the figures of the world it was given. The paths, found by following
 where counts and rates are rendered (``suppress`` is called, directly or through
 ``reentry.suppression.suppress_parts``, by ``indicators.dashboards._table``,
-``stakeholders.views``, ``workgroups.inclusion``, ``workgroups.poll_results`` and
-``mentorship.grants``):
+``stakeholders.views``, ``workgroups.inclusion``, ``workgroups.polls.results`` and
+``mentorship.reports``):
 
 indicators (``indicators.dashboards.indicator_data``)
     the member dashboard (``indicators:overview``), a key area's scorecard
@@ -44,7 +44,6 @@ from django.urls import reverse
 
 import reentry.urls  # noqa: F401 - every view module loaded before the spy is set
 from indicators.dashboards import COMBINED
-from mentorship import lifecycle
 from reentry import suppression
 from stakeholders.models import Member
 from tests.factories import MemberFactory
@@ -59,7 +58,7 @@ from tests.mentorship.conftest import mworld  # noqa: F401 - fixture
 from tests.mentorship.factories import BudgetLineFactory, GrantFactory
 from tests.workgroups.conftest import seat, wg  # noqa: F401 - fixture
 from tests.workgroups.polls_world import keys, make_poll
-from workgroups import polls
+from workgroups.polls import services as polls
 
 pytestmark = pytest.mark.django_db
 
@@ -262,7 +261,7 @@ def test_poll_results_api(cast, closed_poll, login, spy):
 
 @pytest.fixture
 def grant(mworld):  # noqa: F811
-    today = lifecycle.local_today(mworld.program)
+    today = mworld.program.collaborative.today()
     g = GrantFactory(
         program=mworld.program,
         amount=Decimal("12000"),
