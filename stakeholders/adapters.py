@@ -1,4 +1,9 @@
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 PENDING_INVITATION_KEY = "pending_invitation_token"
@@ -27,3 +32,17 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Setting up a first second factor just after signing in (where people who must
+        have one are sent) does not ask for the password again; every later change to
+        the second factor (turning it off, seeing the recovery codes) still does."""
+        request = self.request
+        if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
+            records = get_authentication_records(request, request.user)
+            just_signed_in = bool(records) and (
+                time.time() - records[-1].get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT
+            )
+            if just_signed_in and not Authenticator.objects.filter(user=request.user).exists():
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
