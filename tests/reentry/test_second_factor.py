@@ -55,9 +55,9 @@ class TestWhoMustHaveASecondFactor:
         page = client.get(SETUP)
         assert page.status_code == 200
         assert "Set up two-factor sign-in" in page.text
-        assert "Your role here lets you see and change other people&#x27;s information" in (
-            page.text
-        )
+        # The reason, once as the redirect's message and once on the page itself.
+        assert "your account needs a second step at sign-in" in page.text
+        assert "Your role here needs this" in page.text
 
     def test_django_admin_users_are_sent_to_set_one_up(self, enforced, db, client):
         client.force_login(UserFactory(is_staff=True))
