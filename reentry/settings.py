@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "guardian",
     "simple_history",
     "django_htmx",
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "reentry.middleware.IdleTimeoutMiddleware",
+    "reentry.middleware.SecondFactorRequiredMiddleware",
     "reentry.middleware.RejectNulBytesMiddleware",
 ]
 
@@ -149,6 +152,25 @@ ACCOUNT_ADAPTER = "stakeholders.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "stakeholders.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+
+# Two-factor sign-in (allauth.mfa): an authenticator app (TOTP) and recovery codes.
+# WebAuthn is left out: it needs the fido2 package, allauth's browser script and an
+# HTTPS origin per deployment, for little gain over TOTP here.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+# Who must have a second factor: anyone for whom one of these answers True. Each is a
+# dotted path to ``predicate(user) -> bool``; an app that holds person-level records adds
+# its own ("can read person-level records") here.
+MFA_REQUIRED_FOR = [
+    "stakeholders.access.has_django_admin_access",
+    "stakeholders.access.holds_privileged_role",
+]
+# Send those people to set up a second factor before anything else. On by default in
+# production; off by default with DEBUG (the demo), so the demo accounts sign in with
+# their password alone. MFA_ENFORCE=true turns it on for the demo too.
+MFA_ENFORCE = env_bool("MFA_ENFORCE", default=not DEBUG)
+# The same people are signed out after this many seconds without a request (0: never).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 
 # django-guardian: no guardian "anonymous user" row; `public` is a sharing level.
 ANONYMOUS_USER_NAME = None

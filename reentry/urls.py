@@ -49,6 +49,8 @@ urlpatterns = [
     ),
     path("c/<slug:slug>/", include("reentry.audit.urls")),
     path("api/", include("reentry.api.urls")),
+    # Before the admin's own: its sign-in page sends people to the site's sign-in.
+    path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
 ]
 

@@ -142,3 +142,21 @@ def require_member_manager(actor: Member, role: str, organization: Organization 
         or organization.pk != actor.organization_id
     ):
         raise PermissionDenied(_("Organization admins manage their own organization's staff."))
+
+
+# Who must sign in with a second factor (settings.MFA_REQUIRED_FOR lists these).
+
+
+def has_django_admin_access(user: User) -> bool:
+    """Site administrators: the Django admin reads every collaborative's rows."""
+    return bool(user.is_staff or user.is_superuser)
+
+
+def holds_privileged_role(user: User) -> bool:
+    """Backbone staff and organization admins, in any collaborative they are active in:
+    they invite people, manage members and read what their organization holds."""
+    return (
+        Member.objects.of_user(user)
+        .filter(role__in=(Member.Role.BACKBONE, Member.Role.ORG_ADMIN))
+        .exists()
+    )

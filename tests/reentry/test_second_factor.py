@@ -1,0 +1,267 @@
+"""Two-factor sign-in: who must have a second factor, the push to set one up, the idle
+timeout for the same people, and the Django admin's sign-in going through the site's."""
+
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    SECRET_SESSION_KEY,
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
+from allauth.mfa.totp.internal.auth import app_settings as mfa_settings
+from django.urls import reverse
+
+from reentry.middleware import IdleTimeoutMiddleware
+from tests.factories import TEST_PASSWORD, UserFactory
+
+SETUP = "/accounts/2fa/totp/activate/"
+
+
+def current_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
+
+
+def with_totp(user) -> str:
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def sign_in(client, user) -> None:
+    """Through the sign-in form: the set-up pages want a password entered just now."""
+    client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.fixture
+def enforced(settings):
+    settings.MFA_ENFORCE = True
+    return settings
+
+
+class TestWhoMustHaveASecondFactor:
+    @pytest.mark.parametrize("who", ["backbone", "admin_a", "outsider"])
+    def test_backbone_and_organization_admins_are_sent_to_set_one_up(
+        self, enforced, cast, client, who
+    ):
+        sign_in(client, getattr(cast, who).user)
+        response = client.get(cast.collab.get_absolute_url())
+        assert response.status_code == 302
+        assert response["Location"] == SETUP
+        page = client.get(SETUP)
+        assert page.status_code == 200
+        assert "Set up two-factor sign-in" in page.text
+        # The reason, once as the redirect's message and once on the page itself.
+        assert "your account needs a second step at sign-in" in page.text
+        assert "Your role here needs this" in page.text
+
+    def test_django_admin_users_are_sent_to_set_one_up(self, enforced, db, client):
+        client.force_login(UserFactory(is_staff=True))
+        response = client.get("/admin/")
+        assert response.status_code == 302
+        assert response["Location"] == SETUP
+
+    @pytest.mark.parametrize("who", ["staff_a", "community", "observer"])
+    def test_everyone_else_is_only_offered_it(self, enforced, cast, client, who):
+        sign_in(client, getattr(cast, who).user)
+        assert client.get(cast.collab.get_absolute_url()).status_code == 200
+        page = client.get(SETUP)
+        assert page.status_code == 200
+        assert "other people&#x27;s information" not in page.text
+
+    def test_with_an_authenticator_app_they_go_where_they_asked(self, enforced, cast, client):
+        with_totp(cast.backbone.user)
+        client.force_login(cast.backbone.user)
+        assert client.get(cast.collab.get_absolute_url()).status_code == 200
+
+    def test_recovery_codes_alone_do_not_count(self, enforced, cast, client):
+        Authenticator.objects.create(
+            user=cast.backbone.user, type=Authenticator.Type.RECOVERY_CODES, data={}
+        )
+        client.force_login(cast.backbone.user)
+        assert client.get(cast.collab.get_absolute_url())["Location"] == SETUP
+
+    def test_an_inactive_membership_does_not_count(self, enforced, cast, client):
+        cast.admin_a.is_active = False
+        cast.admin_a.save(update_fields=["is_active"])
+        client.force_login(cast.admin_a.user)
+        assert client.get("/").status_code == 200
+
+    def test_signing_out_and_changing_language_stay_open(self, enforced, cast, client):
+        client.force_login(cast.backbone.user)
+        assert client.post("/i18n/setlang/", {"language": "es", "next": "/"}).status_code == 302
+        client.post(reverse("account_logout"))
+        assert "_auth_user_id" not in client.session
+
+    def test_an_htmx_request_gets_a_whole_page_redirect(self, enforced, cast, client):
+        client.force_login(cast.backbone.user)
+        response = client.get(cast.collab.get_absolute_url(), headers={"HX-Request": "true"})
+        assert response["HX-Redirect"] == SETUP
+
+    def test_a_new_rule_is_one_predicate(self, enforced, cast, client):
+        enforced.MFA_REQUIRED_FOR = [
+            *enforced.MFA_REQUIRED_FOR,
+            "tests.reentry.test_second_factor.everyone",
+        ]
+        client.force_login(cast.community.user)
+        assert client.get("/")["Location"] == SETUP
+
+    def test_off_when_not_enforced(self, settings, cast, client):
+        settings.MFA_ENFORCE = False
+        client.force_login(cast.backbone.user)
+        assert client.get(cast.collab.get_absolute_url()).status_code == 200
+
+    def test_setting_up_the_app_lets_them_in(self, enforced, cast, client):
+        sign_in(client, cast.backbone.user)
+        assert client.get(SETUP).status_code == 200
+        secret = client.session[SECRET_SESSION_KEY]
+        response = client.post(SETUP, {"code": current_code(secret)})
+        assert response.status_code == 302, response.text
+        assert Authenticator.objects.filter(
+            user=cast.backbone.user, type=Authenticator.Type.TOTP
+        ).exists()
+        assert client.get(cast.collab.get_absolute_url()).status_code == 200
+
+    def test_later_changes_ask_for_the_password_again(self, cast, client):
+        with_totp(cast.backbone.user)
+        client.force_login(cast.backbone.user)
+        response = client.get(reverse("mfa_deactivate_totp"))
+        assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+    def test_an_old_sign_in_asks_for_the_password_before_set_up(self, cast, client):
+        client.force_login(cast.backbone.user)  # no record of a password entered just now
+        response = client.get(SETUP)
+        assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+    def test_the_settings_page_offers_it(self, cast, client):
+        client.force_login(cast.community.user)
+        page = client.get(reverse("stakeholders:profile", args=[cast.collab.slug]))
+        assert reverse("mfa_index") in page.text
+        assert client.get(reverse("mfa_index")).status_code == 200
+
+
+def everyone(user) -> bool:
+    return True
+
+
+class TestSignInWithASecondFactor:
+    def test_the_password_alone_does_not_sign_in(self, cast, client):
+        with_totp(cast.backbone.user)
+        response = client.post(
+            reverse("account_login"),
+            {"login": cast.backbone.user.email, "password": TEST_PASSWORD},
+        )
+        assert response["Location"] == reverse("mfa_authenticate")
+        assert "_auth_user_id" not in client.session
+
+    def test_the_password_and_the_code_sign_in(self, cast, client):
+        secret = with_totp(cast.backbone.user)
+        client.post(
+            reverse("account_login"),
+            {"login": cast.backbone.user.email, "password": TEST_PASSWORD},
+        )
+        page = client.get(reverse("mfa_authenticate"))
+        assert "Enter your code" in page.text
+        client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+        assert client.session["_auth_user_id"] == str(cast.backbone.user.pk)
+
+
+class TestIdleTimeout:
+    KEY = IdleTimeoutMiddleware.SESSION_KEY
+
+    @pytest.fixture(autouse=True)
+    def _timeout(self, settings):
+        settings.SESSION_IDLE_TIMEOUT = 1800
+
+    def idle_for(self, client, seconds: int) -> None:
+        session = client.session
+        session[self.KEY] = int(time.time()) - seconds
+        session.save()
+
+    def test_a_request_records_the_time(self, cast, client):
+        client.force_login(cast.backbone.user)
+        client.get("/")
+        assert abs(client.session[self.KEY] - time.time()) < 5
+
+    def test_backbone_staff_idle_too_long_are_signed_out(self, cast, client):
+        client.force_login(cast.backbone.user)
+        self.idle_for(client, 1801)
+        url = cast.collab.get_absolute_url()
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('account_login')}?next={url}"
+        assert "_auth_user_id" not in client.session
+        page = client.get(response["Location"])
+        assert "You were signed out after 30 minutes without activity." in page.text
+
+    def test_within_the_timeout_they_stay(self, cast, client):
+        client.force_login(cast.admin_a.user)
+        self.idle_for(client, 1700)
+        assert client.get(cast.collab.get_absolute_url()).status_code == 200
+        assert client.session["_auth_user_id"] == str(cast.admin_a.user.pk)
+
+    def test_other_roles_are_not_timed_out(self, cast, client):
+        client.force_login(cast.staff_a.user)
+        self.idle_for(client, 7200)
+        assert client.get(cast.collab.get_absolute_url()).status_code == 200
+
+    def test_zero_turns_it_off(self, settings, cast, client):
+        settings.SESSION_IDLE_TIMEOUT = 0
+        client.force_login(cast.backbone.user)
+        self.idle_for(client, 7200)
+        assert client.get(cast.collab.get_absolute_url()).status_code == 200
+
+
+class TestAdminSignIn:
+    @pytest.fixture
+    def admin_user(self, db):
+        return UserFactory(is_staff=True, is_superuser=True)
+
+    def test_the_admin_page_takes_no_password(self, admin_user, client):
+        response = client.post(
+            "/admin/login/?next=/admin/",
+            {"username": admin_user.email, "password": TEST_PASSWORD, "next": "/admin/"},
+        )
+        assert "_auth_user_id" not in client.session
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('account_login')}?next=/admin/"
+
+    def test_many_wrong_passwords_then_the_right_one_do_not_get_in(self, admin_user, client):
+        for _ in range(25):
+            client.post("/admin/login/", {"username": admin_user.email, "password": "wrong"})
+        client.post("/admin/login/", {"username": admin_user.email, "password": TEST_PASSWORD})
+        assert "_auth_user_id" not in client.session
+
+    def test_the_sign_in_it_sends_to_locks_after_five_failures(self, admin_user, client):
+        login = reverse("account_login")
+        for _ in range(5):
+            client.post(login, {"login": admin_user.email, "password": "wrong"})
+        response = client.post(login, {"login": admin_user.email, "password": TEST_PASSWORD})
+        assert response.status_code in (200, 429)
+        assert "_auth_user_id" not in client.session
+
+    def test_an_admin_page_leads_to_the_site_sign_in_and_back(self, admin_user, client):
+        first = client.get("/admin/stakeholders/user/")
+        assert first["Location"] == "/admin/login/?next=/admin/stakeholders/user/"
+        second = client.get(first["Location"])
+        assert second["Location"] == f"{reverse('account_login')}?next=/admin/stakeholders/user/"
+        response = client.post(
+            second["Location"], {"login": admin_user.email, "password": TEST_PASSWORD}
+        )
+        assert response["Location"] == "/admin/stakeholders/user/"
+
+    def test_signed_in_admin_goes_to_the_admin(self, admin_user, client):
+        client.force_login(admin_user)
+        assert client.get("/admin/login/")["Location"] == "/admin/"
+
+    def test_no_redirect_to_another_site(self, admin_user, client):
+        client.force_login(admin_user)
+        assert client.get("/admin/login/?next=https://evil.example/")["Location"] == "/admin/"
+
+    def test_signed_in_person_without_admin_access_gets_403(self, cast, client):
+        client.force_login(cast.backbone.user)
+        assert client.get("/admin/login/").status_code == 403
