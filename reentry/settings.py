@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "reentry.sharing",
     "reentry.api",
     "reentry.outbox",
+    "reentry.ratelimit",
     "reentry.stipends",
     "stakeholders",
     "workgroups",
