@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "reentry.sharing",
     "reentry.api",
     "reentry.outbox",
+    "reentry.ratelimit",
     "reentry.stipends",
     "stakeholders",
     "workgroups",
@@ -193,6 +194,10 @@ STATICFILES_DIRS = [BASE_DIR / "reentry" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Indicator uploads (indicators/importing): larger files are refused before they are read.
+# Denied lookups logged one by one per person, action and kind of object in each window
+# (seconds); beyond that they are counted and logged in summary (reentry/audit/log.py).
+AUDIT_DENIED_PER_WINDOW = env_int("AUDIT_DENIED_PER_WINDOW", 20)
+AUDIT_DENIED_WINDOW = env_int("AUDIT_DENIED_WINDOW", 10 * 60)
 INDICATOR_UPLOAD_MAX_BYTES = env_int("INDICATOR_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 # Days an upload that was never saved keeps its file (unpublished figures); then it goes.
 INDICATOR_UPLOAD_RETENTION_DAYS = env_int("INDICATOR_UPLOAD_RETENTION_DAYS", 7)

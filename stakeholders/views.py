@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -41,10 +41,9 @@ def collaborative_home(request: CollaborativeRequest, slug: str) -> HttpResponse
     organizations = selectors.collaborative_organizations(request.member)
     members = Member.objects.filter(collaborative=collaborative, is_active=True)
     member_count = members.count()
-    lived_count = members.filter(
-        ~Q(lived_experience__in=["", Member.LivedExperience.NO]),
-        ~Q(lived_experience_visibility=Member.Visibility.ONLY_ME),
-    ).count()
+    # Only answers this person may see are counted, so the figure cannot move with an
+    # answer kept from them (shared with backbone staff only, or "only me").
+    lived_count = members.lived_experience_shared_with(request.member).count()
     # Members who share lived experience beside everyone else, through the small-number
     # rule (DESIGN.md rule 8); the member count is known (the directory lists them).
     lived_experience = suppress_parts(

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import factory.random
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -53,6 +54,8 @@ def _eager_celery(settings):
     # Each test gets its own empty cache: a shared Redis would carry allauth's sign-in
     # rate limits from one test (and one CI run) to the next.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Local-memory caches of one name share their data across instances: empty it.
+    caches["default"].clear()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

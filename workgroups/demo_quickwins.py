@@ -312,7 +312,8 @@ def _voters(collaborative: Collaborative) -> list[Member]:
     shared = {
         m.pk
         for m in people
-        if m.lived_experience in LIVED and m.lived_experience_visibility != m.Visibility.ONLY_ME
+        if m.lived_experience in LIVED
+        and m.lived_experience_visibility == m.Visibility.COLLABORATIVE
     }
     return sorted(people, key=lambda m: (m.pk not in shared, m.pk))
 

@@ -1,10 +1,13 @@
 """Inclusion, measured: the share of members and of people at gatherings who are people
 with lived experience.
 
-Counted only from what people chose to disclose: a person counts as having lived
-experience when they said so (themselves or through family) AND let it be seen beyond
-themselves (visibility is not "only me"). Everyone else counts as not known, never as
-"no", so a share is a floor: "at least this many". Nothing here is ever shown per person.
+Counted only from what people chose to disclose to the person looking: someone counts
+as having lived experience when they said so (themselves or through family) AND let the
+viewer see it (``Member.objects.lived_experience_shared_with``): answers shared with the
+whole collaborative for everyone, answers shared with backbone staff only for backbone
+staff, "only me" answers never. So a figure never moves with an answer its viewer may
+not see. Everyone else counts as not known, never as "no", so a share is a floor: "at
+least this many". Nothing here is ever shown per person.
 
 Every figure goes through the one suppression rule (reentry/suppression.py, DESIGN.md
 rule 8) with the collaborative's small-number threshold: a share is a total and its two
@@ -42,21 +45,19 @@ from reentry.suppression import (
     suppress_parts,
 )
 from stakeholders.access import CollaborativeRequest, collaborative_view
-from stakeholders.models import Collaborative, Member
+from stakeholders.models import Collaborative, Member, lived_experience_shared_q
 from workgroups.models import Attendance, GroupMembership, Meeting, WorkingGroup
 
-LIVED = (Member.LivedExperience.YES, Member.LivedExperience.FAMILY)
+LIVED = Member.LIVED_ANSWERS
 REPORT_QUARTERS = 8
 MIN_QUARTERS = 4
 GROUP_PERIOD = timedelta(days=365)
 RECENT_GATHERINGS = 5
 
 
-def disclosed(prefix: str = "") -> Q:
-    """People who said they have lived experience and let it be counted."""
-    return Q(**{f"{prefix}lived_experience__in": LIVED}) & ~Q(
-        **{f"{prefix}lived_experience_visibility": Member.Visibility.ONLY_ME}
-    )
+def disclosed(viewer: Member | None, prefix: str = "") -> Q:
+    """People who said they have lived experience and let ``viewer`` see it."""
+    return lived_experience_shared_q(viewer, prefix)
 
 
 LIVED_KEY = "lived_experience"
@@ -115,13 +116,13 @@ def _present(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": Attendance.Status.PRESENT})
 
 
-def _attendee_counts(attendance, *, by: str | None = None):
-    """Distinct people present (members and walk-ins) and those counted as having lived
-    experience, overall or per ``by`` value. One query."""
+def _attendee_counts(attendance, viewer: Member | None, *, by: str | None = None):
+    """Distinct people present (members and walk-ins) and those counted, for ``viewer``,
+    as having lived experience, overall or per ``by`` value. One query."""
     counts = {
         "members": Count("member", distinct=True, filter=Q(member__isnull=False)),
         "walk_ins": Count("walk_in_name", distinct=True, filter=Q(member__isnull=True)),
-        "lived": Count("member", distinct=True, filter=disclosed("member__")),
+        "lived": Count("member", distinct=True, filter=disclosed(viewer, "member__")),
     }
     if by is None:
         return attendance.aggregate(**counts)
@@ -146,15 +147,21 @@ class GroupInclusion:
     gatherings: list[tuple[Meeting, Share]]
 
 
-def group_inclusion(group: WorkingGroup, user, *, now: datetime | None = None) -> GroupInclusion:
+def group_inclusion(
+    group: WorkingGroup, user, viewer: Member | None, *, now: datetime | None = None
+) -> GroupInclusion:
     """The group's members now, the people at its gatherings this past year, and its
-    latest gatherings, each as a share (three queries). Gatherings the viewer may not
-    see are left out."""
+    latest gatherings, each as a share (three queries), as ``viewer`` (``user``'s
+    membership in the group's collaborative, or None) may see them. Gatherings the
+    viewer may not see are left out."""
+    if viewer is not None and viewer.collaborative_id != group.collaborative_id:
+        viewer = None
     now = now or timezone.now()
     threshold = group.collaborative.small_cell_threshold
     people = group.active_people()
     member_row = people.aggregate(
-        counted=Count("pk", distinct=True), lived=Count("pk", distinct=True, filter=disclosed())
+        counted=Count("pk", distinct=True),
+        lived=Count("pk", distinct=True, filter=disclosed(viewer)),
     )
     visible = Meeting.objects.visible_to(user).filter(owner=group).values("pk")
     attendance = Attendance.objects.filter(
@@ -173,7 +180,7 @@ def group_inclusion(group: WorkingGroup, user, *, now: datetime | None = None) -
             lived=Count(
                 "attendance__member",
                 distinct=True,
-                filter=_present("attendance__") & disclosed("attendance__member__"),
+                filter=_present("attendance__") & disclosed(viewer, "attendance__member__"),
             ),
         )
         .select_related("collaborative")
@@ -181,7 +188,7 @@ def group_inclusion(group: WorkingGroup, user, *, now: datetime | None = None) -
     )
     return GroupInclusion(
         members=Share(member_row["counted"], member_row["lived"], threshold),
-        attendees=_share(_attendee_counts(attendance), threshold),
+        attendees=_share(_attendee_counts(attendance, viewer), threshold),
         gatherings=[
             (m, _share({"members": m.members, "walk_ins": m.walk_ins, "lived": m.lived}, threshold))
             for m in recent
@@ -234,10 +241,13 @@ class InclusionReport:
 
 
 def collaborative_inclusion(
-    collaborative: Collaborative, *, today: date | None = None
+    collaborative: Collaborative, viewer: Member | None, *, today: date | None = None
 ) -> InclusionReport:
     """Members now; people at gatherings per quarter (up to the last eight, in the
-    collaborative's time zone); members and past-year attendees per group. Four queries."""
+    collaborative's time zone); members and past-year attendees per group, as ``viewer``
+    may see them. Four queries."""
+    if viewer is not None and viewer.collaborative_id != collaborative.pk:
+        viewer = None
     tz = zoneinfo.ZoneInfo(collaborative.time_zone)
     today = today or timezone.localtime(timezone=tz).date()
     threshold = collaborative.small_cell_threshold
@@ -245,7 +255,7 @@ def collaborative_inclusion(
     since = datetime.combine(quarters[0], datetime.min.time(), tzinfo=tz)
 
     everyone = Member.objects.filter(collaborative=collaborative, is_active=True).aggregate(
-        counted=Count("pk"), lived=Count("pk", filter=disclosed())
+        counted=Count("pk"), lived=Count("pk", filter=disclosed(viewer))
     )
     attendance = Attendance.objects.filter(
         _present(), meeting__collaborative=collaborative, meeting__starts_at__gte=since
@@ -259,7 +269,7 @@ def collaborative_inclusion(
             attendances=Count("pk"),
             members=Count("member", distinct=True, filter=Q(member__isnull=False)),
             walk_ins=Count("walk_in_name", distinct=True, filter=Q(member__isnull=True)),
-            lived=Count("member", distinct=True, filter=disclosed("member__")),
+            lived=Count("member", distinct=True, filter=disclosed(viewer, "member__")),
         )
         .order_by("quarter")
     }
@@ -292,7 +302,7 @@ def collaborative_inclusion(
             member_count=Count("memberships", filter=active, distinct=True),
             lived_count=Count(
                 "memberships",
-                filter=active & disclosed("memberships__member__"),
+                filter=active & disclosed(viewer, "memberships__member__"),
                 distinct=True,
             ),
         )
@@ -307,6 +317,7 @@ def collaborative_inclusion(
                 meeting__collaborative=collaborative,
                 meeting__starts_at__gte=past_year,
             ),
+            viewer,
             by="meeting__owner",
         )
     }
@@ -329,7 +340,7 @@ def collaborative_inclusion(
 @collaborative_view(roles=(Member.Role.BACKBONE,))
 def inclusion_report(request: CollaborativeRequest, slug: str) -> HttpResponse:
     """Backbone staff: inclusion across the collaborative, by quarter and by group."""
-    report = collaborative_inclusion(request.collaborative)
+    report = collaborative_inclusion(request.collaborative, request.member)
     return render(
         request,
         "workgroups/inclusion/report.html",

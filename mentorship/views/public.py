@@ -3,9 +3,8 @@ the applicant's language (the language switcher in the header changes it).
 
 Spam protection needs no third party: a honeypot field people never see, and a limit of
 ``APPLY_LIMIT`` applications an hour from one address (counted in the shared cache, so
-it holds across processes)."""
+it holds across processes, and in the database while the cache is down)."""
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from mentorship.forms.pipeline import ApplicationForm, slots_from_choices
 from mentorship.services import screening
 from reentry.audit.log import client_ip
 from reentry.forms import apply_errors
+from reentry.ratelimit import counters
 
 APPLY_LIMIT = 5
 APPLY_WINDOW = 60 * 60
@@ -27,19 +27,9 @@ def _rate_key(request: HttpRequest) -> str:
 
 
 def _over_limit(request: HttpRequest) -> bool:
-    """Whether this address sent too many applications this hour. When the cache cannot
-    count (the resilient cache answers None while Redis is down), the form stays open:
-    the honeypot still stands, and losing a real application costs more than a spam one."""
-    key = _rate_key(request)
-    cache.add(key, 0, APPLY_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, APPLY_WINDOW)
-        count = 1
-    if not isinstance(count, int):
-        return False
-    return count > APPLY_LIMIT
+    """Whether this address sent too many applications this hour (counted in the cache,
+    or in the database while Redis is down)."""
+    return counters.hit(_rate_key(request), window=APPLY_WINDOW) > APPLY_LIMIT
 
 
 def apply(request: HttpRequest, collab_slug: str, program_slug: str) -> HttpResponseBase:

@@ -25,6 +25,10 @@ ACTION_LABELS = {
     "sharing.regranted": _("Moved sector sharing after a sector change"),
     "sharing.admin_changed": _("Changed a permission in the admin"),
     "access.not_found": _("Tried to open something not shared with them"),
+    "access.not_found.throttled": _(
+        "Tried to open too many things not shared with them: counted, not logged one by one"
+    ),
+    "access.not_found.repeats": _("Kept trying to open things not shared with them"),
     "api_token.created": _("Created an API key"),
     "api_token.revoked": _("Revoked an API key"),
     "audit.exported": _("Downloaded the audit log"),

@@ -1,8 +1,11 @@
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from reentry.audit.models import AuditEvent
+from reentry.ratelimit import counters
 
 
 def client_ip(request) -> str | None:
@@ -49,3 +52,58 @@ def record(
         event.object_label = str(obj)[:255]
     event.save()
     return event
+
+
+def _milestone(seen: int, limit: int) -> bool:
+    """2, 4, 8… times the limit: when a throttled run of refusals is logged again."""
+    multiple, rest = divmod(seen, limit)
+    return rest == 0 and multiple >= 2 and multiple & (multiple - 1) == 0
+
+
+def record_denied(
+    action: str, *, request=None, obj: models.Model, collaborative=None, **details: Any
+) -> AuditEvent | None:
+    """``record`` for a refusal that anyone with an account can cause at will (a denied
+    lookup): the audit log stays append-only and readable however hard someone probes.
+
+    Per person (the account, or the address when signed out), action and object type,
+    in each window of ``AUDIT_DENIED_WINDOW`` seconds: the first
+    ``AUDIT_DENIED_PER_WINDOW`` refusals are logged one by one; the next one is logged
+    as ``<action>.throttled`` (the rest of the window is counted, not logged one by
+    one); then one ``<action>.repeats`` row each time the count reaches 2, 4, 8… times
+    the limit, saying how many so far. No row is ever changed: the count of a run is
+    known from the log to within a factor of two, and that a run happened, when and by
+    whom, always. Returns the event written, if any."""
+    limit = max(1, settings.AUDIT_DENIED_PER_WINDOW)
+    window = settings.AUDIT_DENIED_WINDOW
+    actor = getattr(request, "user", None) if request is not None else None
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        who = f"user:{actor.pk}"
+    else:
+        who = f"ip:{client_ip(request) or 'unknown'}"
+    object_type = obj._meta.label
+    seen = counters.hit(f"audit:{action}:{who}:{object_type}", window=window)
+    if seen <= limit:
+        return record(
+            action,
+            request=request,
+            collaborative=collaborative,
+            obj=obj,
+            **details,
+            outcome=AuditEvent.Outcome.DENIED,
+        )
+    if seen != limit + 1 and not _milestone(seen, limit):
+        return None
+    start = counters.window_start(window)
+    return record(
+        f"{action}.throttled" if seen == limit + 1 else f"{action}.repeats",
+        request=request,
+        collaborative=collaborative,
+        outcome=AuditEvent.Outcome.DENIED,
+        object_type=object_type,
+        seen_so_far=seen,
+        logged_one_by_one=limit,
+        window_start=start.isoformat(),
+        window_end=(start + timedelta(seconds=window)).isoformat(),
+        **details,
+    )

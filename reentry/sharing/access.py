@@ -1,15 +1,15 @@
 """``access_*``: fetch one object for a person, or 404 whether it is missing or not theirs.
 
 A 404 for an object that exists but is not visible is written to the audit log,
-so probing shows up in the log, never in the response.
+so probing shows up in the log, never in the response; a long run of them is
+folded (``reentry.audit.log.record_denied``), so probing cannot flood the log.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 
-from reentry.audit.log import record
-from reentry.audit.models import AuditEvent
+from reentry.audit.log import record_denied
 from reentry.sharing.models import Shareable
 
 
@@ -26,14 +26,13 @@ def get_visible_or_404(queryset: models.QuerySet, visible: models.QuerySet, requ
     except (ValueError, TypeError, ValidationError):
         raise Http404 from None
     if hidden is not None:
-        record(
+        record_denied(
             "access.not_found",
             request=request,
             collaborative=(
                 hidden.sharing_collaborative() if isinstance(hidden, Shareable) else None
             ),
             obj=hidden,
-            outcome=AuditEvent.Outcome.DENIED,
             path=request.path if request is not None else "",
         )
     raise Http404

@@ -44,6 +44,7 @@ from stakeholders.models.people import (
     Organization,
     OrganizationQuerySet,
     Sector,
+    lived_experience_shared_q,
     validate_time_zone,
 )
 from stakeholders.models.users import User, UserManager
@@ -67,6 +68,7 @@ __all__ = [
     "KeyArea",
     "Language",
     "language_code",
+    "lived_experience_shared_q",
     "Location",
     "LocationQuerySet",
     "Member",

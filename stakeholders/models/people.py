@@ -287,6 +287,13 @@ class MemberQuerySet(models.QuerySet):
             return self.none()
         return self.filter(collaborative_id__in=Member.objects.collaborative_ids_of(user))
 
+    def lived_experience_shared_with(self, viewer: "Member | None") -> "MemberQuerySet":
+        """Members who said they have lived experience (themselves or through family)
+        and let ``viewer`` see that answer. Every count of lived experience shown to a
+        person is taken from here (or from ``lived_experience_shared_q``), so that no
+        figure moves with an answer the person may not see."""
+        return self.filter(lived_experience_shared_q(viewer))
+
     def editable_by(self, user) -> "MemberQuerySet":
         """Backbone staff manage everyone; organization admins manage their own staff."""
         if not user.is_authenticated:
@@ -295,6 +302,19 @@ class MemberQuerySet(models.QuerySet):
         backbone = mine.filter(role=Member.Role.BACKBONE).values("collaborative_id")
         admin_of = mine.filter(role=Member.Role.ORG_ADMIN).values("organization_id")
         return self.filter(Q(collaborative_id__in=backbone) | Q(organization_id__in=admin_of))
+
+
+def lived_experience_shared_q(viewer: "Member | None", prefix: str = "") -> Q:
+    """The condition behind ``MemberQuerySet.lived_experience_shared_with``, for use
+    across a relation (``prefix="member__"``) inside an aggregate. Answers shared with
+    everyone in the collaborative count for every viewer; answers shared with backbone
+    staff only count for backbone staff; "only me" answers never count."""
+    return Q(
+        **{
+            f"{prefix}lived_experience__in": Member.LIVED_ANSWERS,
+            f"{prefix}lived_experience_visibility__in": Member.visibilities_shown_to(viewer),
+        }
+    )
 
 
 class Member(models.Model):
@@ -318,6 +338,8 @@ class Member(models.Model):
         BACKBONE = "backbone", _("Backbone staff, for stipends and inclusion reports")
         COLLABORATIVE = "collaborative", _("Everyone in the collaborative")
 
+    #: The answers that count as having lived experience.
+    LIVED_ANSWERS = (LivedExperience.YES, LivedExperience.FAMILY)
     ORG_ROLES = (Role.ORG_ADMIN, Role.PROVIDER_STAFF)
     EDITOR_ROLES = (Role.ORG_ADMIN, Role.PROVIDER_STAFF)
 
@@ -413,6 +435,15 @@ class Member(models.Model):
     def is_staff_role(self) -> bool:
         """Staff see the member list: backbone, organization admins and staff."""
         return self.role in (self.Role.BACKBONE, self.Role.ORG_ADMIN, self.Role.PROVIDER_STAFF)
+
+    @classmethod
+    def visibilities_shown_to(cls, viewer: "Member | None") -> tuple[str, ...]:
+        """The visibility choices whose answers ``viewer`` may see in aggregate (one's
+        own "only me" answer is never counted, so a figure is the same for everyone
+        of the same role)."""
+        if viewer is not None and viewer.is_backbone and viewer.is_active:
+            return (cls.Visibility.COLLABORATIVE, cls.Visibility.BACKBONE)
+        return (cls.Visibility.COLLABORATIVE,)
 
     def lived_experience_shown_to(self, viewer: "Member | None") -> str | None:
         """The lived-experience answer as this viewer may see it, or None."""

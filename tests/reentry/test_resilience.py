@@ -150,6 +150,43 @@ class TestCacheWhenRedisIsDown:
         assert page.status_code == 200
 
 
+class TestRateLimitsWhenRedisIsDown:
+    """A limit that counts in the cache alone is no limit during an outage: the
+    counters fall back to the database (reentry/ratelimit)."""
+
+    @pytest.fixture(autouse=True)
+    def redis_down(self, settings):
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "reentry.cache.ResilientRedisCache",
+                "LOCATION": CLOSED_PORT,
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            }
+        }
+
+    def test_the_sixth_wrong_password_is_refused(self, cast, client):
+        email = cast.staff_a.user.email
+        for _ in range(5):
+            response = client.post(reverse("account_login"), {"login": email, "password": "no"})
+            assert response.status_code == 200
+            assert "too many failed login attempts" not in response.text.lower()
+        response = client.post(
+            reverse("account_login"), {"login": email, "password": TEST_PASSWORD}
+        )
+        assert response.status_code == 200  # refused, even with the right password
+        assert "too many failed login attempts" in response.text.lower()
+        assert "_auth_user_id" not in client.session
+
+    def test_a_successful_sign_in_is_not_counted(self, cast, client):
+        email = cast.staff_a.user.email
+        for _ in range(6):
+            response = client.post(
+                reverse("account_login"), {"login": email, "password": TEST_PASSWORD}
+            )
+            assert response.status_code == 302
+            client.logout()
+
+
 @needs_redis
 class TestCacheWithRedisUp:
     def test_the_real_redis_works_normally(self):

@@ -53,3 +53,45 @@ def test_large_enough_counts_are_shown(cast, login):
         MemberFactory(collaborative=cast.collab)
     stat = _stat(_home(login(cast.staff_b)))
     assert ">11<" in stat
+
+
+def test_the_count_does_not_move_with_an_answer_kept_from_the_viewer(cast, login):
+    """17 share with everyone; one more changes "only me" to "backbone staff": the count
+    others see stays 17 (backbone staff see 18)."""
+    for _ in range(17):
+        MemberFactory(collaborative=cast.collab, **LIVED)
+    for _ in range(5):
+        MemberFactory(collaborative=cast.collab)
+    changer = MemberFactory(
+        collaborative=cast.collab,
+        lived_experience=Member.LivedExperience.YES,
+        lived_experience_visibility=Member.Visibility.ONLY_ME,
+    )
+    assert ">17<" in _stat(_home(login(cast.staff_b)))
+    changer.lived_experience_visibility = Member.Visibility.BACKBONE
+    changer.save()
+    stat = _stat(_home(login(cast.staff_b)))
+    assert ">18<" not in stat
+    assert ">17<" in stat
+    assert ">18<" in _stat(_home(login(cast.backbone)))
+
+
+def test_the_selector_counts_only_answers_shared_with_the_viewer(cast):
+    V = Member.Visibility
+    for lived, visibility in [
+        (Member.LivedExperience.YES, V.COLLABORATIVE),
+        (Member.LivedExperience.FAMILY, V.BACKBONE),
+        (Member.LivedExperience.YES, V.ONLY_ME),
+        (Member.LivedExperience.NO, V.COLLABORATIVE),
+        (Member.LivedExperience.UNSAID, V.COLLABORATIVE),
+    ]:
+        MemberFactory(
+            collaborative=cast.collab,
+            lived_experience=lived,
+            lived_experience_visibility=visibility,
+        )
+    members = Member.objects.filter(collaborative=cast.collab)
+    assert members.lived_experience_shared_with(None).count() == 1
+    assert members.lived_experience_shared_with(cast.staff_b).count() == 1
+    assert members.lived_experience_shared_with(cast.community).count() == 1
+    assert members.lived_experience_shared_with(cast.backbone).count() == 2

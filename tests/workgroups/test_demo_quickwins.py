@@ -51,7 +51,9 @@ def cedar(db):
     person("staff", R.PROVIDER_STAFF, fair)
     person("housing", R.PROVIDER_STAFF, housing)
     for i in range(14):
-        person("community" if i == 0 else f"community{i}", R.COMMUNITY, None, "yes", "backbone")
+        person(
+            "community" if i == 0 else f"community{i}", R.COMMUNITY, None, "yes", "collaborative"
+        )
     for i in range(12):
         person(f"provider{i}", R.PROVIDER_STAFF, fair if i % 2 else housing, "no", "backbone")
     person("observer", R.OBSERVER)

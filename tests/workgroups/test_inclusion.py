@@ -72,21 +72,24 @@ class TestGroup:
 
     def test_only_disclosed_and_shared_answers_count(self, cast, group):
         _threshold(cast, 1)
-        result = group_inclusion(group, cast.backbone.user)
+        result = group_inclusion(group, cast.backbone.user, cast.backbone)
         assert (result.members.counted, result.members.with_lived_experience) == (5, 2)
         assert result.members.percent == 40
 
     def test_below_the_threshold_it_says_too_few(self, cast, group, login):
         _threshold(cast, 6)
-        assert group_inclusion(group, cast.backbone.user).members.percent is None
+        assert group_inclusion(group, cast.backbone.user, cast.backbone).members.percent is None
         page = login(cast.staff_b).get(group.get_absolute_url()).content.decode()
         assert Reason.SMALL_COUNT.label in page
         assert "40%" not in page
 
     def test_the_group_page_shows_the_share_and_no_names(self, cast, group, login):
         _threshold(cast, 1)
+        # Staff see the one answer shared with everyone; backbone staff also the one
+        # shared with them.
+        assert "40%" in login(cast.backbone).get(group.get_absolute_url()).content.decode()
         page = login(cast.staff_b).get(group.get_absolute_url()).content.decode()
-        assert "40%" in page
+        assert "20%" in page
         card = page[page.index('id="inclusion-title"') : page.index('id="calendar-title"')]
         for membership in group.memberships.select_related("member__user"):
             assert membership.member.user.name not in card
@@ -105,7 +108,7 @@ class TestGroup:
                 sharing_level="collaborative",
             )
             _present(meeting, [yes, family, hidden], walk_ins=["Ana"])
-        result = group_inclusion(group, cast.backbone.user, now=now)
+        result = group_inclusion(group, cast.backbone.user, cast.backbone, now=now)
         # yes, family, hidden and one walk-in: 4 different people, 2 counted as lived.
         assert (result.attendees.counted, result.attendees.with_lived_experience) == (4, 2)
         assert [s.percent for _m, s in result.gatherings] == [50, 50]
@@ -113,8 +116,8 @@ class TestGroup:
     def test_a_private_groups_gatherings_are_left_out_for_non_members(self, cast, wg):
         _threshold(cast, 1)
         _present(wg.private_meeting, [cast.staff_c])
-        outside = group_inclusion(wg.private, cast.staff_b.user)
-        inside = group_inclusion(wg.private, cast.staff_c.user)
+        outside = group_inclusion(wg.private, cast.staff_b.user, cast.staff_b)
+        inside = group_inclusion(wg.private, cast.staff_c.user, cast.staff_c)
         assert outside.gatherings == [] and outside.attendees.counted == 0
         assert [m for m, _s in inside.gatherings] == [wg.private_meeting]
 
@@ -149,7 +152,7 @@ class TestReport:
         )
         person = _person(cast, L.YES, V.BACKBONE)
         _present(meeting, [person, cast.staff_a])
-        report = collaborative_inclusion(cast.collab, today=date(2025, 6, 1))
+        report = collaborative_inclusion(cast.collab, cast.backbone, today=date(2025, 6, 1))
         by_label = {q.label: q for q in report.quarters}
         assert by_label["2025 Q1"].gatherings == 1
         assert (by_label["2025 Q1"].people.counted, by_label["2025 Q1"].people.percent) == (2, 50)
@@ -193,3 +196,60 @@ class TestReport:
             )
             _present(meeting, list(wg.housing.active_people()))
         assert count_queries(client, wg.housing.get_absolute_url()) == few
+
+
+class TestOnlyAnswersTheViewerMaySee:
+    """A figure shown to someone is counted only from answers shared with them: it must
+    not move when a person who shared with backbone staff only (or with no one) joins."""
+
+    @pytest.fixture
+    def group(self, cast):
+        _threshold(cast, 1)
+        group = make_group(cast.backbone, "Reentry Voices")
+        for i in range(13):
+            lived = (L.YES, V.COLLABORATIVE) if i < 4 else (L.NO, V.COLLABORATIVE)
+            seat(group, _person(cast, *lived))
+        return group
+
+    def _card(self, client, group) -> str:
+        page = client.get(group.get_absolute_url()).content.decode()
+        return page[page.index('id="inclusion-title"') : page.index('id="calendar-title"')]
+
+    def test_a_backbone_only_sharer_joining_does_not_move_the_share(self, cast, group, login):
+        client = login(cast.staff_b)
+        assert "31%" in self._card(client, group)  # 4 of 13
+        seat(group, _person(cast, L.YES, V.BACKBONE))  # her name is in the member list
+        card = self._card(client, group)
+        assert "36%" not in card  # 5 of 14 would give her answer away
+        assert "29%" in card  # still 4, now of 14
+        members = group_inclusion(group, cast.staff_b.user, cast.staff_b).members
+        assert (members.counted, members.with_lived_experience) == (14, 4)
+
+    def test_backbone_staff_count_what_was_shared_with_them(self, cast, group):
+        seat(group, _person(cast, L.YES, V.BACKBONE))
+        seat(group, _person(cast, L.FAMILY, V.ONLY_ME))
+        members = group_inclusion(group, cast.backbone.user, cast.backbone).members
+        assert (members.counted, members.with_lived_experience) == (15, 5)
+
+    def test_people_at_gatherings_are_counted_the_same_way(self, cast, group):
+        meeting = Meeting.objects.create(
+            owner=group,
+            title="Listening session",
+            starts_at=timezone.now() - timedelta(days=3),
+            ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=1),
+            place="Hall",
+            sharing_level="collaborative",
+        )
+        people = [m.member for m in group.memberships.order_by("pk")]
+        _present(meeting, [*people, _person(cast, L.YES, V.BACKBONE)])
+        staff = group_inclusion(group, cast.staff_b.user, cast.staff_b)
+        assert staff.attendees.with_lived_experience == 4
+        assert staff.gatherings[0][1].with_lived_experience == 4
+        backbone = group_inclusion(group, cast.backbone.user, cast.backbone)
+        assert backbone.attendees.with_lived_experience == 5
+
+    def test_the_report_counts_for_its_viewer(self, cast, group):
+        _person(cast, L.YES, V.BACKBONE)
+        report = collaborative_inclusion(cast.collab, cast.staff_b)
+        mine = collaborative_inclusion(cast.collab, cast.backbone)
+        assert report.members.with_lived_experience + 1 == mine.members.with_lived_experience

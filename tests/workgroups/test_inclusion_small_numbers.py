@@ -57,7 +57,7 @@ class TestTwelveAllWithLivedExperience:
         return _group(cast, lived=12, others=0)
 
     def test_both_cells_are_hidden_with_their_reasons(self, cast, group):
-        share = group_inclusion(group, cast.backbone.user).members
+        share = group_inclusion(group, cast.backbone.user, cast.backbone).members
         assert share.percent is None
         assert share.total.value == 12 and not share.total.hidden
         assert share.lived.hidden and share.lived.reason == Reason.COMPLEMENTARY
@@ -81,10 +81,10 @@ class TestTwelveAllWithLivedExperience:
         Attendance.objects.bulk_create(
             Attendance(meeting=meeting, member=m, status="present") for m in group.active_people()
         )
-        result = group_inclusion(group, cast.backbone.user)
+        result = group_inclusion(group, cast.backbone.user, cast.backbone)
         assert result.attendees.percent is None
         assert [s.percent for _m, s in result.gatherings] == [None]
-        report = collaborative_inclusion(cast.collab)
+        report = collaborative_inclusion(cast.collab, cast.backbone)
         assert next(q for q in report.quarters if q.gatherings).people.percent is None
         page = login(cast.backbone).get(reverse("inclusion_report", args=["collab-a"]))
         text = page.content.decode()
@@ -101,7 +101,7 @@ class TestNineBesideForty:
         return _group(cast, lived=9, others=31)
 
     def test_the_small_cell_and_its_complement_are_hidden(self, cast, group):
-        share = group_inclusion(group, cast.backbone.user).members
+        share = group_inclusion(group, cast.backbone.user, cast.backbone).members
         assert share.percent is None
         assert (share.total.value, share.total.hidden) == (40, False)
         assert share.lived.hidden and share.lived.reason == Reason.SMALL_COUNT
@@ -122,7 +122,7 @@ class TestNineBesideForty:
 
 def test_a_share_with_both_parts_large_enough_is_shown(cast, login):
     group = _group(cast, lived=20, others=20)
-    share = group_inclusion(group, cast.backbone.user).members
+    share = group_inclusion(group, cast.backbone.user, cast.backbone).members
     assert share.percent == 50
     assert (share.lived.value, share.others.value) == (20, 20)
     card = _card(login(cast.staff_b).get(group.get_absolute_url()).content.decode())
@@ -144,7 +144,9 @@ def test_a_small_total_is_hidden_as_a_count(cast, login):
     Attendance.objects.bulk_create(
         Attendance(meeting=meeting, member=m, status="present") for m in group.active_people()
     )
-    quarter = next(q for q in collaborative_inclusion(cast.collab).quarters if q.gatherings)
+    quarter = next(
+        q for q in collaborative_inclusion(cast.collab, cast.backbone).quarters if q.gatherings
+    )
     assert quarter.people.total.hidden and quarter.people.total.reason == Reason.SMALL_COUNT
     assert quarter.people.lived.hidden and quarter.people.others.hidden
 

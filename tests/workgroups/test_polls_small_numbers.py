@@ -127,7 +127,7 @@ class TestSplit:
 
 class TestTurnout:
     def test_per_role_and_lived_experience_rows(self, cast, world):
-        rows = {r.label: r for r in turnout(world, electorate(world))}
+        rows = {r.label: r for r in turnout(world, electorate(world), cast.staff_b)}
         # The ballots counted and the electorate are the poll's outcome: shown.
         assert (rows["Everyone"].voted, rows["Everyone"].eligible) == (12, 15)
         # Organization staff: 2 of 2 (two people, and no one who did not vote): hidden;
@@ -157,7 +157,7 @@ class TestTurnout:
         """The turnout example of the old tests: 1 community member of 1 voted."""
         poll = make_poll(cast.staff_a, wg.housing)
         polls.ballot_cast(actor=cast.community, poll=poll, choices=[keys(poll)["ID clinic"]])
-        rows = {r.label: r for r in turnout(poll, electorate(poll))}
+        rows = {r.label: r for r in turnout(poll, electorate(poll), cast.staff_b)}
         assert rows["Community member"].voted is None
         assert rows["Organization staff"].voted is None
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 LIVED = {
     "lived_experience": Member.LivedExperience.YES,
-    "lived_experience_visibility": Member.Visibility.BACKBONE,
+    "lived_experience_visibility": Member.Visibility.COLLABORATIVE,
 }
 
 
@@ -184,7 +184,7 @@ def test_results_hidden_page_while_open(cast, wg, login):
 def test_turnout_by_constituency(cast, wg):
     poll = make_poll(cast.staff_a, wg.housing)
     polls.ballot_cast(actor=cast.community, poll=poll, choices=[keys(poll)["ID clinic"]])
-    rows = {r.label: r for r in turnout(poll, poll_selectors.electorate(poll))}
+    rows = {r.label: r for r in turnout(poll, poll_selectors.electorate(poll), cast.staff_b)}
     assert (rows["Everyone"].voted, rows["Everyone"].eligible) == (1, 3)
     # Each constituency is a small number (1 of 1, 0 of 2): hidden, saying why.
     for label in ("Community member", "Organization staff", "People with lived experience"):
@@ -205,3 +205,45 @@ def test_closed_result_is_stored_once(cast, wg):
     polls.poll_close(actor=cast.staff_a, poll=poll)
     assert PollResult.objects.filter(poll=poll).count() == 1
     assert polls.polls_open_and_close_due() == (0, 0)
+
+
+def test_a_backbone_only_answer_is_not_on_the_lived_experience_side(cast, wg, login):
+    """The split and the double-majority outcome are shown to every member, so a voter
+    who shared their answer with backbone staff only is counted with everyone else, and
+    the turnout row for people with lived experience leaves them out for other viewers."""
+    cast.collab.small_cell_threshold = 3
+    cast.collab.save()
+    lived = people(cast, wg.housing, 3, **LIVED)
+    backbone_only = people(
+        cast,
+        wg.housing,
+        1,
+        lived_experience=Member.LivedExperience.YES,
+        lived_experience_visibility=Member.Visibility.BACKBONE,
+    )
+    # Two who do not vote: one of each, so that no turnout row is "all of them".
+    people(cast, wg.housing, 1, **LIVED)
+    people(
+        cast,
+        wg.housing,
+        1,
+        lived_experience=Member.LivedExperience.FAMILY,
+        lived_experience_visibility=Member.Visibility.BACKBONE,
+    )
+    poll = make_poll(cast.staff_a, wg.housing, double_majority=True)
+    k = keys(poll)
+    for voter in [*lived, *backbone_only, cast.staff_b, cast.staff_a]:
+        polls.ballot_cast(actor=voter, poll=poll, choices=[k["Bus passes"]])
+    data = polls.poll_close(actor=cast.staff_a, poll=poll).data
+    assert data["split"]["lived_experience"]["ballots"] == 3
+    assert data["split"]["others"]["ballots"] == 3
+    assert data["double_majority"][k["Bus passes"]]["lived_experience_base"] == 3
+    cast.collab.small_cell_threshold = 1  # to read the turnout rows unsuppressed
+    cast.collab.save()
+    poll.collaborative = cast.collab
+    electorate = poll_selectors.electorate(poll)
+    staff_rows = {r.label: r for r in turnout(poll, electorate, cast.staff_b)}
+    backbone_rows = {r.label: r for r in turnout(poll, electorate, cast.backbone)}
+    lived_row = "People with lived experience"
+    assert (staff_rows[lived_row].voted, staff_rows[lived_row].eligible) == (3, 4)
+    assert (backbone_rows[lived_row].voted, backbone_rows[lived_row].eligible) == (4, 6)

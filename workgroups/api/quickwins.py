@@ -242,7 +242,7 @@ def results_json(poll: Poll, viewer) -> dict[str, Any] | None:
     results = poll_results.results_for(poll, viewer)
     if results is None:
         return None
-    turnout = poll_results.turnout(poll, poll_selectors.electorate(poll))
+    turnout = poll_results.turnout(poll, poll_selectors.electorate(poll), viewer)
     return {
         "is_final": results.is_final,
         "ballots": results.ballots,

@@ -5,7 +5,10 @@ result stored at close is its output, and ``poll_result_verify`` runs it again o
 same ballots and compares. The split between people with lived experience and everyone
 else (and so the double-majority rule) is computed only when each side has at least the
 collaborative's small-number threshold of voters, so no one's vote can be inferred; the
-threshold used is stored with the result, so a recount uses the same one.
+threshold used is stored with the result, so a recount uses the same one. A ballot is on
+the lived-experience side only when its voter shared that answer with the whole
+collaborative (``polls.services._disclosed_lived_experience``): the split and the
+outcome are shown to every member, so they rest only on answers every member may see.
 
 What pages and the API show of it goes through the one suppression rule
 (reentry/suppression.py, DESIGN.md rule 8) with the collaborative's threshold: turnout
@@ -417,10 +420,10 @@ def results_for(poll: Poll, viewer: Member | None) -> PollResults | None:
     return present(poll, data, is_final=False)
 
 
-def turnout(poll: Poll, eligible_people) -> list[TurnoutRow]:
+def turnout(poll: Poll, eligible_people, viewer: Member | None) -> list[TurnoutRow]:
     """Ballots and eligible voters, for everyone, by constituency (role) and for people
-    with lived experience (from what they chose to share), as the small-number rule lets
-    them be shown. Two aggregate queries.
+    with lived experience (from the answers shared with ``viewer``), as the small-number
+    rule lets them be shown. Two aggregate queries.
 
     One table of rates (voted out of eligible): everyone (known: the ballots counted and
     the electorate are the poll's outcome), each role present, and people with lived
@@ -429,13 +432,13 @@ def turnout(poll: Poll, eligible_people) -> list[TurnoutRow]:
     threshold = poll.collaborative.small_cell_threshold
     eligible = eligible_people.aggregate(
         total=Count("pk"),
-        lived=Count("pk", filter=disclosed()),
+        lived=Count("pk", filter=disclosed(viewer)),
         **{role: Count("pk", filter=Q(role=role)) for role in Member.Role.values},
     )
     voters = Ballot.objects.filter(poll=poll)
     voted = voters.aggregate(
         total=Count("pk"),
-        lived=Count("pk", filter=disclosed("voter__")),
+        lived=Count("pk", filter=disclosed(viewer, "voter__")),
         **{role: Count("pk", filter=Q(voter__role=role)) for role in Member.Role.values},
     )
     roles = [(r, label) for r, label in Member.Role.choices if eligible[r] or voted[r]]

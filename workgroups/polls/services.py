@@ -320,9 +320,13 @@ def polls_open_and_close_due(*, now: datetime | None = None) -> tuple[int, int]:
 
 
 def _disclosed_lived_experience(member: Member) -> bool:
-    return (
-        member.lived_experience in LIVED
-        and member.lived_experience_visibility != Member.Visibility.ONLY_ME
+    """Whether the ballot counts on the lived-experience side of the split and of the
+    double-majority rule: only when the voter shared their answer with the whole
+    collaborative. The result (and the outcome the rule decides) is shown to every
+    member, so it may rest only on answers every member may see; an answer shared with
+    backbone staff only is for stipends and inclusion reports."""
+    return member.lived_experience in LIVED and (
+        member.lived_experience_visibility in Member.visibilities_shown_to(None)
     )
 
 

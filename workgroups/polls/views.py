@@ -317,7 +317,11 @@ def poll_results(request: CollaborativeRequest, slug: str, public_id) -> HttpRes
             request,
             poll=poll,
             results=results,
-            turnout=turnout(poll, selectors.electorate(poll)) if results is not None else None,
+            turnout=(
+                turnout(poll, selectors.electorate(poll), request.member)
+                if results is not None
+                else None
+            ),
             tie_break_text=TIE_BREAK_RULE_TEXT,
             ballots_view=ballots_view,
         ),

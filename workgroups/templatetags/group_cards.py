@@ -19,5 +19,5 @@ def group_cards(context, group) -> dict:
         "collaborative": collaborative,
         "member": context.get("member"),
         "group": group,
-        "inclusion": group_inclusion(group, request.user),
+        "inclusion": group_inclusion(group, request.user, getattr(request, "member", None)),
     }

@@ -175,8 +175,9 @@ class Command(BaseCommand):
                 visibility="only_me",
             )
 
-        # Community members, most with lived experience, choosing different privacy.
-        visibilities = ["collaborative", "backbone", "only_me"]
+        # Community members, most with lived experience, choosing different privacy;
+        # enough of them share it with everyone for poll results to be split by it.
+        visibilities = ["collaborative", "collaborative", "backbone", "only_me"]
         community_names = [
             f"{f} {last}"
             for f, last in zip(demo.FIRST_NAMES[44:], demo.LAST_NAMES[44:], strict=False)
@@ -190,7 +191,7 @@ class Command(BaseCommand):
                 name,
                 Member.Role.COMMUNITY,
                 lived=lived,
-                visibility=visibilities[i % 3],
+                visibility=visibilities[i % len(visibilities)],
                 lang="es" if i % 4 == 1 else "en",
             )
         member(f"observer@{d}", "Patricia Quinn", Member.Role.OBSERVER, title="County supervisor")
