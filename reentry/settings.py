@@ -172,6 +172,13 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Indicator uploads (indicators/importing): larger files are refused before they are read.
 INDICATOR_UPLOAD_MAX_BYTES = env_int("INDICATOR_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+# Zip uploads (.xlsx workbooks, HSDS datapackages) are refused from their declared sizes
+# before anything is unpacked (reentry/uploads.py): members, bytes per member and in all,
+# and how much more a member unpacks to than it takes in the zip.
+UPLOAD_ZIP_MAX_MEMBERS = env_int("UPLOAD_ZIP_MAX_MEMBERS", 1000)
+UPLOAD_ZIP_MAX_MEMBER_BYTES = env_int("UPLOAD_ZIP_MAX_MEMBER_BYTES", 200 * 1024 * 1024)
+UPLOAD_ZIP_MAX_TOTAL_BYTES = env_int("UPLOAD_ZIP_MAX_TOTAL_BYTES", 1024 * 1024 * 1024)
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)
 # Days an upload that was never saved keeps its file (unpublished figures); then it goes.
 INDICATOR_UPLOAD_RETENTION_DAYS = env_int("INDICATOR_UPLOAD_RETENTION_DAYS", 7)
 STORAGES = {
