@@ -1,7 +1,9 @@
 """The indicators' API: /api/v1/collaboratives/<slug>/indicators/, /datasets/ and /observations/.
 
 Read-only. Indicators through ``Indicator.objects.visible_to`` (the catalog, read by
-every member), datasets through ``Dataset.objects.visible_to`` (their sharing), and
+every member), datasets' descriptions through ``Dataset.objects.visible_or_reviewable``
+(their sharing, plus for backbone staff what was submitted to them, as on the dataset
+pages; never the rows), and
 observations exactly as the dashboards show them (indicators/dashboards.py): the
 rows of datasets the person may see, with small numbers suppressed. Suppression is
 worked out on each whole table (an indicator and a period, every dataset and
@@ -152,13 +154,14 @@ class IndicatorViewSet(CollaborativeScopedViewSet):
     )
 )
 class DatasetViewSet(CollaborativeScopedViewSet):
-    """Datasets you may see (their owner's sharing level decides)."""
+    """Datasets you may see (their owner's sharing level decides; backbone staff also see
+    the description of datasets submitted to them for acceptance, as on the pages)."""
 
     serializer_class = DatasetSerializer
 
     def scoped_queryset(self):
         qs = (
-            Dataset.objects.visible_to(self.request.user)
+            Dataset.objects.visible_or_reviewable(self.request.user)
             .filter(collaborative=self.collaborative)
             .select_related("owner", "current_version")
             .order_by("-period_end", "title", "pk")

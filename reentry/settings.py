@@ -199,6 +199,13 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 AUDIT_DENIED_PER_WINDOW = env_int("AUDIT_DENIED_PER_WINDOW", 20)
 AUDIT_DENIED_WINDOW = env_int("AUDIT_DENIED_WINDOW", 10 * 60)
 INDICATOR_UPLOAD_MAX_BYTES = env_int("INDICATOR_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+# Zip uploads (.xlsx workbooks, HSDS datapackages) are refused from their declared sizes
+# before anything is unpacked (reentry/uploads.py): members, bytes per member and in all,
+# and how much more a member unpacks to than it takes in the zip.
+UPLOAD_ZIP_MAX_MEMBERS = env_int("UPLOAD_ZIP_MAX_MEMBERS", 1000)
+UPLOAD_ZIP_MAX_MEMBER_BYTES = env_int("UPLOAD_ZIP_MAX_MEMBER_BYTES", 200 * 1024 * 1024)
+UPLOAD_ZIP_MAX_TOTAL_BYTES = env_int("UPLOAD_ZIP_MAX_TOTAL_BYTES", 1024 * 1024 * 1024)
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)
 # Days an upload that was never saved keeps its file (unpublished figures); then it goes.
 INDICATOR_UPLOAD_RETENTION_DAYS = env_int("INDICATOR_UPLOAD_RETENTION_DAYS", 7)
 STORAGES = {
@@ -347,6 +354,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, with JSON limited in depth (a deeply nested body was a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "reentry.api.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -12,8 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from defusedxml import DefusedXmlException  # type: ignore[import-untyped]  # no stubs shipped
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from reentry.uploads import ZipRefused, check_zip
 
 
 class FileProblem(Exception):  # noqa: N818 - a message for the person, not a bug
@@ -174,19 +177,56 @@ def open_source(path: str | Path, fmt: str) -> Source:
     return Source(rows=rows(), progress=lambda: counter.count / size, close=raw.close)
 
 
+def _xml_refused(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is the XML parser refusing the file's XML: a
+    DTD or an entity (refused by defusedxml) or XML that does not parse."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, SyntaxError | DefusedXmlException):  # ParseError is a SyntaxError
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _xml_problem(row: int | None = None) -> FileProblem:
+    return FileProblem(
+        _(
+            "This Excel file holds XML that uploads do not accept (a document type or "
+            "entity declaration, or XML that does not parse). Open it in Excel, save it "
+            "again as .xlsx, and upload that copy."
+        ),
+        row=row,
+    )
+
+
 def _open_xlsx(path: Path) -> Source:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    damaged = _(
+        "This Excel file cannot be opened: it may be damaged, cut short, or not an "
+        ".xlsx file. Open it in Excel, save it again as .xlsx, and upload it."
+    )
+    # From the zip's directory alone, before openpyxl unpacks anything.
+    try:
+        check_zip(path)
+    except ZipRefused as exc:
+        raise FileProblem(exc.message) from exc
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileProblem(damaged) from exc
     try:
         workbook = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise FileProblem(
-            _(
-                "This Excel file cannot be opened: it may be damaged, cut short, or not an "
-                ".xlsx file. Open it in Excel, save it again as .xlsx, and upload it."
-            )
-        ) from exc
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        OSError,
+        ValueError,
+        SyntaxError,
+    ) as exc:
+        if _xml_refused(exc):
+            raise _xml_problem() from exc
+        raise FileProblem(damaged) from exc
     sheet = workbook.worksheets[0]
     total = max(getattr(sheet, "max_row", 0) or 0, 1)
     state = {"row": 0}
@@ -196,7 +236,9 @@ def _open_xlsx(path: Path) -> Source:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 state["row"] = number
                 yield number, list(values)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, SyntaxError) as exc:
+            if _xml_refused(exc):
+                raise _xml_problem(row=state["row"] + 1) from exc
             raise FileProblem(
                 _("Row %(row)s cannot be read: the Excel file may be damaged or cut short.")
                 % {"row": state["row"] + 1},

@@ -44,7 +44,8 @@ class DatasetQuerySet(ShareableQuerySet["Dataset"]):
         return self.filter(handed_over, collaborative_id__in=backbone)
 
     def visible_or_reviewable(self, user) -> "DatasetQuerySet":
-        """``visible_to`` plus, for backbone staff, ``reviewable_by`` (dataset pages only)."""
+        """``visible_to`` plus, for backbone staff, ``reviewable_by``: a dataset's
+        description, on its pages and in the API alike (never its rows)."""
         return self.filter(
             Q(pk__in=self.model.objects.visible_to(user).values("pk"))
             | Q(pk__in=self.model.objects.reviewable_by(user).values("pk"))

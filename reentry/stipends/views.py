@@ -6,7 +6,7 @@ and by backbone staff; every other page by backbone staff only. Everyone else ge
 404, as if the page did not exist (not even a chair or the person's own organization).
 """
 
-import csv
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -14,12 +14,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reentry.downloads import Cell, csv_response
 from reentry.sharing.access import get_visible_or_404
 from reentry.stipends import money, selectors, services
 from reentry.stipends.forms import PaymentForm, RateForm, RejectForm
@@ -269,14 +271,18 @@ CSV_HEADER = [
 ]
 
 
-def _cell(value) -> str:
-    """A spreadsheet must not run a name as a formula (CSV injection)."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def payment_filename(collaborative_slug: str, reference: str) -> str:
+    """The payroll file's name: the reference kept to letters, digits, dash and underscore,
+    so nothing typed into it reaches the header or the saved file's name."""
+    cleaned = _UNSAFE_IN_NAME.sub("-", reference).strip("-")[:60] or "payment"
+    return f"stipends-{collaborative_slug}-{cleaned}.csv"
 
 
 @collaborative_view()
-def payment_csv(request: CollaborativeRequest, slug: str, public_id) -> HttpResponse:
+def payment_csv(request: CollaborativeRequest, slug: str, public_id) -> HttpResponseBase:
     """The payroll file of one payment: one row per person with their total."""
     _backbone_only(request)
     payment = get_visible_or_404(
@@ -285,28 +291,24 @@ def payment_csv(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
         request=request,
         public_id=public_id,
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="stipends-{request.collaborative.slug}-{payment.reference}.csv"'
+    rows: list[list[Cell]] = [list(CSV_HEADER)]
+    rows.extend(
+        [
+            row.name,
+            row.email,
+            str(row.member_id),
+            f"{payment.month:%Y-%m}",
+            row.lines,
+            f"{row.total:.2f}",
+            payment.currency,
+            payment.reference,
+            *(f"{row.by_source[source]:.2f}" for source in Source.values),
+        ]
+        for row in selectors.payment_rows(payment)
     )
-    response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for row in selectors.payment_rows(payment):
-        writer.writerow(
-            [
-                _cell(row.name),
-                _cell(row.email),
-                row.member_id,
-                f"{payment.month:%Y-%m}",
-                row.lines,
-                f"{row.total:.2f}",
-                payment.currency,
-                _cell(payment.reference),
-                *(f"{row.by_source[source]:.2f}" for source in Source.values),
-            ]
-        )
-    return response
+    return csv_response(
+        rows, payment_filename(request.collaborative.slug, payment.reference), stream=False
+    )
 
 
 # --- Settings -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from reentry.sharing.levels import SharingLevel
 from stakeholders.directory.hsds import forms as hsds_forms
 from stakeholders.models import Organization, Service
 from tests.stakeholders.directory_world import c_url
+from tests.zipbombs import bomb
 
 SAMPLE = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "hsds-sample"
 needs_sample = pytest.mark.skipif(
@@ -362,3 +363,19 @@ def test_sweep_deletes_only_abandoned_uploads(media):
 def test_sweep_is_scheduled(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "stakeholders.tasks.sweep_hsds_uploads" in tasks
+
+
+def test_a_zip_bomb_is_refused_from_its_directory(cast, login, media):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("datapackage.json", '{"resources": []}')
+    packed = bomb(megabytes=32, member="organizations.csv", base=buffer.getvalue())
+
+    response = login(cast.backbone).post(
+        c_url("hsds_import", cast.collab),
+        {"package": SimpleUploadedFile("bomb.zip", packed)},
+    )
+
+    assert response.status_code == 400
+    assert "packed far more tightly than real data" in response.context["form"].errors["package"][0]
+    assert stored(media) == []

@@ -169,7 +169,7 @@ class TestPaymentFile:
         response = client.get(url("payment_csv", public_id=payment.public_id))
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert rows[0] == [
             "name",
             "email",
@@ -204,11 +204,26 @@ class TestPaymentFile:
         rows = list(
             csv.reader(
                 io.StringIO(
-                    client.get(url("payment_csv", public_id=payment.public_id)).content.decode()
+                    client.get(url("payment_csv", public_id=payment.public_id)).content.decode(
+                        "utf-8-sig"
+                    )
                 )
             )
         )
         assert rows[1][0].startswith("'=")
+
+    def test_the_file_name_keeps_only_plain_characters_of_the_reference(self, cast, ledger, login):
+        client = login(cast.backbone)
+        reference = '=HYPERLINK("http://evil.example","ref")'
+        assert client.post(url("pay", month=MARCH), {"reference": reference}).status_code == 302
+        payment = StipendPayment.objects.get()
+        response = client.get(url("payment_csv", public_id=payment.public_id))
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == (
+            'attachment; filename="stipends-collab-a-HYPERLINK-http-evil-example-ref.csv"'
+        )
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows[1][7] == "'" + reference  # the cell itself is quoted, not cleaned
 
     def test_another_collaboratives_payment_is_404(self, cast, ledger, login):
         services.stipend_payment_create(actor=cast.backbone, month=ledger.date.replace(day=1))

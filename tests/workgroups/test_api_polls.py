@@ -138,6 +138,15 @@ class TestResults:
 
 
 class TestBallot:
+    def test_a_body_nested_5000_deep_is_a_400_with_a_json_error(self, cast, poll, login):
+        body = '{"choices": ' + "[" * 5000 + "]" * 5000 + "}"
+        response = login(cast.community).post(
+            _one(poll, tail="ballot/"), body, content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert "nests more than" in response.json()["detail"]
+        assert not Ballot.objects.filter(poll=poll).exists()
+
     def test_a_signed_in_member_votes_and_changes_the_vote(self, cast, poll, login):
         client = login(cast.community)
         k = keys(poll)

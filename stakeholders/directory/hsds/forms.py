@@ -8,7 +8,8 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from stakeholders.directory.hsds.package import DESCRIPTOR
+from reentry.uploads import ZipRefused, check_zip
+from stakeholders.directory.hsds.package import DESCRIPTOR, MAX_FILE_BYTES, MAX_TOTAL_BYTES
 from stakeholders.models import Collaborative, Sector
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -56,6 +57,10 @@ class HsdsUploadForm(forms.Form):
             upload.seek(0)
         if not any(PurePosixPath(name).name == DESCRIPTOR for name in names):
             raise forms.ValidationError(_("The zip file has no datapackage.json."))
+        try:  # from the zip's directory alone, before anything is unpacked
+            check_zip(upload, max_member_bytes=MAX_FILE_BYTES, max_total_bytes=MAX_TOTAL_BYTES)
+        except ZipRefused as exc:
+            raise forms.ValidationError(exc.message) from exc
         return upload
 
 

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from django.utils.translation import gettext as _
 
+from reentry.uploads import check_zip
 from stakeholders.directory.hsds.spec import BY_NAME, RESOURCES, Resource
 
 DESCRIPTOR = "datapackage.json"
@@ -63,15 +64,13 @@ class _Source:
         self.zip: zipfile.ZipFile | None = None
         self.prefix = ""
         if location.is_file():
+            check_zip(location, max_member_bytes=MAX_FILE_BYTES, max_total_bytes=MAX_TOTAL_BYTES)
             self.zip = zipfile.ZipFile(location)
             names = [n for n in self.zip.namelist() if PurePosixPath(n).name == DESCRIPTOR]
             if names:
                 # The descriptor nearest the top: "datapackage.json" or "folder/datapackage.json".
                 best = min(names, key=lambda n: n.count("/"))
                 self.prefix = best[: -len(DESCRIPTOR)]
-            total = sum(info.file_size for info in self.zip.infolist())
-            if total > MAX_TOTAL_BYTES:
-                raise ValueError(_("The zip file unpacks to more than 200 MB."))
 
     def read(self, relative: str) -> bytes | None:
         parts = PurePosixPath(relative).parts
@@ -82,9 +81,7 @@ class _Source:
                 info = self.zip.getinfo(self.prefix + relative)
             except KeyError:
                 return None
-            if info.file_size > MAX_FILE_BYTES:
-                raise ValueError(_("%(file)s is larger than 50 MB.") % {"file": relative})
-            return self.zip.read(info)
+            return self.zip.read(info)  # its declared size was checked by check_zip
         path = (self.location / relative).resolve()
         if not path.is_relative_to(self.location.resolve()) or not path.is_file():
             return None
