@@ -102,9 +102,14 @@ def require_organization_editor(actor: Member, organization: Organization) -> No
 
 
 def may_change_organization_sharing(member: Member, organization_id: int | None) -> bool:
-    """The sector and who may see the profile change what the organization shares with
-    whom: only its admins change those."""
+    """Who may see the profile: only the organization's admins change it."""
     return member.works_for(organization_id) and member.role == Member.Role.ORG_ADMIN
+
+
+def may_change_organization_sector(member: Member) -> bool:
+    """An organization's sector decides whose sector-only data its people read: a trust
+    boundary, so only backbone staff set it (never the organization itself)."""
+    return member.role == Member.Role.BACKBONE
 
 
 def assignable_roles(member: Member) -> tuple[str, ...]:
