@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from reentry.sharing.access import get_visible_or_404
-from stakeholders.models import Collaborative, Member, Organization, User
+from stakeholders.models import Collaborative, Invitation, Member, Organization, User
 
 
 class CollaborativeRequest(HttpRequest):
@@ -147,3 +147,20 @@ def require_member_manager(actor: Member, role: str, organization: Organization 
         or organization.pk != actor.organization_id
     ):
         raise PermissionDenied(_("Organization admins manage their own organization's staff."))
+
+
+def is_invited_address(user: User, invitation: Invitation) -> bool:
+    """Whether ``user`` signed in with the address ``invitation`` was sent to: their
+    account's address, or another address of theirs that they have verified."""
+    from allauth.account.models import EmailAddress
+
+    email = invitation.email.strip().lower()
+    return (user.email or "").strip().lower() == email or (
+        EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+    )
+
+
+def may_accept_invitation(user: User, invitation: Invitation) -> bool:
+    """A backbone-staff or organization invitation only for the invited address; the
+    others (community member, observer) for whoever holds the link."""
+    return not invitation.is_bound_to_address or is_invited_address(user, invitation)
