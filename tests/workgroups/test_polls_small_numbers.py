@@ -8,15 +8,16 @@ subtracted from that outcome, it gives no small number back. Each hidden cell sa
 
 import pytest
 from django.urls import reverse
-from workgroups.poll_results import results_for, turnout
 
 from reentry.suppression import Reason
 from stakeholders.models import Member
 from tests.factories import MemberFactory
 from tests.workgroups.conftest import seat
 from tests.workgroups.polls_world import keys, make_poll
-from workgroups import polls
 from workgroups.models import Poll
+from workgroups.polls import selectors as poll_selectors
+from workgroups.polls import services as polls
+from workgroups.polls.results import results_for, turnout
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,7 @@ class TestSplit:
 
 class TestTurnout:
     def test_per_role_and_lived_experience_rows(self, cast, world):
-        rows = {r.label: r for r in turnout(world, polls.electorate(world))}
+        rows = {r.label: r for r in turnout(world, poll_selectors.electorate(world))}
         # The ballots counted and the electorate are the poll's outcome: shown.
         assert (rows["Everyone"].voted, rows["Everyone"].eligible) == (12, 15)
         # Organization staff: 2 of 2 (two people, and no one who did not vote): hidden;
@@ -156,7 +157,7 @@ class TestTurnout:
         """The turnout example of the old tests: 1 community member of 1 voted."""
         poll = make_poll(cast.staff_a, wg.housing)
         polls.ballot_cast(actor=cast.community, poll=poll, choices=[keys(poll)["ID clinic"]])
-        rows = {r.label: r for r in turnout(poll, polls.electorate(poll))}
+        rows = {r.label: r for r in turnout(poll, poll_selectors.electorate(poll))}
         assert rows["Community member"].voted is None
         assert rows["Organization staff"].voted is None
 
