@@ -198,6 +198,10 @@ class TestProfile:
             "indicators:dataset", kwargs={"slug": cast.collab.slug, "public_id": dataset.public_id}
         )
         url = c_url("organization_sector", cast.collab, public_id=cast.org_a.public_id)
+        detail = c_url("organization", cast.collab, public_id=cast.org_a.public_id)
+        assert url in login(cast.backbone).get(detail).content.decode()
+        assert url not in login(cast.admin_a).get(detail).content.decode()
+        assert login(cast.backbone).get(url).status_code == 200
         response = login(cast.backbone).post(url, {"sector": cast.sector2.pk})
         assert response.status_code == 302
         cast.org_a.refresh_from_db()
