@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from reentry.sharing.access import get_visible_or_404
-from stakeholders.models import Collaborative, Member, Organization, User
+from stakeholders.models import Collaborative, Invitation, Member, Organization, User
 
 
 class CollaborativeRequest(HttpRequest):
@@ -102,9 +102,14 @@ def require_organization_editor(actor: Member, organization: Organization) -> No
 
 
 def may_change_organization_sharing(member: Member, organization_id: int | None) -> bool:
-    """The sector and who may see the profile change what the organization shares with
-    whom: only its admins change those."""
+    """Who may see the profile: only the organization's admins change it."""
     return member.works_for(organization_id) and member.role == Member.Role.ORG_ADMIN
+
+
+def may_change_organization_sector(member: Member) -> bool:
+    """An organization's sector decides whose sector-only data its people read: a trust
+    boundary, so only backbone staff set it (never the organization itself)."""
+    return member.role == Member.Role.BACKBONE
 
 
 def assignable_roles(member: Member) -> tuple[str, ...]:
@@ -160,3 +165,20 @@ def holds_privileged_role(user: User) -> bool:
         .filter(role__in=(Member.Role.BACKBONE, Member.Role.ORG_ADMIN))
         .exists()
     )
+
+
+def is_invited_address(user: User, invitation: Invitation) -> bool:
+    """Whether ``user`` signed in with the address ``invitation`` was sent to: their
+    account's address, or another address of theirs that they have verified."""
+    from allauth.account.models import EmailAddress
+
+    email = invitation.email.strip().lower()
+    return (user.email or "").strip().lower() == email or (
+        EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+    )
+
+
+def may_accept_invitation(user: User, invitation: Invitation) -> bool:
+    """A backbone-staff or organization invitation only for the invited address; the
+    others (community member, observer) for whoever holds the link."""
+    return not invitation.is_bound_to_address or is_invited_address(user, invitation)

@@ -8,8 +8,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
+from reentry.audit.models import AuditEvent
 from reentry.mail import send_templated_email
-from stakeholders.access import require_inviter, require_member_manager
+from stakeholders.access import may_accept_invitation, require_inviter, require_member_manager
 from stakeholders.models import (
     Collaborative,
     Invitation,
@@ -190,10 +191,40 @@ def invitation_revoke(*, actor: Member, invitation: Invitation, request=None) ->
     record("invitation.revoked", actor=actor.user, request=request, obj=invitation)
 
 
-@transaction.atomic
 def invitation_accept(*, user: User, token: str, request=None) -> Member:
     """Join the collaborative the invitation is for, with its role and organization (the
-    person is a ``User`` here: the membership is what this creates)."""
+    person is a ``User`` here: the membership is what this creates).
+
+    A backbone-staff or organization invitation (``Invitation.ADDRESS_BOUND_ROLES``) is
+    accepted only by someone signed in with the invited address: a forwarded or leaked
+    link gives nobody else that role. The refusal is audit-logged (outside the
+    transaction, so it stays)."""
+    invitation = Invitation.objects.by_token(token).select_related("collaborative").first()
+    if (
+        invitation is not None
+        and invitation.status == "pending"
+        and not may_accept_invitation(user, invitation)
+    ):
+        record(
+            "invitation.refused_other_address",
+            actor=user,
+            request=request,
+            obj=invitation,
+            collaborative=invitation.collaborative,
+            outcome=AuditEvent.Outcome.DENIED,
+            role=invitation.role,
+        )
+        raise PermissionDenied(
+            _(
+                "This invitation is for another email address. Sign out, then open the link "
+                "again and sign in with the address it was sent to."
+            )
+        )
+    return _invitation_accept(user=user, token=token, request=request)
+
+
+@transaction.atomic
+def _invitation_accept(*, user: User, token: str, request=None) -> Member:
     invitation = (
         Invitation.objects.select_for_update()
         .by_token(token)
@@ -202,6 +233,8 @@ def invitation_accept(*, user: User, token: str, request=None) -> Member:
     )
     if invitation is None or invitation.status != "pending":
         raise ValidationError(_("This invitation link is no longer valid. Ask for a new one."))
+    if not may_accept_invitation(user, invitation):
+        raise PermissionDenied(_("This invitation is for another email address."))
     member, created = Member.objects.get_or_create(
         user=user,
         collaborative=invitation.collaborative,

@@ -1,3 +1,4 @@
+import contextlib
 from typing import cast
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from reentry.forms import apply_errors
 from reentry.sharing.access import get_visible_or_404
 from reentry.suppression import TOTAL, suppress_parts
 from stakeholders import selectors, services
-from stakeholders.access import CollaborativeRequest, collaborative_view
+from stakeholders.access import CollaborativeRequest, collaborative_view, may_accept_invitation
 from stakeholders.adapters import PENDING_INVITATION_KEY
 from stakeholders.directory.views.pages import directory_section
 from stakeholders.forms import (
@@ -307,6 +308,17 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
         get_adapter(request).stash_verified_email(request, invitation.email)
         return render(request, "stakeholders/invitation_accept.html", {"invitation": invitation})
+    if not may_accept_invitation(request.user, invitation):
+        # A backbone or organization invitation, and someone signed in with another address.
+        if request.method == "POST":
+            with contextlib.suppress(PermissionDenied):  # refused, and audit-logged, there
+                services.invitation_accept(user=request.user, token=token, request=request)
+        return render(
+            request,
+            "stakeholders/invitation_wrong_address.html",
+            {"invitation": invitation, "accept_url": request.path},
+            status=403,
+        )
     if request.method == "POST":
         try:
             member = services.invitation_accept(user=request.user, token=token, request=request)

@@ -274,9 +274,28 @@ class PollVoterAdmin(admin.ModelAdmin):
 
 
 class QuickWinCommentInline(admin.TabularInline):
+    """Comments, read-only: on an anonymous proposal the proposer's own comments show no
+    name here either (as the quick win's ``shown_proposer`` does)."""
+
     model = QuickWinComment
     extra = 0
-    raw_id_fields = ["author"]
+    fields = ["shown_author", "text", "created_at"]
+    readonly_fields = ["shown_author", "text", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("quick_win", "author__user")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("written by"))
+    def shown_author(self, comment: QuickWinComment) -> str:
+        if comment.is_by_anonymous_proposer:
+            return str(_("The proposer (anonymous)"))
+        return str(comment.author.user) if comment.author is not None else "—"
 
 
 @admin.register(QuickWin)

@@ -124,7 +124,8 @@ def language_name(code: str) -> str | Promise:
 
 
 class OrganizationProfileForm(forms.ModelForm):
-    """Description, contact, logo and key areas; sector and visibility for the admins only.
+    """Description, contact, logo and key areas; visibility for the admins only. Never the
+    sector: only backbone staff set it (``organization_sector_set``).
 
     The logo is a plain file field, not the model's: ``organization_profile_update`` checks
     and re-encodes it (``stakeholders.directory.logos``) and stores it under a random name."""
@@ -147,7 +148,6 @@ class OrganizationProfileForm(forms.ModelForm):
         "phone",
         "website",
         "key_areas",
-        "sector",
         "sharing_level",
     ]
 
@@ -159,7 +159,6 @@ class OrganizationProfileForm(forms.ModelForm):
             "phone",
             "website",
             "key_areas",
-            "sector",
             "sharing_level",
         ]
         widgets = {
@@ -173,16 +172,7 @@ class OrganizationProfileForm(forms.ModelForm):
         collaborative_id = self.instance.collaborative_id
         key_areas = cast(forms.ModelMultipleChoiceField, self.fields["key_areas"])
         key_areas.queryset = KeyArea.objects.filter(collaborative_id=collaborative_id)
-        if may_change_organization_sharing(editor, self.instance.pk):
-            sector = cast(forms.ModelChoiceField, self.fields["sector"])
-            sector.queryset = Sector.objects.filter(collaborative_id=collaborative_id)
-            sector.help_text = _(
-                "Changing the sector changes who sees what your organization shares "
-                "with its sector."
-            )
-            sector.empty_label = None
-        else:
-            del self.fields["sector"]
+        if not may_change_organization_sharing(editor, self.instance.pk):
             del self.fields["sharing_level"]
         if not self.instance.logo:
             del self.fields["remove_logo"]
@@ -458,3 +448,19 @@ class LocationForm(forms.ModelForm):
             **{name: self.cleaned_data[name] for name in self.Meta.fields},
             **{"phone": self.cleaned_data["phone"]},
         }
+
+
+class OrganizationSectorForm(forms.Form):
+    """Backbone staff move an organization to another sector of the collaborative."""
+
+    sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.none())
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        sector = cast(forms.ModelChoiceField, self.fields["sector"])
+        sector.queryset = Sector.objects.filter(collaborative_id=organization.collaborative_id)
+        sector.initial = organization.sector_id
+        sector.empty_label = None
+        sector.help_text = _(
+            "The organization's people read what other organizations share with this sector."
+        )

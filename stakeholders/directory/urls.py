@@ -33,6 +33,11 @@ urlpatterns = [
         backbone.organization_history,
         name="organization_history",
     ),
+    path(
+        "organizations/<uuid:public_id>/sector/",
+        backbone.organization_sector,
+        name="organization_sector",
+    ),
     path("locations/<uuid:public_id>/edit/", editing.location_edit, name="location_edit"),
     path(
         "organizations/<uuid:public_id>/logo",

@@ -100,6 +100,20 @@ class Invitation(models.Model):
         self.expires_at = timezone.now() + INVITATION_LIFETIME
         return token
 
+    #: Roles whose invitation only the invited address may accept: they open an
+    #: organization's own data (its private datasets, its participants' records) or the
+    #: backbone's tools. Community members and observers see only what the collaborative
+    #: shares with every member, so anyone holding their link may still accept it.
+    ADDRESS_BOUND_ROLES = (
+        Member.Role.BACKBONE,
+        Member.Role.ORG_ADMIN,
+        Member.Role.PROVIDER_STAFF,
+    )
+
+    @property
+    def is_bound_to_address(self) -> bool:
+        return self.role in self.ADDRESS_BOUND_ROLES
+
     @property
     def status(self) -> str:
         if self.accepted_at:

@@ -33,7 +33,10 @@ def shoot(page, name: str) -> None:
 
 @pytest.fixture
 def world(db):
-    collaborative = CollaborativeFactory(name="Riverside Reentry Network", slug="riverside")
+    # Four voters: a secret poll shows its count only from the small-number threshold.
+    collaborative = CollaborativeFactory(
+        name="Riverside Reentry Network", slug="riverside", small_cell_threshold=3
+    )
     backbone = MemberFactory(collaborative=collaborative, role=Member.Role.BACKBONE)
     group = services.group_create(actor=backbone, name="Housing Working Group", chairs=[])
     people = {

@@ -217,7 +217,7 @@ def closed_poll(cast, wg):  # noqa: F811
     lived = MemberFactory(
         collaborative=cast.collab,
         lived_experience=Member.LivedExperience.YES,
-        lived_experience_visibility=Member.Visibility.BACKBONE,
+        lived_experience_visibility=Member.Visibility.COLLABORATIVE,
     )
     seat(wg.housing, lived)
     poll = make_poll(cast.staff_a, wg.housing)

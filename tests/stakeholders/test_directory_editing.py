@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 
 from reentry.audit.models import AuditEvent
 from stakeholders.directory.services import listings as directory_services
 from stakeholders.models import Location, Organization, Service
+from tests.indicators.dashboard_world import make_dataset
 from tests.stakeholders.directory_world import c_url, make_location, make_service
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +123,7 @@ class TestWhoMayEdit:
         url = c_url("organization_edit", cast.collab, public_id=cast.org_a.public_id)
         page = login(cast.staff_a).get(url).content.decode()
         assert "Backbone staff and other organizations cannot." in page
-        assert "Only your organization’s admins can change its sector" in page
+        assert "Only backbone staff change an organization’s sector" in page
 
 
 class TestProfile:
@@ -145,10 +147,12 @@ class TestProfile:
         assert event.actor == cast.staff_a.user
         assert "description" in event.details["changed"]
 
-    def test_staff_do_not_get_the_sector_field_admins_do(self, cast, login):
+    def test_nobody_of_the_organization_gets_the_sector_field(self, cast, login):
         url = c_url("organization_edit", cast.collab, public_id=cast.org_a.public_id)
         assert "sector" not in login(cast.staff_a).get(url).context["form"].fields
-        assert "sector" in login(cast.admin_a).get(url).context["form"].fields
+        page = login(cast.admin_a).get(url)
+        assert "sector" not in page.context["form"].fields
+        assert "Sector: Housing." in page.content.decode()
 
     def test_staff_posting_a_sector_change_it_does_not_apply(self, cast, login):
         url = c_url("organization_edit", cast.collab, public_id=cast.org_a.public_id)
@@ -162,14 +166,61 @@ class TestProfile:
                 actor=cast.staff_a, organization=cast.org_a, sector=cast.sector2
             )
 
-    def test_admin_changes_the_sector(self, cast, login):
+    def test_admin_posting_a_sector_does_not_move_the_organization(self, cast, login):
+        # The other sector's sector-only dataset stays out of reach of org A's people.
+        dataset = make_dataset(cast, cast.org_c, level="sector")
+        dataset_url = reverse(
+            "indicators:dataset", kwargs={"slug": cast.collab.slug, "public_id": dataset.public_id}
+        )
         url = c_url("organization_edit", cast.collab, public_id=cast.org_a.public_id)
-        response = login(cast.admin_a).post(
+        login(cast.admin_a).post(
             url, {"description": "", "sector": cast.sector2.pk, "sharing_level": "collaborative"}
         )
+        cast.org_a.refresh_from_db()
+        assert cast.org_a.sector == cast.sector1
+        assert login(cast.staff_a).get(dataset_url).status_code == 404
+
+    def test_the_service_refuses_a_sector_change_by_the_admin(self, cast):
+        with pytest.raises(PermissionDenied):
+            directory_services.organization_profile_update(
+                actor=cast.admin_a, organization=cast.org_a, sector=cast.sector2
+            )
+        with pytest.raises(PermissionDenied):
+            directory_services.organization_sector_set(
+                actor=cast.admin_a, organization=cast.org_a, sector=cast.sector2
+            )
+        cast.org_a.refresh_from_db()
+        assert cast.org_a.sector == cast.sector1
+
+    def test_backbone_changes_the_sector_and_it_is_audited(self, cast, login):
+        dataset = make_dataset(cast, cast.org_c, level="sector")
+        dataset_url = reverse(
+            "indicators:dataset", kwargs={"slug": cast.collab.slug, "public_id": dataset.public_id}
+        )
+        url = c_url("organization_sector", cast.collab, public_id=cast.org_a.public_id)
+        detail = c_url("organization", cast.collab, public_id=cast.org_a.public_id)
+        assert url in login(cast.backbone).get(detail).content.decode()
+        assert url not in login(cast.admin_a).get(detail).content.decode()
+        assert login(cast.backbone).get(url).status_code == 200
+        response = login(cast.backbone).post(url, {"sector": cast.sector2.pk})
         assert response.status_code == 302
         cast.org_a.refresh_from_db()
         assert cast.org_a.sector == cast.sector2
+        event = AuditEvent.objects.get(action="directory.organization_sector_changed")
+        assert event.actor == cast.backbone.user
+        assert event.details["old_sector"] == cast.sector1.pk
+        assert event.details["new_sector"] == cast.sector2.pk
+        assert login(cast.staff_a).get(dataset_url).status_code == 200
+
+    @pytest.mark.parametrize("who", ["admin_a", "staff_a", "staff_c", "community"])
+    def test_only_backbone_reaches_the_sector_page(self, cast, login, who):
+        url = c_url("organization_sector", cast.collab, public_id=cast.org_a.public_id)
+        assert login(getattr(cast, who)).post(url, {"sector": cast.sector2.pk}).status_code in (
+            403,
+            404,
+        )
+        cast.org_a.refresh_from_db()
+        assert cast.org_a.sector == cast.sector1
 
     def test_errors_keep_what_was_typed(self, cast, login):
         url = c_url("organization_edit", cast.collab, public_id=cast.org_a.public_id)
@@ -342,23 +393,29 @@ class TestHistory:
             actor=cast.admin_a,
             organization=cast.org_a,
             description="New words",
-            sector=cast.sector2,
+        )
+        directory_services.organization_sector_set(
+            actor=cast.backbone, organization=cast.org_a, sector=cast.sector2
         )
         response = self.history(cast, login)
         assert response.status_code == 200
         entries = list(response.context["page"].object_list)
         assert [(e["kind"], e["type"]) for e in entries] == [
             ("Profile", "~"),
+            ("Profile", "~"),
             ("Service", "~"),
             ("Service", "~"),
             ("Service", "+"),
             ("Profile", "+"),  # the organization itself, made before the test
         ]
-        profile, languages, rename, created, _org_created = entries
+        moved, profile, languages, rename, created, _org_created = entries
+        assert moved["who"] == cast.backbone.user
+        assert {(c["field"], c["old"], c["new"]) for c in moved["changes"]} == {
+            ("sector", "Housing", "Courts"),
+        }
         assert profile["who"] == cast.admin_a.user
         assert {(c["field"], c["old"], c["new"]) for c in profile["changes"]} == {
             ("what the organization does", "—", "New words"),
-            ("sector", "Housing", "Courts"),
         }
         assert {(c["field"], c["old"], c["new"]) for c in rename["changes"]} == {
             ("name", "Rent help", "Rent and deposit help"),

@@ -181,3 +181,73 @@ class TestInvitationPages:
                 organization=cast.org_a,
             )
         assert count_queries(client, url, status="all") == few <= 12
+
+
+class TestPrivilegedInvitationIsBoundToItsAddress:
+    """A backbone-staff or organization invitation only for the address it was sent to."""
+
+    @pytest.fixture
+    def someone_else(self, db):
+        return User.objects.create_user("someone.else@example.org", "pw-123456789", name="Else")
+
+    @pytest.mark.parametrize(
+        ("role", "org"),
+        [
+            (Member.Role.BACKBONE, None),
+            (Member.Role.ORG_ADMIN, "org_a"),
+            (Member.Role.PROVIDER_STAFF, "org_a"),
+        ],
+    )
+    def test_another_address_is_refused_with_a_clear_page(
+        self, cast, client, someone_else, role, org
+    ):
+        organization = getattr(cast, org) if org else None
+        _invitation, token = invite(cast.backbone, role=role, organization=organization)
+        client.force_login(someone_else)
+        url = reverse("invitation_accept", kwargs={"token": token})
+        page = client.get(url)
+        assert page.status_code == 403
+        text = page.content.decode()
+        assert "This invitation is for another address" in text
+        assert "Sign out" in text and "new.person@example.org" in text
+        assert "you can still accept it" not in text
+        assert client.post(url).status_code == 403
+        assert not Member.objects.filter(user=someone_else).exists()
+        event = AuditEvent.objects.get(action="invitation.refused_other_address")
+        assert event.actor == someone_else and event.outcome == AuditEvent.Outcome.DENIED
+
+    def test_the_service_refuses_too(self, cast, someone_else):
+        _invitation, token = invite(cast.backbone, role=Member.Role.BACKBONE)
+        with pytest.raises(PermissionDenied):
+            services.invitation_accept(user=someone_else, token=token)
+        assert not Member.objects.filter(user=someone_else).exists()
+
+    def test_the_invited_address_accepts_whatever_its_case(self, cast, client):
+        _invitation, token = invite(cast.backbone, role=Member.Role.BACKBONE)
+        user = User.objects.create_user("New.Person@Example.org", "pw-123456789", name="New")
+        client.force_login(user)
+        response = client.post(reverse("invitation_accept", kwargs={"token": token}))
+        assert response.status_code == 302
+        assert Member.objects.get(user=user).role == Member.Role.BACKBONE
+
+    def test_a_verified_second_address_counts(self, cast, someone_else):
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(
+            user=someone_else, email="new.person@example.org", verified=True, primary=False
+        )
+        _invitation, token = invite(
+            cast.backbone, role=Member.Role.ORG_ADMIN, organization=cast.org_a
+        )
+        member = services.invitation_accept(user=someone_else, token=token)
+        assert member.role == Member.Role.ORG_ADMIN
+
+    def test_a_community_invitation_keeps_working_for_whoever_holds_it(
+        self, cast, client, someone_else
+    ):
+        _invitation, token = invite(cast.backbone, role=Member.Role.COMMUNITY)
+        client.force_login(someone_else)
+        url = reverse("invitation_accept", kwargs={"token": token})
+        assert "you can still accept it" in client.get(url).content.decode()
+        assert client.post(url).status_code == 302
+        assert Member.objects.get(user=someone_else).role == Member.Role.COMMUNITY

@@ -36,6 +36,8 @@ def results_url(poll):
 
 
 def test_irv_hand_worked_with_rounds_stored_and_recomputed(cast, wg, login):
+    cast.collab.small_cell_threshold = 3  # a secret poll shows its count from 3 ballots
+    cast.collab.save()
     voters = people(cast, wg.housing, 7)
     poll = make_poll(cast.staff_a, wg.housing, method=Poll.Method.IRV, options=["A", "B", "C"])
     k = keys(poll)
@@ -163,7 +165,8 @@ def test_stored_threshold_is_used_for_a_recount(cast, wg):
 
 
 def test_quorum_not_met_is_said_plainly(cast, wg, login):
-    poll = make_poll(cast.staff_a, wg.housing, quorum=3)
+    # Not secret: a secret poll with one ballot shows no count at all.
+    poll = make_poll(cast.staff_a, wg.housing, quorum=3, is_secret=False)
     polls.ballot_cast(actor=cast.staff_b, poll=poll, choices=[keys(poll)["ID clinic"]])
     data = polls.poll_close(actor=cast.staff_a, poll=poll).data
     assert data["quorum_met"] is False

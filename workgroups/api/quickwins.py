@@ -7,7 +7,8 @@ Reads go through the models' ``visible_to``, like the pages:
   backbone staff and the proposer);
 * a poll is seen by every member once it is scheduled; its results only when the poll's
   rules allow (``workgroups.polls.results.results_for``: after close when results are hidden
-  until then, always so for a secret ballot). Results are totals, rounds and turnout:
+  until then, always so for a secret ballot; a secret ballot's only once at least the
+  collaborative's small-number threshold of people voted). Results are totals, rounds and turnout:
   never who chose what. Turnout and the lived-experience split come as the small-number
   rule lets them be shown: a hidden figure is null, with why (``hidden_reason``,
   ``split_hidden``).
@@ -375,7 +376,10 @@ class PollViewSet(CollaborativeScopedViewSet):
     @extend_schema(
         responses={
             200: OpenApiResponse(description="Totals, rounds, split and turnout."),
-            403: OpenApiResponse(description="Results are hidden until the poll closes."),
+            403: OpenApiResponse(
+                description="Results are hidden until the poll closes, or (a secret poll) "
+                "until at least the collaborative's small-number threshold of people voted."
+            ),
         }
     )
     @action(detail=True, methods=["get"])
@@ -384,6 +388,16 @@ class PollViewSet(CollaborativeScopedViewSet):
         poll = self.get_object()
         data = results_json(poll, self.member)
         if data is None:
+            held_below = (
+                poll_results.secret_results_held(poll)
+                if poll_results.results_visible(poll)
+                else None
+            )
+            if held_below is not None:
+                raise PermissionDenied(
+                    f"Results of a secret poll are shown once at least {held_below} people "
+                    "have voted, so no one's vote can be worked out."
+                )
             raise PermissionDenied("The results are hidden until the poll closes.")
         return Response(data)
 

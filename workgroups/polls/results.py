@@ -17,6 +17,9 @@ sides, and the double-majority figures. The poll's outcome (ballots counted, the
 electorate, each option's total) is what the electorate decided and is shown; it is
 given to the rule as known to the viewer, so that no breakdown, subtracted from it,
 gives a small number back.
+
+A secret poll shows nothing of its count (not even the outcome) while fewer ballots were
+cast than that threshold (``secret_results_held``).
 """
 
 import json
@@ -406,10 +409,25 @@ def results_visible(poll: Poll) -> bool:
     )
 
 
+def secret_results_held(poll: Poll) -> int | None:
+    """A secret poll's totals (results, tallies, turnout) are held while fewer ballots were
+    cast than the collaborative's small-number threshold: with one or two voters, totals
+    beside who voted would say who chose what. The threshold while they are held, else
+    None."""
+    if not poll.is_secret:
+        return None
+    threshold = poll.collaborative.small_cell_threshold
+    counted = PollResult.objects.filter(poll=poll).values_list("ballots_counted", flat=True).first()
+    if counted is None:
+        counted = Ballot.objects.filter(poll=poll).count()
+    return threshold if counted < threshold else None
+
+
 def results_for(poll: Poll, viewer: Member | None) -> PollResults | None:
-    """The results ``viewer`` may see now, or None while they are hidden. The caller has
-    already checked that ``viewer`` sees the poll."""
-    if not results_visible(poll):
+    """The results ``viewer`` may see now, or None while they are hidden (see also
+    ``secret_results_held``). The caller has already checked that ``viewer`` sees the
+    poll."""
+    if not results_visible(poll) or secret_results_held(poll) is not None:
         return None
     if poll.status == Poll.Status.CLOSED:
         stored = PollResult.objects.filter(poll=poll).first()

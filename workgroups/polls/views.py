@@ -27,7 +27,12 @@ from workgroups.polls import services as polls
 from workgroups.polls.access import EDITABLE_STATUSES, access_poll, can_manage, voter_refusal
 from workgroups.polls.forms import BallotForm, PaperVoterForm, PollForm
 from workgroups.polls.models import Ballot, BallotContent, Poll
-from workgroups.polls.results import results_for, turnout
+from workgroups.polls.results import (
+    results_for,
+    results_visible,
+    secret_results_held,
+    turnout,
+)
 from workgroups.polls.voting import TIE_BREAK_RULE_TEXT
 
 PAGE_SIZE = 25
@@ -317,6 +322,9 @@ def poll_results(request: CollaborativeRequest, slug: str, public_id) -> HttpRes
             request,
             poll=poll,
             results=results,
+            held_below=(
+                secret_results_held(poll) if results is None and results_visible(poll) else None
+            ),
             turnout=(
                 turnout(poll, selectors.electorate(poll), request.member)
                 if results is not None

@@ -261,6 +261,24 @@ class QuickWinComment(models.Model):
     def __str__(self) -> str:
         return self.text[:80]
 
+    @property
+    def is_by_anonymous_proposer(self) -> bool:
+        """Written by the proposer of a quick win proposed without their name."""
+        quick_win = self.quick_win
+        return (
+            quick_win.is_anonymous
+            and self.author_id is not None
+            and self.author_id == quick_win.proposer_id
+        )
+
+    def author_shown_to(self, viewer: Member | None) -> Member | None:
+        """The author as ``viewer`` may see them. On an anonymous proposal the proposer's
+        own comments are as anonymous as the proposal (``QuickWin.proposer_shown_to``):
+        named only to backbone staff and to the proposer."""
+        if self.is_by_anonymous_proposer:
+            return self.quick_win.proposer_shown_to(viewer)
+        return self.author
+
 
 class QuickWinHelper(models.Model):
     """“I’d help with this”: one sign-up per person per quick win."""

@@ -7,6 +7,8 @@ Access → service → render. Every read goes through ``QuickWin.objects.visibl
 an anonymous proposer is shown only through ``QuickWin.proposer_shown_to``.
 """
 
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
-from stakeholders.models import Collaborative, KeyArea
+from stakeholders.models import Collaborative, KeyArea, Member
 from workgroups.models import ActionItem
 from workgroups.quickwins import services
 from workgroups.quickwins.access import access_quickwin, can_manage
@@ -135,6 +137,13 @@ def quickwin_propose(request: CollaborativeRequest, slug: str) -> HttpResponse:
 # --- One quick win ------------------------------------------------------------------------
 
 
+class CommentRow(NamedTuple):
+    comment: QuickWinComment
+    #: The author as this viewer may see them (None: anonymous proposer, or former member).
+    author: Member | None
+    by_anonymous_proposer: bool
+
+
 def _detail(
     request: CollaborativeRequest,
     quick_win: QuickWin,
@@ -149,6 +158,11 @@ def _detail(
         .select_related("author__user")
         .order_by("created_at", "pk")
     )
+    for comment in comments:
+        comment.quick_win = quick_win  # read by author_shown_to, without a query per row
+    comment_rows = [
+        CommentRow(c, c.author_shown_to(member), c.is_by_anonymous_proposer) for c in comments
+    ]
     helpers = list(
         QuickWinHelper.objects.filter(quick_win=quick_win)
         .select_related("member__user", "member__organization")
@@ -174,7 +188,7 @@ def _detail(
             shown_proposer=quick_win.proposer_shown_to(member),
             is_proposer=quick_win.proposer_id == member.pk,
             key_areas=list(quick_win.key_areas.order_by("order")),
-            comments=comments,
+            comments=comment_rows,
             helpers=helpers,
             is_helping=any(h.member_id == member.pk for h in helpers),
             items=items,

@@ -2,9 +2,10 @@
 locations. ``<entity>_<verb>(*, actor, ...)``.
 
 Only an organization's own admins and staff change its listing (backbone staff and other
-organizations do not); the sector and who may see the profile change sharing, so only its
-admins change those. Every change goes to the audit log and to the change history
-(django-simple-history), with the person who made it.
+organizations do not); who may see the profile only its admins change. The sector decides
+whose sector-only data the organization's people read, so only backbone staff set it
+(``organization_sector_set``), never the organization itself. Every change goes to the audit
+log and to the change history (django-simple-history), with the person who made it.
 """
 
 import functools
@@ -20,7 +21,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
-from stakeholders.access import may_change_organization_sharing, require_organization_editor
+from stakeholders.access import (
+    may_change_organization_sector,
+    may_change_organization_sharing,
+    require_organization_editor,
+)
 from stakeholders.directory.logos import prepare_logo
 from stakeholders.models import (
     Contact,
@@ -31,6 +36,7 @@ from stakeholders.models import (
     Organization,
     Phone,
     RegularSchedule,
+    Sector,
     Service,
     ServiceAtLocation,
     ServiceCriterion,
@@ -38,7 +44,7 @@ from stakeholders.models import (
 
 # What the profile form may change; the second set only an organization's admins.
 PROFILE_FIELDS = ("description", "email", "phone", "website")
-ADMIN_ONLY_PROFILE_FIELDS = ("sector", "sharing_level")
+ADMIN_ONLY_PROFILE_FIELDS = ("sharing_level",)
 SERVICE_FIELDS = (
     "name",
     "alternate_name",
@@ -92,12 +98,15 @@ def organization_profile_update(
     request=None,
     **fields,
 ) -> Organization:
-    """Change description, contact and key areas (admins also sector and visibility), and
+    """Change description, contact and key areas (admins also who may see the profile), and
     the logo: ``logo`` replaces it (checked and re-encoded, see ``stakeholders.directory.logos``),
     ``remove_logo`` takes it away."""
     require_organization_editor(actor, organization)
     prepared = prepare_logo(logo) if logo is not None else None
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if "sector" in fields and fields["sector"] != organization.sector:
+        raise PermissionDenied(_("Only backbone staff can change an organization's sector."))
+    fields.pop("sector", None)
     unknown = set(fields) - set(PROFILE_FIELDS) - set(ADMIN_ONLY_PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
@@ -105,9 +114,7 @@ def organization_profile_update(
     if set(changed) & set(ADMIN_ONLY_PROFILE_FIELDS) and not may_change_organization_sharing(
         actor, organization.pk
     ):
-        raise PermissionDenied(
-            _("Only the organization's admins can change its sector or who can see it.")
-        )
+        raise PermissionDenied(_("Only the organization's admins can change who can see it."))
     reason = []
     if key_areas is not None:
         key_areas = list(key_areas)
@@ -151,6 +158,38 @@ def organization_profile_update(
         request=request,
         obj=organization,
         changed=changed,
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_sector_set(
+    *, actor: Member, organization: Organization, sector: Sector, request=None
+) -> Organization:
+    """Move an organization to another sector (backbone staff only). Its people then read
+    the new sector's sector-only data and no longer the old one's; the sharing groups follow
+    (``stakeholders.signals``)."""
+    if not may_change_organization_sector(actor) or (
+        actor.collaborative_id != organization.collaborative_id
+    ):
+        raise PermissionDenied(_("Only backbone staff can change an organization's sector."))
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if sector.collaborative_id != organization.collaborative_id:
+        raise ValidationError({"sector": _("Choose a sector of this collaborative.")})
+    old_sector_id = organization.sector_id
+    if old_sector_id == sector.pk:
+        return organization
+    organization.sector = sector
+    organization.full_clean()
+    _stamp(organization, actor, [])
+    organization.save()
+    record(
+        "directory.organization_sector_changed",
+        actor=actor.user,
+        request=request,
+        obj=organization,
+        old_sector=old_sector_id,
+        new_sector=sector.pk,
     )
     return organization
 

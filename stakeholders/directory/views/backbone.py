@@ -1,18 +1,23 @@
-"""The directory's pages for backbone staff: the coverage grid (key area × sector) and an
-organization's change history."""
+"""The directory's pages for backbone staff: the coverage grid (key area × sector), an
+organization's change history, and its sector."""
 
 from itertools import chain
 from uuid import UUID
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, FileField, Q
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from reentry.forms import apply_errors
 from reentry.sharing.access import get_visible_or_404
 from stakeholders.access import CollaborativeRequest, collaborative_view
+from stakeholders.directory.forms import OrganizationSectorForm
 from stakeholders.directory.selectors import PAGE_SIZE
+from stakeholders.directory.services import listings
 from stakeholders.models import Contact, Location, Member, Organization, Sector, Service
 
 Role = Member.Role
@@ -201,5 +206,47 @@ def organization_history(request: CollaborativeRequest, slug: str, public_id: UU
             "member": request.member,
             "organization": organization,
             "page": page,
+        },
+    )
+
+
+# --- An organization's sector (backbone staff) --------------------------------------------
+
+
+@collaborative_view(roles=(Role.BACKBONE,))
+def organization_sector(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    """Move an organization to another sector: its people then read that sector's
+    sector-only data, so backbone staff set it, never the organization itself."""
+    collaborative = request.collaborative
+    organization = get_visible_or_404(
+        Organization.objects.filter(collaborative=collaborative),
+        Organization.objects.visible_to(request.user)
+        .filter(collaborative=collaborative)
+        .select_related("sector"),
+        request=request,
+        public_id=public_id,
+    )
+    form = OrganizationSectorForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            listings.organization_sector_set(
+                actor=request.member,
+                organization=organization,
+                sector=form.cleaned_data["sector"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The sector is saved."))
+            return redirect(organization.get_absolute_url())
+    return render(
+        request,
+        "stakeholders/directory/organization_sector.html",
+        {
+            "collaborative": collaborative,
+            "member": request.member,
+            "organization": organization,
+            "form": form,
         },
     )
