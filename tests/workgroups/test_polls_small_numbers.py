@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 LIVED = {
     "lived_experience": Member.LivedExperience.YES,
-    "lived_experience_visibility": Member.Visibility.BACKBONE,
+    "lived_experience_visibility": Member.Visibility.COLLABORATIVE,
 }
 SMALL = Reason.SMALL_COUNT.label
 COMPLEMENTARY = Reason.COMPLEMENTARY.label
