@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test` (PYTEST_WORKERS=0 runs in one process).
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test setup setup-dev lint check-types messages browser clean help
 
@@ -45,7 +47,7 @@ lint: setup-dev
 
 test: setup-dev browser lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
 messages: setup-dev
 	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles --ignore=tests
