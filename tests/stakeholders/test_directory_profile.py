@@ -386,6 +386,7 @@ class TestLogoShown:
         for n in range(1, 25):
             make_service(cast.org_a if n % 2 else cast.org_b, f"Service {n}")
         assert count_queries(client, url) == one
+        assert all(f"Service {n}<" in count_queries.page for n in range(25))
 
 
 # --- Contact people -----------------------------------------------------------------------
@@ -613,3 +614,4 @@ class TestContactsShown:
                 organization=cast.org_a, service=service if n % 2 else None, name=f"Person {n}"
             )
         assert count_queries(client, url) == one
+        assert all(f"Person {n}<" in count_queries.page for n in range(25))
