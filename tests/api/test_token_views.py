@@ -62,7 +62,9 @@ class TestList:
             collaborative=cast.other_collab, role=Member.Role.ORG_ADMIN, organization=cast.org_x
         )
         make_token(other_admin, name="Elsewhere system")
-        html = login(cast.backbone).get(list_url(cast)).content.decode()
+        fetched = login(cast.backbone).get(list_url(cast))
+        assert fetched.status_code == 200
+        html = fetched.content.decode()
         assert "Elsewhere system" not in html
 
     def test_status_shows_when_the_creator_is_no_longer_an_admin(self, cast, login, make_token):

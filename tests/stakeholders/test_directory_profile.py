@@ -446,7 +446,9 @@ class TestContactEditing:
 
         assert response.status_code == 200
         assert not Contact.objects.exists()
-        page = login(cast.staff_a).get(edit_url(cast)).content.decode()
+        fetched = login(cast.staff_a).get(edit_url(cast))
+        assert fetched.status_code == 200
+        page = fetched.content.decode()
         assert "Their service" not in page
 
     def test_the_service_refuses_a_service_of_another_organization(self, cast):

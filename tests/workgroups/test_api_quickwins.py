@@ -63,7 +63,9 @@ class TestAnonymousProposer:
         client = login(getattr(cast, who))
         one = client.get(_one(qw.anonymous)).json()
         assert one["proposer"] is None
-        listed = client.get(_list()).content.decode()
+        fetched = client.get(_list())
+        assert fetched.status_code == 200
+        listed = fetched.content.decode()
         assert cast.community.user.name not in listed
         assert str(cast.community.public_id) not in listed
 
