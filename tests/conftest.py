@@ -6,20 +6,27 @@ member, an admin and a staff member of A, a staff member of B (same sector), a
 staff member of C (other sector), a community member with no organization, an
 observer; and the backbone staff member of collaborative B. Anonymous is
 ``client`` unauthenticated.
+
+The cast is a world (tests/worlds.py): built once for a run of tests that use it, each
+test getting its own copy of the objects. ``build_cast`` is how it is built.
 """
 
 import zlib
+from contextlib import contextmanager
+from pathlib import Path
 from types import SimpleNamespace
 
 import factory.random
 import pytest
-from django.core.cache import caches
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import translation
 
 from reentry.celery import app as celery_app
 from stakeholders.models import Member
+from tests import worlds
 from tests.factories import (
     CollaborativeFactory,
     KeyAreaFactory,
@@ -27,6 +34,77 @@ from tests.factories import (
     OrganizationFactory,
     SectorFactory,
 )
+
+TESTS_DIR = Path(__file__).parent
+
+# Tests that build a world of their own once and must stay on one xdist worker
+# (``--dist loadgroup``): the crawler seeds the demo once per module, the browser tests
+# share one live server and browser.
+XDIST_GROUPS = {
+    TESTS_DIR / "security" / "test_crawl.py": "crawl",
+    TESTS_DIR / "e2e": "browser",
+}
+
+
+def _xdist_group(item: pytest.Item) -> str | None:
+    path = Path(item.path)
+    for place, group in XDIST_GROUPS.items():
+        if path == place or place in path.parents:
+            return group
+    return None
+
+
+def _django_order(item: pytest.Item) -> int:
+    """pytest-django's order: per-test transactions first, then tests that commit (their
+    flush empties the tables, rows from data migrations included), then no database."""
+    if worlds.commits(item):
+        return 1
+    if item.get_closest_marker("django_db") or "db" in getattr(item, "fixturenames", ()):
+        return 0
+    return 2
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep pytest-django's order; within it, the xdist groups first (the longest units
+    of work start first), then tests that use the same worlds next to each other."""
+    for item in items:
+        group = _xdist_group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: (_django_order(item), _xdist_group(item) is None, worlds.key(item)))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Open the worlds this test uses before pytest-django opens its transaction."""
+    worlds.prepare(item)
+
+
+@contextmanager
+def _test_conditions():
+    """What every test runs under: tasks in-process, a fast password hasher, a cache of
+    its own in memory, plain static files."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # A shared Redis would carry allauth's sign-in rate limits from one test (and one
+        # CI run) to the next.
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
+
+
+@pytest.fixture(scope="session")
+def _worlds(django_db_setup, django_db_blocker):
+    """Worlds are shared once the test database exists, and rolled back before it goes."""
+    worlds.attach(django_db_blocker, _test_conditions)
+    yield
+    worlds.detach()
 
 
 @pytest.fixture(autouse=True)
@@ -46,25 +124,17 @@ def _no_language_leaks():
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery(settings):
-    """Unit tests run tasks in-process; integration tests with a worker opt out."""
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Each test gets its own empty cache: a shared Redis would carry allauth's sign-in
-    # rate limits from one test (and one CI run) to the next.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    # Local-memory caches of one name share their data across instances: empty it.
-    caches["default"].clear()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    yield
+def _eager_celery():
+    """Unit tests run tasks in-process; integration tests with a worker opt out. Each
+    test starts with an empty cache (the worlds' rows keep their ids from one test to
+    the next, and so would anything cached under them)."""
+    with _test_conditions():
+        cache.clear()
+        yield
 
 
-@pytest.fixture
-def cast(db):
+@worlds.world()
+def build_cast():
     collab = CollaborativeFactory(name="Collaborative A", slug="collab-a")
     other_collab = CollaborativeFactory(name="Collaborative B", slug="collab-b")
     s1 = SectorFactory(collaborative=collab, name="Housing", slug="housing")
@@ -105,6 +175,11 @@ def cast(db):
 
 
 @pytest.fixture
+def cast(request, db, _worlds):
+    return worlds.get(request, "cast")
+
+
+@pytest.fixture
 def login(client):
     """``login(member)`` signs that member's person in on the test client."""
 
@@ -117,12 +192,16 @@ def login(client):
 
 @pytest.fixture
 def count_queries():
-    """``count_queries(client, url)``: how many queries one GET runs (asserting a 200)."""
+    """``count_queries(client, url)``: how many queries one GET runs (asserting a 200).
+    ``count_queries.page`` is the text of the page it fetched last: a test of "the same
+    queries with 1 row and with 25" checks there that the 25 rows were on it."""
 
     def _count(client, url, **params):
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url, params)
         assert response.status_code == 200, response.status_code
+        _count.page = response.content.decode()
         return len(ctx.captured_queries)
 
+    _count.page = ""
     return _count

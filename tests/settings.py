@@ -1,10 +1,45 @@
-"""Test settings: the project's, plus the test-only shareable app (tests/sharingapp)."""
+"""Test settings: the project's, plus the test-only shareable app (tests/sharingapp).
+
+Under pytest-xdist each worker (``gw0``, ``gw1``, ...) has its own PostgreSQL database
+(pytest-django appends the worker's name to the test database's) and its own Redis
+databases: every Redis URL below has its database number raised by the worker's index.
+With the defaults, up to three workers never share one (REDIS_URL's 0-2, the real-Redis
+tests' 3-5, the Celery worker test's 9-11).
+"""
+
+import os
+from urllib.parse import urlsplit, urlunsplit
 
 from reentry.settings import *  # noqa: F403
-from reentry.settings import INSTALLED_APPS
+from reentry.settings import CACHES, CELERY_BROKER_URL, INSTALLED_APPS, REDIS_URL
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.sharingapp"]
 ROOT_URLCONF = "tests.urls"
+
+WORKER_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+def worker_redis_url(url: str) -> str:
+    """``url`` with its Redis database number raised by this worker's index."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        return url
+    number = int(parts.path.strip("/") or 0) + WORKER_INDEX
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+if REDIS_URL:
+    REDIS_URL = worker_redis_url(REDIS_URL)
+    CACHES = {"default": {**CACHES["default"], "LOCATION": REDIS_URL}}
+CELERY_BROKER_URL = worker_redis_url(CELERY_BROKER_URL)
+
+# The tests that need a real Redis: the cache and broker resilience tests
+# (tests/reentry/test_resilience.py) and the real Celery worker, which empties its
+# database before it starts (tests/workgroups/test_tasks.py).
+TEST_REDIS_URL = worker_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3"))
+WORKER_TEST_REDIS_URL = worker_redis_url(
+    os.environ.get("WORKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+)
 
 # Most tests sign backbone staff and admins in with force_login: tests that are about the
 # second factor or the idle timeout turn these on themselves.

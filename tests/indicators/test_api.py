@@ -75,9 +75,14 @@ class TestObservations:
             {"period_from": "2024-01-01", "period_to": "2024-12-31"},
         ):
             rows = results(observations(client, indicator, **params))
-            for row in rows:
-                if row["breakdown"] in ({"race_ethnicity": "asian"}, {"race_ethnicity": "white"}):
-                    assert row["hidden"] and row["value"] is None, params
+            small = [
+                row
+                for row in rows
+                if row["breakdown"] in ({"race_ethnicity": "asian"}, {"race_ethnicity": "white"})
+            ]
+            assert small, params
+            for row in small:
+                assert row["hidden"] and row["value"] is None, params
 
     def test_filters_pick_rows(self, cast, login, world):
         indicator, _a, _c = world

@@ -47,7 +47,9 @@ class TestCatalog:
         client = login(cast.staff_a)
         page = client.get(url("catalog", cast), {"key_area": "jobs"}).content.decode()
         assert "Employed" in page and "Housed" not in page
-        page = client.get(url("catalog", cast)).content.decode()
+        fetched = client.get(url("catalog", cast))
+        assert fetched.status_code == 200
+        page = fetched.content.decode()
         assert "Old measure" not in page
         page = client.get(url("catalog", cast), {"status": "retired"}).content.decode()
         assert "Old measure" in page and "Housed" not in page

@@ -162,7 +162,9 @@ class TestAnswering:
         assert "To plan the housing pilot." in asker and "Send the answer" not in asker
         owner = login(cast.staff_c).get(url("data_requests", cast)).content.decode()
         assert "Send the answer" in owner
-        other = login(cast.staff_b).get(url("data_requests", cast)).content.decode()
+        fetched = login(cast.staff_b).get(url("data_requests", cast))
+        assert fetched.status_code == 200
+        other = fetched.content.decode()
         assert "To plan the housing pilot." not in other
         assert str(data_request.public_id) not in other
 

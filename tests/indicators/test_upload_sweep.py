@@ -165,7 +165,9 @@ class TestAfterRemoval:
 
     def test_page_before_removal_has_no_such_words(self, cast, login):
         job = make_job(cast, days_old=1, status=S.VALID)
-        body = login(cast.staff_a).get(url("upload", cast, job)).content.decode()
+        fetched = login(cast.staff_a).get(url("upload", cast, job))
+        assert fetched.status_code == 200
+        body = fetched.content.decode()
         assert "The file was removed" not in body
         assert url("upload_commit", cast, job) in body
 

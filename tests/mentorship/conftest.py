@@ -1,12 +1,14 @@
 """A mentoring world on top of the fixed cast: one program in collaborative A with a
 coordinator, two approved mentors with accounts and one mentee each (active matches),
-a waiting mentee, and a program of collaborative B."""
+a waiting mentee, and a program of collaborative B. A world (tests/worlds.py), built once
+for a run of tests that use it."""
 
 from types import SimpleNamespace
 
 import pytest
 
 from stakeholders.models import Member
+from tests import worlds
 from tests.factories import MemberFactory
 from tests.mentorship.factories import (
     MatchFactory,
@@ -17,8 +19,8 @@ from tests.mentorship.factories import (
 )
 
 
-@pytest.fixture
-def mworld(cast):
+@worlds.world(needs=("cast",))
+def build_mworld(cast):
     coordinator = MemberFactory(collaborative=cast.collab, role=Member.Role.COMMUNITY)
     program = ProgramFactory(
         collaborative=cast.collab, slug="second-chances", coordinators=[coordinator]
@@ -53,6 +55,11 @@ def mworld(cast):
         other_program=other_program,
         other_match=other_match,
     )
+
+
+@pytest.fixture
+def mworld(request, cast):
+    return worlds.get(request, "mworld", cast=cast)
 
 
 @pytest.fixture(autouse=True)

@@ -77,7 +77,9 @@ class TestPrivateNotes:
         self, mworld, login
     ):
         for member in (mworld.coordinator, _mentor(mworld.match_1)):
-            body = login(member).get(f"{BASE}/sessions/").content.decode()
+            fetched = login(member).get(f"{BASE}/sessions/")
+            assert fetched.status_code == 200
+            body = fetched.content.decode()
             assert "Private worry" not in body
         detail = (
             login(mworld.coordinator).get(f"{BASE}/sessions/{mworld.session_1.public_id}/").json()

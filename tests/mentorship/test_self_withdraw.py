@@ -300,7 +300,9 @@ def test_the_persons_page_never_shows_coordinator_only_things(login, mworld, per
         u("applicant", mworld.program, applicant.public_id),
         u("applicant_withdraw_own", mworld.program, applicant.public_id),
     ):
-        text = login(member).get(page).text
+        fetched = login(member).get(page)
+        assert fetched.status_code == 200
+        text = fetched.text
         assert "COORDINATOR-ONLY" not in text
         assert "Background assessment" not in text
         assert "stage-history" not in text

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 import redis
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
@@ -30,7 +31,7 @@ from stakeholders.models import Member
 from tests.factories import TEST_PASSWORD
 
 CLOSED_PORT = "redis://127.0.0.1:1/0"
-REAL_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+REAL_REDIS = settings.TEST_REDIS_URL  # this worker's own (tests/settings.py)
 SEND_EMAIL = "reentry.tasks.send_email"
 
 

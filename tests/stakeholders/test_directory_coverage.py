@@ -119,3 +119,6 @@ def test_query_count_is_the_same_for_few_and_many_services(cast, areas, login, c
             hours={6: ("09:00", "12:00")},
         )
     assert count_queries(client, url) == few
+    # Housing has "One" and every third of the 20; employment and transport the others.
+    page = count_queries.page
+    assert "8 services" in page and "7 services" in page and "6 services" in page

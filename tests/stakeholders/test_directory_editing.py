@@ -465,6 +465,7 @@ class TestHistory:
             )
         assert count_queries(client, url) == few
         assert Organization.history.filter(id=cast.org_a.pk).count() > 25
+        assert "D24" in count_queries.page and "N24" in count_queries.page
 
 
 def test_one_rule_for_who_changes_an_organization_profile(cast):

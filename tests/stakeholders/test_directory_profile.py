@@ -386,6 +386,7 @@ class TestLogoShown:
         for n in range(1, 25):
             make_service(cast.org_a if n % 2 else cast.org_b, f"Service {n}")
         assert count_queries(client, url) == one
+        assert all(f"Service {n}<" in count_queries.page for n in range(25))
 
 
 # --- Contact people -----------------------------------------------------------------------
@@ -445,7 +446,9 @@ class TestContactEditing:
 
         assert response.status_code == 200
         assert not Contact.objects.exists()
-        page = login(cast.staff_a).get(edit_url(cast)).content.decode()
+        fetched = login(cast.staff_a).get(edit_url(cast))
+        assert fetched.status_code == 200
+        page = fetched.content.decode()
         assert "Their service" not in page
 
     def test_the_service_refuses_a_service_of_another_organization(self, cast):
@@ -613,3 +616,4 @@ class TestContactsShown:
                 organization=cast.org_a, service=service if n % 2 else None, name=f"Person {n}"
             )
         assert count_queries(client, url) == one
+        assert all(f"Person {n}<" in count_queries.page for n in range(25))

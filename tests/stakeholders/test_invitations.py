@@ -181,6 +181,7 @@ class TestInvitationPages:
                 organization=cast.org_a,
             )
         assert count_queries(client, url, status="all") == few <= 12
+        assert all(f"p{i}@example.org" in count_queries.page for i in range(24))
 
 
 class TestPrivilegedInvitationIsBoundToItsAddress:

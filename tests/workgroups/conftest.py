@@ -3,7 +3,8 @@
 ``wg`` adds, in collaborative A: an open Housing group chaired by staff_a with the
 community member as co-chair and staff_b as a member; a private-minutes group chaired
 by admin_a with staff_c as a member; a held gathering of each (yesterday), and a
-gathering in collaborative B.
+gathering in collaborative B. It is a world (tests/worlds.py), built once for a run of
+tests that use it.
 """
 
 from datetime import timedelta
@@ -13,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from stakeholders.models import Member
+from tests import worlds
 from tests.factories import MemberFactory
 from workgroups import services
 from workgroups.models import GroupMembership, WorkingGroup
@@ -41,8 +43,8 @@ def make_meeting(actor: Member, group: WorkingGroup | None, days: float = -1, **
     )
 
 
-@pytest.fixture
-def wg(cast):
+@worlds.world(needs=("cast",))
+def build_wg(cast):
     housing = make_group(
         cast.backbone,
         "Housing Working Group",
@@ -74,6 +76,11 @@ def wg(cast):
         other_group=other_group,
         other_meeting=other_meeting,
     )
+
+
+@pytest.fixture
+def wg(request, cast):
+    return worlds.get(request, "wg", cast=cast)
 
 
 @pytest.fixture

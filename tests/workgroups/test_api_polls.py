@@ -134,7 +134,9 @@ class TestResults:
         polls.poll_close(actor=cast.backbone, poll=poll)
         client = login(cast.backbone)
         for target in (_one(poll), _one(poll, tail="results/"), _list()):
-            body = client.get(target).content.decode()
+            fetched = client.get(target)
+            assert fetched.status_code == 200
+            body = fetched.content.decode()
             for person in (cast.community, cast.staff_a):
                 assert person.user.name not in body
                 assert str(person.public_id) not in body

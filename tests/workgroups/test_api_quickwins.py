@@ -63,7 +63,9 @@ class TestAnonymousProposer:
         client = login(getattr(cast, who))
         one = client.get(_one(qw.anonymous)).json()
         assert one["proposer"] is None
-        listed = client.get(_list()).content.decode()
+        fetched = client.get(_list())
+        assert fetched.status_code == 200
+        listed = fetched.content.decode()
         assert cast.community.user.name not in listed
         assert str(cast.community.public_id) not in listed
 
@@ -71,7 +73,9 @@ class TestAnonymousProposer:
         client = _token_client(cast.admin_a)
         one = client.get(_one(qw.anonymous))
         assert one.status_code == 200 and one.json()["proposer"] is None
-        assert cast.community.user.name not in client.get(_list()).content.decode()
+        response = client.get(_list())
+        assert response.status_code == 200
+        assert cast.community.user.name not in response.content.decode()
 
     def test_backbone_and_the_proposer_see_it(self, cast, qw, login):
         assert login(cast.backbone).get(_one(qw.anonymous)).json()["proposer"] == (

@@ -192,7 +192,9 @@ def test_anonymous_proposer_is_hidden_in_the_quick_win_admin(cast, client):
         reverse("admin:workgroups_quickwin_changelist"),
         reverse("admin:workgroups_quickwin_change", args=[qw.pk]),
     ):
-        page = client.get(url).content.decode()
+        fetched = client.get(url)
+        assert fetched.status_code == 200
+        page = fetched.content.decode()
         assert cast.community.user.name not in page
         assert cast.community.user.email not in page
 
@@ -201,6 +203,8 @@ def test_an_open_poll_cannot_be_changed_in_the_admin(cast, wg, client):
     poll = make_poll(cast.staff_a, wg.housing, is_secret=True)
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     change = reverse("admin:workgroups_poll_change", args=[poll.pk])
-    page = client.get(change).content.decode()
+    fetched = client.get(change)
+    assert fetched.status_code == 200
+    page = fetched.content.decode()
     assert 'name="is_secret"' not in page and 'name="title"' not in page
     assert "ballot_key" not in page and poll.ballot_key not in page

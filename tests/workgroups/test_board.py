@@ -135,7 +135,9 @@ class TestIsolation:
         self, cast, wg, bw, login
     ):
         target = url("board", public_id=wg.private.public_id)
-        assert bw.private_item.title.encode() not in login(cast.staff_b).get(target).content
+        response = login(cast.staff_b).get(target)
+        assert response.status_code == 200
+        assert bw.private_item.title.encode() not in response.content
         assert bw.private_item.title.encode() in login(cast.staff_c).get(target).content
 
 

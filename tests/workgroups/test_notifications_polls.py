@@ -137,6 +137,7 @@ class TestResults:
         poll = make_poll(cast.backbone, wg.housing, options=("Lockers", "Zebra crossing"))
         polls.ballot_cast(actor=cast.community, poll=poll, choices=[keys(poll)["Zebra crossing"]])
         polls.poll_close(actor=cast.backbone, poll=poll)
+        assert mail.outbox
         for message in mail.outbox:
             assert "Zebra crossing" not in message.body
 

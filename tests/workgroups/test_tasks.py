@@ -25,7 +25,7 @@ from workgroups.tasks import send_gathering_reminder, send_gathering_reminders, 
 
 pytestmark = pytest.mark.django_db(transaction=True)  # emails are queued on commit
 
-WORKER_REDIS = os.environ.get("WORKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+WORKER_REDIS = settings.WORKER_TEST_REDIS_URL  # this worker's own (tests/settings.py)
 
 
 def _redis_answers() -> bool:

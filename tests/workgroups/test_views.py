@@ -404,6 +404,7 @@ class TestQueryCounts:
             seat(g, cast.community, "cochair")
             make_meeting(cast.backbone, g, days=3)
         assert count_queries(client, url("groups")) == few <= 12
+        assert all(f"Group {i}<" in count_queries.page for i in range(25))
 
     def test_group_page_members_and_gatherings(self, cast, wg, login, count_queries):
         client = login(cast.staff_a)
@@ -431,6 +432,7 @@ class TestQueryCounts:
                 owner_organization=cast.org_c,
             )
         assert count_queries(client, target) == few <= 10
+        assert all(f"I{i}<" in count_queries.page for i in range(24))
 
     def test_my_action_items(self, cast, wg, login, count_queries):
         client = login(cast.staff_b)
@@ -441,6 +443,7 @@ class TestQueryCounts:
                 actor=cast.staff_a, meeting=wg.meeting, title=f"I{i}", owner_member=cast.staff_b
             )
         assert count_queries(client, url("my_action_items")) == few <= 10
+        assert all(f"I{i}<" in count_queries.page for i in range(24))
 
     def test_gathering_page(self, cast, wg, login, count_queries):
         client = login(cast.staff_a)
@@ -459,6 +462,8 @@ class TestQueryCounts:
                 walk_ins=[f"Walk-in {i}"],
             )
         assert count_queries(client, target) == few <= 22
+        page = count_queries.page
+        assert all(f"A{i}<" in page and f"D{i}<" in page for i in range(24))
 
     def test_attendance_page(self, cast, wg, login, count_queries):
         client = login(cast.staff_a)
@@ -470,6 +475,7 @@ class TestQueryCounts:
             )
             seat(wg.housing, m)
         assert count_queries(client, target) == few <= 10
+        assert f"att-{m.public_id}" in count_queries.page  # the last of the 24 is listed
 
     def test_whole_collaborative_gathering_lists_everyone_for_attendance(
         self, cast, login, count_queries
