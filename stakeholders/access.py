@@ -6,9 +6,12 @@ import functools
 from collections.abc import Callable
 from typing import Concatenate, cast
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
@@ -142,3 +145,39 @@ def require_member_manager(actor: Member, role: str, organization: Organization 
         or organization.pk != actor.organization_id
     ):
         raise PermissionDenied(_("Organization admins manage their own organization's staff."))
+
+
+# --- One-click unsubscribe (RFC 8058) -------------------------------------------------
+
+UNSUBSCRIBE_SALT = "stakeholders.unsubscribe"
+
+
+def unsubscribe_url(member: Member, kind: str, *, slug: str) -> str:
+    """The https link a bulk notice carries in ``List-Unsubscribe``: signed for this person
+    and this kind of mail, so a mail client can unsubscribe them with one POST and no
+    session. It never expires; the person can turn email back on in My settings. ``slug``
+    is the member's collaborative's (the caller has it: no query per email)."""
+    token = signing.dumps({"m": str(member.public_id), "k": kind}, salt=UNSUBSCRIBE_SALT)
+    return settings.SITE_URL + reverse(
+        "stakeholders:unsubscribe",
+        kwargs={"slug": slug, "token": token},
+    )
+
+
+def access_unsubscribe(slug: str, token: str) -> tuple[Member, str]:
+    """The person and the kind of mail a link names; 404 for a forged or altered token, a
+    kind the token was not made for, or another collaborative's slug."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    if not isinstance(data, dict) or not isinstance(data.get("k"), str):
+        raise Http404
+    member = (
+        Member.objects.select_related("collaborative", "user")
+        .filter(public_id=data.get("m"), collaborative__slug=slug)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member, data["k"]
