@@ -3,6 +3,7 @@ request (or 404), and the policies for who may invite, manage members and change
 organization's profile. Services and views both ask here."""
 
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Concatenate, cast
 
@@ -173,9 +174,13 @@ def access_unsubscribe(slug: str, token: str) -> tuple[Member, str]:
         raise Http404 from None
     if not isinstance(data, dict) or not isinstance(data.get("k"), str):
         raise Http404
+    try:
+        public_id = uuid.UUID(str(data.get("m")))
+    except ValueError:
+        raise Http404 from None
     member = (
         Member.objects.select_related("collaborative", "user")
-        .filter(public_id=data.get("m"), collaborative__slug=slug)
+        .filter(public_id=public_id, collaborative__slug=slug)
         .first()
     )
     if member is None:
