@@ -33,6 +33,7 @@ from mentorship.services import lifecycle
 from reentry.audit.log import record
 from reentry.claims import claim_once
 from reentry.mail import send_templated_email
+from stakeholders.access import unsubscribe_url
 from stakeholders.models import Member
 
 Kind = SentAlert.Kind
@@ -131,6 +132,7 @@ def program_alerts_send(*, program_id: int, today: date | None = None) -> int:
                     "mentoring-quiet",
                     to=person.user.email,
                     language=person.user.preferred_language,
+                    unsubscribe_url=unsubscribe_url(person, "mentoring-quiet", slug=collab.slug),
                     context={
                         "member": person,
                         "program": program,
@@ -182,6 +184,7 @@ def program_alerts_send(*, program_id: int, today: date | None = None) -> int:
                     "mentoring-release",
                     to=person.user.email,
                     language=person.user.preferred_language,
+                    unsubscribe_url=unsubscribe_url(person, "mentoring-release", slug=collab.slug),
                     context={
                         "member": person,
                         "program": program,
@@ -232,6 +235,7 @@ def program_alerts_send(*, program_id: int, today: date | None = None) -> int:
                     "mentoring-checkins",
                     to=person.user.email,
                     language=person.user.preferred_language,
+                    unsubscribe_url=unsubscribe_url(person, "mentoring-checkins", slug=collab.slug),
                     context={
                         "member": person,
                         "program": program,

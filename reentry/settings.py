@@ -6,7 +6,9 @@ Production sets DEBUG=false, SECRET_KEY, DATABASE_URL (PostgreSQL), REDIS_URL an
 ALLOWED_HOSTS; see README.md and docker-compose.yml.
 """
 
+from email.utils import formataddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -325,7 +327,14 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "timeout": env_int("EMAIL_TIMEOUT", 10),
     }
 MAILERS = {"default": _mailer}
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Reentry Commons <noreply@localhost>")
+# The sender: DEFAULT_FROM_EMAIL, or noreply@ the site's own domain, named after the site.
+_site_host = urlsplit(SITE_URL).hostname or ""
+_mail_domain = (
+    _site_host if "." in _site_host and not _site_host.replace(".", "").isdigit() else "localhost"
+)
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", formataddr((SITE_NAME, f"noreply@{_mail_domain}"))
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security headers. Content Security Policy: our own files only, no inline script.

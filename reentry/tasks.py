@@ -3,9 +3,17 @@ from django.core.mail import EmailMultiAlternatives
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
-def send_email(self, *, to: list[str], subject: str, body: str, html: str = "") -> None:
+def send_email(
+    self,
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    html: str = "",
+    headers: dict[str, str] | None = None,
+) -> None:
     """Send one rendered email; retried with back-off when the mail server fails."""
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to, headers=headers or {})
     if html:
         message.attach_alternative(html, "text/html")
     try:

@@ -3,12 +3,16 @@ request (or 404), and the policies for who may invite, manage members and change
 organization's profile. Services and views both ask here."""
 
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Concatenate, cast
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
@@ -182,3 +186,43 @@ def may_accept_invitation(user: User, invitation: Invitation) -> bool:
     """A backbone-staff or organization invitation only for the invited address; the
     others (community member, observer) for whoever holds the link."""
     return not invitation.is_bound_to_address or is_invited_address(user, invitation)
+
+
+# --- One-click unsubscribe (RFC 8058) -------------------------------------------------
+
+UNSUBSCRIBE_SALT = "stakeholders.unsubscribe"
+
+
+def unsubscribe_url(member: Member, kind: str, *, slug: str) -> str:
+    """The https link a bulk notice carries in ``List-Unsubscribe``: signed for this person
+    and this kind of mail, so a mail client can unsubscribe them with one POST and no
+    session. It never expires; the person can turn email back on in My settings. ``slug``
+    is the member's collaborative's (the caller has it: no query per email)."""
+    token = signing.dumps({"m": str(member.public_id), "k": kind}, salt=UNSUBSCRIBE_SALT)
+    return settings.SITE_URL + reverse(
+        "stakeholders:unsubscribe",
+        kwargs={"slug": slug, "token": token},
+    )
+
+
+def access_unsubscribe(slug: str, token: str) -> tuple[Member, str]:
+    """The person and the kind of mail a link names; 404 for a forged or altered token, a
+    kind the token was not made for, or another collaborative's slug."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    if not isinstance(data, dict) or not isinstance(data.get("k"), str):
+        raise Http404
+    try:
+        public_id = uuid.UUID(str(data.get("m")))
+    except ValueError:
+        raise Http404 from None
+    member = (
+        Member.objects.select_related("collaborative", "user")
+        .filter(public_id=public_id, collaborative__slug=slug)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member, data["k"]

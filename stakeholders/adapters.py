@@ -1,6 +1,8 @@
 import hashlib
 import time
 from datetime import UTC, datetime
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -9,6 +11,7 @@ from allauth.account.internal.flows.login import get_authentication_records
 # allauth 65 keeps its rate parsing and client-address helpers here; no public twin.
 from allauth.core.internal.ratelimit import Rate, get_ip, parse_rates
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.urls import reverse
 
 from reentry.ratelimit import counters
@@ -36,6 +39,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request) -> str:
         return self._pending_invitation_url(request) or super().get_signup_redirect_url(request)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth names the site from the request's host ("Hello from 127.0.0.1:8106!"):
+        name it from ``SITE_NAME`` and ``SITE_URL`` instead."""
+        site = SimpleNamespace(
+            name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc or "localhost"
+        )
+        super().send_mail(template_prefix, email, {"current_site": site, **context})
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

@@ -328,6 +328,19 @@ def member_update_profile(*, actor: Member, member: Member, request=None, **fiel
     return member
 
 
+@transaction.atomic
+def member_unsubscribe(*, actor: Member, kind: str, request=None) -> bool:
+    """The person turned email off from a notice's unsubscribe link (the link proves who
+    they are). Every notice that offers the link honours ``contact_by_email``, so this is
+    the one switch; ``kind`` says which mail they left from. Returns whether it changed."""
+    if not actor.contact_by_email:
+        return False
+    actor.contact_by_email = False
+    actor.save(update_fields=["contact_by_email"])
+    record("member.unsubscribed", actor=actor.user, request=request, obj=actor, kind=kind[:40])
+    return True
+
+
 def _backbone_emails(collaborative: Collaborative) -> list[tuple[str, str]]:
     return list(
         Member.objects.filter(

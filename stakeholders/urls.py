@@ -16,6 +16,7 @@ urlpatterns = [
         "invitations/<uuid:public_id>/withdraw/", views.invitation_revoke, name="invitation_revoke"
     ),
     path("me/", views.profile, name="profile"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("join/", views.join, name="join"),
     path("join/<uuid:public_id>/withdraw/", views.join_withdraw, name="join_withdraw"),
     path("join-requests/", views.join_request_list, name="join_requests"),

@@ -11,14 +11,20 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from reentry.audit.models import AuditEvent
 from reentry.forms import apply_errors
 from reentry.sharing.access import get_visible_or_404
 from reentry.suppression import TOTAL, suppress_parts
 from stakeholders import selectors, services
-from stakeholders.access import CollaborativeRequest, collaborative_view, may_accept_invitation
+from stakeholders.access import (
+    CollaborativeRequest,
+    access_unsubscribe,
+    collaborative_view,
+    may_accept_invitation,
+)
 from stakeholders.adapters import PENDING_INVITATION_KEY
 from stakeholders.directory.views.pages import directory_section
 from stakeholders.forms import (
@@ -290,6 +296,27 @@ def profile(request: CollaborativeRequest, slug: str) -> HttpResponse:
         "stakeholders/profile.html",
         {"collaborative": request.collaborative, "form": form, "account_form": account_form},
     )
+
+
+@csrf_exempt  # RFC 8058: the mail client POSTs with no session; the signed token is the key
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """A notice's unsubscribe link. GET asks (link checkers and previews fetch it, and
+    must not unsubscribe anyone); POST, from the page's button or the mail client's
+    one-click ``List-Unsubscribe=One-Click``, turns email off."""
+    member, kind = access_unsubscribe(slug, token)
+    done = False
+    if request.method == "POST":
+        services.member_unsubscribe(actor=member, kind=kind, request=request)
+        done = True
+    response = render(
+        request,
+        "stakeholders/unsubscribe.html",
+        {"collaborative": member.collaborative, "member": member, "done": done},
+    )
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

@@ -47,7 +47,10 @@ def ics_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def render_calendar(name: str, meetings: Iterable[Meeting], *, now: datetime) -> str:
+def render_calendar(name: str, meetings: Iterable[Meeting]) -> str:
+    """The feed. It depends on the gatherings alone (DTSTAMP is each event's last change,
+    not the time of the request), so the same gatherings give the same bytes and the
+    view's ETag lets a calendar app revalidate."""
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     lines = [
         "BEGIN:VCALENDAR",
@@ -68,7 +71,9 @@ def render_calendar(name: str, meetings: Iterable[Meeting], *, now: datetime) ->
         lines += [
             "BEGIN:VEVENT",
             f"UID:{meeting.public_id}@{host}",
-            f"DTSTAMP:{ics_time(now)}",
+            f"DTSTAMP:{ics_time(meeting.updated_at)}",
+            f"LAST-MODIFIED:{ics_time(meeting.updated_at)}",
+            f"SEQUENCE:{meeting.sequence}",
             f"DTSTART:{ics_time(meeting.starts_at)}",
             f"DTEND:{ics_time(meeting.ends_at)}",
             f"SUMMARY:{ics_escape(meeting.title)}",

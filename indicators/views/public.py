@@ -10,19 +10,20 @@ Each indicator has an embeddable chart: an SVG image and a small HTML page that
 other sites may put in an iframe (only those two responses allow framing).
 """
 
+import hashlib
 from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import condition, conditional_page, require_safe
 
 from indicators import exports
 from indicators.charts import sparkline, time_series
@@ -147,9 +148,39 @@ def _figure(figures: dict[str, Any], public_id: UUID) -> dict[str, Any]:
     raise Http404
 
 
-@require_GET
+_FOUND = "_public_collaborative"
+
+
+def _collaborative_once(request: HttpRequest, slug: str) -> Collaborative:
+    """``_collaborative``, looked up once per request (the ETag and the view both ask)."""
+    found = request.__dict__.get(_FOUND)
+    if found is None:
+        found = request.__dict__[_FOUND] = _collaborative(slug)
+    return found
+
+
+def _dashboard_etag(request: HttpRequest, slug: str) -> str | None:
+    """The dashboard page's ETag, from what it shows: the public figures (cached), the
+    language and who is signed in (the header changes). Not from its bytes: the page
+    carries a fresh CSRF token each time."""
+    try:
+        collaborative = _collaborative_once(request, slug)
+    except Http404:
+        return None  # the view answers 404
+    viewer = request.user.pk if request.user.is_authenticated else 0
+    seen = repr((CACHE_VERSION, get_language(), viewer, public_figures(collaborative)))
+    return hashlib.sha256(seen.encode()).hexdigest()[:32]
+
+
+# HEAD as well as GET (calendar apps and link checkers send it); an ETag so clients can
+# revalidate (If-None-Match → 304): of the bytes (conditional_page) where the bytes only
+# depend on the figures, of the figures (condition) where the page carries a CSRF token.
+
+
+@require_safe
+@condition(etag_func=_dashboard_etag)
 def public_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    collaborative = _collaborative(slug)
+    collaborative = _collaborative_once(request, slug)
     figures = public_figures(collaborative)
     return render(
         request,
@@ -158,7 +189,8 @@ def public_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
+@conditional_page
 def public_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
     """Every public figure, as CSV (hidden figures have no value)."""
     collaborative = _collaborative(slug)
@@ -177,11 +209,18 @@ def public_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
         exports.rows((data[i.pk] for i in indicators), datasets),
         f"{collaborative.slug}-public-indicators",
     )
+    if isinstance(response, StreamingHttpResponse):
+        # A few hundred rows: read them out so the ETag can be the bytes' own.
+        whole = HttpResponse(response.getvalue())
+        for header, value in response.items():
+            whole[header] = value
+        response = whole
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     return response
 
 
-@require_GET
+@require_safe
+@conditional_page
 @xframe_options_exempt
 @csp_override(EMBED_CSP)
 def public_embed(request: HttpRequest, slug: str, public_id: UUID) -> HttpResponse:
@@ -196,7 +235,8 @@ def public_embed(request: HttpRequest, slug: str, public_id: UUID) -> HttpRespon
     )
 
 
-@require_GET
+@require_safe
+@conditional_page
 @xframe_options_exempt
 @csp_override(EMBED_CSP)
 def public_chart_svg(request: HttpRequest, slug: str, public_id: UUID) -> HttpResponse:

@@ -35,6 +35,7 @@ from mentorship.models.matches import OPEN_MATCH_STATUSES
 from mentorship.services.profiles import MENTOR_PROFILE_FIELDS, checked_key_areas
 from reentry.audit.log import record
 from reentry.mail import send_templated_email
+from stakeholders.access import unsubscribe_url
 from stakeholders.models import KeyArea, Member
 
 # Applications and the screening pipeline ------------------------------------------------
@@ -315,6 +316,7 @@ def _tell_coordinators_withdrawn(applicant: Applicant, *, left_a_note: bool) -> 
             "mentoring-withdrawn",
             to=person.user.email,
             language=person.user.preferred_language,
+            unsubscribe_url=unsubscribe_url(person, "mentoring-withdrawn", slug=collab.slug),
             context={
                 "member": person,
                 "program": program,

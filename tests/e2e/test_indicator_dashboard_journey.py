@@ -67,6 +67,15 @@ def test_a_partner_reads_the_dashboard_comments_and_asks_for_data(
     page.goto(url("/dashboard/collab-a/"))
     expect(page.get_by_role("heading", name="Stable housing at 90 days")).to_be_visible()
     expect(page.get_by_text("1,234").first).to_be_visible()
+    snippet = page.get_by_label("To show this chart on your site, copy this code into your page:")
+    code = snippet.first.input_value()
+    assert code.startswith('<iframe src="http') and 'height="320"' in code
     page.get_by_role("link", name="Embed this chart").click()
     expect(page.get_by_role("img", name="Stable housing at 90 days 2023")).to_be_visible()
     assert str(indicator.public_id) in page.url
+    # In the snippet's 320 px frame the chart fits: nothing to scroll, nothing cut off.
+    for width in (600, 320):
+        page.set_viewport_size({"width": width, "height": 320})
+        assert page.evaluate("document.documentElement.scrollHeight") <= 320
+        caption = page.locator("figcaption").bounding_box()
+        assert caption is not None and caption["y"] + caption["height"] <= 320

@@ -76,9 +76,8 @@ class TestPublicDashboard:
     def test_the_csv_has_no_hidden_figure(self, client, world):
         response = client.get(purl("csv"))
         assert response.status_code == 200
-        rows = list(
-            csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
-        )
+        # Read out whole (not streamed), so the ETag is the bytes' own.
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
         asian = next(r for r in rows if r["breakdown"] == "race_ethnicity=asian")
         white = next(r for r in rows if r["breakdown"] == "race_ethnicity=white")
         assert asian["value"] == "" and asian["note"] == "hidden"
@@ -154,3 +153,58 @@ class TestCache:
         indicator, _h = world
         assert client.get(purl("dashboard")).status_code == 200
         assert client.get(purl("embed", indicator=indicator)).status_code == 200
+
+
+PUBLIC_VIEWS = ["dashboard", "csv", "embed", "chart"]
+
+
+def _public_url(name, world):
+    return purl(name, indicator=world[0] if name in ("embed", "chart") else None)
+
+
+class TestRevalidation:
+    """Link checkers and caches send HEAD, and revalidate with If-None-Match."""
+
+    @pytest.mark.parametrize("name", PUBLIC_VIEWS)
+    def test_head_answers_200_with_no_body(self, client, world, name):
+        response = client.head(_public_url(name, world))
+        assert response.status_code == 200
+        assert response.content == b""
+
+    @pytest.mark.parametrize("name", PUBLIC_VIEWS)
+    def test_an_unchanged_response_answers_304_to_its_etag(self, client, world, name):
+        url = _public_url(name, world)
+        first = client.get(url)
+        assert first.status_code == 200
+        again = client.get(url, headers={"if-none-match": first["ETag"]})
+        assert again.status_code == 304
+        assert again.content == b""
+
+    def test_new_figures_change_the_etag(self, client, cast, world):
+        indicator, _h = world
+        etags = {}
+        for name in PUBLIC_VIEWS:
+            etags[name] = client.get(_public_url(name, world))["ETag"]
+        dataset = make_dataset(cast, cast.org_a, level="public", title="New year")
+        observe(dataset, indicator, year(2025), 1500)
+        cache.clear()
+        for name in PUBLIC_VIEWS:
+            url = _public_url(name, world)
+            assert client.get(url, headers={"if-none-match": etags[name]}).status_code == 200
+
+
+class TestEmbedSnippet:
+    def test_the_dashboard_offers_an_iframe_snippet_to_copy(self, client, world):
+        indicator, _h = world
+        page = client.get(purl("dashboard")).content.decode()
+        embed = f"http://testserver{purl('embed', indicator=indicator)}"
+        assert (
+            f'readonly>&lt;iframe src="{embed}" title="People housed" width="100%" height="320"'
+            in page
+        )
+        assert f'<label for="embed-{indicator.public_id}">' in page
+
+    def test_the_embed_fills_its_frame(self, client, world):
+        indicator, _h = world
+        page = client.get(purl("embed", indicator=indicator)).content.decode()
+        assert 'class="ind-embed-root"' in page

@@ -10,6 +10,7 @@ from mentorship import tasks
 from mentorship.models import Match, MonitoringContact, Session
 from mentorship.services import lifecycle
 from stakeholders.models import Member
+from tests.reentry.mail_checks import assert_bulk_notice
 
 
 def _today(w):
@@ -130,3 +131,18 @@ def test_another_collaboratives_coordinator_hears_nothing_of_this_program(mworld
         assert mworld.match_1.mentee.name not in message.body
     for message in _to(mworld.coordinator.user.email):
         assert "/c/collab-b/" not in message.body
+
+
+def test_every_alert_is_a_bulk_notice_with_one_click_unsubscribe(mworld, run):
+    _quiet_world(mworld)
+    lifecycle.monitoring_schedule_extend(match=mworld.match_1)
+    mentee = mworld.match_2.mentee
+    mentee.release_date = _today(mworld) + timedelta(days=5)
+    mentee.status = "matched"
+    mentee.save()
+    run(tasks.send_program_alerts, mworld.program.pk)
+    assert any("comes home" in m.subject for m in mail.outbox)
+    assert any("Check-ins" in m.subject for m in mail.outbox)
+    assert any("No session" in m.subject for m in mail.outbox)
+    for message in mail.outbox:
+        assert_bulk_notice(message)

@@ -11,6 +11,7 @@ from reentry.audit.models import AuditEvent
 from stakeholders.models import Member
 from tests.factories import MemberFactory
 from tests.mentorship.factories import ApplicantFactory, MentorProfileFactory
+from tests.reentry.mail_checks import assert_bulk_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +146,7 @@ def test_the_coordinators_are_told_by_email(
     assert str(applicant.public_id) in message.body
     assert "left a note" in message.body
     assert "Private" not in message.body  # read on the page, not in an inbox
+    assert_bulk_notice(message)
     assert [m for m in mail.outbox if quiet.user.email in m.to] == []  # chose no email
     assert [m for m in mail.outbox if member.user.email in m.to] == []
 

@@ -1,13 +1,12 @@
 """Private iCalendar feeds (workgroups/views/feeds.py, workgroups/calendar.py): RFC 5545
 output, token isolation, revocation, and gatherings only as ``Meeting.visible_to`` allows."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from stakeholders.models import Member
 from tests.workgroups.conftest import make_meeting
@@ -58,16 +57,16 @@ class TestIcalendarFormat:
     def test_a_calendar_has_utc_times_and_the_required_properties(self, cast, wg):
         meeting = wg.meeting
         meeting.title = "Housing, beds; and \\ more"
-        text = calendar.render_calendar(
-            "Mine", [meeting], now=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
-        )
+        text = calendar.render_calendar("Mine", [meeting])
         lines = unfold(text)
         assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""
         assert "VERSION:2.0" in lines and any(line.startswith("PRODID:") for line in lines)
         start = meeting.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         end = meeting.ends_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         assert f"DTSTART:{start}" in lines and f"DTEND:{end}" in lines
-        assert "DTSTAMP:20250102T030405Z" in lines
+        stamp = meeting.updated_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        assert f"DTSTAMP:{stamp}" in lines and f"LAST-MODIFIED:{stamp}" in lines
+        assert "SEQUENCE:0" in lines
         assert f"UID:{meeting.public_id}@127.0.0.1" in lines or any(
             line.startswith(f"UID:{meeting.public_id}@") for line in lines
         )
@@ -212,7 +211,48 @@ class TestCalendarPages:
 
 
 def test_times_are_utc_even_when_the_collaborative_is_not(cast, wg):
-    starts = timezone.now().replace(microsecond=0) + timedelta(days=2)
-    text = calendar.render_calendar("x", [wg.meeting], now=starts)
+    text = calendar.render_calendar("x", [wg.meeting])
     assert "TZID" not in text
     assert all(line.endswith("Z") for line in unfold(text) if line.startswith(("DTSTART", "DTEND")))
+
+
+class TestRevalidation:
+    """Calendar apps and link checkers send HEAD, and revalidate with If-None-Match."""
+
+    def test_head_answers_200_with_no_body(self, cast, wg, client):
+        feed = services.calendar_feed_get_or_create(actor=cast.staff_b)
+        path = get_feed(client, feed).request["PATH_INFO"]
+        response = client.head(path)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/calendar; charset=utf-8"
+        assert response.content == b""
+
+    def test_an_unchanged_feed_answers_304_to_its_etag(self, cast, wg, client):
+        feed = services.calendar_feed_get_or_create(actor=cast.staff_b)
+        first = get_feed(client, feed)
+        etag = first["ETag"]
+        path = first.request["PATH_INFO"]
+        again = client.get(path, headers={"if-none-match": etag})
+        assert again.status_code == 304 and again.content == b""
+
+        services.meeting_record_minutes(
+            actor=cast.backbone, meeting=wg.meeting, minutes="", status=Meeting.Status.CANCELLED
+        )
+        changed = client.get(path, headers={"if-none-match": etag})
+        assert changed.status_code == 200 and changed["ETag"] != etag
+
+    def test_cancelling_a_gathering_raises_its_sequence(self, cast, wg, client):
+        meeting = wg.meeting
+        before = meeting.updated_at
+        services.meeting_record_minutes(
+            actor=cast.backbone, meeting=meeting, minutes="", status=Meeting.Status.CANCELLED
+        )
+        meeting.refresh_from_db()
+        assert meeting.sequence == 1 and meeting.updated_at > before
+        feed = services.calendar_feed_get_or_create(actor=cast.staff_b)
+        lines = unfold(get_feed(client, feed).content.decode())
+        assert "SEQUENCE:1" in lines and "STATUS:CANCELLED" in lines
+        # Minutes alone do not make calendars replace their copy.
+        services.meeting_record_minutes(actor=cast.backbone, meeting=meeting, minutes="Notes")
+        meeting.refresh_from_db()
+        assert meeting.sequence == 1

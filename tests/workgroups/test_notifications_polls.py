@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 
 from stakeholders.models import Member
 from tests.factories import MemberFactory
+from tests.reentry.mail_checks import assert_bulk_notice
 from tests.workgroups.polls_world import keys, make_poll
 from workgroups import services
 from workgroups.models import SentReminder
@@ -155,3 +156,21 @@ def test_a_person_who_left_hears_nothing(cast, wg):
     Member.objects.filter(pk=gone.pk).update(is_active=False)
     make_poll(cast.backbone, wg.housing)
     assert gone.user.email not in _to()
+
+
+def test_each_poll_email_is_a_bulk_notice_with_one_click_unsubscribe(housing_voters, wg):
+    cast = housing_voters
+    poll = make_poll(cast.backbone, wg.housing, hours=20)
+    opened = [m for m in mail.outbox if "Your vote, please" in m.subject]
+    mail.outbox.clear()
+    send_poll_closing_reminders.delay().get()
+    closing = [m for m in mail.outbox if "Closes tomorrow" in m.subject]
+    mail.outbox.clear()
+    polls.poll_close(actor=cast.backbone, poll=poll)
+    results = [m for m in mail.outbox if "The results are in" in m.subject]
+    for kind in (opened, closing, results):
+        assert kind
+        for message in kind:
+            assert_bulk_notice(message)
+    # Each person's link is their own.
+    assert len({m.extra_headers["List-Unsubscribe"] for m in results}) == len(results)

@@ -18,6 +18,7 @@ from reentry.celery import app as celery_app
 from reentry.queue import enqueue
 from stakeholders.models import Member
 from tests.factories import MemberFactory
+from tests.reentry.mail_checks import assert_bulk_notice, html_part
 from tests.workgroups.conftest import make_meeting
 from workgroups import services
 from workgroups.models import ActionItem, Meeting, SentReminder
@@ -76,6 +77,19 @@ class TestGatheringReminders:
         assert f"{settings.SITE_URL}{tomorrow.get_absolute_url()}" in message.body
         local = tomorrow.starts_at.astimezone(timezone.get_default_timezone())
         assert local.strftime("%-I:%M") in message.body  # the time in the collaborative's zone
+
+    def test_the_subject_keeps_an_ampersand_and_the_html_part_says_the_same(self, cast, wg):
+        make_meeting(cast.backbone, wg.housing, days=20 / 24, title="housing, jobs & IDs")
+        send_gathering_reminders.delay().get()
+        message = mail.outbox[0]
+        assert message.subject.startswith("Tomorrow: housing, jobs & IDs, ")
+        assert "&amp;" not in message.subject
+        assert "housing, jobs &amp; IDs" in html_part(message)
+
+    def test_the_reminder_is_a_bulk_notice_with_one_click_unsubscribe(self, cast, wg, tomorrow):
+        send_gathering_reminders.delay().get()
+        for message in mail.outbox:
+            assert_bulk_notice(message)
 
     def test_a_retry_sends_nothing_twice(self, cast, wg, tomorrow):
         assert send_gathering_reminder.delay(tomorrow.pk).get() == 2
@@ -146,6 +160,11 @@ class TestOverdueDigest:
         assert "Call the landlords" in staff_b.body and "Draft the guide" in staff_b.body
         assert "Book the hall" not in staff_b.body
         assert "Share bed counts" in by_recipient[org_c_admin.user.email].body
+
+    def test_the_digest_is_a_bulk_notice_with_one_click_unsubscribe(self, cast, items):
+        assert send_overdue_digests.delay().get() >= 1
+        for message in mail.outbox:
+            assert_bulk_notice(message)
 
     def test_a_second_run_in_the_same_week_sends_nothing(self, cast, items):
         first = send_overdue_digests.delay().get()

@@ -65,6 +65,9 @@ class Meeting(Shareable):
     )
     minutes = models.TextField(_("minutes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    #: The iCalendar SEQUENCE: goes up when a calendar must replace its copy (RFC 5546).
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
     objects: ClassVar = MeetingQuerySet.as_manager()
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from reentry.audit.log import record
 from reentry.claims import claim_once
 from reentry.mail import send_templated_email
+from stakeholders.access import unsubscribe_url
 from stakeholders.models import Member
 from workgroups.models import SentReminder
 from workgroups.polls.models import Ballot, Poll
@@ -70,6 +71,7 @@ def _send(poll: Poll, kind: str, template: str, on_date: date, people: list[Memb
                 to=person.user.email,
                 language=person.user.preferred_language,
                 context={**context, "member": person},
+                unsubscribe_url=unsubscribe_url(person, template, slug=collaborative.slug),
             )
             sent += 1
     if sent:

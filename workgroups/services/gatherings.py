@@ -208,9 +208,12 @@ def meeting_record_minutes(
     if status is not None:
         if status not in Meeting.Status.values:
             raise ValidationError({"status": _("Choose a status.")})
+        cancelled = Meeting.Status.CANCELLED
+        if (status == cancelled) != (meeting.status == cancelled):
+            meeting.sequence += 1  # calendars must replace their copy of the event
         meeting.status = status
     meeting.full_clean()
-    meeting.save(update_fields=["minutes", "status"])
+    meeting.save(update_fields=["minutes", "status", "sequence", "updated_at"])
     return meeting
 
 

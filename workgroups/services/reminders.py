@@ -23,6 +23,7 @@ from django.utils import timezone
 from reentry.audit.log import record
 from reentry.claims import claim_once
 from reentry.mail import send_templated_email
+from stakeholders.access import unsubscribe_url
 from stakeholders.models import Collaborative, Member
 from workgroups.models import ActionItem, Meeting, SentReminder
 
@@ -92,6 +93,9 @@ def gathering_reminder_send(*, meeting_id: int, now: datetime | None = None) -> 
                 "gathering-reminder",
                 to=person.user.email,
                 language=person.user.preferred_language,
+                unsubscribe_url=unsubscribe_url(
+                    person, "gathering-reminder", slug=collaborative.slug
+                ),
                 context={
                     "member": person,
                     "meeting": meeting,
@@ -169,6 +173,7 @@ def _digest_one(member: Member, collaborative: Collaborative, today: date, week:
         "overdue-digest",
         to=member.user.email,
         language=member.user.preferred_language,
+        unsubscribe_url=unsubscribe_url(member, "overdue-digest", slug=collaborative.slug),
         context={
             "member": member,
             "collaborative": collaborative,

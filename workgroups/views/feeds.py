@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import conditional_page, require_POST, require_safe
 
 from reentry.downloads import attachment
 from stakeholders.access import CollaborativeRequest, collaborative_view
@@ -29,7 +29,9 @@ from workgroups.calendar import render_calendar
 from workgroups.models import CalendarFeed, WorkingGroup
 
 
-@require_GET
+@require_safe
+@conditional_page  # an ETag of the bytes; If-None-Match → 304 (no Last-Modified: a
+# gathering leaving the feed changes it without changing any date)
 def calendar_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """The feed a calendar app fetches: no session, the token is the key. 404 for a
     token that is unknown, forged, revoked, of an inactive person or another collaborative."""
@@ -41,7 +43,7 @@ def calendar_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     else:
         name = _("My gatherings · %(name)s") % {"name": feed.member.collaborative.name}
     now = timezone.now()
-    body = render_calendar(name, selectors.calendar_feed_meetings(feed, now=now), now=now)
+    body = render_calendar(name, selectors.calendar_feed_meetings(feed, now=now))
     response = attachment(
         HttpResponse(body, content_type="text/calendar; charset=utf-8"),
         "gatherings.ics",
