@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # pytest-xdist workers for `make test` (PYTEST_WORKERS=0 runs in one process); with
-# --dist loadgroup the tests marked xdist_group (tests/conftest.py) share one worker.
+# --dist loadscope each test module (or class) stays on one worker, so the crawler seeds
+# the demo once. (loadgroup's xdist_group does not group on pytest 9 with xdist 3.8.)
 PYTEST_WORKERS ?= 2
 
 .PHONY: run test setup setup-dev lint check-types messages browser clean help
@@ -49,7 +50,7 @@ lint: setup-dev
 
 test: setup-dev browser lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadscope --durations=25 $(PYTEST_ARGS)
 
 messages: setup-dev
 	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=staticfiles --ignore=tests

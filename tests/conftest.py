@@ -37,9 +37,9 @@ from tests.factories import (
 
 TESTS_DIR = Path(__file__).parent
 
-# Tests that build a world of their own once and must stay on one xdist worker
-# (``--dist loadgroup``): the crawler seeds the demo once per module, the browser tests
-# share one live server and browser.
+# Tests that build a world of their own once and start first, being the longest units
+# of work: the crawler seeds the demo once per module (``--dist loadscope`` keeps a
+# module on one worker), the browser tests share a live server and browser per worker.
 XDIST_GROUPS = {
     TESTS_DIR / "security" / "test_crawl.py": "crawl",
     TESTS_DIR / "e2e": "browser",
@@ -64,13 +64,11 @@ def _django_order(item: pytest.Item) -> int:
     return 2
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Keep pytest-django's order; within it, the xdist groups first (the longest units
-    of work start first), then tests that use the same worlds next to each other."""
-    for item in items:
-        group = _xdist_group(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+    """Keep pytest-django's order; within it, the crawler and the browser tests first (the
+    longest units of work start first), then tests that use the same worlds next to each
+    other."""
     items.sort(key=lambda item: (_django_order(item), _xdist_group(item) is None, worlds.key(item)))
 
 
