@@ -129,6 +129,8 @@ def xlsx_response(
     return _attach(response, filename, inline=False)
 
 
-def attachment(response: HttpResponse, filename: str, *, inline: bool = False) -> HttpResponse:
+def attachment[R: (HttpResponse, StreamingHttpResponse)](
+    response: R, filename: str, *, inline: bool = False
+) -> R:
     """Name a response's file (calendar feeds, PDFs, packages) the one safe way."""
     return _attach(response, filename, inline=inline)

@@ -1,6 +1,5 @@
 """The audit log for backbone staff: one collaborative's events, filtered, and as CSV."""
 
-import csv
 import json
 from collections.abc import Iterator
 
@@ -16,6 +15,7 @@ from reentry.audit.actions import action_label
 from reentry.audit.forms import AuditFilterForm
 from reentry.audit.log import record
 from reentry.audit.models import AuditEvent
+from reentry.downloads import Cell, attachment, csv_lines
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Member
 
@@ -72,22 +72,7 @@ def event_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """Text for a CSV cell; a leading formula character is quoted so a spreadsheet
-    shows it instead of running it (names and typed emails come from users)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
-def _csv_rows(events) -> Iterator[list[str]]:
+def _csv_rows(events) -> Iterator[list[Cell]]:
     yield [
         _("When"),
         _("Who"),
@@ -102,16 +87,16 @@ def _csv_rows(events) -> Iterator[list[str]]:
     ]
     for event in events.iterator(chunk_size=2000):
         yield [
-            _cell(timezone.localtime(event.at).isoformat()),
-            _cell(event.actor_label),
-            _cell(action_label(event.action)),
-            _cell(event.action),
-            _cell(event.object_type),
-            _cell(event.object_id),
-            _cell(event.object_label),
-            _cell(event.get_outcome_display()),
-            _cell(event.ip_address),
-            _cell(json.dumps(event.details, ensure_ascii=False, sort_keys=True)),
+            timezone.localtime(event.at).isoformat(),
+            event.actor_label,
+            action_label(event.action),
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.object_label,
+            event.get_outcome_display(),
+            event.ip_address,
+            json.dumps(event.details, ensure_ascii=False, sort_keys=True),
         ]
 
 
@@ -124,16 +109,14 @@ def event_export(request: CollaborativeRequest, slug: str) -> StreamingHttpRespo
         collaborative=request.collaborative,
         filters={k: v for k, v in request.GET.items() if k != "page"},
     )
-    writer = csv.writer(_Echo())
     zone, language = timezone.get_current_timezone(), translation.get_language()
 
     def stream() -> Iterator[str]:
         # Streaming runs after the view returns: keep its time zone and language.
         with timezone.override(zone), translation.override(language):
-            for row in _csv_rows(events.exclude(pk=exported.pk)):
-                yield writer.writerow(row)
+            yield from csv_lines(_csv_rows(events.exclude(pk=exported.pk)))
 
     filename = f"audit-{request.collaborative.slug}-{timezone.localdate():%Y-%m-%d}.csv"
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    attachment(response, filename)
     return response

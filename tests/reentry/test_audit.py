@@ -352,8 +352,9 @@ class TestAuditExport:
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
         assert "attachment" in response["Content-Disposition"]
-        text = b"".join(response.streaming_content).decode()
-        return list(csv.reader(io.StringIO(text)))
+        raw = b"".join(response.streaming_content)
+        assert raw.startswith("\ufeff".encode()), "a BOM, so Excel reads accents"
+        return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 
     def test_exports_only_this_collaboratives_filtered_events(self, cast, login):
         record("invitation.sent", actor_label="mine@example.org", collaborative=cast.collab)
