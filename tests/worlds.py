@@ -143,6 +143,8 @@ def prepare(item: pytest.Item) -> None:
     if _blocker is None or not wanted:
         close()
         return
+    if _open is not None and not transaction.get_connection().in_atomic_block:
+        close()  # the connection was closed under the world: build it again
     if _open is None or _open.key != wanted:
         close()
         _build(wanted)
@@ -175,6 +177,10 @@ def close() -> None:
         return
     opened, _open = _open, None
     with _blocker.unblock():
+        if not transaction.get_connection().in_atomic_block:
+            # A test closed the connection (changing TIME_ZONE does): the server rolled
+            # the world back with it, and there is nothing left to exit.
+            return
         transaction.set_rollback(True)
         opened.atomic.__exit__(None, None, None)
 
