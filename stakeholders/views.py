@@ -312,7 +312,9 @@ def unsubscribe(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     response = render(
         request,
         "stakeholders/unsubscribe.html",
-        {"collaborative": member.collaborative, "member": member, "done": done},
+        # "person", not "member": the page is for whoever holds the link, signed in or
+        # not, so the base layout must not show the members' navigation.
+        {"collaborative": member.collaborative, "person": member, "done": done},
     )
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"

@@ -41,7 +41,10 @@ def test_opening_the_link_asks_first_and_changes_nothing(cast, client):
         response = method(_path(cast.staff_a))
         assert response.status_code == 200
     assert _email_on(cast.staff_a)
-    assert b"Stop emails" in client.get(_path(cast.staff_a)).content
+    page = client.get(_path(cast.staff_a)).content
+    assert b"Stop emails" in page
+    # Whoever holds the link is not signed in as the member: no members' navigation.
+    assert b"collab-nav" not in page
 
 
 def test_the_page_button_posts_back_to_the_link(cast, client):
