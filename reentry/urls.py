@@ -22,6 +22,7 @@ urlpatterns = [
     path("c/<slug:slug>/inclusion/", inclusion.inclusion_report, name="inclusion_report"),
     path("c/<slug:slug>/indicators/", include("indicators.urls")),
     path("c/<slug:slug>/mentoring/", include("mentorship.urls")),
+    path("c/<slug:slug>/casework/", include("casework.urls")),
     path(
         "apply/<slug:collab_slug>/<slug:program_slug>/",
         include(mentorship_urls.public_urlpatterns),

@@ -7,6 +7,7 @@ own ``api`` module, and this one only includes them."""
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from casework import api as casework_api
 from indicators import api as indicators_api
 from mentorship import api as mentorship_api
 from reentry.api import docs
@@ -24,6 +25,7 @@ urlpatterns = [
                 *workgroups_api.router.urls,
                 *mentorship_api.router.urls,
                 *indicators_api.router.urls,
+                *casework_api.router.urls,
             ]
         ),
     ),

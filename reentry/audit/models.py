@@ -53,7 +53,11 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["collaborative", "-at"], name="audit_collab_at")]
+        indexes = [
+            models.Index(fields=["collaborative", "-at"], name="audit_collab_at"),
+            # "Who has looked at my record": a participant's reads, newest first.
+            models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"

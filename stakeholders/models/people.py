@@ -73,6 +73,15 @@ class Collaborative(BackedByGroup):
             "Backbone staff approve or decline each request."
         ),
     )
+    referral_reminder_days = models.PositiveSmallIntegerField(
+        _("remind about unanswered referrals after (days)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "An organization that has not answered a referral after this many days gets a "
+            "reminder, and another after each further period."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = CollaborativeQuerySet.as_manager()

@@ -1,0 +1,243 @@
+"""Rule 7 in one room: who may read which person-level record, and why.
+
+Every read of casework data goes through the ``visible_to`` queryset methods, which are
+built from the ``*_visible_q`` conditions here, and every page that shows a record asks
+``grants_for`` what it may show of each enrolment and why (for the audit log).
+
+Who reads person-level records: the active admins and staff of an organization
+(``Organization.editor_owner_ids``, the same rule as ``Member.works_for``), for that
+organization's records (the owner) and for what a consent in force names that
+organization, or its sector, for; and the person, for everything held about them
+(their account is linked to the participant). Backbone staff, community members and
+observers read nothing person-level as such; backbone staff see suppressed counts.
+
+A consent is in force on a day when it has started, has not ended and is not revoked
+(``in_force_q``), decided at every request, so revocation and expiry act on the very
+next one. A record of a Part 2 program is covered only by a consent that names Part 2
+records explicitly (``shares_part2``, which ``Consent.clean`` allows only with every
+§2.31 element). Every condition is an uncorrelated ``IN`` subquery (DESIGN.md rule 5).
+"""
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.apps import apps
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from stakeholders.models import Member, Organization
+
+
+def _model(name: str):
+    """Casework's models, looked up rather than imported: the models' ``visible_to``
+    methods call this module, so it must not import them back (no import cycles)."""
+    return apps.get_model("casework", name)
+
+
+def in_force_q(today: date, prefix: str = "") -> Q:
+    """A consent in force on ``today``: started, not ended, not revoked."""
+    return Q(
+        **{
+            f"{prefix}revoked_at__isnull": True,
+            f"{prefix}starts_on__lte": today,
+            f"{prefix}ends_on__gte": today,
+        }
+    )
+
+
+def default_day(today: date | None) -> date:
+    """The day for jobs that span collaboratives (the expiry job checks each
+    collaborative's own day on top): the UTC date."""
+    return today if today is not None else timezone.now().date()
+
+
+def in_force_for(user, today: date | None = None, prefix: str = "") -> Q:
+    """Consents in force for ``user``'s requests: on ``today`` if given (views pass
+    ``collaborative.today()``), else on each of the person's collaboratives' own day, so a
+    consent starts and ends at midnight where the collaborative is, never a few hours
+    early or late because the server runs on UTC. One query per person, kept on the user
+    object for the request."""
+    if today is not None:
+        mine = Q(**{f"{prefix}collaborative_id__in": Member.objects.collaborative_ids_of(user)})
+        return mine & in_force_q(today, prefix)
+    days = getattr(user, "_casework_days", None)
+    if days is None:
+        days = {}
+        zones = Member.objects.of_user(user).values_list(
+            "collaborative_id", "collaborative__time_zone"
+        )
+        now = timezone.now()
+        for collaborative_id, zone in zones:
+            day = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+            days.setdefault(day, []).append(collaborative_id)
+        user._casework_days = days
+    condition = Q(pk__in=[])
+    for day, collaborative_ids in days.items():
+        condition |= Q(**{f"{prefix}collaborative_id__in": collaborative_ids}) & in_force_q(
+            day, prefix
+        )
+    return condition
+
+
+def reader_org_ids(user) -> QuerySet:
+    """The organizations whose person-level records this person reads as staff."""
+    return Organization.editor_owner_ids(user)
+
+
+def reader_sector_ids(user) -> QuerySet:
+    return Organization.objects.filter(pk__in=reader_org_ids(user)).values("sector_id")
+
+
+def is_caseworker(member: Member | None) -> bool:
+    """May this membership record and read its organization's participants?"""
+    return member is not None and member.works_for(member.organization_id)
+
+
+def owner_q(user, prefix: str = "") -> Q:
+    """Records owned by one of the person's organizations (``organization`` field)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}organization_id__in": reader_org_ids(user)})
+
+
+def self_q(user, prefix: str = "participant__") -> Q:
+    """Records about the person themselves."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}user_id": user.pk})
+
+
+def recipient_consents(user, *, today: date | None = None, shares: str | None = None) -> QuerySet:
+    """Consents in force that name one of the person's organizations or its sector; only
+    those that cover Part 2 explicitly when the record is a Part 2 program's; narrowed to
+    those that share the kind ``shares`` (a ``Consent.shares_*`` field name) if given."""
+    if not user.is_authenticated:
+        return _model("Consent").objects.none()
+    names_me = Q(recipient_organizations__in=reader_org_ids(user)) | Q(
+        recipient_sectors__in=reader_sector_ids(user)
+    )
+    part2_ok = Q(organization__part2_program__isnull=True) | Q(shares_part2=True)
+    # in_force_for also keeps to the person's own collaboratives.
+    condition = in_force_for(user, today) & names_me & part2_ok
+    if shares is not None:
+        condition &= Q(**{shares: True})
+    return _model("Consent").objects.filter(condition)
+
+
+def enrolments_visible_q(user, *, today: date | None = None) -> Q:
+    """Enrolments: the owner's, the person's own, and those a consent in force names the
+    person's organization for (any kind of record: the recipient learns the record exists
+    and sees, on it, only the kinds the consent covers)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    granted = recipient_consents(user, today=today).values("enrolment_id")
+    return owner_q(user) | self_q(user) | Q(pk__in=granted)
+
+
+def service_logs_visible_q(user, *, today: date | None = None) -> Q:
+    """Service logs: the owner's, the person's own, and those on an enrolment whose
+    consent in force covers services received in the log's key area."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    consents = recipient_consents(user, today=today, shares="shares_service_logs")
+    granted = (
+        _model("ServiceLog")
+        .objects.filter(
+            enrolment__consents__in=consents.values("pk"),
+            enrolment__consents__key_areas=F("key_area"),
+        )
+        .values("pk")
+    )
+    return owner_q(user) | self_q(user) | Q(pk__in=granted)
+
+
+def referrals_visible_q(user, *, today: date | None = None) -> Q:
+    """Referrals: the sender's (its own record), the person's own, and the receiver's
+    while the consent the referral was sent under is in force."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    orgs = reader_org_ids(user)
+    live = _model("Consent").objects.filter(in_force_for(user, today)).values("pk")
+    return (
+        Q(from_organization_id__in=orgs)
+        | self_q(user)
+        | Q(to_organization_id__in=orgs, consent_id__in=live)
+    )
+
+
+def consents_visible_q(user, *, today: date | None = None) -> Q:
+    """Consents: the organization that took it, the person who gave it, and, while it is
+    in force, the recipients it names."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    granted = recipient_consents(user, today=today).values("pk")
+    return owner_q(user) | self_q(user) | Q(pk__in=granted)
+
+
+def participants_visible_q(user, *, today: date | None = None) -> Q:
+    """Participants (the code only): those with an enrolment, referral or consent the
+    person may see, and the person's own."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    enrolments = _model("Enrolment").objects.filter(enrolments_visible_q(user, today=today))
+    referrals = _model("Referral").objects.filter(referrals_visible_q(user, today=today))
+    return (
+        Q(user_id=user.pk)
+        | Q(pk__in=enrolments.values("participant_id"))
+        | Q(pk__in=referrals.values("participant_id"))
+    )
+
+
+@dataclass
+class Grant:
+    """What a person may see of one enrolment, and why (for the audit log)."""
+
+    owner: bool = False
+    self: bool = False
+    kinds: set[str] = field(default_factory=set)
+    key_area_ids: set[int] = field(default_factory=set)
+    consent_ids: list[str] = field(default_factory=list)
+
+    def shows(self, kind: str, key_area_id: int | None = None) -> bool:
+        if self.owner or self.self:
+            return True
+        if kind not in self.kinds:
+            return False
+        return key_area_id is None or key_area_id in self.key_area_ids
+
+    @property
+    def why(self) -> str:
+        if self.owner:
+            return "owner"
+        if self.self:
+            return "self"
+        return "consent"
+
+
+def grants_for(user, participant, *, today: date | None = None) -> dict[int, Grant]:
+    """For each enrolment of ``participant`` the person may see: a ``Grant``. Two queries
+    (owner's organizations, then the consents in force naming the person's
+    organizations), whatever the number of enrolments and consents."""
+    grants: dict[int, Grant] = {}
+    if not user.is_authenticated:
+        return grants
+    own_orgs = set(reader_org_ids(user).values_list("organization_id", flat=True))
+    is_self = participant.user_id is not None and participant.user_id == user.pk
+    for enrolment_id, organization_id in participant.enrolments.values_list(
+        "pk", "organization_id"
+    ):
+        if organization_id in own_orgs or is_self:
+            grants[enrolment_id] = Grant(owner=organization_id in own_orgs, self=is_self)
+    consents = (
+        recipient_consents(user, today=today)
+        .filter(participant=participant, enrolment__isnull=False)
+        .distinct()
+        .prefetch_related("key_areas")
+    )
+    for consent in consents:
+        grant = grants.setdefault(consent.enrolment_id, Grant())
+        grant.kinds.update(consent.kinds())
+        grant.key_area_ids.update(area.pk for area in consent.key_areas.all())
+        grant.consent_ids.append(str(consent.public_id))
+    return grants

@@ -1,0 +1,3 @@
+"""consents pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""logs pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""own pages."""
+
+urlpatterns: list = []

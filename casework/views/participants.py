@@ -1,0 +1,3 @@
+"""participants pages."""
+
+urlpatterns: list = []

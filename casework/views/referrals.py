@@ -1,0 +1,3 @@
+"""referrals pages."""
+
+urlpatterns: list = []
