@@ -2,6 +2,7 @@
 description. ``<entity>_<verb>(*, actor, ...)``, atomic, audited. Uploads are in
 ``indicators.services.uploads``."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +21,44 @@ COPY_BATCH = 5000
 # --- datasets: approval and versions ---------------------------------------------------
 
 
-def _lock_version(version: DatasetVersion) -> DatasetVersion:
-    return DatasetVersion.objects.select_for_update().select_related("dataset").get(pk=version.pk)
+def _lock_version(
+    version: DatasetVersion, *, actor: Member, may: Callable[[Member, Dataset], bool]
+) -> DatasetVersion:
+    """The version again, locked, with its dataset; refused unless ``may`` lets the actor."""
+    locked = DatasetVersion.objects.select_for_update().select_related("dataset")
+    version = locked.get(pk=version.pk)
+    if not may(actor, version.dataset):
+        raise PermissionDenied
+    return version
+
+
+def _version_move(
+    version: DatasetVersion,
+    *,
+    actor: Member,
+    status: str,
+    stamps: dict[str, Any],
+    action: str,
+    request,
+    **details: Any,
+) -> DatasetVersion:
+    """Give the version its new ``status`` and who/when ``stamps``, and log ``action``
+    against its dataset: the one step every approval move ends with."""
+    version.status = status
+    for field, value in stamps.items():
+        setattr(version, field, value)
+    version.save(update_fields=["status", *stamps])
+    dataset = version.dataset
+    record(
+        action,
+        actor=actor.user,
+        request=request,
+        collaborative=dataset.collaborative,
+        obj=dataset,
+        version=version.number,
+        **details,
+    )
+    return version
 
 
 @transaction.atomic
@@ -29,27 +66,19 @@ def dataset_version_submit(
     *, actor: Member, version: DatasetVersion, request=None
 ) -> DatasetVersion:
     """The organization's own admin submits the current draft version for acceptance."""
-    version = _lock_version(version)
-    dataset = version.dataset
-    if not can_submit_dataset(actor, dataset):
-        raise PermissionDenied
-    if dataset.current_version_id != version.pk:
+    version = _lock_version(version, actor=actor, may=can_submit_dataset)
+    if version.dataset.current_version_id != version.pk:
         raise ValidationError(_("Only the current version can be submitted."))
     if version.status != DatasetVersion.Status.DRAFT:
         raise ValidationError(_("This version is already submitted."))
-    version.status = DatasetVersion.Status.SUBMITTED
-    version.submitted_by = actor.user
-    version.submitted_at = timezone.now()
-    version.save(update_fields=["status", "submitted_by", "submitted_at"])
-    record(
-        "dataset.submitted",
-        actor=actor.user,
+    return _version_move(
+        version,
+        actor=actor,
+        status=DatasetVersion.Status.SUBMITTED,
+        stamps={"submitted_by": actor.user, "submitted_at": timezone.now()},
+        action="dataset.submitted",
         request=request,
-        collaborative=dataset.collaborative,
-        obj=dataset,
-        version=version.number,
     )
-    return version
 
 
 @transaction.atomic
@@ -57,31 +86,23 @@ def dataset_version_accept(
     *, actor: Member, version: DatasetVersion, request=None
 ) -> DatasetVersion:
     """Backbone staff accept a submitted version: it is locked and becomes the accepted one."""
-    version = _lock_version(version)
+    version = _lock_version(version, actor=actor, may=can_accept_dataset)
     dataset = version.dataset
-    if not can_accept_dataset(actor, dataset):
-        raise PermissionDenied
     if version.status != DatasetVersion.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted version can be accepted."))
     if dataset.current_version_id != version.pk:
         raise ValidationError(_("Only the current version can be accepted."))
-    version.status = DatasetVersion.Status.ACCEPTED
-    version.accepted_by = actor.user
-    version.accepted_at = timezone.now()
-    version.save(update_fields=["status", "accepted_by", "accepted_at"])
-    Dataset.objects.filter(pk=dataset.pk).update(
-        accepted_version=version, updated_at=timezone.now()
-    )
+    now = timezone.now()
+    Dataset.objects.filter(pk=dataset.pk).update(accepted_version=version, updated_at=now)
     dataset.accepted_version = version
-    record(
-        "dataset.accepted",
-        actor=actor.user,
+    return _version_move(
+        version,
+        actor=actor,
+        status=DatasetVersion.Status.ACCEPTED,
+        stamps={"accepted_by": actor.user, "accepted_at": now},
+        action="dataset.accepted",
         request=request,
-        collaborative=dataset.collaborative,
-        obj=dataset,
-        version=version.number,
     )
-    return version
 
 
 @transaction.atomic
@@ -89,28 +110,20 @@ def dataset_version_return(
     *, actor: Member, version: DatasetVersion, note: str, request=None
 ) -> DatasetVersion:
     """Backbone staff send a submitted version back to draft, saying why."""
-    version = _lock_version(version)
-    dataset = version.dataset
-    if not can_accept_dataset(actor, dataset):
-        raise PermissionDenied
+    version = _lock_version(version, actor=actor, may=can_accept_dataset)
     if version.status != DatasetVersion.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted version can be sent back."))
     if not note.strip():
         raise ValidationError(_("Say what needs to change."))
-    version.status = DatasetVersion.Status.DRAFT
-    version.submitted_at = None
-    version.submitted_by = None
-    version.save(update_fields=["status", "submitted_at", "submitted_by"])
-    record(
-        "dataset.returned",
-        actor=actor.user,
+    return _version_move(
+        version,
+        actor=actor,
+        status=DatasetVersion.Status.DRAFT,
+        stamps={"submitted_at": None, "submitted_by": None},
+        action="dataset.returned",
         request=request,
-        collaborative=dataset.collaborative,
-        obj=dataset,
-        version=version.number,
         note=note.strip()[:500],
     )
-    return version
 
 
 @transaction.atomic

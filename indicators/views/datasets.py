@@ -487,34 +487,50 @@ def _current_version(dataset: Dataset) -> DatasetVersion:
     return dataset.current_version
 
 
+def _approval_step(
+    request: CollaborativeRequest,
+    dataset: Dataset,
+    move: Callable[[DatasetVersion], object],
+    *,
+    done: str,
+) -> HttpResponse:
+    """Move the current version along (submit, accept, send back), say how it went and
+    go back to the dataset's page."""
+    try:
+        move(_current_version(dataset))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(dataset.get_absolute_url())
+
+
 @require_POST
 @collaborative_view()
 def dataset_submit(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     dataset = access_dataset(request, public_id, action="submit")
-    try:
-        dataset_version_submit(
-            actor=request.member, version=_current_version(dataset), request=request
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Submitted. Backbone staff will review it."))
-    return redirect(dataset.get_absolute_url())
+    return _approval_step(
+        request,
+        dataset,
+        lambda version: dataset_version_submit(
+            actor=request.member, version=version, request=request
+        ),
+        done=_("Submitted. Backbone staff will review it."),
+    )
 
 
 @require_POST
 @collaborative_view()
 def dataset_accept(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     dataset = access_dataset(request, public_id, action="accept")
-    try:
-        dataset_version_accept(
-            actor=request.member, version=_current_version(dataset), request=request
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Accepted. This version is now locked."))
-    return redirect(dataset.get_absolute_url())
+    return _approval_step(
+        request,
+        dataset,
+        lambda version: dataset_version_accept(
+            actor=request.member, version=version, request=request
+        ),
+        done=_("Accepted. This version is now locked."),
+    )
 
 
 @require_POST
@@ -525,18 +541,17 @@ def dataset_return(request: CollaborativeRequest, slug: str, public_id: UUID) ->
     if not form.is_valid():
         messages.error(request, _("Say what needs to change."))
         return redirect(dataset.get_absolute_url())
-    try:
-        dataset_version_return(
+    return _approval_step(
+        request,
+        dataset,
+        lambda version: dataset_version_return(
             actor=request.member,
-            version=_current_version(dataset),
+            version=version,
             note=form.cleaned_data["reason"],
             request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Sent back to the organization as a draft."))
-    return redirect(dataset.get_absolute_url())
+        ),
+        done=_("Sent back to the organization as a draft."),
+    )
 
 
 @require_POST

@@ -50,6 +50,19 @@ Category = BudgetLine.Category
 GRANT_FIELDS = ("funder", "name", "reference", "amount", "starts_on", "ends_on", "restrictions")
 
 
+def _log(action: str, grant: Grant, *, actor: Member, request, **details: Any) -> None:
+    """The audit row for a grant (its lines and expenses included), by the acting person,
+    in its program's collaborative."""
+    record(
+        action,
+        actor=actor.user,
+        request=request,
+        obj=grant,
+        collaborative=grant.program.collaborative,
+        **details,
+    )
+
+
 @transaction.atomic
 def grant_save(
     *, actor: Member, program: Program, grant: Grant | None = None, request=None, **fields: Any
@@ -73,12 +86,11 @@ def grant_save(
                 {"amount": _("The budget lines add up to more than this amount.")}
             )
     grant.save()
-    record(
+    _log(
         "mentorship.grant_created" if is_new else "mentorship.grant_changed",
+        grant,
         actor=actor,
         request=request,
-        obj=grant,
-        collaborative=program.collaborative,
         amount=str(grant.amount),
     )
     return grant
@@ -126,12 +138,11 @@ def budget_line_add(
     line = BudgetLine(grant=grant, category=category, label=label.strip(), amount=amount)
     _check_budget_line(grant, line)
     line.save()
-    record(
+    _log(
         "mentorship.budget_line_added",
-        actor=actor.user,
+        grant,
+        actor=actor,
         request=request,
-        obj=grant,
-        collaborative=grant.program.collaborative,
         category=category,
         amount=str(amount),
     )
@@ -197,12 +208,11 @@ def budget_line_change(
     line.category, line.label, line.amount = category, label.strip(), amount
     _check_budget_line(grant, line)
     line.save()
-    record(
+    _log(
         "mentorship.budget_line_changed",
-        actor=actor.user,
+        grant,
+        actor=actor,
         request=request,
-        obj=grant,
-        collaborative=grant.program.collaborative,
         line=str(line.public_id),
         before=before,
         after=_line_values(line),
@@ -221,12 +231,11 @@ def budget_line_remove(*, actor: Member, line: BudgetLine, request=None) -> None
     before = _line_values(line)
     public_id = str(line.public_id)
     line.delete()
-    record(
+    _log(
         "mentorship.budget_line_removed",
-        actor=actor.user,
+        grant,
+        actor=actor,
         request=request,
-        obj=grant,
-        collaborative=grant.program.collaborative,
         line=public_id,
         before=before,
     )
@@ -278,14 +287,7 @@ def expense_add(
     )
     expense.full_clean()
     expense.save()
-    record(
-        "mentorship.expense_added",
-        actor=actor.user,
-        request=request,
-        obj=grant,
-        collaborative=grant.program.collaborative,
-        amount=str(amount),
-    )
+    _log("mentorship.expense_added", grant, actor=actor, request=request, amount=str(amount))
     return expense
 
 
@@ -324,12 +326,11 @@ def expense_change(
     expense.date, expense.amount, expense.description = on, amount, description.strip()
     expense.full_clean()
     expense.save()
-    record(
+    _log(
         "mentorship.expense_changed",
-        actor=actor.user,
+        grant,
+        actor=actor,
         request=request,
-        obj=grant,
-        collaborative=grant.program.collaborative,
         expense=str(expense.public_id),
         before=before,
         after=_expense_values(expense),
@@ -351,12 +352,11 @@ def expense_void(*, actor: Member, expense: Expense, reason: str, request=None) 
     expense.void_reason = reason
     expense.full_clean()
     expense.save(update_fields=["voided_at", "voided_by", "void_reason"])
-    record(
+    _log(
         "mentorship.expense_removed",
-        actor=actor.user,
+        grant,
+        actor=actor,
         request=request,
-        obj=grant,
-        collaborative=grant.program.collaborative,
         expense=str(expense.public_id),
         before=_expense_values(expense),
         reason=reason,

@@ -41,6 +41,18 @@ from stakeholders.models import KeyArea, Member
 # Applications and the screening pipeline ------------------------------------------------
 
 
+def _log(action: str, applicant: Applicant, *, actor: Member, request, **details: Any) -> None:
+    """The audit row for an application, in its program's collaborative."""
+    record(
+        action,
+        actor=actor.user,
+        request=request,
+        obj=applicant,
+        collaborative=applicant.program.collaborative,
+        **details,
+    )
+
+
 def _move(
     applicant: Applicant, to_stage: str, actor: Member, note: str = "", **changes: Any
 ) -> str:
@@ -148,12 +160,11 @@ def applicant_move(
     if to_stage == applicant.stage:
         return applicant
     from_stage = _move(applicant, to_stage, actor, note)
-    record(
+    _log(
         "mentorship.applicant_moved",
-        actor=actor.user,
+        applicant,
+        actor=actor,
         request=request,
-        obj=applicant,
-        collaborative=applicant.program.collaborative,
         from_stage=from_stage,
         to_stage=to_stage,
     )
@@ -184,13 +195,7 @@ def applicant_approve(
             % {"name": applicant.name, "modules": ", ".join(m.name for m in missing)}
         )
     _move(applicant, Stage.APPROVED, actor, note)
-    record(
-        "mentorship.applicant_approved",
-        actor=actor.user,
-        request=request,
-        obj=applicant,
-        collaborative=applicant.program.collaborative,
-    )
+    _log("mentorship.applicant_approved", applicant, actor=actor, request=request)
     return applicant
 
 
@@ -213,13 +218,7 @@ def applicant_decline(
         raise ValidationError(_("Say why the application is declined."))
     _check_closable(applicant)
     _move(applicant, Stage.DECLINED, actor, reason.strip(), decline_reason=reason.strip())
-    record(
-        "mentorship.applicant_declined",
-        actor=actor.user,
-        request=request,
-        obj=applicant,
-        collaborative=applicant.program.collaborative,
-    )
+    _log("mentorship.applicant_declined", applicant, actor=actor, request=request)
     return applicant
 
 
@@ -232,13 +231,7 @@ def applicant_withdraw(
     applicant = _locked_applicant(actor, applicant)
     _check_closable(applicant)
     _move(applicant, Stage.WITHDRAWN, actor, note)
-    record(
-        "mentorship.applicant_withdrawn",
-        actor=actor.user,
-        request=request,
-        obj=applicant,
-        collaborative=applicant.program.collaborative,
-    )
+    _log("mentorship.applicant_withdrawn", applicant, actor=actor, request=request)
     return applicant
 
 
@@ -284,12 +277,11 @@ def applicant_withdraw_own(
     if refused:
         raise ValidationError(refused)
     from_stage = _move(locked, Stage.WITHDRAWN, actor, note.strip())
-    record(
+    _log(
         "mentorship.applicant_withdrew_own",
-        actor=actor.user,
+        locked,
+        actor=actor,
         request=request,
-        obj=locked,
-        collaborative=locked.program.collaborative,
         from_stage=from_stage,
         left_a_note=bool(note.strip()),
     )
@@ -343,13 +335,7 @@ def applicant_link_member(
     applicant.member = member
     applicant.full_clean()
     applicant.save(update_fields=["member"])
-    record(
-        "mentorship.applicant_linked",
-        actor=actor.user,
-        request=request,
-        obj=applicant,
-        collaborative=applicant.program.collaborative,
-    )
+    _log("mentorship.applicant_linked", applicant, actor=actor, request=request)
     return applicant
 
 
@@ -364,13 +350,7 @@ def background_assessment_record(
     assessment.full_clean()
     assessment.save()
     # The audit log says an assessment was recorded, never what it says.
-    record(
-        "mentorship.background_assessed",
-        actor=actor.user,
-        request=request,
-        obj=applicant,
-        collaborative=applicant.program.collaborative,
-    )
+    _log("mentorship.background_assessed", applicant, actor=actor, request=request)
     return assessment
 
 
@@ -393,13 +373,8 @@ def training_completion_record(
         module=module,
         defaults={"completed_on": completed_on, "recorded_by": actor.user},
     )
-    record(
-        "mentorship.training_recorded",
-        actor=actor.user,
-        request=request,
-        obj=applicant,
-        collaborative=applicant.program.collaborative,
-        module=module.name,
+    _log(
+        "mentorship.training_recorded", applicant, actor=actor, request=request, module=module.name
     )
     return completion
 
@@ -412,10 +387,4 @@ def training_completion_remove(
     if applicant.stage == Stage.APPROVED and completion.module.is_required:
         raise ValidationError(_("This mentor is approved; their required training stays."))
     completion.delete()
-    record(
-        "mentorship.training_removed",
-        actor=actor.user,
-        request=request,
-        obj=applicant,
-        collaborative=applicant.program.collaborative,
-    )
+    _log("mentorship.training_removed", applicant, actor=actor, request=request)

@@ -7,6 +7,7 @@ chart library), with the same numbers as a table beside it for screen readers an
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -68,6 +69,65 @@ def _expense_fields(form: ExpenseForm) -> dict[str, Any]:
         "amount": data["amount"],
         "description": data["description"],
     }
+
+
+def _to_grant(grant: Grant) -> HttpResponse:
+    return redirect(
+        "mentorship:grant",
+        slug=grant.program.collaborative.slug,
+        program_id=grant.program.public_id,
+        grant_id=grant.public_id,
+    )
+
+
+def _add_on_grant_page(
+    request: CollaborativeRequest,
+    grant: Grant,
+    form: BudgetLineForm | ExpenseForm,
+    add: Callable[[], object],
+    *,
+    done: str,
+    invalid: str = "",
+) -> HttpResponse:
+    """The small forms on the grant page: run ``add`` on a valid form, say how it went
+    (``invalid``, or else the form's own errors, when it is not) and go back to the page."""
+    if form.is_valid():
+        try:
+            add()
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, done)
+    else:
+        messages.error(
+            request, invalid or " ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
+    return _to_grant(grant)
+
+
+def _correction_page(
+    request: CollaborativeRequest,
+    grant: Grant,
+    form: BudgetLineForm | ExpenseForm | ExpenseRemoveForm,
+    change: Callable[[], object],
+    *,
+    done: str,
+    template: str,
+    **extra: Any,
+) -> HttpResponse:
+    """A correction's own page: on a valid POST run ``change``; what it refuses shows next
+    to the fields, and once done the person is back on the grant page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            change()
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return _to_grant(grant)
+    return render(
+        request, template, _context(request, grant.program, grant=grant, form=form, **extra)
+    )
 
 
 @collaborative_view()
@@ -165,20 +225,17 @@ def budget_line_add(
     request: CollaborativeRequest, slug: str, program_id: uuid.UUID, grant_id: uuid.UUID
 ) -> HttpResponse:
     grant = _managed_grant(request, program_id, grant_id)
-    program = grant.program
     form = BudgetLineForm(request.POST)
-    if form.is_valid():
-        try:
-            grants.budget_line_add(
-                actor=request.member, grant=grant, request=request, **_line_fields(form)
-            )
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("Budget line added."))
-    else:
-        messages.error(request, _("Choose a category and give an amount."))
-    return redirect("mentorship:grant", slug=slug, program_id=program.public_id, grant_id=grant_id)
+    return _add_on_grant_page(
+        request,
+        grant,
+        form,
+        lambda: grants.budget_line_add(
+            actor=request.member, grant=grant, request=request, **_line_fields(form)
+        ),
+        done=_("Budget line added."),
+        invalid=_("Choose a category and give an amount."),
+    )
 
 
 @require_POST
@@ -187,30 +244,17 @@ def expense_add(
     request: CollaborativeRequest, slug: str, program_id: uuid.UUID, grant_id: uuid.UUID
 ) -> HttpResponse:
     grant = _managed_grant(request, program_id, grant_id)
-    program = grant.program
     form = ExpenseForm(request.POST, grant=grant)
-    if form.is_valid():
-        try:
-            grants.expense_add(actor=request.member, request=request, **_expense_fields(form))
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("Expense added."))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("mentorship:grant", slug=slug, program_id=program.public_id, grant_id=grant_id)
+    return _add_on_grant_page(
+        request,
+        grant,
+        form,
+        lambda: grants.expense_add(actor=request.member, request=request, **_expense_fields(form)),
+        done=_("Expense added."),
+    )
 
 
 # --- Corrections: change or remove a budget line or an expense -------------------------------
-
-
-def _to_grant(grant: Grant) -> HttpResponse:
-    return redirect(
-        "mentorship:grant",
-        slug=grant.program.collaborative.slug,
-        program_id=grant.program.public_id,
-        grant_id=grant.public_id,
-    )
 
 
 @collaborative_view()
@@ -225,20 +269,16 @@ def budget_line_edit(
     line = access.access_budget_line(request, grant, line_id)
     initial = {"category": line.category, "label": line.label, "amount": line.amount}
     form = BudgetLineForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            grants.budget_line_change(
-                actor=request.member, line=line, request=request, **_line_fields(form)
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Budget line saved."))
-            return _to_grant(grant)
-    return render(
+    return _correction_page(
         request,
-        "mentorship/grants/line_form.html",
-        _context(request, grant.program, grant=grant, line=line, form=form),
+        grant,
+        form,
+        lambda: grants.budget_line_change(
+            actor=request.member, line=line, request=request, **_line_fields(form)
+        ),
+        done=_("Budget line saved."),
+        template="mentorship/grants/line_form.html",
+        line=line,
     )
 
 
@@ -288,20 +328,16 @@ def expense_edit(
         "description": expense.description,
     }
     form = ExpenseForm(request.POST or None, grant=grant, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            grants.expense_change(
-                actor=request.member, expense=expense, request=request, **_expense_fields(form)
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Expense corrected."))
-            return _to_grant(grant)
-    return render(
+    return _correction_page(
         request,
-        "mentorship/grants/expense_form.html",
-        _context(request, grant.program, grant=grant, expense=expense, form=form),
+        grant,
+        form,
+        lambda: grants.expense_change(
+            actor=request.member, expense=expense, request=request, **_expense_fields(form)
+        ),
+        done=_("Expense corrected."),
+        template="mentorship/grants/expense_form.html",
+        expense=expense,
     )
 
 
@@ -321,23 +357,19 @@ def expense_remove(
         messages.info(request, _("That expense was already removed."))
         return _to_grant(grant)
     form = ExpenseRemoveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            grants.expense_void(
-                actor=request.member,
-                expense=expense,
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Expense removed. It stays on the record, struck out."))
-            return _to_grant(grant)
-    return render(
+    return _correction_page(
         request,
-        "mentorship/grants/expense_remove.html",
-        _context(request, grant.program, grant=grant, expense=expense, form=form),
+        grant,
+        form,
+        lambda: grants.expense_void(
+            actor=request.member,
+            expense=expense,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        ),
+        done=_("Expense removed. It stays on the record, struck out."),
+        template="mentorship/grants/expense_remove.html",
+        expense=expense,
     )
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from mentorship import reports
 from mentorship.models import BudgetLine, Match, Program, Session
 from mentorship.services import grants, sessions
+from reentry.audit.models import AuditEvent
 from stakeholders.models import Collaborative
 from tests.mentorship.factories import (
     ApplicantFactory,
@@ -38,6 +39,24 @@ class TestWrites:
                 ends_on=date(2026, 12, 31),
             )
             assert grant.program == mworld.program
+
+    def test_the_audit_log_names_who_saved_a_grant(self, mworld):
+        grant = grants.grant_save(
+            actor=mworld.coordinator,
+            program=mworld.program,
+            funder="City",
+            amount=D("5000"),
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 12, 31),
+        )
+        grants.grant_save(
+            actor=mworld.cast.backbone, program=mworld.program, grant=grant, amount=D("6000")
+        )
+        events = AuditEvent.objects.filter(object_id=str(grant.public_id)).order_by("pk")
+        assert [(e.action, e.actor) for e in events] == [
+            ("mentorship.grant_created", mworld.coordinator.user),
+            ("mentorship.grant_changed", mworld.cast.backbone.user),
+        ]
 
     @pytest.mark.parametrize("who", ["staff_a", "community", "outsider"])
     def test_others_cannot(self, mworld, who):

@@ -258,7 +258,17 @@ class TestDecisionsAndFollowUps:
         assert item.source_agenda_item == topic
         assert item.owner_organization == cast.org_c  # another sector than the chair's
         assert item.due_date == due
-        assert AuditEvent.objects.filter(action="action_item.created").exists()
+        event = AuditEvent.objects.get(action="action_item.created")
+        assert event.details["meeting"] == str(wg.meeting.public_id)
+
+    def test_a_person_who_left_is_not_given_a_follow_up(self, cast, wg):
+        cast.staff_c.is_active = False
+        cast.staff_c.save(update_fields=["is_active"])
+        with pytest.raises(ValidationError):
+            services.followup_to_action_item(
+                actor=cast.staff_a, meeting=wg.meeting, title="X", owner_member=cast.staff_c
+            )
+        assert not ActionItem.objects.exists()
 
     def test_an_owner_is_required(self, cast, wg):
         with pytest.raises(ValidationError):

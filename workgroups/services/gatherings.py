@@ -33,6 +33,7 @@ from workgroups.models import (
     WorkingGroup,
 )
 from workgroups.services.groups import whole_collaborative_group
+from workgroups.services.plans import action_item_create
 
 WALK_IN_LIMIT = 50
 
@@ -256,7 +257,7 @@ def followup_to_action_item(
     request=None,
 ) -> ActionItem:
     """One step from a decision or an agenda item to an owned, dated action item of the
-    gathering's group."""
+    gathering's group, made by ``action_item_create`` like every other action item."""
     check_manage_group(actor, meeting.owner)
     for source in (decision, agenda_item):
         if source is not None and source.meeting_id != meeting.pk:
@@ -267,33 +268,20 @@ def followup_to_action_item(
         )
     if decision is not None and agenda_item is None:
         agenda_item = decision.agenda_item
-    group = meeting.owner
-    item = ActionItem(
-        group=group,
-        collaborative_id=group.collaborative_id,
-        title=title.strip(),
-        description=description.strip(),
-        key_area=key_area or group.key_area,
+    return action_item_create(
+        actor=actor,
+        group=meeting.owner,
+        title=title,
+        description=description,
+        key_area=key_area,
         owner_member=owner_member,
         owner_organization=owner_organization,
         due_date=due_date,
         source_meeting=meeting,
         source_decision=decision,
         source_agenda_item=agenda_item,
-        created_by=actor,
-    )
-    item.full_clean()
-    item.save()
-    record(
-        "action_item.created",
-        actor=actor.user,
         request=request,
-        obj=item,
-        meeting=str(meeting.public_id),
-        owner_member=str(owner_member.public_id) if owner_member else "",
-        owner_organization=str(owner_organization or ""),
     )
-    return item
 
 
 # --- Calendar links -------------------------------------------------------------------

@@ -22,7 +22,16 @@ from django.utils.translation import gettext as _
 from reentry.audit.log import record
 from stakeholders.models import KeyArea, Member, Organization
 from workgroups.access import check_edit_action_item, check_manage_group
-from workgroups.models import ActionItem, ActionPlan, Priority, Update, WorkingGroup
+from workgroups.models import (
+    ActionItem,
+    ActionPlan,
+    AgendaItem,
+    Decision,
+    Meeting,
+    Priority,
+    Update,
+    WorkingGroup,
+)
 
 
 @transaction.atomic
@@ -146,11 +155,18 @@ def action_item_create(
     owner_member: Member | None = None,
     owner_organization: Organization | None = None,
     due_date: date | None = None,
+    source_meeting: Meeting | None = None,
+    source_decision: Decision | None = None,
+    source_agenda_item: AgendaItem | None = None,
     request=None,
 ) -> ActionItem:
     """A chair adds an item to the group's plan. The owner may be a person or an
     organization of any sector in the collaborative, or nobody yet (it then shows as
-    an orphan on the key-area page until someone takes it)."""
+    an orphan on the key-area page until someone takes it).
+
+    The one place an action item is made: a gathering's follow-up
+    (``followup_to_action_item``) and a selected quick win come through here too, with
+    the gathering, decision or agenda item it came from."""
     check_manage_group(actor, group)
     _check_owner(owner_member)
     item = ActionItem(
@@ -163,15 +179,20 @@ def action_item_create(
         owner_member=owner_member,
         owner_organization=owner_organization,
         due_date=due_date,
+        source_meeting=source_meeting,
+        source_decision=source_decision,
+        source_agenda_item=source_agenda_item,
         created_by=actor,
     )
     item.full_clean()
     item.save()
+    source = {"meeting": str(source_meeting.public_id)} if source_meeting else {}
     record(
         "action_item.created",
         actor=actor.user,
         request=request,
         obj=item,
+        **source,
         owner_member=str(owner_member.public_id) if owner_member else "",
         owner_organization=str(owner_organization or ""),
     )

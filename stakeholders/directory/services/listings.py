@@ -76,12 +76,53 @@ LOCATION_FIELDS = (
 # weekday (1 = Monday) -> (opens, closes), or None for closed that day.
 Week = Mapping[int, tuple[time, time] | None]
 Criterion = tuple[str, str, str]  # (kind, value, rule)
+# The rows an organization adds to its listing (the organization itself is made elsewhere).
+type ListingRow = Contact | Service | Location
 
 
 def _stamp(obj, actor: Member, reason: list[str]) -> None:
     """Who made the change (and what changed beyond the row's own fields) for the history."""
     obj._history_user = actor.user
     obj._change_reason = "; ".join(reason)[:100] if reason else None
+
+
+def _save(
+    row: Organization | ListingRow,
+    *,
+    actor: Member,
+    action: str,
+    request,
+    reason: list[str] | None = None,
+    **details,
+) -> None:
+    """Save a row of the listing under the person's name (and ``reason``) for the change
+    history, and log ``action`` with ``details``."""
+    _stamp(row, actor, reason or [])
+    row.save()
+    record(action, actor=actor.user, request=request, obj=row, **details)
+
+
+def _create(
+    row: ListingRow,
+    *,
+    actor: Member,
+    fields: dict,
+    allowed: tuple[str, ...],
+    action: str,
+    request,
+) -> None:
+    """Fill a new contact, service or location from ``fields`` (only ``allowed`` ones),
+    check it, and save and log it as made for its organization."""
+    _set_fields(row, fields, allowed)
+    row.full_clean()
+    _save(row, actor=actor, action=action, request=request, organization=str(row.organization))
+
+
+def _lock[Row: (Contact, Service, Location)](row: Row) -> Row:
+    """The row again, locked for this transaction, with its organization."""
+    return (
+        type(row)._default_manager.select_for_update().select_related("organization").get(pk=row.pk)
+    )
 
 
 # --- The organization's profile ------------------------------------------------------------
@@ -181,13 +222,11 @@ def organization_sector_set(
         return organization
     organization.sector = sector
     organization.full_clean()
-    _stamp(organization, actor, [])
-    organization.save()
-    record(
-        "directory.organization_sector_changed",
-        actor=actor.user,
+    _save(
+        organization,
+        actor=actor,
+        action="directory.organization_sector_changed",
         request=request,
-        obj=organization,
         old_sector=old_sector_id,
         new_sector=sector.pk,
     )
@@ -216,16 +255,13 @@ def contact_create(
     require_organization_editor(actor, organization)
     _check_contact_service(organization, service)
     contact = Contact(organization=organization, service=service)
-    _set_fields(contact, fields, CONTACT_FIELDS)
-    contact.full_clean()
-    _stamp(contact, actor, [])
-    contact.save()
-    record(
-        "directory.contact_created",
-        actor=actor.user,
+    _create(
+        contact,
+        actor=actor,
+        fields=fields,
+        allowed=CONTACT_FIELDS,
+        action="directory.contact_created",
         request=request,
-        obj=contact,
-        organization=str(organization),
     )
     return contact
 
@@ -233,7 +269,7 @@ def contact_create(
 @transaction.atomic
 def contact_update(*, actor: Member, contact: Contact, request=None, **fields) -> Contact:
     """Change a contact; ``service`` (None: the whole organization) among the fields."""
-    contact = Contact.objects.select_for_update().select_related("organization").get(pk=contact.pk)
+    contact = _lock(contact)
     require_organization_editor(actor, contact.organization)
     if "service" in fields:
         _check_contact_service(contact.organization, fields["service"])
@@ -241,21 +277,15 @@ def contact_update(*, actor: Member, contact: Contact, request=None, **fields) -
     if not changed:
         return contact
     contact.full_clean()
-    _stamp(contact, actor, [])
-    contact.save()
-    record(
-        "directory.contact_updated",
-        actor=actor.user,
-        request=request,
-        obj=contact,
-        changed=changed,
+    _save(
+        contact, actor=actor, action="directory.contact_updated", request=request, changed=changed
     )
     return contact
 
 
 @transaction.atomic
 def contact_delete(*, actor: Member, contact: Contact, request=None) -> None:
-    contact = Contact.objects.select_for_update().select_related("organization").get(pk=contact.pk)
+    contact = _lock(contact)
     require_organization_editor(actor, contact.organization)
     record(
         "directory.contact_removed",
@@ -288,10 +318,14 @@ def service_create(
     """A new listing, verified today (the person entering it is checking it)."""
     require_organization_editor(actor, organization)
     service = Service(organization=organization, last_verified_at=actor.collaborative.today())
-    _set_fields(service, fields, SERVICE_FIELDS)
-    service.full_clean()
-    _stamp(service, actor, [])
-    service.save()
+    _create(
+        service,
+        actor=actor,
+        fields=fields,
+        allowed=SERVICE_FIELDS,
+        action="directory.service_created",
+        request=request,
+    )
     _set_service_children(
         service,
         key_areas=key_areas,
@@ -300,13 +334,6 @@ def service_create(
         week=week,
         locations=locations,
         phone=phone,
-    )
-    record(
-        "directory.service_created",
-        actor=actor.user,
-        request=request,
-        obj=service,
-        organization=str(organization),
     )
     return service
 
@@ -326,11 +353,13 @@ def service_update(
     **fields,
 ) -> Service:
     """Change a listing; ``None`` leaves that part as it is."""
-    service = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
+    service = _lock(service)
     require_organization_editor(actor, service.organization)
     changed = _set_fields(service, fields, SERVICE_FIELDS)
     service.full_clean()
-    reason = _set_service_children(
+    # Measured first (for the history's reason), written once the row is saved.
+    set_children = functools.partial(
+        _set_service_children,
         service,
         key_areas=key_areas,
         languages=languages,
@@ -338,45 +367,34 @@ def service_update(
         week=week,
         locations=locations,
         phone=phone,
-        dry_run=True,
     )
+    reason = set_children(dry_run=True)
     if not changed and not reason:
         return service
-    _stamp(service, actor, reason)
-    service.save()
-    _set_service_children(
+    _save(
         service,
-        key_areas=key_areas,
-        languages=languages,
-        criteria=criteria,
-        week=week,
-        locations=locations,
-        phone=phone,
-    )
-    record(
-        "directory.service_updated",
-        actor=actor.user,
+        actor=actor,
+        action="directory.service_updated",
         request=request,
-        obj=service,
+        reason=reason,
         changed=changed,
         also=reason,
     )
+    set_children()
     return service
 
 
 @transaction.atomic
 def service_verify(*, actor: Member, service: Service, request=None) -> Service:
     """Someone checked the listing is right: last verified today (the collaborative's day)."""
-    service = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
+    service = _lock(service)
     require_organization_editor(actor, service.organization)
     service.last_verified_at = actor.collaborative.today()
-    _stamp(service, actor, [])
-    service.save()
-    record(
-        "directory.service_verified",
-        actor=actor.user,
+    _save(
+        service,
+        actor=actor,
+        action="directory.service_verified",
         request=request,
-        obj=service,
         verified_on=service.last_verified_at.isoformat(),
     )
     return service
@@ -523,19 +541,16 @@ def location_create(
 ) -> Location:
     require_organization_editor(actor, organization)
     location = Location(organization=organization)
-    _set_fields(location, fields, LOCATION_FIELDS)
-    location.full_clean()
-    _stamp(location, actor, [])
-    location.save()
+    _create(
+        location,
+        actor=actor,
+        fields=fields,
+        allowed=LOCATION_FIELDS,
+        action="directory.location_created",
+        request=request,
+    )
     if phone.strip():
         _new_phone(location=location, number=phone.strip())
-    record(
-        "directory.location_created",
-        actor=actor.user,
-        request=request,
-        obj=location,
-        organization=str(organization),
-    )
     return location
 
 
@@ -543,9 +558,7 @@ def location_create(
 def location_update(
     *, actor: Member, location: Location, phone: str | None = None, request=None, **fields
 ) -> Location:
-    location = (
-        Location.objects.select_for_update().select_related("organization").get(pk=location.pk)
-    )
+    location = _lock(location)
     require_organization_editor(actor, location.organization)
     changed = _set_fields(location, fields, LOCATION_FIELDS)
     location.full_clean()
@@ -553,18 +566,17 @@ def location_update(
     phones = location.phones.filter(service=None, service_at_location=None)
     if phone is not None:
         reason = _set_main_phone(phones, phone, dry_run=True)
-    _stamp(location, actor, reason)
-    location.save()
+    _save(
+        location,
+        actor=actor,
+        action="directory.location_updated",
+        request=request,
+        reason=reason,
+        changed=changed,
+        also=reason,
+    )
     if phone is not None:
         _set_main_phone(phones, phone, dry_run=False)
         if phone.strip() and not phones.exists():
             _new_phone(location=location, number=phone.strip())
-    record(
-        "directory.location_updated",
-        actor=actor.user,
-        request=request,
-        obj=location,
-        changed=changed,
-        also=reason,
-    )
     return location

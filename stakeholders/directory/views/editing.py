@@ -2,10 +2,12 @@
 people, services and locations. Access → service → render."""
 
 from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,11 +33,21 @@ from stakeholders.directory.services import listings
 from stakeholders.models import Contact, Location, Member, Organization, Service
 
 
-def _attempt(form, write: Callable[..., object], **kwargs) -> object | None:
-    """Call the service; on error the message goes next to its field, the form keeps what was
-    typed, and None is returned."""
+def _write_posted[T](
+    request: CollaborativeRequest,
+    form: BaseForm,
+    write: Callable[..., T],
+    data: Callable[[], dict],
+    **kwargs: Any,
+) -> T | None:
+    """On a valid POST, call the service ``write`` as the acting person with the form's
+    ``data()`` and ``kwargs``, and return what it saved. None when there is nothing to
+    save yet (not a POST, or the form is not valid) or the service refuses: its message
+    then goes next to its field and the form keeps what was typed."""
+    if request.method != "POST" or not form.is_valid():
+        return None
     try:
-        return write(**kwargs)
+        return write(actor=request.member, request=request, **kwargs, **data())
     except ValidationError as exc:
         apply_errors(form, exc)
     except PermissionDenied as exc:
@@ -74,18 +86,16 @@ def organization_edit(request: CollaborativeRequest, slug: str, public_id: UUID)
         instance=organization,
         editor=request.member,
     )
-    if request.method == "POST" and form.is_valid():
-        saved = _attempt(
-            form,
-            listings.organization_profile_update,
-            actor=request.member,
-            organization=organization,
-            request=request,
-            **form.profile_data(),
-        )
-        if saved is not None:
-            messages.success(request, _("Your organization's profile is saved."))
-            return redirect("stakeholders:organization", slug=slug, public_id=public_id)
+    saved = _write_posted(
+        request,
+        form,
+        listings.organization_profile_update,
+        form.profile_data,
+        organization=organization,
+    )
+    if saved is not None:
+        messages.success(request, _("Your organization's profile is saved."))
+        return redirect("stakeholders:organization", slug=slug, public_id=public_id)
     return _profile_page(request, organization, form)
 
 
@@ -101,20 +111,14 @@ def contact_create(request: CollaborativeRequest, slug: str, public_id: UUID) ->
     form = ContactForm(
         request.POST, instance=Contact(organization=organization), organization=organization
     )
-    if form.is_valid():
-        contact = _attempt(
-            form,
-            listings.contact_create,
-            actor=request.member,
-            organization=organization,
-            request=request,
-            **form.contact_data(),
+    contact = _write_posted(
+        request, form, listings.contact_create, form.contact_data, organization=organization
+    )
+    if contact is not None:
+        messages.success(request, _("%(name)s is added.") % {"name": contact.name})
+        return redirect(
+            reverse("stakeholders:organization_edit", args=[slug, public_id]) + "#contacts"
         )
-        if isinstance(contact, Contact):
-            messages.success(request, _("%(name)s is added.") % {"name": contact.name})
-            return redirect(
-                reverse("stakeholders:organization_edit", args=[slug, public_id]) + "#contacts"
-            )
     return _editor_page(request, "contact_form.html", organization=organization, form=form)
 
 
@@ -126,18 +130,12 @@ def contact_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> H
     back = (
         reverse("stakeholders:organization_edit", args=[slug, organization.public_id]) + "#contacts"
     )
-    if request.method == "POST" and form.is_valid():
-        saved = _attempt(
-            form,
-            listings.contact_update,
-            actor=request.member,
-            contact=contact,
-            request=request,
-            **form.contact_data(),
-        )
-        if saved is not None:
-            messages.success(request, _("Saved changes to %(name)s.") % {"name": saved})
-            return redirect(back)
+    saved = _write_posted(
+        request, form, listings.contact_update, form.contact_data, contact=contact
+    )
+    if saved is not None:
+        messages.success(request, _("Saved changes to %(name)s.") % {"name": saved})
+        return redirect(back)
     return _editor_page(
         request, "contact_form.html", organization=organization, contact=contact, form=form
     )
@@ -161,18 +159,12 @@ def service_create(request: CollaborativeRequest, slug: str, public_id: UUID) ->
     form = ServiceForm(
         request.POST or None, instance=Service(organization=organization), organization=organization
     )
-    if request.method == "POST" and form.is_valid():
-        service = _attempt(
-            form,
-            listings.service_create,
-            actor=request.member,
-            organization=organization,
-            request=request,
-            **form.service_data(),
-        )
-        if isinstance(service, Service):
-            messages.success(request, _("The service is listed."))
-            return redirect("stakeholders:service", slug=slug, public_id=service.public_id)
+    service = _write_posted(
+        request, form, listings.service_create, form.service_data, organization=organization
+    )
+    if service is not None:
+        messages.success(request, _("The service is listed."))
+        return redirect("stakeholders:service", slug=slug, public_id=service.public_id)
     return _editor_page(request, "service_form.html", organization=organization, form=form)
 
 
@@ -180,18 +172,12 @@ def service_create(request: CollaborativeRequest, slug: str, public_id: UUID) ->
 def service_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     service = access_service(request, public_id)
     form = ServiceForm(request.POST or None, instance=service, organization=service.organization)
-    if request.method == "POST" and form.is_valid():
-        saved = _attempt(
-            form,
-            listings.service_update,
-            actor=request.member,
-            service=service,
-            request=request,
-            **form.service_data(),
-        )
-        if saved is not None:
-            messages.success(request, _("Saved changes to %(name)s.") % {"name": service.name})
-            return redirect("stakeholders:service", slug=slug, public_id=public_id)
+    saved = _write_posted(
+        request, form, listings.service_update, form.service_data, service=service
+    )
+    if saved is not None:
+        messages.success(request, _("Saved changes to %(name)s.") % {"name": service.name})
+        return redirect("stakeholders:service", slug=slug, public_id=public_id)
     return _editor_page(
         request, "service_form.html", organization=service.organization, service=service, form=form
     )
@@ -210,18 +196,12 @@ def service_verify(request: CollaborativeRequest, slug: str, public_id: UUID) ->
 def location_create(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     organization = access_organization(request, public_id)
     form = LocationForm(request.POST or None, instance=Location(organization=organization))
-    if request.method == "POST" and form.is_valid():
-        saved = _attempt(
-            form,
-            listings.location_create,
-            actor=request.member,
-            organization=organization,
-            request=request,
-            **form.location_data(),
-        )
-        if saved is not None:
-            messages.success(request, _("The location is added."))
-            return redirect("stakeholders:organization", slug=slug, public_id=public_id)
+    saved = _write_posted(
+        request, form, listings.location_create, form.location_data, organization=organization
+    )
+    if saved is not None:
+        messages.success(request, _("The location is added."))
+        return redirect("stakeholders:organization", slug=slug, public_id=public_id)
     return _editor_page(request, "location_form.html", organization=organization, form=form)
 
 
@@ -230,18 +210,12 @@ def location_edit(request: CollaborativeRequest, slug: str, public_id: UUID) -> 
     location = access_location(request, public_id)
     organization = location.organization
     form = LocationForm(request.POST or None, instance=location)
-    if request.method == "POST" and form.is_valid():
-        saved = _attempt(
-            form,
-            listings.location_update,
-            actor=request.member,
-            location=location,
-            request=request,
-            **form.location_data(),
-        )
-        if saved is not None:
-            messages.success(request, _("Saved changes to %(name)s.") % {"name": location.name})
-            return redirect(organization.get_absolute_url())
+    saved = _write_posted(
+        request, form, listings.location_update, form.location_data, location=location
+    )
+    if saved is not None:
+        messages.success(request, _("Saved changes to %(name)s.") % {"name": location.name})
+        return redirect(organization.get_absolute_url())
     return _editor_page(
         request, "location_form.html", organization=organization, location=location, form=form
     )
