@@ -1,1 +1,2 @@
-"""Casework forms, one module per kind of record. Choices come only from the collaborative and the actor's organization."""
+"""Casework forms, one module per kind of record. Choices come only from the
+collaborative and the actor's organization."""

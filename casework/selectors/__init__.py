@@ -1,1 +1,2 @@
-"""Read paths for casework pages, one module per kind of record; every one starts from a ``visible_to`` queryset."""
+"""Read paths for casework pages, one module per kind of record; every one starts from
+a ``visible_to`` queryset."""

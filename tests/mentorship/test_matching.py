@@ -315,7 +315,7 @@ def test_vectorised_scores_equal_the_pure_ones(world):
     feasible = feasibility_matrix(mentees, mentors, no_contacts)
     for i, b in enumerate(mentees):
         for j, a in enumerate(mentors):
-            assert scores[i, j] == pytest.approx(fit(a, b, scoring), abs=1e-3)
+            assert scores[i, j] == pytest.approx(fit(a, b, scoring), rel=1e-4, abs=1e-3)
             assert bool(feasible[i, j]) == (not hard_violations(a, b, no_contacts))
 
 
