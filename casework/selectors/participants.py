@@ -209,6 +209,7 @@ def participant_sections(
                 shown.referrals.append(referral)
                 break
     for consent in own_consents:
+        consent.kind_labels = [str(Consent.Kind(kind).label) for kind in consent.kinds()]
         if consent.enrolment_id is not None:
             by_id[consent.enrolment_id].own_consents.append(consent)
     return sections
