@@ -241,3 +241,45 @@ def grants_for(user, participant, *, today: date | None = None) -> dict[int, Gra
         grant.key_area_ids.update(area.pk for area in consent.key_areas.all())
         grant.consent_ids.append(str(consent.public_id))
     return grants
+
+
+def caseworker_collaborative_ids(user) -> QuerySet:
+    """The collaboratives where the person keeps casework (admin or staff of an
+    organization there)."""
+    return (
+        Member.objects.of_user(user)
+        .filter(role__in=Member.EDITOR_ROLES, organization__isnull=False)
+        .values("collaborative_id")
+    )
+
+
+def findable_consents(user, *, today: date | None = None) -> QuerySet:
+    """Consents in force in which the person agreed to be found (``findable``). They are
+    collaborative-wide: any caseworker of the same collaborative may find the person, by
+    code or by name and date of birth, and learns only the code (never the record: what
+    the record shows is still decided by ``grants_for``)."""
+    if not user.is_authenticated:
+        return _model("Consent").objects.none()
+    condition = (
+        in_force_for(user, today)
+        & Q(findable=True, enrolment__isnull=False)
+        & Q(collaborative_id__in=caseworker_collaborative_ids(user))
+    )
+    return _model("Consent").objects.filter(condition)
+
+
+def findable_participants(user, *, today: date | None = None) -> QuerySet:
+    """Participants a caseworker may find and enrol without starting a second record:
+    those with a findable consent in force in one of the person's collaboratives."""
+    consents = findable_consents(user, today=today).values("participant_id")
+    return _model("Participant").objects.filter(pk__in=consents, merged_into__isnull=True)
+
+
+def reads_person_level_records(user) -> bool:
+    """Does this person read person-level records as staff anywhere (an active admin or
+    staff member of an organization)? Named in ``settings.MFA_REQUIRED_FOR``: caseworkers
+    sign in with a second factor; and the admin shows identity fields only to them (and
+    to superusers), and only of their own organizations' records."""
+    if not user.is_authenticated:
+        return False
+    return reader_org_ids(user).filter(organization_id__isnull=False).exists()

@@ -167,6 +167,7 @@ MFA_TOTP_ISSUER = SITE_NAME
 MFA_REQUIRED_FOR = [
     "stakeholders.access.has_django_admin_access",
     "stakeholders.access.holds_privileged_role",
+    "casework.access.reads_person_level_records",
 ]
 # Send those people to set up a second factor before anything else. On by default in
 # production; off by default with DEBUG (the demo), so the demo accounts sign in with

@@ -95,6 +95,15 @@ ACTION_LABELS = {
     "data_request.created": _("Asked an organization to share a dataset"),
     "data_request.approved": _("Approved a request to share a dataset"),
     "data_request.declined": _("Declined a request to share a dataset"),
+    "casework.enrolled": _("Enrolled a participant"),
+    "casework.record_viewed": _("Was shown a participant's record"),
+    "casework.participant_searched": _("Looked for a participant who agreed to be found"),
+    "casework.enrolment_updated": _("Changed their organization's record of a participant"),
+    "casework.enrolment_closed": _("Closed a participant's enrolment"),
+    "casework.enrolment_reopened": _("Reopened a participant's enrolment"),
+    "casework.link_code_made": _("Gave a participant a code to link their account"),
+    "casework.account_linked": _("Linked their account to their participant record"),
+    "casework.participants_merged": _("Merged two records of the same participant"),
 }
 
 # About a person's account, not one collaborative: recorded without a collaborative,
