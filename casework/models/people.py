@@ -215,7 +215,8 @@ class Identity(models.Model):
         verbose_name_plural = _("identities")
 
     def __str__(self) -> str:
-        return self.full_name or "—"
+        # Never the name: Django's admin log and the audit log keep this string.
+        return f"Identity of {self.enrolment.participant.code}"
 
     def save(self, *args, **kwargs):
         self.search_name = self.full_name.casefold()
