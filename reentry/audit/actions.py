@@ -95,6 +95,11 @@ ACTION_LABELS = {
     "data_request.created": _("Asked an organization to share a dataset"),
     "data_request.approved": _("Approved a request to share a dataset"),
     "data_request.declined": _("Declined a request to share a dataset"),
+    "casework.consent_recorded": _("Recorded a consent to share a participant's record"),
+    "casework.consent_revoked": _("Revoked a consent"),
+    "casework.consent_expired": _("A consent ended"),
+    "casework.consent_scan_downloaded": _("Downloaded the scan of a signed consent form"),
+    "casework.record_viewed": _("Looked at a participant's record"),
 }
 
 # About a person's account, not one collaborative: recorded without a collaborative,
