@@ -175,6 +175,15 @@ def consents_visible_q(user, *, today: date | None = None) -> Q:
     return owner_q(user) | self_q(user) | Q(pk__in=granted)
 
 
+def consent_holders_q(user) -> Q:
+    """Consents as their holders keep them: the organization that took it and the person
+    who gave it, never its recipients. The scan of the signed form and the printable form
+    (which carry the person's name and signature) are theirs alone."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return owner_q(user) | self_q(user)
+
+
 def participants_visible_q(user, *, today: date | None = None) -> Q:
     """Participants (the code only): those with an enrolment, referral or consent the
     person may see, and the person's own."""

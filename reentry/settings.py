@@ -306,6 +306,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(day_of_week=1, hour=13, minute=0),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Write down, once each, the consents that ended (casework.services.consents); who
+    # sees what never waits for it: a consent's dates decide at every request.
+    "casework-consents-expire": {
+        "task": "casework.tasks.consents_expire",
+        "schedule": crontab(hour=6, minute=10),
+        "options": {"expires": 60 * 60 * 6},
+    },
     # Delete the files of indicator uploads saved already, or never saved and older than
     # INDICATOR_UPLOAD_RETENTION_DAYS (indicators.importing.jobs.upload_files_sweep).
     "indicator-upload-files-sweep": {

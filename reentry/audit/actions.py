@@ -104,6 +104,10 @@ ACTION_LABELS = {
     "casework.link_code_made": _("Gave a participant a code to link their account"),
     "casework.account_linked": _("Linked their account to their participant record"),
     "casework.participants_merged": _("Merged two records of the same participant"),
+    "casework.consent_recorded": _("Recorded a consent to share a participant's record"),
+    "casework.consent_revoked": _("Revoked a consent"),
+    "casework.consent_expired": _("A consent ended"),
+    "casework.consent_scan_downloaded": _("Downloaded the scan of a signed consent form"),
 }
 
 # About a person's account, not one collaborative: recorded without a collaborative,

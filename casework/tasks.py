@@ -1,0 +1,13 @@
+"""Background work for casework: thin tasks that call a service. Scheduled in
+``CELERY_BEAT_SCHEDULE`` (reentry/settings.py). Safe to run twice."""
+
+from celery import shared_task
+
+from casework.services import consents
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def consents_expire() -> int:
+    """Daily: write down, once each, the consents that have ended. Access never waits for
+    this job: whether a consent is in force is decided at every request from its dates."""
+    return consents.consents_expire()
