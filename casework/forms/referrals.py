@@ -89,7 +89,7 @@ class ReferralForm(forms.Form):
             assert isinstance(organizations, forms.ModelChoiceField)  # noqa: S101 - for the type
             organizations.queryset = (
                 Organization.objects.filter(collaborative=collaborative)
-                .exclude(pk=own_organization_id)
+                .exclude(pk__in=[own_organization_id] if own_organization_id else [])
                 .order_by("name")
             )
             organizations.required = True
@@ -173,7 +173,7 @@ class DeliverForm(forms.Form):
         service_log = self.fields["service_log"]
         assert isinstance(service_log, forms.ModelChoiceField)  # noqa: S101 - for the type
         service_log.queryset = logs
-        service_log.label_from_instance = lambda log: (  # type: ignore[method-assign]
+        service_log.label_from_instance = lambda log: (  # type: ignore[method-assign,assignment]
             f"{log.delivered_on:%d %b %Y} · {log.key_area.name}"
             + (f" · {log.service.name}" if log.service_id else "")
         )

@@ -1,6 +1,7 @@
 """Reads for the referral pages, already scoped by rule 7 (``visible_to``)."""
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -117,11 +118,11 @@ def receiver_logs(user, referral: Referral) -> QuerySet[ServiceLog]:
     )
 
 
-def outcome_counts(collaborative: Collaborative) -> list[dict]:
+def outcome_counts(collaborative: Collaborative) -> list[dict[str, Any]]:
     """Referrals per receiving service (or organization, when no service was named) and
     key area, by status: the raw counts, for ``reentry.suppression`` before anyone sees
     them."""
-    return list(
+    rows = (
         Referral.objects.filter(collaborative=collaborative)
         .values(
             "to_organization_id",
@@ -135,6 +136,7 @@ def outcome_counts(collaborative: Collaborative) -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by("to_organization__name", "to_service__name", "key_area__name", "status")
     )
+    return [dict(row) for row in rows]
 
 
 def outcomes_table(collaborative: Collaborative) -> dict:

@@ -3,6 +3,7 @@ answers each side may give, the referral form (from a directory service), the
 self-referral form (from the public directory) and the outcomes for backbone staff."""
 
 import uuid
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -122,7 +123,7 @@ def referral_new(request: CollaborativeRequest, slug: str) -> HttpResponseBase:
     covered: list = []
     need_consent = False
     if enrolment is not None:
-        part2 = Part2Program.objects.filter(organization_id=member.organization_id).exists()
+        part2 = Part2Program.objects.filter(organization=member.organization).exists()
         form = ReferralForm(
             request.POST if request.method == "POST" else None,
             request.FILES if request.method == "POST" else None,
@@ -389,13 +390,13 @@ def referral_act(
                     actor=member, referral=referral, reason=note, request=request
                 )
             else:
-                step = {
+                steps: dict[str, Callable[..., Referral]] = {
                     "ask": services.referral_ask,
                     "answer": services.referral_answer,
                     "close": services.referral_close,
                     "withdraw": services.referral_withdraw,
-                }[action]
-                step(actor=member, referral=referral, note=note, request=request)
+                }
+                steps[action](actor=member, referral=referral, note=note, request=request)
     except ValidationError as exc:
         if form is None:
             messages.error(request, " ".join(exc.messages))

@@ -422,15 +422,14 @@ class MenteeProfileForm(_ProfileForm):
         ``visible_to``, reached through the link, never imported: the apps are
         independent), by code only; and the one a referral's page linked here with."""
         field = cast(forms.ModelChoiceField, self.fields["participant"])
-        participants = MenteeProfile._meta.get_field("participant").related_model
-        choices = participants.objects.none()  # type: ignore[union-attr]
+        # casework's ParticipantQuerySet, which mentorship knows only by duck typing.
+        participants: Any = MenteeProfile._meta.get_field("participant").related_model
+        choices = participants.objects.none()
         if viewer is not None:
-            choices = participants.objects.visible_to(viewer).filter(  # type: ignore[union-attr]
-                collaborative=collaborative
-            )
+            choices = participants.objects.visible_to(viewer).filter(collaborative=collaborative)
         current = self.instance.participant_id if self.instance.pk else None
         if current is not None:
-            choices = choices | participants.objects.filter(pk=current)  # type: ignore[union-attr]
+            choices = choices | participants.objects.filter(pk=current)
         field.queryset = choices.order_by("code")
         field.help_text = _(
             "The person's participant code, if your organization serves them. Only the code "
