@@ -15,10 +15,10 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ParticipantSearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Who is it for?"),
+        label=_("Participant code or name"),
         required=False,
         max_length=100,
-        help_text=_("Participant code, or part of the name, of someone your organization serves."),
+        help_text=_("Someone your organization serves: their code, or part of their name."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
 

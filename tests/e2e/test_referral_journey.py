@@ -82,7 +82,7 @@ def test_sent_accepted_delivered_closed(browser, url, sign_in, riverside):
     expect(
         page.get_by_role("heading", name="Refer a participant to Housing navigation")
     ).to_be_visible()
-    page.get_by_label("Who is it for?").fill("jordan")
+    page.get_by_label("Participant code or name").fill("jordan")
     page.get_by_role("button", name="Find").click()
     page.get_by_role("link", name=f"Choose {code}").click()
     expect(page.get_by_text("A consent in force covers Housing")).to_be_visible()
