@@ -38,11 +38,13 @@ class ReferralForm(forms.Form):
         help_text=_("Plain words the receiving organization can act on. Only they will read it."),
     )
     record_consent = forms.BooleanField(
-        label=_("The person agrees to share this referral with the organization I refer to"),
+        label=_("The person agrees that the organization I refer them to may see this referral"),
         required=False,
     )
     method = forms.ChoiceField(
-        label=_("How they agreed"), choices=Consent.Method.choices, required=False
+        label=_("How they agreed"),
+        choices=[("", _("— choose —")), *Consent.Method.choices],
+        required=False,
     )
     signed_name = forms.CharField(
         label=_("Their name, as they signed or said it"), max_length=200, required=False
@@ -158,7 +160,10 @@ class DeliverForm(forms.Form):
     )
     delivered_on = forms.DateField(label=_("Date"), required=False, widget=DATE)
     service = forms.ModelChoiceField(
-        label=_("Service"), queryset=Service.objects.none(), required=False
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("— not one of our listed services —"),
     )
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=ServiceLog.Outcome.choices, required=False
@@ -168,11 +173,14 @@ class DeliverForm(forms.Form):
     )
     notes = forms.CharField(label=_("Short notes"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, logs, services, today: date, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, logs, services, today: date, default_service=None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         service_log = self.fields["service_log"]
         assert isinstance(service_log, forms.ModelChoiceField)  # noqa: S101 - for the type
         service_log.queryset = logs
+        self.has_logs = logs.exists()
         service_log.label_from_instance = lambda log: (  # type: ignore[method-assign,assignment]
             f"{log.delivered_on:%d %b %Y} · {log.key_area.name}"
             + (f" · {log.service.name}" if log.service_id else "")
@@ -180,12 +188,14 @@ class DeliverForm(forms.Form):
         service = self.fields["service"]
         assert isinstance(service, forms.ModelChoiceField)  # noqa: S101 - for the type
         service.queryset = services
+        service.initial = default_service
         self.fields["delivered_on"].initial = today
         self.fields["outcome"].initial = ServiceLog.Outcome.COMPLETED
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("service_log") and not data.get("delivered_on"):
+            # Either field can be the one to fix; the date is always on the form.
             self.add_error("delivered_on", _("Choose a service you logged, or give the date."))
         return data
 

@@ -73,6 +73,7 @@ def referral_inbox(request: CollaborativeRequest, slug: str) -> HttpResponse:
                 ("sent", _("Sent")),
             ],
             "page": page,
+            "waiting": selectors.waiting_count(request.user, request.member, today=today),
             "part2_notice": PART2_NOTICE if part2 else None,
         },
     )
@@ -283,6 +284,7 @@ def _detail(
             .active()
             .order_by("name"),
             today=request.collaborative.today(),
+            default_service=referral.to_service,
         )
     part2 = (
         not sender

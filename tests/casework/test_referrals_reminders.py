@@ -104,7 +104,7 @@ def test_outcomes_hide_small_numbers(rw, login):  # noqa: F811
     send(rw)
     page = login(rw.c.backbone).get(url("referral_outcomes", rw)).content.decode()
     assert "Housing navigation" in page
-    assert "fewer people than the small-number threshold" in page
+    assert "fewer people than the small-number threshold" in page  # for screen readers
     assert ">1<" not in page
 
 
