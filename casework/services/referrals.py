@@ -20,7 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import access
-from casework.models import Consent, Enrolment, Participant, Referral, ReferralEvent, ServiceLog
+from casework.models import (
+    Consent,
+    Enrolment,
+    Part2Program,
+    Participant,
+    Referral,
+    ReferralEvent,
+    ServiceLog,
+)
 from casework.services import consents, logs, participants
 from reentry.audit.log import record
 from reentry.mail import send_templated_email
@@ -484,11 +492,7 @@ def _send(name: str, referral: Referral, people: list[Member], **extra: Any) -> 
         "code": referral.participant.code,
         "collaborative": referral.collaborative,
         "to_name": referral.to_organization.name,
-        "from_name": (
-            referral.from_organization.name
-            if referral.from_organization
-            else _("the person themselves")
-        ),
+        "from_name": _from_name(referral),
         "service_name": referral.to_service.name if referral.to_service else "",
         "key_area": referral.key_area.name,
         "status": referral.get_status_display(),
@@ -504,6 +508,18 @@ def _send(name: str, referral: Referral, people: list[Member], **extra: Any) -> 
             language=member.user.preferred_language,
             context={**context, "member": member},
         )
+
+
+def _from_name(referral: Referral) -> str:
+    """Who sent it, as an email may say: not a Part 2 program's name, since that alone
+    would tell that the person is in substance-use treatment (the page carries the §2.32
+    notice; an email cannot be recalled)."""
+    sender = referral.from_organization
+    if sender is None:
+        return _("the person themselves")
+    if Part2Program.objects.filter(organization=sender).exists():
+        return _("a partner organization")
+    return sender.name
 
 
 def _notify_receiver(referral: Referral, name: str) -> None:

@@ -101,7 +101,7 @@ def test_consent_without_referrals_refuses(rw):  # noqa: F811
         send(rw)
 
 
-def test_part2_program_needs_a_consent_naming_part2(rw):  # noqa: F811
+def test_part2_needs_explicit_consent(rw, django_capture_on_commit_callbacks):  # noqa: F811
     """Org B is a Part 2 program: its referral of Rae to Org A needs shares_part2."""
     cb, c = rw.cb, rw.c
     service_a = rw.service_c.__class__.objects.create(
@@ -127,8 +127,12 @@ def test_part2_program_needs_a_consent_naming_part2(rw):  # noqa: F811
         signed_on=c.collab.today(),
         amount_and_kind="That Rae is in treatment",
     )
-    referral = send(rw, actor=c.staff_b, enrolment=cb.rae_b, to_service=service_a)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = send(rw, actor=c.staff_b, enrolment=cb.rae_b, to_service=service_a)
     assert referral.consent == explicit
+    # The email does not name the Part 2 program: that alone would disclose treatment.
+    assert mail.outbox and all("Org B" not in m.body + m.subject for m in mail.outbox)
 
 
 def test_staff_record_the_consent_on_the_same_screen(rw):  # noqa: F811
