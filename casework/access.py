@@ -292,3 +292,52 @@ def reads_person_level_records(user) -> bool:
     if not user.is_authenticated:
         return False
     return reader_org_ids(user).filter(organization_id__isnull=False).exists()
+
+# --- Referrals --------------------------------------------------------------------------------
+
+
+def consents_covering_referral(enrolment, receiver_org, key_area, today: date) -> QuerySet:
+    """The consents that let ``receiver_org`` see a referral of the person on the sender's
+    ``enrolment`` in ``key_area``: in force on ``today``, given on that enrolment, naming
+    the receiver or its sector, the key area, and referrals; and, when the sender is a
+    Part 2 program, naming Part 2 records explicitly."""
+    consents = (
+        _model("Consent")
+        .objects.filter(
+            in_force_q(today),
+            enrolment=enrolment,
+            shares_referrals=True,
+            key_areas=key_area,
+        )
+        .filter(
+            Q(recipient_organizations=receiver_org) | Q(recipient_sectors=receiver_org.sector_id)
+        )
+    )
+    if _model("Part2Program").objects.filter(organization_id=enrolment.organization_id).exists():
+        consents = consents.filter(shares_part2=True)
+    return consents.distinct()
+
+
+def consent_covering_referral(enrolment, receiver_org, key_area, today: date):
+    """The covering consent (``consents_covering_referral``) that lasts longest, or None."""
+    return (
+        consents_covering_referral(enrolment, receiver_org, key_area, today)
+        .order_by("-ends_on", "-id")
+        .first()
+    )
+
+
+def is_referral_receiver(member: Member | None, referral) -> bool:
+    """The receiving organization's admins and staff answer a referral."""
+    return member is not None and member.works_for(referral.to_organization_id)
+
+
+def is_referral_sender(member: Member | None, referral) -> bool:
+    """The sending organization's admins and staff, or, for a self-referral, the person."""
+    if member is None:
+        return False
+    if referral.is_self_referral:
+        return referral.participant.user_id is not None and (
+            referral.participant.user_id == member.user_id
+        )
+    return member.works_for(referral.from_organization_id)

@@ -4,6 +4,7 @@
 from celery import shared_task
 
 from casework.services import consents
+from casework.services.referrals import referral_reminders_send
 
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
@@ -11,3 +12,10 @@ def consents_expire() -> int:
     """Daily: write down, once each, the consents that have ended. Access never waits for
     this job: whether a consent is in force is decided at every request from its dates."""
     return consents.consents_expire()
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def send_referral_reminders() -> int:
+    """Hourly: remind receiving organizations of referrals left unanswered longer than
+    their collaborative's ``referral_reminder_days`` (each referral once per period)."""
+    return referral_reminders_send()

@@ -287,6 +287,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=13, minute=5),
         "options": {"expires": 60 * 60 * 6},
     },
+    # Remind organizations of referrals waiting for their answer longer than the
+    # collaborative's referral_reminder_days (each referral once per period; casework).
+    "referral-reminders": {
+        "task": "casework.tasks.send_referral_reminders",
+        "schedule": crontab(minute=35),
+        "options": {"expires": 60 * 50},
+    },
     # Open scheduled polls and close (and count) polls whose time is up (workgroups.polls).
     "open-and-close-polls": {
         "task": "workgroups.polls.tasks.open_and_close_polls",

@@ -369,6 +369,7 @@ class MenteeProfileForm(_ProfileForm):
             "email",
             "referral",
             "referred_by",
+            "participant",
             "release_date",
             "needs",
             "goals",
@@ -393,11 +394,19 @@ class MenteeProfileForm(_ProfileForm):
             "referral": forms.RadioSelect,
         }
 
-    def __init__(self, *args: Any, collaborative: Collaborative, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        collaborative: Collaborative,
+        viewer=None,
+        participant_public_id: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, collaborative=collaborative, **kwargs)
         cast(
             forms.ModelChoiceField, self.fields["referred_by"]
         ).queryset = Organization.objects.filter(collaborative=collaborative).order_by("name")
+        self._participant_choices(collaborative, viewer, participant_public_id)
         member = cast(forms.ModelChoiceField, self.fields["member"])
         member.queryset = (
             Member.objects.filter(collaborative=collaborative, is_active=True)
@@ -407,6 +416,32 @@ class MenteeProfileForm(_ProfileForm):
         member.help_text = _(
             "Only if they have an account here: they can then accept a match themselves."
         )
+
+    def _participant_choices(self, collaborative, viewer, participant_public_id: str) -> None:
+        """The casework participants the coordinator may see (casework's own
+        ``visible_to``, reached through the link, never imported: the apps are
+        independent), by code only; and the one a referral's page linked here with."""
+        field = cast(forms.ModelChoiceField, self.fields["participant"])
+        # casework's ParticipantQuerySet, which mentorship knows only by duck typing.
+        participants: Any = MenteeProfile._meta.get_field("participant").related_model
+        choices = participants.objects.none()
+        if viewer is not None:
+            choices = participants.objects.visible_to(viewer).filter(collaborative=collaborative)
+        current = self.instance.participant_id if self.instance.pk else None
+        if current is not None:
+            choices = choices | participants.objects.filter(pk=current)
+        field.queryset = choices.order_by("code")
+        field.help_text = _(
+            "The person's participant code, if your organization serves them. Only the code "
+            "is linked: their record stays with the organizations that keep it."
+        )
+        if participant_public_id and not self.is_bound:
+            try:
+                chosen = field.queryset.filter(public_id=participant_public_id).first()
+            except (ValueError, forms.ValidationError):
+                chosen = None
+            if chosen is not None:
+                self.initial["participant"] = chosen.pk
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

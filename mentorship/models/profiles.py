@@ -257,8 +257,9 @@ class MentorProfile(MatchingFields):
 class MenteeProfile(MatchingFields):
     """A person coming home who wants a mentor: needs, goals and when they can meet.
 
-    ``participant_id`` is the casework participant's public id once the casework app has
-    participants; it is a plain nullable UUID, not a foreign key, until that model exists.
+    ``participant`` links the person's casework record (a pseudonymous code) when the
+    organization that referred them serves them there; named by string, since mentorship
+    and casework are independent apps that never import each other.
     """
 
     class Referral(models.TextChoices):
@@ -298,11 +299,14 @@ class MenteeProfile(MatchingFields):
         related_name="mentee_referrals",
         verbose_name=_("referred by"),
     )
-    participant_id = models.UUIDField(
-        _("casework participant"),
+    participant = models.ForeignKey(
+        "casework.Participant",
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        help_text=_("Link to the participant record in casework, when there is one."),
+        related_name="mentee_profiles",
+        verbose_name=_("casework participant"),
+        help_text=_("The person's participant code, when an organization serves them."),
     )
     release_date = models.DateField(
         _("release date"),
@@ -363,6 +367,11 @@ class MenteeProfile(MatchingFields):
                 )
             if self.member is not None and self.member.collaborative_id != collab_id:
                 raise ValidationError({"member": _("Choose a member of this collaborative.")})
+            participant = self.participant
+            if participant is not None and participant.collaborative_id != collab_id:
+                raise ValidationError(
+                    {"participant": _("Choose a participant of this collaborative.")}
+                )
         if self.referral == self.Referral.SELF and self.referred_by is not None:
             raise ValidationError(
                 {"referred_by": _("A self-referral has no referring organization.")}

@@ -42,7 +42,7 @@ MENTEE_PROFILE_FIELDS = (
     "member",
     "referral",
     "referred_by",
-    "participant_id",
+    "participant",
     "release_date",
     "goals",
     "languages",

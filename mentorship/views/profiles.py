@@ -101,7 +101,12 @@ def mentee_create(
     request: CollaborativeRequest, slug: str, program_id: uuid.UUID
 ) -> HttpResponseBase:
     program = access.access_program(request, program_id, action="coordinate")
-    form = MenteeProfileForm(request.POST or None, collaborative=request.collaborative)
+    form = MenteeProfileForm(
+        request.POST or None,
+        collaborative=request.collaborative,
+        viewer=request.user,
+        participant_public_id=request.GET.get("participant", ""),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             mentee = profiles.mentee_create(
@@ -130,7 +135,10 @@ def mentee_edit(
     program = access.access_program(request, program_id, action="coordinate")
     mentee = access.access_mentee(request, program, mentee_id)
     form = MenteeProfileForm(
-        request.POST or None, instance=mentee, collaborative=request.collaborative
+        request.POST or None,
+        instance=mentee,
+        collaborative=request.collaborative,
+        viewer=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,8 +6,8 @@ imported the name), so each path below is asserted to have asked it about the ce
 publishes, with the figures of the world it was given. The paths, found by following
 where counts and rates are rendered (``suppress`` is called, directly or through
 ``reentry.suppression.suppress_parts``, by ``indicators.dashboards._table``,
-``stakeholders.views``, ``workgroups.inclusion``, ``workgroups.polls.results`` and
-``mentorship.reports``):
+``stakeholders.views``, ``workgroups.inclusion``, ``workgroups.polls.results``,
+``mentorship.reports`` and ``casework.selectors.referrals``):
 
 indicators (``indicators.dashboards.indicator_data``)
     the member dashboard (``indicators:overview``), a key area's scorecard
@@ -26,7 +26,10 @@ workgroups
     for people with lived experience, and each option's lived-experience split;
 mentorship
     the funder report, page and CSV (``mentorship:funder_report``,
-    ``mentorship:funder_report_csv``).
+    ``mentorship:funder_report_csv``);
+casework
+    referral outcomes for backbone staff (``casework:referral_outcomes``): referrals per
+    receiving service and key area, by status, with row, column and grand totals.
 
 A new path that publishes figures belongs in this list, with its test.
 """
@@ -46,6 +49,8 @@ import reentry.urls  # noqa: F401 - every view module loaded before the spy is s
 from indicators.dashboards import COMBINED
 from reentry import suppression
 from stakeholders.models import Member
+from tests.casework.conftest import casebook  # noqa: F401 - fixture
+from tests.casework.referrals_world import rw, send  # noqa: F401 - fixture
 from tests.factories import MemberFactory
 from tests.indicators.dashboard_world import (
     indicator_of,
@@ -281,3 +286,15 @@ def test_funder_report(mworld, grant, login, spy, name):  # noqa: F811
     _get(login(mworld.coordinator), url, {"grant": grant.public_id})
     tables = _tables(spy)
     assert any({"recruited", "approved", "matches", "goals"} <= set(t) for t in tables), tables
+
+
+# --- casework ------------------------------------------------------------------------
+
+
+def test_referral_outcomes(rw, login, spy):  # noqa: F811
+    send(rw)
+    send(rw)
+    _get(login(rw.c.backbone), reverse("casework:referral_outcomes", args=[rw.c.collab.slug]))
+    row = (rw.c.org_b.pk, rw.service_b.pk, rw.cb.housing.pk)
+    assert_through(spy, {(row, "sent"): 2, (row, "declined"): 0, (row, suppression.TOTAL): 2})
+    assert_through(spy, {("all", suppression.TOTAL): 2})

@@ -178,8 +178,23 @@ def service_detail(request: DirectoryRequest, slug: str, public_id: UUID) -> Htt
             .filter(Q(service=service) | Q(service=None))
             .order_by(F("service_id").asc(nulls_last=True), "name", "pk"),
             can_edit=may_edit_organization(request.member, service.organization_id),
+            **_referral_links(request.member, service),
         ),
     )
+
+
+def _referral_links(member, service: Service) -> dict[str, bool]:
+    """Which referral button the page shows (casework's pages, linked by URL name only):
+    an organization's admins and staff refer one of their participants to another
+    organization's service; anyone else (signed in, or signed out on the public directory,
+    who signs in first) asks for it for themselves."""
+    if not service.accepts_referrals:
+        return {"can_refer": False, "can_refer_self": False}
+    caseworker = member is not None and member.works_for(member.organization_id)
+    return {
+        "can_refer": caseworker and member.organization_id != service.organization_id,
+        "can_refer_self": not caseworker,
+    }
 
 
 def directory_section(request: HttpRequest, organization: Organization) -> dict:
