@@ -293,6 +293,7 @@ def reads_person_level_records(user) -> bool:
         return False
     return reader_org_ids(user).filter(organization_id__isnull=False).exists()
 
+
 # --- Referrals --------------------------------------------------------------------------------
 
 
