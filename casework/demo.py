@@ -124,9 +124,8 @@ class _Plan:
     identities: list = field(default_factory=list)
     logs: list = field(default_factory=list)
     consents: list = field(default_factory=list)  # (Consent, orgs, sectors, key area pks)
-    referrals: list = field(
-        default_factory=list
-    )  # (Referral, Consent, [(status, note, org, user, days)])
+    # (Referral, Consent, [(status, note, by organization, by user, days after sent)], sent on)
+    referrals: list = field(default_factory=list)
 
 
 def _at(collab: Collaborative, day: date, hour: int = 10) -> datetime:
@@ -209,6 +208,7 @@ class _Demo:
         )
         self.participants: list[Participant] = []
         self.own: Participant | None = None
+        self.own_revocable: Consent | None = None  # revoked by the person, after writing
         self.plan_rows = _Plan()
         self.enrolment_of: dict[tuple[int, int], Enrolment] = {}  # (participant #, org pk)
         self.names: dict[int, tuple[str, str]] = {}  # participant # -> name
@@ -782,10 +782,11 @@ class _Demo:
         own = self.own
         if own is None or own.pk is None:
             return
-        revocable = getattr(self, "own_revocable", None)
-        if revocable is not None:
+        if self.own_revocable is not None:
             consent_services.consent_revoke(
-                user=own.user, consent=revocable, reason="I want to keep my recovery private."
+                user=own.user,
+                consent=self.own_revocable,
+                reason="I want to keep my recovery private.",
             )
         for slug in ("second-step-housing", "fair-chance-works"):
             org = self.orgs.get(slug)
