@@ -80,6 +80,12 @@ def in_force_for(user, today: date | None = None, prefix: str = "") -> Q:
     return condition
 
 
+def signed_in(user) -> bool:
+    """Anonymous visitors and deactivated accounts read nothing person-level (as in the
+    sharing mechanism: a deactivated account is nobody)."""
+    return user is not None and user.is_authenticated and user.is_active
+
+
 def reader_org_ids(user) -> QuerySet:
     """The organizations whose person-level records this person reads as staff."""
     return Organization.editor_owner_ids(user)
@@ -96,26 +102,38 @@ def is_caseworker(member: Member | None) -> bool:
 
 def owner_q(user, prefix: str = "") -> Q:
     """Records owned by one of the person's organizations (``organization`` field)."""
-    if not user.is_authenticated:
+    if not signed_in(user):
         return Q(pk__in=[])
     return Q(**{f"{prefix}organization_id__in": reader_org_ids(user)})
 
 
 def self_q(user, prefix: str = "participant__") -> Q:
-    """Records about the person themselves."""
-    if not user.is_authenticated:
+    """Records about the person themselves, in the collaboratives they are an active
+    member of (rule 1: nothing of a collaborative one has left)."""
+    if not signed_in(user):
         return Q(pk__in=[])
-    return Q(**{f"{prefix}user_id": user.pk})
+    return Q(
+        **{
+            f"{prefix}user_id": user.pk,
+            f"{prefix}collaborative_id__in": Member.objects.collaborative_ids_of(user),
+        }
+    )
 
 
 def recipient_consents(user, *, today: date | None = None, shares: str | None = None) -> QuerySet:
     """Consents in force that name one of the person's organizations or its sector; only
     those that cover Part 2 explicitly when the record is a Part 2 program's; narrowed to
     those that share the kind ``shares`` (a ``Consent.shares_*`` field name) if given."""
-    if not user.is_authenticated:
+    if not signed_in(user):
         return _model("Consent").objects.none()
-    names_me = Q(recipient_organizations__in=reader_org_ids(user)) | Q(
-        recipient_sectors__in=reader_sector_ids(user)
+    # A recipient counts only in the consent's own collaborative (rule 1), even should a
+    # row name an organization or sector of another one that the person also works in.
+    names_me = Q(
+        recipient_organizations__in=reader_org_ids(user),
+        recipient_organizations__collaborative_id=F("collaborative_id"),
+    ) | Q(
+        recipient_sectors__in=reader_sector_ids(user),
+        recipient_sectors__collaborative_id=F("collaborative_id"),
     )
     part2_ok = Q(organization__part2_program__isnull=True) | Q(shares_part2=True)
     # in_force_for also keeps to the person's own collaboratives.
@@ -129,7 +147,7 @@ def enrolments_visible_q(user, *, today: date | None = None) -> Q:
     """Enrolments: the owner's, the person's own, and those a consent in force names the
     person's organization for (any kind of record: the recipient learns the record exists
     and sees, on it, only the kinds the consent covers)."""
-    if not user.is_authenticated:
+    if not signed_in(user):
         return Q(pk__in=[])
     granted = recipient_consents(user, today=today).values("enrolment_id")
     return owner_q(user) | self_q(user) | Q(pk__in=granted)
@@ -138,7 +156,7 @@ def enrolments_visible_q(user, *, today: date | None = None) -> Q:
 def service_logs_visible_q(user, *, today: date | None = None) -> Q:
     """Service logs: the owner's, the person's own, and those on an enrolment whose
     consent in force covers services received in the log's key area."""
-    if not user.is_authenticated:
+    if not signed_in(user):
         return Q(pk__in=[])
     consents = recipient_consents(user, today=today, shares="shares_service_logs")
     granted = (
@@ -154,22 +172,29 @@ def service_logs_visible_q(user, *, today: date | None = None) -> Q:
 
 def referrals_visible_q(user, *, today: date | None = None) -> Q:
     """Referrals: the sender's (its own record), the person's own, and the receiver's
-    while the consent the referral was sent under is in force."""
-    if not user.is_authenticated:
+    while the consent the referral was sent under is in force and covers it: names the
+    receiver (or its sector), referrals, and the referral's key area (and Part 2
+    records, when the sender is a Part 2 program)."""
+    if not signed_in(user):
         return Q(pk__in=[])
     orgs = reader_org_ids(user)
-    live = _model("Consent").objects.filter(in_force_for(user, today)).values("pk")
-    return (
-        Q(from_organization_id__in=orgs)
-        | self_q(user)
-        | Q(to_organization_id__in=orgs, consent_id__in=live)
+    consents = recipient_consents(user, today=today, shares="shares_referrals")
+    received = (
+        _model("Referral")
+        .objects.filter(
+            to_organization_id__in=orgs,
+            consent__in=consents.values("pk"),
+            consent__key_areas=F("key_area"),
+        )
+        .values("pk")
     )
+    return Q(from_organization_id__in=orgs) | self_q(user) | Q(pk__in=received)
 
 
 def consents_visible_q(user, *, today: date | None = None) -> Q:
     """Consents: the organization that took it, the person who gave it, and, while it is
     in force, the recipients it names."""
-    if not user.is_authenticated:
+    if not signed_in(user):
         return Q(pk__in=[])
     granted = recipient_consents(user, today=today).values("pk")
     return owner_q(user) | self_q(user) | Q(pk__in=granted)
@@ -187,14 +212,16 @@ def consent_holders_q(user) -> Q:
 def participants_visible_q(user, *, today: date | None = None) -> Q:
     """Participants (the code only): those with an enrolment, referral or consent the
     person may see, and the person's own."""
-    if not user.is_authenticated:
+    if not signed_in(user):
         return Q(pk__in=[])
     enrolments = _model("Enrolment").objects.filter(enrolments_visible_q(user, today=today))
     referrals = _model("Referral").objects.filter(referrals_visible_q(user, today=today))
+    consents = recipient_consents(user, today=today)
     return (
-        Q(user_id=user.pk)
+        self_q(user, prefix="")
         | Q(pk__in=enrolments.values("participant_id"))
         | Q(pk__in=referrals.values("participant_id"))
+        | Q(pk__in=consents.values("participant_id"))
     )
 
 
@@ -207,13 +234,28 @@ class Grant:
     kinds: set[str] = field(default_factory=set)
     key_area_ids: set[int] = field(default_factory=set)
     consent_ids: list[str] = field(default_factory=list)
+    # For each kind, the key areas of the consents that share that kind: a kind is shown
+    # in a key area only when one and the same consent covers both (two consents, one
+    # sharing services received in Housing and one sharing needs in Employment, never
+    # show services received in Employment). ``kinds`` and ``key_area_ids`` are the
+    # unions, for saying in words what is shared.
+    key_area_ids_by_kind: dict[str, set[int]] = field(default_factory=dict)
+
+    def add(self, consent) -> None:
+        """Add what one consent in force shares (its key areas prefetched)."""
+        areas = {area.pk for area in consent.key_areas.all()}
+        for kind in consent.kinds():
+            self.kinds.add(kind)
+            self.key_area_ids_by_kind.setdefault(kind, set()).update(areas)
+        self.key_area_ids.update(areas)
+        self.consent_ids.append(str(consent.public_id))
 
     def shows(self, kind: str, key_area_id: int | None = None) -> bool:
         if self.owner or self.self:
             return True
         if kind not in self.kinds:
             return False
-        return key_area_id is None or key_area_id in self.key_area_ids
+        return key_area_id is None or key_area_id in self.key_area_ids_by_kind.get(kind, ())
 
     @property
     def why(self) -> str:
@@ -225,14 +267,24 @@ class Grant:
 
 
 def grants_for(user, participant, *, today: date | None = None) -> dict[int, Grant]:
-    """For each enrolment of ``participant`` the person may see: a ``Grant``. Two queries
-    (owner's organizations, then the consents in force naming the person's
-    organizations), whatever the number of enrolments and consents."""
+    """For each enrolment of ``participant`` the person may see: a ``Grant``. Four
+    queries (the person's memberships, the participant's enrolments, the consents in
+    force naming the person's organizations, their key areas), whatever the number of
+    enrolments and consents."""
     grants: dict[int, Grant] = {}
-    if not user.is_authenticated:
+    if not signed_in(user):
         return grants
-    own_orgs = set(reader_org_ids(user).values_list("organization_id", flat=True))
-    is_self = participant.user_id is not None and participant.user_id == user.pk
+    # One query for both: the person's collaboratives (rule 1) and the organizations
+    # they read as staff (Organization.editor_owner_ids: active admins and staff).
+    places = list(
+        Member.objects.of_user(user).values_list("collaborative_id", "organization_id", "role")
+    )
+    own_orgs = {org for _c, org, role in places if org is not None and role in Member.EDITOR_ROLES}
+    is_self = (
+        participant.user_id is not None
+        and participant.user_id == user.pk
+        and participant.collaborative_id in {c for c, _o, _r in places}
+    )
     for enrolment_id, organization_id in participant.enrolments.values_list(
         "pk", "organization_id"
     ):
@@ -245,10 +297,7 @@ def grants_for(user, participant, *, today: date | None = None) -> dict[int, Gra
         .prefetch_related("key_areas")
     )
     for consent in consents:
-        grant = grants.setdefault(consent.enrolment_id, Grant())
-        grant.kinds.update(consent.kinds())
-        grant.key_area_ids.update(area.pk for area in consent.key_areas.all())
-        grant.consent_ids.append(str(consent.public_id))
+        grants.setdefault(consent.enrolment_id, Grant()).add(consent)
     return grants
 
 

@@ -19,6 +19,7 @@ from stakeholders.models import (
     Service,
     ServiceAtLocation,
     ServiceCriterion,
+    User,
     language_code,
 )
 from tests.factories import CollaborativeFactory, OrganizationFactory
@@ -335,18 +336,29 @@ def test_language_names_and_codes_are_recognized(text, code):
 
 
 def test_seed_demo_builds_a_directory_with_gaps_and_is_idempotent(settings):
+    from casework import models as casework
+
     settings.DEBUG = True
     call_command("seed_demo")
-    counts = {
-        m.__name__: m.objects.count()
-        for m in (Service, Location, Phone, RegularSchedule, Language, ServiceCriterion, Contact)
-    }
+    seeded = (Service, Location, Phone, RegularSchedule, Language, ServiceCriterion, Contact)
+    seeded += (
+        casework.Participant,
+        casework.Enrolment,
+        casework.Identity,
+        casework.Part2Program,
+        casework.Consent,
+        casework.Consent.recipient_organizations.through,
+        casework.Consent.recipient_sectors.through,
+        casework.Consent.key_areas.through,
+        casework.ServiceLog,
+        casework.Referral,
+        casework.ReferralEvent,
+    )
+    counts = {m.__name__: m.objects.count() for m in seeded}
     call_command("seed_demo")
 
-    assert {
-        m.__name__: m.objects.count()
-        for m in (Service, Location, Phone, RegularSchedule, Language, ServiceCriterion, Contact)
-    } == counts
+    assert {m.__name__: m.objects.count() for m in seeded} == counts
+    _assert_casework_demo()
     cedar = Organization.objects.filter(collaborative__slug="cedar-river")
     # Contact people for most demo organizations, a few for one service.
     with_contacts = cedar.filter(contacts__isnull=False).distinct().count()
@@ -365,3 +377,80 @@ def test_seed_demo_builds_a_directory_with_gaps_and_is_idempotent(settings):
     housing = services.filter(key_areas__slug="housing")
     assert housing.exists()
     assert not housing.speaking("es").exists()
+
+
+def _assert_casework_demo():
+    """The casework demo (casework/demo.py): participants across the providers, a Part 2
+    program, consents of every kind and state, a year of services, referrals at every
+    step, and the community member's own record."""
+    from casework.models import Consent, Enrolment, Participant, Referral, ServiceLog
+
+    cedar = Organization.objects.get(slug="fair-chance-works").collaborative
+    today = cedar.today()
+    participants = Participant.objects.filter(collaborative=cedar)
+    assert participants.count() == 60
+    assert len(set(participants.values_list("code", flat=True))) == 60
+    enrolments = Enrolment.objects.filter(collaborative=cedar)
+    assert enrolments.values("organization").distinct().count() >= 10
+    assert participants.filter(enrolments__isnull=False).distinct().count() == 60
+    assert enrolments.count() >= 80  # many served at two or three organizations
+    assert not enrolments.filter(identity__isnull=True).exists()
+    part2 = enrolments.filter(organization__part2_program__isnull=False)
+    assert part2.exists()
+    assert set(part2.values_list("organization__slug", flat=True)) == {
+        "cedar-river-treatment-alliance"
+    }
+
+    consents = Consent.objects.filter(collaborative=cedar)
+    for field in Consent.KIND_FIELDS.values():
+        assert consents.filter(**{field: True}).exists(), field
+    assert consents.in_force(today).exists()
+    assert consents.filter(ends_on__lt=today, revoked_at__isnull=True).exists()  # expired
+    assert consents.filter(revoked_at__isnull=False).exists()
+    assert consents.filter(starts_on__gt=today).exists()  # not yet started
+    assert consents.filter(findable=True).exists()
+    assert consents.filter(recipient_sectors__isnull=False).exists()
+    assert consents.filter(recipient_organizations__isnull=False).exists()
+    assert set(consents.values_list("method", flat=True)) == set(Consent.Method.values)
+    assert consents.filter(enrolment__isnull=True).exists()  # a self-referral's
+    named = consents.filter(shares_part2=True)
+    assert named.exists()
+    for consent in named:
+        consent.full_clean()  # every §2.31 element
+        assert consent.enrolment.organization.slug == "cedar-river-treatment-alliance"
+    # A Part 2 record with a consent that does not name Part 2 records: shown to no one.
+    assert consents.filter(shares_part2=False, enrolment__in=part2).exists()
+
+    logs = ServiceLog.objects.filter(collaborative=cedar)
+    assert logs.count() > 2000
+    assert logs.filter(delivered_on__lt=today - timedelta(days=300)).exists()
+    assert not logs.filter(delivered_on__gt=today).exists()
+    assert not logs.filter(delivered_on__lt=today - timedelta(days=365)).exists()
+    # Every log in a key area of its service (or of its organization, without one).
+    org_areas = set(
+        Organization.key_areas.through.objects.values_list("organization_id", "keyarea_id")
+    )
+    service_areas = set(Service.key_areas.through.objects.values_list("service_id", "keyarea_id"))
+    for org, service, area in logs.values_list("organization_id", "service_id", "key_area_id"):
+        assert (service, area) in service_areas if service else (org, area) in org_areas
+
+    referrals = Referral.objects.filter(collaborative=cedar)
+    assert set(referrals.values_list("status", flat=True)) == set(Referral.Status.values)
+    for referral in referrals.prefetch_related("events"):
+        steps = [e.status for e in referral.events.all()]
+        assert steps[0] == "sent" and steps[-1] == referral.status, steps
+    assert not referrals.filter(events__status="declined", events__note="").exists()
+    delivered = referrals.filter(status__in=["delivered", "closed"])
+    assert delivered.exists()
+    assert not delivered.filter(service_log__isnull=True).exists()
+    assert not delivered.filter(to_enrolment__isnull=True).exists()
+    assert referrals.filter(is_self_referral=True, from_organization__isnull=True).exists()
+
+    # The community member with lived experience is a participant with a record to read.
+    own = participants.get(user__email="community@demo.reentry.test")
+    assert own.enrolments.count() == 3
+    assert own.consents.filter(revoked_by=own.user).exists()
+    assert own.consents.in_force(today).exists()
+    assert ServiceLog.objects.visible_to(own.user, today=today).exists()
+    staff = User.objects.get(email="staff@demo.reentry.test")
+    assert own in Participant.objects.visible_to(staff, today=today)

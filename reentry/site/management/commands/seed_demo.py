@@ -258,6 +258,13 @@ class Command(BaseCommand):
 
         seed_mentorship(collab)
 
+        # Casework: 60 participants across the providers, consents of every kind (a Part 2
+        # program among them), a year of service logs and referrals at every step; the
+        # community member with lived experience is one of the participants (casework/demo.py).
+        from casework.demo import seed_casework
+
+        seed_casework(collab)
+
         # Shared indicators with five years of figures from several organizations, at
         # different sharing levels, with small numbers to suppress (indicators/demo.py).
         from indicators.demo import seed_indicators
@@ -288,7 +295,8 @@ class Command(BaseCommand):
             ("Organization admin (Fair Chance Works)", f"orgadmin@{d}"),
             ("Organization staff (Fair Chance Works)", f"staff@{d}"),
             ("Organization staff (Second Step Housing)", f"housing@{d}"),
-            ("Community member with lived experience", f"community@{d}"),
+            ("Organization admin (a Part 2 program)", f"admin.cedar-river-treatment-al@{d}"),
+            ("Community member, and a participant", f"community@{d}"),
             ("Observer", f"observer@{d}"),
             ("Backbone staff of another collaborative", f"lakeshore@{d}"),
         ]
