@@ -186,7 +186,7 @@ def test_an_organization_of_another_collaborative_slipped_into_a_consent_reads_n
     that names Org A (the services refuse it; the row says so anyway) shows them nothing."""
     c = casebook.cast
     MemberFactory(user=c.staff_a.user, collaborative=c.other_collab, role=Member.Role.COMMUNITY)
-    consent = give_consent(casebook.staff_x, casebook.xavier_x, shares_identity=True)
+    consent = give_consent(casebook.staff_x, casebook.xavier_x, findable=True, shares_identity=True)
     consent.recipient_organizations.add(c.org_a)
     consent.recipient_sectors.add(c.sector1)
     assert casebook.xavier_x not in Enrolment.objects.visible_to(c.staff_a.user)
