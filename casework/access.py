@@ -101,9 +101,12 @@ def owner_q(user, prefix: str = "") -> Q:
     return Q(**{f"{prefix}organization_id__in": reader_org_ids(user)})
 
 
-def self_q(user, prefix: str = "participant__") -> Q:
-    """Records about the person themselves."""
-    if not user.is_authenticated:
+def self_q(user, prefix: str = "participant__", *, as_organization: bool = False) -> Q:
+    """Records about the person themselves; none when the person acts for their
+    organization (an organization's API token, the "shared with us" pages): what an
+    organization's system or page sees is the organization's, never what its staff
+    member sees of their own record."""
+    if not user.is_authenticated or as_organization:
         return Q(pk__in=[])
     return Q(**{f"{prefix}user_id": user.pk})
 
@@ -125,17 +128,17 @@ def recipient_consents(user, *, today: date | None = None, shares: str | None = 
     return _model("Consent").objects.filter(condition)
 
 
-def enrolments_visible_q(user, *, today: date | None = None) -> Q:
+def enrolments_visible_q(user, *, today: date | None = None, as_organization: bool = False) -> Q:
     """Enrolments: the owner's, the person's own, and those a consent in force names the
     person's organization for (any kind of record: the recipient learns the record exists
     and sees, on it, only the kinds the consent covers)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     granted = recipient_consents(user, today=today).values("enrolment_id")
-    return owner_q(user) | self_q(user) | Q(pk__in=granted)
+    return owner_q(user) | self_q(user, as_organization=as_organization) | Q(pk__in=granted)
 
 
-def service_logs_visible_q(user, *, today: date | None = None) -> Q:
+def service_logs_visible_q(user, *, today: date | None = None, as_organization: bool = False) -> Q:
     """Service logs: the owner's, the person's own, and those on an enrolment whose
     consent in force covers services received in the log's key area."""
     if not user.is_authenticated:
@@ -149,10 +152,10 @@ def service_logs_visible_q(user, *, today: date | None = None) -> Q:
         )
         .values("pk")
     )
-    return owner_q(user) | self_q(user) | Q(pk__in=granted)
+    return owner_q(user) | self_q(user, as_organization=as_organization) | Q(pk__in=granted)
 
 
-def referrals_visible_q(user, *, today: date | None = None) -> Q:
+def referrals_visible_q(user, *, today: date | None = None, as_organization: bool = False) -> Q:
     """Referrals: the sender's (its own record), the person's own, and the receiver's
     while the consent the referral was sent under is in force."""
     if not user.is_authenticated:
@@ -161,29 +164,33 @@ def referrals_visible_q(user, *, today: date | None = None) -> Q:
     live = _model("Consent").objects.filter(in_force_for(user, today)).values("pk")
     return (
         Q(from_organization_id__in=orgs)
-        | self_q(user)
+        | self_q(user, as_organization=as_organization)
         | Q(to_organization_id__in=orgs, consent_id__in=live)
     )
 
 
-def consents_visible_q(user, *, today: date | None = None) -> Q:
+def consents_visible_q(user, *, today: date | None = None, as_organization: bool = False) -> Q:
     """Consents: the organization that took it, the person who gave it, and, while it is
     in force, the recipients it names."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     granted = recipient_consents(user, today=today).values("pk")
-    return owner_q(user) | self_q(user) | Q(pk__in=granted)
+    return owner_q(user) | self_q(user, as_organization=as_organization) | Q(pk__in=granted)
 
 
-def participants_visible_q(user, *, today: date | None = None) -> Q:
+def participants_visible_q(user, *, today: date | None = None, as_organization: bool = False) -> Q:
     """Participants (the code only): those with an enrolment, referral or consent the
     person may see, and the person's own."""
     if not user.is_authenticated:
         return Q(pk__in=[])
-    enrolments = _model("Enrolment").objects.filter(enrolments_visible_q(user, today=today))
-    referrals = _model("Referral").objects.filter(referrals_visible_q(user, today=today))
+    enrolments = _model("Enrolment").objects.filter(
+        enrolments_visible_q(user, today=today, as_organization=as_organization)
+    )
+    referrals = _model("Referral").objects.filter(
+        referrals_visible_q(user, today=today, as_organization=as_organization)
+    )
     return (
-        Q(user_id=user.pk)
+        self_q(user, prefix="", as_organization=as_organization)
         | Q(pk__in=enrolments.values("participant_id"))
         | Q(pk__in=referrals.values("participant_id"))
     )

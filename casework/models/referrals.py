@@ -16,8 +16,12 @@ from stakeholders.models import Collaborative, KeyArea, Organization, Service
 
 
 class ReferralQuerySet(models.QuerySet):
-    def visible_to(self, user, *, today=None) -> "ReferralQuerySet":
-        return self.filter(access.referrals_visible_q(user, today=today))
+    def visible_to(self, user, *, today=None, as_organization=False) -> "ReferralQuerySet":
+        """``as_organization``: what the person's organization sees (its own and what
+        consents name it for), without the person's own record (``access.self_q``)."""
+        return self.filter(
+            access.referrals_visible_q(user, today=today, as_organization=as_organization)
+        )
 
 
 class Referral(models.Model):
