@@ -44,8 +44,7 @@ class _LogFields(forms.Form):
         label=_("Key area"),
         queryset=KeyArea.objects.none(),
         required=False,
-        empty_label=_("The service’s key area"),
-        help_text=_("Left as is, the service’s own key area is used."),
+        empty_label=_("The service’s own key area"),
     )
     delivered_on = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -237,10 +236,16 @@ class LogFilterForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     key_area = forms.ModelChoiceField(
-        label=_("Key area"), queryset=KeyArea.objects.none(), required=False
+        label=_("Key area"),
+        queryset=KeyArea.objects.none(),
+        required=False,
+        empty_label=_("All key areas"),
     )
     service = ServiceChoiceField(
-        label=_("Service"), queryset=Service.objects.none(), required=False
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("All services"),
     )
     participant = forms.CharField(
         label=_("Participant code"),

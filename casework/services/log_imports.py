@@ -91,7 +91,6 @@ class _Lookups:
         for area in areas:
             self.key_areas[area.slug.casefold()] = area
             self.key_areas[area.name.casefold()] = area
-        self.area_names = ", ".join(sorted(area.name for area in areas))
         self.services = {s.name.casefold(): s for s in selectors.own_services(member)}
         self.outcomes: dict[str, str] = {}
         for value, label in ServiceLog.Outcome.choices:
@@ -150,8 +149,8 @@ def _check_row(number: int, cells: dict[str, Any], look: _Lookups, report: LogFi
     key_area = look.key_areas.get(area_text.casefold()) if area_text else None
     if area_text and key_area is None:
         problems.append(
-            _("there is no key area “%(name)s” (the key areas are: %(names)s)")
-            % {"name": area_text, "names": look.area_names}
+            _("there is no key area “%(name)s” (the key areas are listed below the form)")
+            % {"name": area_text}
         )
     elif not area_text:
         areas = sorted(service.key_areas.all(), key=lambda a: (a.order, a.name)) if service else []

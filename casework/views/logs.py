@@ -29,7 +29,7 @@ from reentry.downloads import Cell, csv_response, xlsx_response
 from reentry.forms import apply_errors
 from reentry.tabular import FileProblem
 from stakeholders.access import CollaborativeRequest, collaborative_view
-from stakeholders.models import Member, Organization
+from stakeholders.models import KeyArea, Member, Organization
 
 XLSX_MAX_ROWS = 50_000
 MANY_OFFERED = 60
@@ -65,15 +65,6 @@ def log_new(request: CollaborativeRequest, slug: str) -> HttpResponse:
         except PermissionDenied:
             form.add_error(None, _("Choose one of your organization’s participants and services."))
         else:
-            messages.success(
-                request,
-                _("Logged: %(code)s, %(area)s, %(day)s.")
-                % {
-                    "code": form.chosen.participant.code,
-                    "area": log.key_area.name,
-                    "day": log.delivered_on.strftime("%d %b"),
-                },
-            )
             url = reverse("casework:log_new", kwargs={"slug": slug})
             return redirect(f"{url}?logged={log.public_id}")
     logged = None
@@ -237,7 +228,7 @@ def log_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     member = _caseworker(request)
     form = LogFilterForm(request.GET or None, member=member, collaborative=request.collaborative)
     logs = selectors.filter_logs(selectors.own_logs(member), form.filters())
-    page = _page(request, selectors.for_list(logs, names=True))
+    page = _page(request, selectors.for_list(logs))
     record_each(
         "casework.record_viewed",
         _reads(page.rows, what="service logs", why=["owner"]),
@@ -245,7 +236,8 @@ def log_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
         request=request,
         collaborative=request.collaborative,
     )
-    rows = [{"log": log, "name": selectors.display_name(log.enrolment)} for log in page.rows]
+    names = selectors.names_of(page.rows)
+    rows = [{"log": log, "name": names.get(log.enrolment_id, "")} for log in page.rows]
     return render(
         request,
         "casework/logs/list.html",
@@ -270,7 +262,7 @@ def log_shared(request: CollaborativeRequest, slug: str) -> HttpResponse:
         request.GET or None, member=member, collaborative=request.collaborative, services=False
     )
     logs = selectors.filter_logs(selectors.shared_logs(member, today=today), form.filters())
-    page = _page(request, selectors.for_list(logs, names=False).select_related("organization"))
+    page = _page(request, selectors.for_list(logs, shared=True))
     consents = selectors.covering_consents(member, page.rows, today=today)
     by_participant: dict[int, tuple[Any, set[str]]] = {}
     for log in page.rows:
@@ -441,6 +433,9 @@ def log_upload(request: CollaborativeRequest, slug: str) -> HttpResponse:
             columns=log_imports.COLUMNS,
             max_rows=log_imports.max_rows(),
             max_bytes=log_imports.max_bytes(),
+            key_areas=KeyArea.objects.filter(collaborative=request.collaborative)
+            .order_by("order", "name")
+            .values_list("name", flat=True),
         ),
     )
 
