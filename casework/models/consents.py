@@ -27,8 +27,12 @@ class ConsentQuerySet(models.QuerySet):
         """Consents in force on ``today``: started, not ended, not revoked."""
         return self.filter(access.in_force_q(today))
 
-    def visible_to(self, user, *, today=None) -> "ConsentQuerySet":
-        return self.filter(access.consents_visible_q(user, today=today))
+    def visible_to(self, user, *, today=None, as_organization=False) -> "ConsentQuerySet":
+        """``as_organization``: what the person's organization sees (its own and what
+        consents name it for), without the person's own record (``access.self_q``)."""
+        return self.filter(
+            access.consents_visible_q(user, today=today, as_organization=as_organization)
+        )
 
 
 class Consent(models.Model):

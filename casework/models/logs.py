@@ -13,8 +13,12 @@ from stakeholders.models import Collaborative, KeyArea, Organization, Service
 
 
 class ServiceLogQuerySet(models.QuerySet):
-    def visible_to(self, user, *, today=None) -> "ServiceLogQuerySet":
-        return self.filter(access.service_logs_visible_q(user, today=today))
+    def visible_to(self, user, *, today=None, as_organization=False) -> "ServiceLogQuerySet":
+        """``as_organization``: what the person's organization sees (its own and what
+        consents name it for), without the person's own record (``access.self_q``)."""
+        return self.filter(
+            access.service_logs_visible_q(user, today=today, as_organization=as_organization)
+        )
 
     def owned_by(self, user) -> "ServiceLogQuerySet":
         return self.filter(access.owner_q(user))

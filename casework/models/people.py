@@ -31,8 +31,12 @@ def new_participant_code() -> str:
 
 
 class ParticipantQuerySet(models.QuerySet):
-    def visible_to(self, user, *, today=None) -> "ParticipantQuerySet":
-        return self.filter(access.participants_visible_q(user, today=today))
+    def visible_to(self, user, *, today=None, as_organization=False) -> "ParticipantQuerySet":
+        """``as_organization``: what the person's organization sees (its own and what
+        consents name it for), without the person's own record (``access.self_q``)."""
+        return self.filter(
+            access.participants_visible_q(user, today=today, as_organization=as_organization)
+        )
 
 
 class Participant(models.Model):
@@ -117,8 +121,12 @@ class Part2Program(models.Model):
 
 
 class EnrolmentQuerySet(models.QuerySet):
-    def visible_to(self, user, *, today=None) -> "EnrolmentQuerySet":
-        return self.filter(access.enrolments_visible_q(user, today=today))
+    def visible_to(self, user, *, today=None, as_organization=False) -> "EnrolmentQuerySet":
+        """``as_organization``: what the person's organization sees (its own and what
+        consents name it for), without the person's own record (``access.self_q``)."""
+        return self.filter(
+            access.enrolments_visible_q(user, today=today, as_organization=as_organization)
+        )
 
     def owned_by(self, user) -> "EnrolmentQuerySet":
         return self.filter(access.owner_q(user))

@@ -16,8 +16,12 @@ from stakeholders.models import Collaborative, KeyArea, Organization, Service
 
 
 class ReferralQuerySet(models.QuerySet):
-    def visible_to(self, user, *, today=None) -> "ReferralQuerySet":
-        return self.filter(access.referrals_visible_q(user, today=today))
+    def visible_to(self, user, *, today=None, as_organization=False) -> "ReferralQuerySet":
+        """``as_organization``: what the person's organization sees (its own and what
+        consents name it for), without the person's own record (``access.self_q``)."""
+        return self.filter(
+            access.referrals_visible_q(user, today=today, as_organization=as_organization)
+        )
 
 
 class Referral(models.Model):
@@ -110,6 +114,14 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["to_organization", "status", "-sent_at"], name="referral_inbox"),
             models.Index(fields=["from_organization", "-sent_at"], name="referral_outbox"),
+            # The inbox: the latest referrals waiting for an answer, read in order and
+            # stopped after a page (no sort of every waiting referral); the statuses are
+            # WAITING_STATUSES. bench/casework_logs.py: 1.5 ms instead of 30-40 ms.
+            models.Index(
+                fields=["to_organization", "-sent_at"],
+                condition=models.Q(status__in=["sent", "info_requested"]),
+                name="referral_inbox_waiting",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,11 +1,14 @@
-"""Logging services delivered."""
+"""Logging services delivered: one, the same for several participants, a checked file
+of them; and forgetting the API's idempotency keys after a day."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
-from casework.models import Enrolment, ServiceLog
+from casework.models import Enrolment, IdempotencyKey, ServiceLog
 from reentry.audit.log import record
 from stakeholders.models import Member
 
@@ -36,7 +39,12 @@ def _build(actor: Member, enrolment: Enrolment, fields: dict[str, Any]) -> Servi
         created_by=actor.user,
         **fields,
     )
-    log.full_clean(exclude=["collaborative", "organization", "enrolment", "participant"])
+    # No uniqueness to check (the public id is fresh): one query less per row of a
+    # bulk upload; the database's constraints still hold.
+    log.full_clean(
+        exclude=["collaborative", "organization", "enrolment", "participant"],
+        validate_unique=False,
+    )
     return log
 
 
@@ -72,3 +80,36 @@ def service_log_many(
         participants=[e.participant.code for e in enrolments],
     )
     return logs
+
+
+@transaction.atomic
+def service_logs_import(
+    *, actor: Member, rows: list[tuple[Enrolment, dict[str, Any]]], filename: str = "", request=None
+) -> list[ServiceLog]:
+    """A checked upload (``casework.services.log_imports``): every row saved, or none
+    (any refusal raises and rolls the whole file back)."""
+    logs = [_build(actor, enrolment, dict(fields)) for enrolment, fields in rows]
+    ServiceLog.objects.bulk_create(logs, batch_size=500)
+    record(
+        "casework.logs_imported",
+        actor=actor.user,
+        request=request,
+        collaborative=actor.collaborative,
+        count=len(logs),
+        file=filename[:200],
+        participants=sorted({enrolment.participant.code for enrolment, _fields in rows})[:500],
+    )
+    return logs
+
+
+# How long a client's Idempotency-Key is remembered: a retry within a day gets the first
+# answer; after that the key may be used again.
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+def idempotency_keys_expire(*, now=None) -> int:
+    """Forget the API's idempotency keys older than ``IDEMPOTENCY_TTL`` (a periodic job;
+    idempotent). The API already ignores older keys, so this only keeps the table small."""
+    cutoff = (now or timezone.now()) - IDEMPOTENCY_TTL
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
