@@ -14,6 +14,8 @@ Django's own.
 
 from django.db.backends.postgresql import base, operations
 
+from tests.postgresql.creation import DatabaseCreation
+
 
 class DatabaseOperations(operations.DatabaseOperations):
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
@@ -58,3 +60,4 @@ class DatabaseOperations(operations.DatabaseOperations):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
+    creation_class = DatabaseCreation
