@@ -45,3 +45,8 @@ WORKER_TEST_REDIS_URL = worker_redis_url(
 # second factor or the idle timeout turn these on themselves.
 MFA_ENFORCE = False
 SESSION_IDLE_TIMEOUT = 0
+
+# On PostgreSQL, the same backend with a flush that costs little when most tables are
+# empty, and test databases cloned from a migrated template (tests/postgresql).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["ENGINE"] = "tests.postgresql"  # noqa: F405

@@ -14,6 +14,7 @@ from reentry.audit.models import AuditEvent
 from reentry.sharing.levels import SharingLevel
 from reentry.sharing.services import share_targets, sharing_set
 from stakeholders.models import Member
+from tests import worlds
 from tests.factories import MemberFactory, OrganizationFactory
 from tests.security.sharing_world import (
     L,
@@ -50,9 +51,20 @@ PEOPLE = [
 UUID_IN_PAGE = re.compile(rb'data-folder="([0-9a-f-]{36})"')
 
 
-@pytest.fixture
-def world(db):
+@worlds.world()
+def build_sharing_matrix():
+    """The fixed matrix, built once for the tests here that use it (tests/worlds.py)."""
     return build_world()
+
+
+@pytest.fixture
+def sharing_matrix(request, db, _worlds):
+    return worlds.get(request, "sharing_matrix")
+
+
+@pytest.fixture
+def world(sharing_matrix):
+    return sharing_matrix
 
 
 def _client_for(client, world, who):
