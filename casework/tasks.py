@@ -3,7 +3,7 @@
 
 from celery import shared_task
 
-from casework.services import consents
+from casework.services import consents, logs
 from casework.services.referrals import referral_reminders_send
 
 
@@ -19,3 +19,10 @@ def send_referral_reminders() -> int:
     """Hourly: remind receiving organizations of referrals left unanswered longer than
     their collaborative's ``referral_reminder_days`` (each referral once per period)."""
     return referral_reminders_send()
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def idempotency_keys_expire() -> int:
+    """Hourly: forget the API's idempotency keys older than a day (the API already
+    ignores them; this keeps the table small)."""
+    return logs.idempotency_keys_expire()

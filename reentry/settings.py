@@ -313,6 +313,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(day_of_week=1, hour=13, minute=0),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Forget the casework API's idempotency keys older than a day (casework.services.logs).
+    "casework-idempotency-keys-expire": {
+        "task": "casework.tasks.idempotency_keys_expire",
+        "schedule": crontab(minute=50),
+        "options": {"expires": 60 * 50},
+    },
     # Write down, once each, the consents that ended (casework.services.consents); who
     # sees what never waits for it: a consent's dates decide at every request.
     "casework-consents-expire": {

@@ -424,3 +424,14 @@ def test_schema_documents_the_casework_endpoints(casebook, client):
     assert {"201", "400", "401", "403", "404", "422"} <= set(path["post"]["responses"])
     assert any(p["name"] == "Idempotency-Key" for p in path["post"]["parameters"])
     assert "/api/v1/collaboratives/{collaborative_slug}/referrals/{public_id}/" in schema["paths"]
+
+
+def test_the_beat_forgets_idempotency_keys_through_a_task_a_worker_knows(casebook):
+    from django.conf import settings
+
+    from reentry.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["casework-idempotency-keys-expire"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+    assert app.tasks[entry["task"]].apply().get() == 0
