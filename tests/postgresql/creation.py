@@ -94,8 +94,11 @@ class DatabaseCreation(creation.DatabaseCreation):
                     f"CREATE DATABASE {self._quote_name(template)} "
                     + self._get_database_create_suffix(template=test_name)
                 )
-            except Exception as exc:  # another worker saved it first, or it is busy
-                if not isinstance(exc.__cause__, errors.DuplicateDatabase | errors.ObjectInUse):
+            except Exception as exc:  # another worker saved it first (or is saving it), or busy
+                # Two workers saving at once: the loser gets a unique violation on
+                # pg_database's name index rather than DuplicateDatabase.
+                already = errors.DuplicateDatabase | errors.UniqueViolation | errors.ObjectInUse
+                if not isinstance(exc.__cause__, already):
                     raise
             cursor.execute(
                 "SELECT datname FROM pg_catalog.pg_database "
