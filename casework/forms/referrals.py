@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casework.models import Consent, ServiceLog
 from stakeholders.models import KeyArea, Organization, Service
@@ -169,7 +170,7 @@ class DeliverForm(forms.Form):
         label=_("Outcome"), choices=ServiceLog.Outcome.choices, required=False
     )
     duration_minutes = forms.IntegerField(
-        label=_("Minutes"), min_value=1, max_value=24 * 60, required=False
+        label=pgettext_lazy("duration", "Minutes"), min_value=1, max_value=24 * 60, required=False
     )
     notes = forms.CharField(label=_("Short notes"), max_length=500, required=False)
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casework import access
 from casework.models.people import Enrolment, Participant
@@ -60,7 +61,7 @@ class ServiceLog(models.Model):
     )
     delivered_on = models.DateField(_("date"))
     duration_minutes = models.PositiveSmallIntegerField(
-        _("minutes"),
+        pgettext_lazy("duration", "minutes"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
