@@ -98,10 +98,15 @@ def consent_create(
 ) -> HttpResponseBase:
     enrolment = _own_enrolment(request, enrolment_id)
     today = request.collaborative.today()
+    posted = request.method == "POST"
+    # Bound on every POST, an empty one included (unbound, its errors have no cleaned_data).
     form = ConsentForm(
-        request.POST or None, request.FILES or None, enrolment=enrolment, today=today
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        enrolment=enrolment,
+        today=today,
     )
-    if request.method == "POST":
+    if posted:
         if form.is_valid():
             try:
                 consent = services.consent_record(
