@@ -31,7 +31,7 @@ class ServiceLog(models.Model):
     consent in force on that enrolment that covers services received and this key area."""
 
     class Outcome(models.TextChoices):
-        COMPLETED = "completed", _("Done")
+        COMPLETED = "completed", pgettext_lazy("service outcome", "Done")
         PARTIAL = "partial", _("Partly done")
         NO_SHOW = "no_show", _("Did not come")
         FOLLOW_UP = "follow_up", _("Needs a follow-up")

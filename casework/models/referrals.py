@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casework import access
 from casework.models.consents import Consent
@@ -26,13 +27,13 @@ class ReferralQuerySet(models.QuerySet):
 
 class Referral(models.Model):
     class Status(models.TextChoices):
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("referral", "Sent")
         INFO_REQUESTED = "info_requested", _("More information asked")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
+        ACCEPTED = "accepted", pgettext_lazy("referral", "Accepted")
+        DECLINED = "declined", pgettext_lazy("referral", "Declined")
         DELIVERED = "delivered", _("Service delivered")
-        CLOSED = "closed", _("Closed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CLOSED = "closed", pgettext_lazy("referral", "Closed")
+        WITHDRAWN = "withdrawn", pgettext_lazy("referral", "Withdrawn")
 
     OPEN_STATUSES = (Status.SENT, Status.INFO_REQUESTED, Status.ACCEPTED, Status.DELIVERED)
     WAITING_STATUSES = (Status.SENT, Status.INFO_REQUESTED)

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from casework import access
@@ -420,11 +420,11 @@ def referral_outcomes(request: CollaborativeRequest, slug: str) -> HttpResponse:
     table = selectors.outcomes_table(request.collaborative)
     labels = dict(
         sent=_("Waiting"),
-        accepted=_("Accepted"),
-        declined=_("Declined"),
+        accepted=pgettext("referral", "Accepted"),
+        declined=pgettext("referral", "Declined"),
         delivered=_("Delivered"),
-        closed=_("Closed"),
-        withdrawn=_("Withdrawn"),
+        closed=pgettext("referral", "Closed"),
+        withdrawn=pgettext("referral", "Withdrawn"),
         total=_("All"),
     )
     return render(
