@@ -32,14 +32,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -47,6 +46,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from casework import access, notices
@@ -55,6 +55,7 @@ from casework.selectors import logs as log_selectors
 from casework.services import logs as log_services
 from casework.services import participants as participant_services
 from reentry.api.params import date_param, uuid_param
+from reentry.api.schema import error_response
 from reentry.api.viewsets import (
     COLLABORATIVE_PREFIX,
     CollaborativeScopedViewSet,
@@ -421,7 +422,7 @@ class KeysetPagination(BasePagination):
         try:
             size = int(request.query_params.get("page_size", self.page_size))
         except ValueError as exc:
-            raise ValidationError({"page_size": "Give a whole number."}) from exc
+            raise ValidationError({"page_size": [_("Give a whole number.")]}) from exc
         size = max(1, min(size, self.max_page_size))
         self.page = log_selectors.keyset_page(
             queryset,
@@ -490,11 +491,12 @@ def _text_uuid(params, name: str) -> str | None:
 
 # --- viewsets ------------------------------------------------------------------------------
 
-NOT_FOUND = OpenApiResponse(
-    description="No such collaborative for you, or no such record you may see (never 403, "
-    "so ids cannot be probed)."
+NOT_FOUND = error_response(
+    404,
+    "No such collaborative for you, or no such record you may see (never 403, so ids "
+    "cannot be probed).",
 )
-UNAUTHENTICATED = OpenApiResponse(description="No token or session, or the token is not valid.")
+UNAUTHENTICATED = error_response(401, "No token or session, or the token is not valid.")
 READ_ERRORS = {401: UNAUTHENTICATED, 404: NOT_FOUND}
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
@@ -505,20 +507,18 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "retried create safe: the same key and body within 24 hours returns the first answer "
     "and writes nothing; the same key with another body is a 422.",
 )
-CONFLICT = inline_serializer("IdempotencyConflict", {"detail": serializers.CharField()})
 
 
 def create_errors() -> dict[int, Any]:
     return {
-        400: OpenApiResponse(description="The body is not valid: each field's problem is named."),
+        400: error_response(400, "The body is not valid: each field's problem is named."),
         401: UNAUTHENTICATED,
-        403: OpenApiResponse(
-            description="Only an organization's admins and staff (and its tokens) may create."
+        403: error_response(
+            403, "Only an organization's admins and staff (and its tokens) may create."
         ),
         404: NOT_FOUND,
-        422: OpenApiResponse(
-            response=CONFLICT,
-            description="This Idempotency-Key was used in the last 24 hours with another body.",
+        422: error_response(
+            422, "This Idempotency-Key was used in the last 24 hours with another body."
         ),
     }
 
@@ -568,7 +568,11 @@ class _CaseworkViewSet(CollaborativeScopedViewSet):
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if len(key) > IDEMPOTENCY_KEY_MAX:
             raise ValidationError(
-                {IDEMPOTENCY_HEADER: f"Use at most {IDEMPOTENCY_KEY_MAX} characters."}
+                {
+                    IDEMPOTENCY_HEADER: [
+                        _("Use at most %(max)s characters.") % {"max": IDEMPOTENCY_KEY_MAX}
+                    ]
+                }
             )
         body = hashlib.sha256(
             json.dumps(request.data, sort_keys=True, default=str).encode()
@@ -605,7 +609,9 @@ class _CaseworkViewSet(CollaborativeScopedViewSet):
             raise PermissionDenied(str(exc) or None) from exc
         except DjangoValidationError as exc:
             raise ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+                exc.message_dict
+                if hasattr(exc, "error_dict")
+                else {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
             ) from exc
         return Response(data, status=201)
 

@@ -14,6 +14,7 @@ directory pages (anonymous visitors: public organizations only).
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -463,10 +464,13 @@ class MemberViewSet(CollaborativeScopedViewSet):
     page. ``lived_experience`` is null unless the member chose to show it to you."""
 
     serializer_class = MemberSerializer
+    forbidden_description = (
+        "Only staff (backbone staff, organization admins and staff) see members."
+    )
 
     def scoped_queryset(self):
         if self.member is None or not self.member.is_staff_role:
-            raise PermissionDenied
+            raise PermissionDenied(_("Only staff see the members of a collaborative."))
         return (
             Member.objects.visible_to(self.request.user)
             .filter(collaborative=self.collaborative, is_active=True)

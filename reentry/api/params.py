@@ -4,6 +4,7 @@ error (400, naming the parameter), never a 500 or a silently ignored filter."""
 import uuid
 from datetime import date
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 
@@ -15,7 +16,7 @@ def uuid_param(params, name: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except ValueError as exc:
-        raise ValidationError({name: "Give a UUID."}) from exc
+        raise ValidationError({name: [_("Give a UUID.")]}) from exc
 
 
 def date_param(params, name: str) -> date | None:
@@ -26,4 +27,4 @@ def date_param(params, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise ValidationError({name: "Give a date as YYYY-MM-DD."}) from exc
+        raise ValidationError({name: [_("Give a date as YYYY-MM-DD.")]}) from exc

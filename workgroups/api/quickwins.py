@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -42,6 +43,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reentry.api.params import uuid_param
+from reentry.api.schema import error_response
 from reentry.api.viewsets import CollaborativeScopedViewSet, request_token
 from stakeholders.models import KeyArea
 from workgroups.models import ActionItem
@@ -323,6 +325,12 @@ BALLOT_RESPONSE = inline_serializer(
     },
 )
 
+BALLOT_FORBIDDEN = error_response(
+    403,
+    "Ballots are for people: an organization's token is refused, and so is anyone who is "
+    "not an active member of the collaborative, or not in the poll's electorate.",
+)
+
 POLL_FILTERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=list(Poll.Status.values)),
     OpenApiParameter("group", OpenApiTypes.UUID, description="Only this group's polls."),
@@ -404,11 +412,19 @@ class PollViewSet(CollaborativeScopedViewSet):
     @extend_schema(
         methods=["POST"],
         request=BALLOT_REQUEST,
-        responses={200: BALLOT_RESPONSE, 400: OpenApiResponse(), 403: OpenApiResponse()},
+        responses={
+            200: BALLOT_RESPONSE,
+            400: error_response(
+                400,
+                "The choices are not valid for this poll's method and options (under "
+                "choices), or the poll is not open.",
+            ),
+            403: BALLOT_FORBIDDEN,
+        },
         description="Cast or change your own ballot. Signed-in people only (session and "
         "CSRF token); organization API tokens are refused.",
     )
-    @extend_schema(methods=["GET"], responses={200: BALLOT_RESPONSE})
+    @extend_schema(methods=["GET"], responses={200: BALLOT_RESPONSE, 403: BALLOT_FORBIDDEN})
     @action(detail=True, methods=["get", "post"])
     def ballot(self, request: Request, **kwargs) -> Response:
         """Your own ballot in this poll: read it (GET) or cast or change it (POST)."""
@@ -423,7 +439,7 @@ class PollViewSet(CollaborativeScopedViewSet):
             raise PermissionDenied("Only members of this collaborative can vote.")
         if request.method == "POST":
             if not isinstance(request.data, dict) or "choices" not in request.data:
-                raise ValidationError({"choices": "Send your choices."})
+                raise ValidationError({"choices": [_("Send your choices.")]})
             try:
                 polls.ballot_cast(
                     actor=member, poll=poll, choices=request.data["choices"], request=request
