@@ -26,6 +26,7 @@ import hashlib
 import json
 from typing import Any
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -54,7 +55,8 @@ from casework.models import Consent, Enrolment, IdempotencyKey, Participant, Ref
 from casework.selectors import logs as log_selectors
 from casework.services import logs as log_services
 from casework.services import participants as participant_services
-from reentry.api.params import date_param, uuid_param
+from reentry.api.filters import CollaborativeFilterSet, FlagFilter, SlugFilter
+from reentry.api.params import uuid_param
 from reentry.api.schema import error_response
 from reentry.api.viewsets import (
     COLLABORATIVE_PREFIX,
@@ -650,6 +652,55 @@ class _CaseworkViewSet(CollaborativeScopedViewSet):
         raise NotImplementedError
 
 
+def _own_org_id(filterset: CollaborativeFilterSet) -> int | None:
+    member = getattr(filterset.view, "member", None)
+    return member.organization_id if member is not None else None
+
+
+class ParticipantFilter(CollaborativeFilterSet):
+    code = django_filters.CharFilter(method="filter_code")
+    ours = FlagFilter(method="filter_ours")
+
+    def filter_code(self, qs, name: str, value: str):
+        return qs.filter(code=log_selectors.normalise_code(value) or value)
+
+    def filter_ours(self, qs, name: str, value: bool):
+        org_id = _own_org_id(self)
+        return qs.filter(enrolments__organization_id__in=[org_id] if org_id else [])
+
+
+class ServiceLogFilter(CollaborativeFilterSet):
+    participant = django_filters.UUIDFilter(field_name="participant__public_id")
+    key_area = SlugFilter(field_name="key_area")
+    delivered_from = django_filters.DateFilter(field_name="delivered_on", lookup_expr="gte")
+    delivered_to = django_filters.DateFilter(field_name="delivered_on", lookup_expr="lte")
+    ours = FlagFilter(method="filter_ours")
+
+    def filter_ours(self, qs, name: str, value: bool):
+        return qs.filter(organization_id=_own_org_id(self))
+
+
+class ConsentFilter(CollaborativeFilterSet):
+    participant = django_filters.UUIDFilter(field_name="participant__public_id")
+    in_force = FlagFilter(method="filter_in_force")
+
+    def filter_in_force(self, qs, name: str, value: bool):
+        return qs.in_force(self.view.today)
+
+
+class ReferralFilter(CollaborativeFilterSet):
+    status = django_filters.ChoiceFilter(choices=Referral.Status.choices)
+    direction = django_filters.ChoiceFilter(
+        choices=[("sent", "sent"), ("received", "received")], method="filter_direction"
+    )
+
+    def filter_direction(self, qs, name: str, value: str):
+        org_id = _own_org_id(self)
+        if value == "sent":
+            return qs.filter(from_organization_id=org_id)
+        return qs.filter(to_organization_id=org_id)
+
+
 PARTICIPANT_FILTERS = [
     OpenApiParameter("code", OpenApiTypes.STR, description="Only the participant with this code."),
     OpenApiParameter(
@@ -678,6 +729,7 @@ class ParticipantViewSet(_CaseworkViewSet):
     enrolment facts. Never a name."""
 
     serializer_class = ParticipantSerializer
+    filterset_class = ParticipantFilter
     idempotency_endpoint = "participants"
 
     def get_serializer_class(self):
@@ -697,11 +749,6 @@ class ParticipantViewSet(_CaseworkViewSet):
             .prefetch_related(Prefetch("enrolments", queryset=ours, to_attr="ours"))
             .order_by("code", "pk")
         )
-        params = self.request.query_params
-        if code := params.get("code"):
-            qs = qs.filter(code=log_selectors.normalise_code(code) or code)
-        if params.get("ours") in ("true", "1"):
-            qs = qs.filter(enrolments__organization_id__in=[org_id] if org_id else [])
         return qs
 
     def perform_create_from(self, member: Member, data: dict[str, Any]) -> Enrolment:
@@ -747,6 +794,7 @@ class ServiceLogViewSet(_CaseworkViewSet):
     consent in force shares services received in that key area with yours."""
 
     serializer_class = ServiceLogSerializer
+    filterset_class = ServiceLogFilter
     pagination_class = KeysetPagination
     idempotency_endpoint = "service-logs"
 
@@ -756,24 +804,12 @@ class ServiceLogViewSet(_CaseworkViewSet):
         return ServiceLogSerializer
 
     def scoped_queryset(self):
-        params = self.request.query_params
         qs = (
             ServiceLog.objects.visible_to(self.request.user, **self.scope_kwargs())
             .filter(collaborative=self.collaborative)
             .select_related("participant", "organization__part2_program", "service", "key_area")
             .order_by("-delivered_on", "-pk")
         )
-        if participant := uuid_param(params, "participant"):
-            qs = qs.filter(participant__public_id=participant)
-        if key_area := params.get("key_area"):
-            qs = qs.filter(key_area__slug=key_area)
-        if start := date_param(params, "delivered_from"):
-            qs = qs.filter(delivered_on__gte=start)
-        if end := date_param(params, "delivered_to"):
-            qs = qs.filter(delivered_on__lte=end)
-        if params.get("ours") in ("true", "1"):
-            member = self.member
-            qs = qs.filter(organization_id=member.organization_id if member else None)
         return qs
 
     def perform_create_from(self, member: Member, data: dict[str, Any]) -> ServiceLog:
@@ -802,9 +838,9 @@ class ConsentViewSet(_CaseworkViewSet):
     """Consents your organization took, and those in force that name it (or its sector)."""
 
     serializer_class = ConsentSerializer
+    filterset_class = ConsentFilter
 
     def scoped_queryset(self):
-        params = self.request.query_params
         qs = (
             Consent.objects.visible_to(self.request.user, **self.scope_kwargs())
             .filter(collaborative=self.collaborative)
@@ -812,10 +848,6 @@ class ConsentViewSet(_CaseworkViewSet):
             .prefetch_related("recipient_organizations", "recipient_sectors", "key_areas")
             .order_by("-starts_on", "-pk")
         )
-        if participant := uuid_param(params, "participant"):
-            qs = qs.filter(participant__public_id=participant)
-        if params.get("in_force") in ("true", "1"):
-            qs = qs.in_force(self.today)
         return qs
 
 
@@ -842,10 +874,10 @@ class ReferralViewSet(_CaseworkViewSet):
     were sent under is in force."""
 
     serializer_class = ReferralSerializer
+    filterset_class = ReferralFilter
     pagination_class = ReferralPagination
 
     def scoped_queryset(self):
-        params = self.request.query_params
         qs = (
             Referral.objects.visible_to(self.request.user, **self.scope_kwargs())
             .filter(collaborative=self.collaborative)
@@ -859,19 +891,6 @@ class ReferralViewSet(_CaseworkViewSet):
             )
             .order_by("-sent_at", "-pk")
         )
-        status = params.get("status")
-        if status in Referral.Status.values:
-            qs = qs.filter(status=status)
-        elif status:
-            raise ValidationError({"status": "Give one of: " + ", ".join(Referral.Status.values)})
-        org_id = self.member.organization_id if self.member is not None else None
-        direction = params.get("direction")
-        if direction == "sent":
-            qs = qs.filter(from_organization_id=org_id)
-        elif direction == "received":
-            qs = qs.filter(to_organization_id=org_id)
-        elif direction:
-            raise ValidationError({"direction": "Give sent or received."})
         return qs
 
 

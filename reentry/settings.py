@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "reentry.audit",
@@ -406,7 +407,8 @@ REST_FRAMEWORK = {
         "person": env_str("API_THROTTLE_PERSON", "300/minute"),
         "anon": env_str("API_THROTTLE_ANON", "60/minute"),
     },
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": ["reentry.api.filters.CollaborativeFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "reentry.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

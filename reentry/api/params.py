@@ -28,3 +28,13 @@ def date_param(params, name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise ValidationError({name: [_("Give a date as YYYY-MM-DD.")]}) from exc
+
+
+def flag_param(params, name: str) -> bool:
+    """``true``/``1`` -> True; ``false``/``0`` or absent -> False; anything else is a 400."""
+    value = (params.get(name) or "").strip().lower()
+    if value in ("", "false", "0"):
+        return False
+    if value in ("true", "1"):
+        return True
+    raise ValidationError({name: [_("Give true or false.")]})

@@ -101,8 +101,8 @@ def test_every_address_of_the_root_answers_a_member(cast, login):
         url = template.replace("{collaborative_slug}", cast.collab.slug)
         params = {"indicator": "none"} if name == "observations" else {}
         status = client.get(url, params).status_code
-        # observations need an indicator's UUID.
-        assert status == (400 if name == "observations" else 200), (name, status)
+        # observations need an indicator: a 404 for one that does not exist.
+        assert status == (404 if name == "observations" else 200), (name, status)
 
 
 def test_api_root_is_in_the_schema():

@@ -23,6 +23,7 @@ poll, changeable until the poll closes, every change audit-logged.
 
 from typing import Any
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
@@ -42,7 +43,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reentry.api.params import uuid_param
+from reentry.api.filters import CollaborativeFilterSet, SlugFilter
 from reentry.api.schema import error_response
 from reentry.api.viewsets import CollaborativeScopedViewSet, request_token
 from stakeholders.models import KeyArea
@@ -109,6 +110,16 @@ class QuickWinSerializer(serializers.ModelSerializer):
         return shown.user.name if shown is not None else None
 
 
+class QuickWinFilter(CollaborativeFilterSet):
+    status = django_filters.ChoiceFilter(choices=QuickWin.Status.choices)
+    key_area = SlugFilter(field_name="key_areas", distinct=True)
+
+
+class PollFilter(CollaborativeFilterSet):
+    status = django_filters.ChoiceFilter(choices=Poll.Status.choices)
+    group = django_filters.UUIDFilter(field_name="group__public_id")
+
+
 QUICK_WIN_FILTERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=QuickWin.Status.values),
     OpenApiParameter("key_area", OpenApiTypes.STR, description="Key area slug."),
@@ -121,9 +132,9 @@ class QuickWinViewSet(CollaborativeScopedViewSet):
     """Quick wins of the collaborative, with their journey dates and overdue action items."""
 
     serializer_class = QuickWinSerializer
+    filterset_class = QuickWinFilter
 
     def scoped_queryset(self):
-        params = self.request.query_params
         visible_items = ActionItem.objects.visible_to(self.request.user).values("pk")
         item = "priority__action_items"
         qs = (
@@ -148,13 +159,6 @@ class QuickWinViewSet(CollaborativeScopedViewSet):
             )
             .order_by("-proposed_at", "-pk")
         )
-        status = params.get("status")
-        if status in QuickWin.Status.values:
-            qs = qs.filter(status=status)
-        elif status:
-            raise ValidationError({"status": "Give one of: " + ", ".join(QuickWin.Status.values)})
-        if key_area := params.get("key_area"):
-            qs = qs.filter(key_areas__slug=key_area)
         return qs
 
     def get_serializer_context(self):
@@ -344,9 +348,9 @@ class PollViewSet(CollaborativeScopedViewSet):
     poll's rules allow; casting your own ballot as a signed-in person."""
 
     serializer_class = PollSerializer
+    filterset_class = PollFilter
 
     def scoped_queryset(self):
-        params = self.request.query_params
         member_id = self.member.pk if self.member is not None else None
         qs = (
             Poll.objects.visible_to(self.request.user)
@@ -366,13 +370,6 @@ class PollViewSet(CollaborativeScopedViewSet):
             )
             .order_by("-opens_at", "-pk")
         )
-        status = params.get("status")
-        if status in Poll.Status.values:
-            qs = qs.filter(status=status)
-        elif status:
-            raise ValidationError({"status": "Give one of: " + ", ".join(Poll.Status.values)})
-        if group := uuid_param(params, "group"):
-            qs = qs.filter(group__public_id=group)
         return qs
 
     def get_serializer_context(self):
