@@ -269,6 +269,7 @@ class ServiceViewSet(CollaborativeScopedViewSet):
     """Services you may see in the collaborative's directory (signed out: public ones)."""
 
     serializer_class = ServiceSerializer
+    lookup_url_kwarg = "id"  # HSDS calls the public id "id", in the body and the path
     filterset_class = ServiceFilter
     permission_classes = [AllowAny]
     public_fallback = True
@@ -305,6 +306,7 @@ class LocationViewSet(CollaborativeScopedViewSet):
     """Locations you may see in the collaborative's directory (signed out: public ones)."""
 
     serializer_class = LocationSerializer
+    lookup_url_kwarg = "id"  # HSDS calls the public id "id", in the body and the path
     filterset_class = LocationFilter
     permission_classes = [AllowAny]
     public_fallback = True

@@ -51,6 +51,23 @@ def error_response(status: int, description: str = "") -> OpenApiResponse:
     return OpenApiResponse(response=body, description=description or DESCRIPTIONS.get(status, ""))
 
 
+PATH_PARAMETERS = {
+    "collaborative_slug": (
+        {"type": "string"},
+        "The collaborative's slug (slug in a collaborative's body).",
+    ),
+    "slug": ({"type": "string"}, "The collaborative's slug, as in its body (slug)."),
+    "public_id": (
+        {"type": "string", "format": "uuid"},
+        "The record's public_id, as in its body.",
+    ),
+    "id": (
+        {"type": "string", "format": "uuid"},
+        "The record's id, as in its body (HSDS calls the public id id).",
+    ),
+}
+
+
 class ApiAutoSchema(AutoSchema):
     """drf-spectacular's schema, with every error an operation can answer documented in
     the API's error shape.
@@ -62,6 +79,16 @@ class ApiAutoSchema(AutoSchema):
     people (``forbidden_description`` on the view). What an operation states itself
     with ``extend_schema(responses=...)`` stays; an error it states without a body gets
     the error shape."""
+
+    def _resolve_path_parameters(self, variables):
+        """One convention: a path parameter is named after the body field that carries the
+        same value, and says so."""
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            known = PATH_PARAMETERS.get(parameter["name"])
+            if known is not None:
+                parameter["schema"], parameter["description"] = dict(known[0]), known[1]
+        return parameters
 
     def error_statuses(self) -> dict[int, str]:
         statuses = {401: DESCRIPTIONS[401]}

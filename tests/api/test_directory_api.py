@@ -93,7 +93,7 @@ def test_detail_of_a_members_only_service_is_404_for_strangers(cast, directory, 
     service_a = directory["org-a"][0]
     url = reverse(
         "api:service-detail",
-        kwargs={"collaborative_slug": "collab-a", "public_id": service_a.public_id},
+        kwargs={"collaborative_slug": "collab-a", "id": service_a.public_id},
     )
     assert client.get(url).status_code == 404
     assert login(cast.outsider).get(url).status_code == 404

@@ -283,7 +283,7 @@ class ActionPlanViewSet(CollaborativeScopedViewSet):
             ActionPlan.objects.filter(group__collaborative=self.collaborative),
             self.get_queryset(),
             request=self.request,
-            public_id=self.kwargs["public_id"],
+            public_id=self.lookup_value(),
         )
 
 
