@@ -26,20 +26,20 @@ import hashlib
 import json
 from typing import Any
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -47,6 +47,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from casework import access, notices
@@ -54,7 +55,9 @@ from casework.models import Consent, Enrolment, IdempotencyKey, Participant, Ref
 from casework.selectors import logs as log_selectors
 from casework.services import logs as log_services
 from casework.services import participants as participant_services
-from reentry.api.params import date_param, uuid_param
+from reentry.api.filters import CollaborativeFilterSet, FlagFilter, SlugFilter
+from reentry.api.params import uuid_param
+from reentry.api.schema import error_response
 from reentry.api.viewsets import (
     COLLABORATIVE_PREFIX,
     CollaborativeScopedViewSet,
@@ -421,7 +424,7 @@ class KeysetPagination(BasePagination):
         try:
             size = int(request.query_params.get("page_size", self.page_size))
         except ValueError as exc:
-            raise ValidationError({"page_size": "Give a whole number."}) from exc
+            raise ValidationError({"page_size": [_("Give a whole number.")]}) from exc
         size = max(1, min(size, self.max_page_size))
         self.page = log_selectors.keyset_page(
             queryset,
@@ -490,11 +493,12 @@ def _text_uuid(params, name: str) -> str | None:
 
 # --- viewsets ------------------------------------------------------------------------------
 
-NOT_FOUND = OpenApiResponse(
-    description="No such collaborative for you, or no such record you may see (never 403, "
-    "so ids cannot be probed)."
+NOT_FOUND = error_response(
+    404,
+    "No such collaborative for you, or no such record you may see (never 403, so ids "
+    "cannot be probed).",
 )
-UNAUTHENTICATED = OpenApiResponse(description="No token or session, or the token is not valid.")
+UNAUTHENTICATED = error_response(401, "No token or session, or the token is not valid.")
 READ_ERRORS = {401: UNAUTHENTICATED, 404: NOT_FOUND}
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
@@ -505,20 +509,18 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "retried create safe: the same key and body within 24 hours returns the first answer "
     "and writes nothing; the same key with another body is a 422.",
 )
-CONFLICT = inline_serializer("IdempotencyConflict", {"detail": serializers.CharField()})
 
 
 def create_errors() -> dict[int, Any]:
     return {
-        400: OpenApiResponse(description="The body is not valid: each field's problem is named."),
+        400: error_response(400, "The body is not valid: each field's problem is named."),
         401: UNAUTHENTICATED,
-        403: OpenApiResponse(
-            description="Only an organization's admins and staff (and its tokens) may create."
+        403: error_response(
+            403, "Only an organization's admins and staff (and its tokens) may create."
         ),
         404: NOT_FOUND,
-        422: OpenApiResponse(
-            response=CONFLICT,
-            description="This Idempotency-Key was used in the last 24 hours with another body.",
+        422: error_response(
+            422, "This Idempotency-Key was used in the last 24 hours with another body."
         ),
     }
 
@@ -568,7 +570,11 @@ class _CaseworkViewSet(CollaborativeScopedViewSet):
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if len(key) > IDEMPOTENCY_KEY_MAX:
             raise ValidationError(
-                {IDEMPOTENCY_HEADER: f"Use at most {IDEMPOTENCY_KEY_MAX} characters."}
+                {
+                    IDEMPOTENCY_HEADER: [
+                        _("Use at most %(max)s characters.") % {"max": IDEMPOTENCY_KEY_MAX}
+                    ]
+                }
             )
         body = hashlib.sha256(
             json.dumps(request.data, sort_keys=True, default=str).encode()
@@ -605,7 +611,9 @@ class _CaseworkViewSet(CollaborativeScopedViewSet):
             raise PermissionDenied(str(exc) or None) from exc
         except DjangoValidationError as exc:
             raise ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+                exc.message_dict
+                if hasattr(exc, "error_dict")
+                else {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
             ) from exc
         return Response(data, status=201)
 
@@ -644,6 +652,55 @@ class _CaseworkViewSet(CollaborativeScopedViewSet):
         raise NotImplementedError
 
 
+def _own_org_id(filterset: CollaborativeFilterSet) -> int | None:
+    member = getattr(filterset.view, "member", None)
+    return member.organization_id if member is not None else None
+
+
+class ParticipantFilter(CollaborativeFilterSet):
+    code = django_filters.CharFilter(method="filter_code")
+    ours = FlagFilter(method="filter_ours")
+
+    def filter_code(self, qs, name: str, value: str):
+        return qs.filter(code=log_selectors.normalise_code(value) or value)
+
+    def filter_ours(self, qs, name: str, value: bool):
+        org_id = _own_org_id(self)
+        return qs.filter(enrolments__organization_id__in=[org_id] if org_id else [])
+
+
+class ServiceLogFilter(CollaborativeFilterSet):
+    participant = django_filters.UUIDFilter(field_name="participant__public_id")
+    key_area = SlugFilter(field_name="key_area")
+    delivered_from = django_filters.DateFilter(field_name="delivered_on", lookup_expr="gte")
+    delivered_to = django_filters.DateFilter(field_name="delivered_on", lookup_expr="lte")
+    ours = FlagFilter(method="filter_ours")
+
+    def filter_ours(self, qs, name: str, value: bool):
+        return qs.filter(organization_id=_own_org_id(self))
+
+
+class ConsentFilter(CollaborativeFilterSet):
+    participant = django_filters.UUIDFilter(field_name="participant__public_id")
+    in_force = FlagFilter(method="filter_in_force")
+
+    def filter_in_force(self, qs, name: str, value: bool):
+        return qs.in_force(self.view.today)
+
+
+class ReferralFilter(CollaborativeFilterSet):
+    status = django_filters.ChoiceFilter(choices=Referral.Status.choices)
+    direction = django_filters.ChoiceFilter(
+        choices=[("sent", "sent"), ("received", "received")], method="filter_direction"
+    )
+
+    def filter_direction(self, qs, name: str, value: str):
+        org_id = _own_org_id(self)
+        if value == "sent":
+            return qs.filter(from_organization_id=org_id)
+        return qs.filter(to_organization_id=org_id)
+
+
 PARTICIPANT_FILTERS = [
     OpenApiParameter("code", OpenApiTypes.STR, description="Only the participant with this code."),
     OpenApiParameter(
@@ -672,6 +729,7 @@ class ParticipantViewSet(_CaseworkViewSet):
     enrolment facts. Never a name."""
 
     serializer_class = ParticipantSerializer
+    filterset_class = ParticipantFilter
     idempotency_endpoint = "participants"
 
     def get_serializer_class(self):
@@ -691,11 +749,6 @@ class ParticipantViewSet(_CaseworkViewSet):
             .prefetch_related(Prefetch("enrolments", queryset=ours, to_attr="ours"))
             .order_by("code", "pk")
         )
-        params = self.request.query_params
-        if code := params.get("code"):
-            qs = qs.filter(code=log_selectors.normalise_code(code) or code)
-        if params.get("ours") in ("true", "1"):
-            qs = qs.filter(enrolments__organization_id__in=[org_id] if org_id else [])
         return qs
 
     def perform_create_from(self, member: Member, data: dict[str, Any]) -> Enrolment:
@@ -741,6 +794,7 @@ class ServiceLogViewSet(_CaseworkViewSet):
     consent in force shares services received in that key area with yours."""
 
     serializer_class = ServiceLogSerializer
+    filterset_class = ServiceLogFilter
     pagination_class = KeysetPagination
     idempotency_endpoint = "service-logs"
 
@@ -750,24 +804,12 @@ class ServiceLogViewSet(_CaseworkViewSet):
         return ServiceLogSerializer
 
     def scoped_queryset(self):
-        params = self.request.query_params
         qs = (
             ServiceLog.objects.visible_to(self.request.user, **self.scope_kwargs())
             .filter(collaborative=self.collaborative)
             .select_related("participant", "organization__part2_program", "service", "key_area")
             .order_by("-delivered_on", "-pk")
         )
-        if participant := uuid_param(params, "participant"):
-            qs = qs.filter(participant__public_id=participant)
-        if key_area := params.get("key_area"):
-            qs = qs.filter(key_area__slug=key_area)
-        if start := date_param(params, "delivered_from"):
-            qs = qs.filter(delivered_on__gte=start)
-        if end := date_param(params, "delivered_to"):
-            qs = qs.filter(delivered_on__lte=end)
-        if params.get("ours") in ("true", "1"):
-            member = self.member
-            qs = qs.filter(organization_id=member.organization_id if member else None)
         return qs
 
     def perform_create_from(self, member: Member, data: dict[str, Any]) -> ServiceLog:
@@ -796,9 +838,9 @@ class ConsentViewSet(_CaseworkViewSet):
     """Consents your organization took, and those in force that name it (or its sector)."""
 
     serializer_class = ConsentSerializer
+    filterset_class = ConsentFilter
 
     def scoped_queryset(self):
-        params = self.request.query_params
         qs = (
             Consent.objects.visible_to(self.request.user, **self.scope_kwargs())
             .filter(collaborative=self.collaborative)
@@ -806,10 +848,6 @@ class ConsentViewSet(_CaseworkViewSet):
             .prefetch_related("recipient_organizations", "recipient_sectors", "key_areas")
             .order_by("-starts_on", "-pk")
         )
-        if participant := uuid_param(params, "participant"):
-            qs = qs.filter(participant__public_id=participant)
-        if params.get("in_force") in ("true", "1"):
-            qs = qs.in_force(self.today)
         return qs
 
 
@@ -836,10 +874,10 @@ class ReferralViewSet(_CaseworkViewSet):
     were sent under is in force."""
 
     serializer_class = ReferralSerializer
+    filterset_class = ReferralFilter
     pagination_class = ReferralPagination
 
     def scoped_queryset(self):
-        params = self.request.query_params
         qs = (
             Referral.objects.visible_to(self.request.user, **self.scope_kwargs())
             .filter(collaborative=self.collaborative)
@@ -853,19 +891,6 @@ class ReferralViewSet(_CaseworkViewSet):
             )
             .order_by("-sent_at", "-pk")
         )
-        status = params.get("status")
-        if status in Referral.Status.values:
-            qs = qs.filter(status=status)
-        elif status:
-            raise ValidationError({"status": "Give one of: " + ", ".join(Referral.Status.values)})
-        org_id = self.member.organization_id if self.member is not None else None
-        direction = params.get("direction")
-        if direction == "sent":
-            qs = qs.filter(from_organization_id=org_id)
-        elif direction == "received":
-            qs = qs.filter(to_organization_id=org_id)
-        elif direction:
-            raise ValidationError({"direction": "Give sent or received."})
         return qs
 
 

@@ -13,8 +13,11 @@ with ``"value": null`` and ``"hidden": true``. The person's own organization (wi
 token: the token's organization) gets its own exact figures.
 """
 
+import uuid
 from typing import Any
 
+import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -23,7 +26,8 @@ from rest_framework.response import Response
 
 from indicators.dashboards import COMBINED, indicator_data
 from indicators.models import Dataset, Indicator
-from reentry.api.params import date_param, uuid_param
+from reentry.api.filters import CollaborativeFilterSet, SlugFilter
+from reentry.api.params import date_param, flag_param, uuid_param
 from reentry.api.viewsets import (
     COLLABORATIVE_PREFIX,
     CollaborativeScopedViewSet,
@@ -115,6 +119,15 @@ def _int(number) -> int | None:
     return None if number is None else int(number)
 
 
+class IndicatorFilter(CollaborativeFilterSet):
+    key_area = SlugFilter(field_name="key_area")
+    status = django_filters.ChoiceFilter(choices=Indicator.Status.choices)
+
+
+class DatasetFilter(CollaborativeFilterSet):
+    organization = django_filters.UUIDFilter(field_name="owner__public_id")
+
+
 @extend_schema(tags=["indicators"])
 @extend_schema_view(
     list=extend_schema(
@@ -128,9 +141,9 @@ class IndicatorViewSet(CollaborativeScopedViewSet):
     """The collaborative's indicator catalog."""
 
     serializer_class = IndicatorSerializer
+    filterset_class = IndicatorFilter
 
     def scoped_queryset(self):
-        params = self.request.query_params
         qs = (
             Indicator.objects.visible_to(self.request.user)
             .filter(collaborative=self.collaborative)
@@ -138,12 +151,6 @@ class IndicatorViewSet(CollaborativeScopedViewSet):
             .prefetch_related("dimensions")
             .order_by("code", "pk")
         )
-        if key_area := params.get("key_area"):
-            qs = qs.filter(key_area__slug=key_area)
-        if status := params.get("status"):
-            if status not in Indicator.Status.values:
-                raise ValidationError({"status": "Give candidate, adopted or retired."})
-            qs = qs.filter(status=status)
         return qs
 
 
@@ -158,6 +165,7 @@ class DatasetViewSet(CollaborativeScopedViewSet):
     the description of datasets submitted to them for acceptance, as on the pages)."""
 
     serializer_class = DatasetSerializer
+    filterset_class = DatasetFilter
 
     def scoped_queryset(self):
         qs = (
@@ -166,13 +174,16 @@ class DatasetViewSet(CollaborativeScopedViewSet):
             .select_related("owner", "current_version")
             .order_by("-period_end", "title", "pk")
         )
-        if organization := uuid_param(self.request.query_params, "organization"):
-            qs = qs.filter(owner__public_id=organization)
         return qs
 
 
 OBSERVATION_FILTERS = [
-    OpenApiParameter("indicator", OpenApiTypes.UUID, required=True),
+    OpenApiParameter(
+        "indicator",
+        OpenApiTypes.STR,
+        required=True,
+        description="The indicator's UUID (public_id) or its code.",
+    ),
     OpenApiParameter("period_from", OpenApiTypes.DATE, description="Periods ending on or after."),
     OpenApiParameter("period_to", OpenApiTypes.DATE, description="Periods starting on or before."),
     OpenApiParameter(
@@ -218,14 +229,18 @@ class ObservationViewSet(CollaborativeScopedViewSet):
 
     def list(self, request, *args, **kwargs):
         params = request.query_params
-        indicator_id = uuid_param(params, "indicator")
-        if indicator_id is None:
-            raise ValidationError({"indicator": "Give the indicator's UUID."})
+        wanted = (params.get("indicator") or "").strip()
+        if not wanted:
+            raise ValidationError({"indicator": [_("Give the indicator's UUID or code.")]})
+        try:
+            lookup: dict[str, Any] = {"public_id": uuid.UUID(wanted)}
+        except ValueError:
+            lookup = {"code": wanted}
         indicator = get_visible_or_404(
             Indicator.objects.filter(collaborative=self.collaborative),
             self.scoped_queryset().select_related("key_area"),
             request=request,
-            public_id=indicator_id,
+            **lookup,
         )
         period_from, period_to = date_param(params, "period_from"), date_param(params, "period_to")
         wanted_dims = params.get("disaggregation")
@@ -237,7 +252,7 @@ class ObservationViewSet(CollaborativeScopedViewSet):
             user=request.user,
             collaborative=self.collaborative,
             own_organization_ids=self._own(),
-            accepted_only=params.get("accepted") in ("1", "true"),
+            accepted_only=flag_param(params, "accepted"),
         )[indicator.pk]
         datasets = {
             d.pk: d for d in Dataset.objects.filter(pk__in=data.dataset_ids).select_related("owner")

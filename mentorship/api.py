@@ -168,7 +168,7 @@ class _MentoringViewSet(CollaborativeScopedViewSet):
             model.objects.filter(**{field: self.collaborative}),
             self.get_queryset(),
             request=self.request,
-            public_id=self.kwargs["public_id"],
+            public_id=self.lookup_value(),
         )
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "reentry.audit",
@@ -390,8 +391,24 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Errors in one shape, DRF's: {"detail": "..."} or {"field": ["...", ...]}
+    # (reentry/api/errors.py), each documented on every operation that can answer it.
+    "EXCEPTION_HANDLER": "reentry.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "reentry.api.schema.ApiAutoSchema",
+    # Per token, per signed-in person, per address for anonymous visitors: 429 with
+    # Retry-After beyond the rate ("N/second|minute|hour|day"; reentry/api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "reentry.api.throttling.TokenRateThrottle",
+        "reentry.api.throttling.PersonRateThrottle",
+        "reentry.api.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_THROTTLE_TOKEN", "1200/minute"),
+        "person": env_str("API_THROTTLE_PERSON", "300/minute"),
+        "anon": env_str("API_THROTTLE_ANON", "60/minute"),
+    },
+    "DEFAULT_FILTER_BACKENDS": ["reentry.api.filters.CollaborativeFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "reentry.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

@@ -13,7 +13,9 @@ listing was last verified. Visibility follows the organization's profile, as on 
 directory pages (anonymous visitors: public organizations only).
 """
 
+import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -22,11 +24,11 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 
+from reentry.api.filters import CollaborativeFilterSet, FlagFilter, SlugFilter
 from reentry.api.pagination import ApiPagination
-from reentry.api.params import uuid_param
 from reentry.api.viewsets import (
     COLLABORATIVE_PREFIX,
     CollaborativeScopedViewSet,
@@ -174,13 +176,62 @@ class LocationSerializer(serializers.ModelSerializer):
         return [language.code or language.language for language in location.languages.all()]
 
 
-def _criterion(param: str, raw: str) -> tuple[str, str]:
-    kind, _sep, value = raw.partition(":")
-    if kind not in CRITERION_VALUES or value not in CRITERION_VALUES[kind].values:
-        raise ValidationError(
-            {param: f"Use kind:value, for example document:state_id (got {raw!r})."}
-        )
-    return kind, value
+CRITERIA = [
+    (f"{kind}:{value}", f"{kind}:{value}")
+    for kind, values in CRITERION_VALUES.items()
+    for value in values.values
+]
+Rule = ServiceCriterion.Rule
+
+
+class ServiceFilter(CollaborativeFilterSet):
+    q = django_filters.CharFilter(method="filter_q")
+    key_area = SlugFilter(field_name="key_areas", distinct=True)
+    sector = SlugFilter(model=Sector, field_name="organization__sector")
+    organization = django_filters.UUIDFilter(field_name="organization__public_id")
+    language = django_filters.CharFilter(method="filter_language")
+    accepts_referrals = FlagFilter(method="filter_accepts_referrals")
+    open_now = FlagFilter(field_name="is_open")
+    requires = django_filters.MultipleChoiceFilter(choices=CRITERIA, method="filter_requires")
+    not_requires = django_filters.MultipleChoiceFilter(
+        choices=CRITERIA, method="filter_not_requires"
+    )
+    not_excludes = django_filters.MultipleChoiceFilter(
+        choices=CRITERIA, method="filter_not_excludes"
+    )
+
+    def filter_q(self, qs, name: str, value: str):
+        return qs.search(value.strip()) if value.strip() else qs
+
+    def filter_language(self, qs, name: str, value: str):
+        return qs.speaking(value)
+
+    def filter_accepts_referrals(self, qs, name: str, value: bool):
+        return qs.accepting_referrals()
+
+    def filter_requires(self, qs, name: str, value: list[str]):
+        for raw in value:
+            qs = qs.with_criterion(*raw.split(":", 1), Rule.REQUIRES)
+        return qs
+
+    def filter_not_requires(self, qs, name: str, value: list[str]):
+        for raw in value:
+            qs = qs.without_criterion(*raw.split(":", 1), Rule.REQUIRES)
+        return qs
+
+    def filter_not_excludes(self, qs, name: str, value: list[str]):
+        for raw in value:
+            qs = qs.without_criterion(*raw.split(":", 1), Rule.EXCLUDES)
+        return qs
+
+
+class LocationFilter(CollaborativeFilterSet):
+    organization = django_filters.UUIDFilter(field_name="organization__public_id")
+    city = django_filters.CharFilter(field_name="city", lookup_expr="iexact")
+
+
+class OrganizationFilter(CollaborativeFilterSet):
+    sector = SlugFilter(model=Sector, field_name="sector")
 
 
 SERVICE_FILTERS = [
@@ -218,12 +269,13 @@ class ServiceViewSet(CollaborativeScopedViewSet):
     """Services you may see in the collaborative's directory (signed out: public ones)."""
 
     serializer_class = ServiceSerializer
+    lookup_url_kwarg = "id"  # HSDS calls the public id "id", in the body and the path
+    filterset_class = ServiceFilter
     permission_classes = [AllowAny]
     public_fallback = True
 
     def scoped_queryset(self):
-        params = self.request.query_params
-        qs = (
+        return (
             Service.objects.visible_to(self.request.user)
             .filter(collaborative=self.collaborative)
             .active()
@@ -239,28 +291,6 @@ class ServiceViewSet(CollaborativeScopedViewSet):
             )
             .order_by("name", "pk")
         )
-        if text := params.get("q", "").strip():
-            qs = qs.search(text)
-        if key_area := params.get("key_area"):
-            qs = qs.filter(key_areas__slug=key_area)
-        if sector := params.get("sector"):
-            qs = qs.filter(organization__sector__slug=sector)
-        if organization := uuid_param(params, "organization"):
-            qs = qs.filter(organization__public_id=organization)
-        if language := params.get("language"):
-            qs = qs.speaking(language)
-        if params.get("accepts_referrals") in ("true", "1"):
-            qs = qs.accepting_referrals()
-        if params.get("open_now") in ("true", "1"):
-            qs = qs.filter(is_open=True)
-        rules = ServiceCriterion.Rule
-        for raw in params.getlist("requires"):
-            qs = qs.with_criterion(*_criterion("requires", raw), rules.REQUIRES)
-        for raw in params.getlist("not_requires"):
-            qs = qs.without_criterion(*_criterion("not_requires", raw), rules.REQUIRES)
-        for raw in params.getlist("not_excludes"):
-            qs = qs.without_criterion(*_criterion("not_excludes", raw), rules.EXCLUDES)
-        return qs.distinct() if params.get("key_area") else qs
 
 
 @extend_schema(tags=["directory"])
@@ -276,23 +306,19 @@ class LocationViewSet(CollaborativeScopedViewSet):
     """Locations you may see in the collaborative's directory (signed out: public ones)."""
 
     serializer_class = LocationSerializer
+    lookup_url_kwarg = "id"  # HSDS calls the public id "id", in the body and the path
+    filterset_class = LocationFilter
     permission_classes = [AllowAny]
     public_fallback = True
 
     def scoped_queryset(self):
-        params = self.request.query_params
-        qs = (
+        return (
             Location.objects.visible_to(self.request.user)
             .filter(collaborative=self.collaborative)
             .select_related("organization")
             .prefetch_related("phones", "schedules", "languages")
             .order_by("name", "pk")
         )
-        if organization := uuid_param(params, "organization"):
-            qs = qs.filter(organization__public_id=organization)
-        if city := params.get("city"):
-            qs = qs.filter(city__iexact=city)
-        return qs
 
 
 # --- The collaborative and its registry ----------------------------------------------
@@ -440,21 +466,18 @@ class OrganizationViewSet(CollaborativeScopedViewSet):
     profiles only."""
 
     serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
     permission_classes = [AllowAny]
     public_fallback = True
 
     def scoped_queryset(self):
-        qs = (
+        return (
             Organization.objects.visible_to(self.request.user)
             .filter(collaborative=self.collaborative)
             .select_related("sector")
             .prefetch_related("key_areas")
             .order_by("name", "pk")
         )
-        sector = self.request.query_params.get("sector")
-        if sector:
-            qs = qs.filter(sector__slug=sector)
-        return qs
 
 
 @extend_schema(tags=["members"])
@@ -463,10 +486,13 @@ class MemberViewSet(CollaborativeScopedViewSet):
     page. ``lived_experience`` is null unless the member chose to show it to you."""
 
     serializer_class = MemberSerializer
+    forbidden_description = (
+        "Only staff (backbone staff, organization admins and staff) see members."
+    )
 
     def scoped_queryset(self):
         if self.member is None or not self.member.is_staff_role:
-            raise PermissionDenied
+            raise PermissionDenied(_("Only staff see the members of a collaborative."))
         return (
             Member.objects.visible_to(self.request.user)
             .filter(collaborative=self.collaborative, is_active=True)

@@ -58,6 +58,8 @@ class CollaborativeScopedViewSet(viewsets.ReadOnlyModelViewSet):
     person's membership once per request, or answers 404."""
 
     pagination_class = ApiPagination
+    # The path parameter is named after the body field that carries the same value:
+    # public_id here, id for the HSDS-shaped directory (lookup_url_kwarg = "id").
     lookup_field = "public_id"
     lookup_value_converter = "uuid"
     # True: people who cannot see the collaborative still get what it made public.
@@ -82,6 +84,10 @@ class CollaborativeScopedViewSet(viewsets.ReadOnlyModelViewSet):
         get_visible_or_404(Collaborative.objects.all(), visible, request=request, slug=slug)
         raise Http404  # pragma: no cover - get_visible_or_404 raised already
 
+    def lookup_value(self):
+        """The record's id from the path (its parameter is ``lookup_url_kwarg``)."""
+        return self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+
     @property
     def collaborative(self) -> Collaborative:
         return self.scope[0]
@@ -105,5 +111,5 @@ class CollaborativeScopedViewSet(viewsets.ReadOnlyModelViewSet):
             model.objects.filter(collaborative=self.collaborative),
             self.get_queryset(),
             request=self.request,
-            public_id=self.kwargs["public_id"],
+            public_id=self.lookup_value(),
         )

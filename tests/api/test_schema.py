@@ -67,3 +67,34 @@ def test_docs_init_script_is_served_as_javascript(client):
     assert response["Content-Type"].startswith("application/javascript")
     assert b"SwaggerUIBundle(" in response.content
     assert b"/api/schema/" in response.content
+
+
+def test_a_path_parameter_is_named_after_the_body_field_that_carries_it():
+    """Issue 17: services and locations took {public_id} in the path but said id in the
+    body. One convention: the record's path parameter is the name of its body field."""
+    from tests.api.openapi import operations, spec
+
+    schemas = spec()["components"]["schemas"]
+    checked = 0
+    for method, path, operation in operations():
+        if method != "GET" or not path.startswith("/api/v1/") or not path.endswith("}/"):
+            continue
+        name = path.rstrip("/").rsplit("/", 1)[-1].strip("{}")
+        body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        properties = schemas[body["$ref"].rsplit("/", 1)[-1]]["properties"]
+        assert name in properties, (path, name, sorted(properties))
+        parameter = next(p for p in operation["parameters"] if p["name"] == name)
+        assert parameter["description"], path
+        checked += 1
+    assert checked >= 20
+    paths = spec()["paths"]
+    assert "/api/v1/collaboratives/{collaborative_slug}/services/{id}/" in paths
+    assert "/api/v1/collaboratives/{collaborative_slug}/locations/{id}/" in paths
+
+
+def test_observations_document_the_indicator_code():
+    from tests.api.openapi import operation_for
+
+    operation = operation_for("GET", "/api/v1/collaboratives/collab-a/observations/")
+    indicator = next(p for p in operation["parameters"] if p["name"] == "indicator")
+    assert "code" in indicator["description"]

@@ -435,3 +435,39 @@ def test_the_beat_forgets_idempotency_keys_through_a_task_a_worker_knows(caseboo
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
     assert app.tasks[entry["task"]].apply().get() == 0
+
+
+def test_casework_errors_answer_in_the_documented_shape(casebook, admins, token_for, login):
+    """Issue 17: 400, 403, 404 and 422 of the casework endpoints validate against the
+    schema's error components."""
+    from tests.api.openapi import assert_documented
+
+    client = token_for(admins["a"])
+    headers = {"Idempotency-Key": "shape-1"}
+    client.post(
+        f"{BASE}/service-logs/",
+        log_body(casebook),
+        content_type="application/json",
+        headers=headers,
+    )
+    conflict = client.post(
+        f"{BASE}/service-logs/",
+        log_body(casebook, duration_minutes=61),
+        content_type="application/json",
+        headers=headers,
+    )
+    invalid = client.post(
+        f"{BASE}/participants/",
+        {"needs": ["flying"], "identity": {"date_of_birth": "soon"}},
+        content_type="application/json",
+    )
+    forbidden = login(casebook.cast.community).post(
+        f"{BASE}/service-logs/", log_body(casebook), content_type="application/json"
+    )
+    missing = client.get(f"{BASE}/referrals/{casebook.pat.public_id}/")
+    assert [r.status_code for r in (conflict, invalid, forbidden, missing)] == [422, 400, 403, 404]
+    assert invalid.json()["identity"] == {
+        "date_of_birth": [invalid.json()["identity"]["date_of_birth"][0]]
+    }
+    for response in (conflict, invalid, forbidden, missing):
+        assert_documented(response)

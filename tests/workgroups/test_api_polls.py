@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from reentry.api.services import api_token_create
 from stakeholders.models import Member
+from tests.api.openapi import assert_documented
 from tests.workgroups.polls_world import keys, make_poll
 from workgroups.polls import services as polls
 from workgroups.polls.models import Ballot, Poll
@@ -147,6 +148,21 @@ class TestResults:
 
 
 class TestBallot:
+    def test_errors_come_in_one_shape_and_as_documented(self, cast, poll, login):
+        """Issue 17: the same endpoint answered {"choices": "..."} and {"choices": [...]}."""
+        client = login(cast.community)
+        missing = _post(client, _one(poll, tail="ballot/"), {})
+        assert missing.status_code == 400
+        assert missing.json() == {"choices": ["Send your choices."]}
+        unknown = _post(client, _one(poll, tail="ballot/"), {"choices": ["no-such-option"]})
+        assert unknown.status_code == 400
+        assert isinstance(unknown.json()["choices"], list)
+        refused = _post(_token_client(cast.admin_a), _one(poll, tail="ballot/"), {"choices": []})
+        assert refused.status_code == 403
+        assert set(refused.json()) == {"detail"}
+        for response in (missing, unknown, refused):
+            assert_documented(response)
+
     def test_a_body_nested_5000_deep_is_a_400_with_a_json_error(self, cast, poll, login):
         body = '{"choices": ' + "[" * 5000 + "]" * 5000 + "}"
         response = login(cast.community).post(

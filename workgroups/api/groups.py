@@ -7,14 +7,14 @@ item as on the board (every member, except items from a gathering whose minutes 
 may not read, unless they own them). Attendance is never exposed here.
 """
 
+import django_filters
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 
-from reentry.api.params import date_param, uuid_param
+from reentry.api.filters import CollaborativeFilterSet, FlagFilter, SlugFilter
 from reentry.api.viewsets import CollaborativeScopedViewSet
 from reentry.sharing.access import get_visible_or_404
 from workgroups.models import (
@@ -188,6 +188,41 @@ class GroupViewSet(CollaborativeScopedViewSet):
         )
 
 
+class MeetingFilter(CollaborativeFilterSet):
+    group = django_filters.UUIDFilter(field_name="owner__public_id")
+    upcoming = FlagFilter(method="filter_upcoming")
+
+    def filter_upcoming(self, qs, name: str, value: bool):
+        return qs.filter(ends_at__gte=timezone.now()).order_by("starts_at", "pk")
+
+
+class ActionPlanFilter(CollaborativeFilterSet):
+    group = django_filters.UUIDFilter(field_name="group__public_id")
+
+
+OPEN = "open"
+
+
+class ActionItemFilter(CollaborativeFilterSet):
+    group = django_filters.UUIDFilter(field_name="group__public_id")
+    plan = django_filters.UUIDFilter(field_name="priority__plan__public_id")
+    owner_organization = django_filters.UUIDFilter(field_name="owner_organization__public_id")
+    status = django_filters.ChoiceFilter(
+        choices=[*ActionItem.Status.choices, (OPEN, "open")], method="filter_status"
+    )
+    key_area = SlugFilter(field_name="key_area")
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lt")
+    overdue = FlagFilter(method="filter_overdue")
+
+    def filter_status(self, qs, name: str, value: str):
+        if value == OPEN:
+            return qs.exclude(status=ActionItem.Status.DONE)
+        return qs.filter(status=value)
+
+    def filter_overdue(self, qs, name: str, value: bool):
+        return qs.exclude(status=ActionItem.Status.DONE).filter(due_date__lt=timezone.localdate())
+
+
 MEETING_FILTERS = [
     OpenApiParameter("group", OpenApiTypes.UUID, description="Only this group's gatherings."),
     OpenApiParameter("upcoming", OpenApiTypes.BOOL, description="Only gatherings to come."),
@@ -200,9 +235,9 @@ class MeetingViewSet(CollaborativeScopedViewSet):
     """Gatherings whose minutes you may read: agenda, minutes and decisions."""
 
     serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
 
     def scoped_queryset(self):
-        params = self.request.query_params
         qs = (
             Meeting.objects.visible_to(self.request.user)
             .filter(collaborative=self.collaborative)
@@ -216,10 +251,6 @@ class MeetingViewSet(CollaborativeScopedViewSet):
             )
             .order_by("-starts_at", "pk")
         )
-        if group := uuid_param(params, "group"):
-            qs = qs.filter(owner__public_id=group)
-        if params.get("upcoming") in ("true", "1"):
-            qs = qs.filter(ends_at__gte=timezone.now()).order_by("starts_at", "pk")
         return qs
 
 
@@ -233,6 +264,7 @@ class ActionPlanViewSet(CollaborativeScopedViewSet):
     """Groups' action plans with their ranked priorities."""
 
     serializer_class = ActionPlanSerializer
+    filterset_class = ActionPlanFilter
 
     def scoped_queryset(self):
         qs = (
@@ -244,8 +276,6 @@ class ActionPlanViewSet(CollaborativeScopedViewSet):
             )
             .order_by("group__name", "-period", "pk")
         )
-        if group := uuid_param(self.request.query_params, "group"):
-            qs = qs.filter(group__public_id=group)
         return qs
 
     def get_object(self):
@@ -253,7 +283,7 @@ class ActionPlanViewSet(CollaborativeScopedViewSet):
             ActionPlan.objects.filter(group__collaborative=self.collaborative),
             self.get_queryset(),
             request=self.request,
-            public_id=self.kwargs["public_id"],
+            public_id=self.lookup_value(),
         )
 
 
@@ -279,9 +309,9 @@ class ActionItemViewSet(CollaborativeScopedViewSet):
     """Action items as on the board, with their dated progress updates."""
 
     serializer_class = ActionItemSerializer
+    filterset_class = ActionItemFilter
 
     def scoped_queryset(self):
-        params = self.request.query_params
         qs = (
             ActionItem.objects.visible_to(self.request.user)
             .filter(collaborative=self.collaborative)
@@ -298,23 +328,4 @@ class ActionItemViewSet(CollaborativeScopedViewSet):
             )
             .order_by("due_date", "pk")
         )
-        if group := uuid_param(params, "group"):
-            qs = qs.filter(group__public_id=group)
-        if plan := uuid_param(params, "plan"):
-            qs = qs.filter(priority__plan__public_id=plan)
-        if owner := uuid_param(params, "owner_organization"):
-            qs = qs.filter(owner_organization__public_id=owner)
-        status = params.get("status")
-        if status == "open":
-            qs = qs.exclude(status=ActionItem.Status.DONE)
-        elif status in ActionItem.Status.values:
-            qs = qs.filter(status=status)
-        elif status:
-            raise ValidationError({"status": "Give a status or 'open'."})
-        if key_area := params.get("key_area"):
-            qs = qs.filter(key_area__slug=key_area)
-        if due_before := date_param(params, "due_before"):
-            qs = qs.filter(due_date__lt=due_before)
-        if params.get("overdue") in ("true", "1"):
-            qs = qs.exclude(status=ActionItem.Status.DONE).filter(due_date__lt=timezone.localdate())
         return qs

@@ -23,10 +23,12 @@ poll, changeable until the poll closes, every change audit-logged.
 
 from typing import Any
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -41,7 +43,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reentry.api.params import uuid_param
+from reentry.api.filters import CollaborativeFilterSet, SlugFilter
+from reentry.api.schema import error_response
 from reentry.api.viewsets import CollaborativeScopedViewSet, request_token
 from stakeholders.models import KeyArea
 from workgroups.models import ActionItem
@@ -107,6 +110,16 @@ class QuickWinSerializer(serializers.ModelSerializer):
         return shown.user.name if shown is not None else None
 
 
+class QuickWinFilter(CollaborativeFilterSet):
+    status = django_filters.ChoiceFilter(choices=QuickWin.Status.choices)
+    key_area = SlugFilter(field_name="key_areas", distinct=True)
+
+
+class PollFilter(CollaborativeFilterSet):
+    status = django_filters.ChoiceFilter(choices=Poll.Status.choices)
+    group = django_filters.UUIDFilter(field_name="group__public_id")
+
+
 QUICK_WIN_FILTERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=QuickWin.Status.values),
     OpenApiParameter("key_area", OpenApiTypes.STR, description="Key area slug."),
@@ -119,9 +132,9 @@ class QuickWinViewSet(CollaborativeScopedViewSet):
     """Quick wins of the collaborative, with their journey dates and overdue action items."""
 
     serializer_class = QuickWinSerializer
+    filterset_class = QuickWinFilter
 
     def scoped_queryset(self):
-        params = self.request.query_params
         visible_items = ActionItem.objects.visible_to(self.request.user).values("pk")
         item = "priority__action_items"
         qs = (
@@ -146,13 +159,6 @@ class QuickWinViewSet(CollaborativeScopedViewSet):
             )
             .order_by("-proposed_at", "-pk")
         )
-        status = params.get("status")
-        if status in QuickWin.Status.values:
-            qs = qs.filter(status=status)
-        elif status:
-            raise ValidationError({"status": "Give one of: " + ", ".join(QuickWin.Status.values)})
-        if key_area := params.get("key_area"):
-            qs = qs.filter(key_areas__slug=key_area)
         return qs
 
     def get_serializer_context(self):
@@ -323,6 +329,12 @@ BALLOT_RESPONSE = inline_serializer(
     },
 )
 
+BALLOT_FORBIDDEN = error_response(
+    403,
+    "Ballots are for people: an organization's token is refused, and so is anyone who is "
+    "not an active member of the collaborative, or not in the poll's electorate.",
+)
+
 POLL_FILTERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=list(Poll.Status.values)),
     OpenApiParameter("group", OpenApiTypes.UUID, description="Only this group's polls."),
@@ -336,9 +348,9 @@ class PollViewSet(CollaborativeScopedViewSet):
     poll's rules allow; casting your own ballot as a signed-in person."""
 
     serializer_class = PollSerializer
+    filterset_class = PollFilter
 
     def scoped_queryset(self):
-        params = self.request.query_params
         member_id = self.member.pk if self.member is not None else None
         qs = (
             Poll.objects.visible_to(self.request.user)
@@ -358,13 +370,6 @@ class PollViewSet(CollaborativeScopedViewSet):
             )
             .order_by("-opens_at", "-pk")
         )
-        status = params.get("status")
-        if status in Poll.Status.values:
-            qs = qs.filter(status=status)
-        elif status:
-            raise ValidationError({"status": "Give one of: " + ", ".join(Poll.Status.values)})
-        if group := uuid_param(params, "group"):
-            qs = qs.filter(group__public_id=group)
         return qs
 
     def get_serializer_context(self):
@@ -404,11 +409,19 @@ class PollViewSet(CollaborativeScopedViewSet):
     @extend_schema(
         methods=["POST"],
         request=BALLOT_REQUEST,
-        responses={200: BALLOT_RESPONSE, 400: OpenApiResponse(), 403: OpenApiResponse()},
+        responses={
+            200: BALLOT_RESPONSE,
+            400: error_response(
+                400,
+                "The choices are not valid for this poll's method and options (under "
+                "choices), or the poll is not open.",
+            ),
+            403: BALLOT_FORBIDDEN,
+        },
         description="Cast or change your own ballot. Signed-in people only (session and "
         "CSRF token); organization API tokens are refused.",
     )
-    @extend_schema(methods=["GET"], responses={200: BALLOT_RESPONSE})
+    @extend_schema(methods=["GET"], responses={200: BALLOT_RESPONSE, 403: BALLOT_FORBIDDEN})
     @action(detail=True, methods=["get", "post"])
     def ballot(self, request: Request, **kwargs) -> Response:
         """Your own ballot in this poll: read it (GET) or cast or change it (POST)."""
@@ -423,7 +436,7 @@ class PollViewSet(CollaborativeScopedViewSet):
             raise PermissionDenied("Only members of this collaborative can vote.")
         if request.method == "POST":
             if not isinstance(request.data, dict) or "choices" not in request.data:
-                raise ValidationError({"choices": "Send your choices."})
+                raise ValidationError({"choices": [_("Send your choices.")]})
             try:
                 polls.ballot_cast(
                     actor=member, poll=poll, choices=request.data["choices"], request=request
