@@ -369,6 +369,7 @@ def main() -> None:
     client = Client()
     client.force_login(user)
     base = f"/c/{SLUG}/casework/logs/"
+    inbox = f"/c/{SLUG}/casework/referrals/"
     first = client.get(base)
     assert first.status_code == 200, first.status_code  # noqa: S101
     older = first.context["page"].older
@@ -424,6 +425,11 @@ def main() -> None:
             "list page, one key area",
             median_ms(page(f"{base}?key_area={area.pk}"), runs),
             queries_of(page(f"{base}?key_area={area.pk}")),
+        ),
+        (
+            "referral inbox page, waiting (test client)",
+            median_ms(page(inbox), runs),
+            queries_of(page(inbox)),
         ),
     ]
     logs_orm = median_ms(orm_logs, runs)

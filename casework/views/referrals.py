@@ -73,7 +73,12 @@ def referral_inbox(request: CollaborativeRequest, slug: str) -> HttpResponse:
                 ("sent", _("Sent")),
             ],
             "page": page,
-            "waiting": selectors.waiting_count(request.user, request.member, today=today),
+            # On the waiting tab its count is the page's own (one COUNT, not two).
+            "waiting": (
+                page.paginator.count
+                if tab == "waiting"
+                else selectors.waiting_count(request.user, request.member, today=today)
+            ),
             "part2_notice": PART2_NOTICE if part2 else None,
         },
     )
