@@ -100,7 +100,16 @@ JOIN stakeholders_keyarea k ON k.id = r.key_area_id
 WHERE r.to_organization_id = %(org)s
   AND r.status IN ('sent', 'info_requested')
   AND (r.from_organization_id = %(org)s
-       OR (c.revoked_at IS NULL AND c.starts_on <= %(today)s AND c.ends_on >= %(today)s))
+       OR (c.revoked_at IS NULL AND c.starts_on <= %(today)s AND c.ends_on >= %(today)s
+           AND c.shares_referrals
+           AND EXISTS (SELECT 1 FROM casework_consent_key_areas ck
+                       WHERE ck.consent_id = c.id AND ck.keyarea_id = r.key_area_id)
+           AND (EXISTS (SELECT 1 FROM casework_consent_recipient_organizations co
+                        WHERE co.consent_id = c.id AND co.organization_id = %(org)s)
+                OR EXISTS (SELECT 1 FROM casework_consent_recipient_sectors cs
+                           WHERE cs.consent_id = c.id AND cs.sector_id = %(sector)s))
+           AND (c.shares_part2 OR NOT EXISTS (SELECT 1 FROM casework_part2program pp
+                                              WHERE pp.organization_id = c.organization_id))))
 ORDER BY r.sent_at DESC
 LIMIT 25
 """
@@ -279,6 +288,15 @@ def build(logs: int, referrals: int) -> None:
             SELECT r.consent_id, r.to_organization_id FROM casework_referral r
             """,
         ),
+        (
+            # Each consent covers its referral's key area (rule 7: the receiver sees a
+            # referral only under a consent naming it, referrals and the key area).
+            "consent key areas",
+            """
+            INSERT INTO casework_consent_key_areas (consent_id, keyarea_id)
+            SELECT r.consent_id, r.key_area_id FROM casework_referral r
+            """,
+        ),
     ]
     with connection.cursor() as cur:
         for label, sql in steps:
@@ -401,7 +419,10 @@ def main() -> None:
             .order_by("-sent_at")[:25]
         )
 
-    hand_inbox = sql(HAND_INBOX, {"org": busy.pk, "collab": collab.pk, "today": today})
+    hand_inbox = sql(
+        HAND_INBOX,
+        {"org": busy.pk, "sector": busy.sector_id, "collab": collab.pk, "today": today},
+    )
     assert [r.pk for r in orm_inbox()] == [row[0] for row in hand_inbox()]  # noqa: S101
     inbox_qs = (
         Referral.objects.visible_to(user, today=today)
