@@ -144,6 +144,17 @@ def held_records(user, participant: Participant, *, today: date) -> list[HeldRec
     return list(records.values())
 
 
+def own_referrals(user, participant: Participant, *, today: date) -> list[Referral]:
+    """The referrals the person made themselves, newest first: they belong to no
+    organization's record, so "What each organization holds" does not list them."""
+    return list(
+        Referral.objects.visible_to(user, today=today)
+        .filter(participant=participant, is_self_referral=True)
+        .select_related("to_organization", "to_service", "key_area")
+        .order_by("-sent_at", "-id")
+    )
+
+
 def own_consents(user, participant: Participant, *, today: date) -> list[Consent]:
     consents = Consent.objects.visible_to(user, today=today).filter(participant=participant)
     return with_status(consent_details(consents).order_by("-created_at", "-id"), today)

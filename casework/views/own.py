@@ -92,6 +92,7 @@ def my_record(request: CollaborativeRequest, slug: str) -> HttpResponse:
         {
             "held": selectors.held_records(request.user, participant, today=today),
             "consents": selectors.own_consents(request.user, participant, today=today),
+            "own_referrals": selectors.own_referrals(request.user, participant, today=today),
             "page": page,
             "events": _event_rows(events, selectors.actor_organizations(collaborative, events)),
             "logs_per_organization": selectors.LOGS_PER_ORGANIZATION,

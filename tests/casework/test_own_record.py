@@ -219,3 +219,30 @@ def test_revoking_from_my_record_then_org_b_sees_nothing(client, casebook):
         .filter(participant=casebook.pat)
         .exists()
     )
+
+
+def test_the_services_the_person_asked_for_themselves_are_listed_and_open(client, casebook):
+    """A self-referral belongs to no organization's record: it has its own section, and
+    its page opens for the person."""
+    from casework.services import referrals as referral_services
+    from tests.casework.referrals_world import service_of
+
+    service = service_of(casebook.cast.org_c, casebook.housing, name="Court navigation")
+    referral = referral_services.referral_self(
+        actor=casebook.pat_member,
+        service=service,
+        key_area=casebook.housing,
+        reason="Help with my court date",
+        signed_name="Pat Doe",
+    )
+    client.force_login(casebook.pat_member.user)
+    page = client.get(my_record_url(casebook)).content.decode()
+    assert "Services you asked for yourself" in page
+    assert "Court navigation" in page
+    detail = reverse("casework:referral", args=[casebook.collab.slug, referral.public_id])
+    assert detail in page
+    assert client.get(detail).status_code == 200
+    # Nobody else's "my record" lists it.
+    other = MemberFactory(collaborative=casebook.collab, role=Member.Role.COMMUNITY)
+    client.force_login(other.user)
+    assert "Court navigation" not in client.get(my_record_url(casebook)).content.decode()
