@@ -21,6 +21,15 @@ class Field:
     enum: tuple[str, ...] = ()
     format: str = ""
     description: str = ""
+    unique: bool = False
+    # Written in place of an empty value where HSDS requires one and our data may lack it;
+    # read back as empty, so a package we exported imports unchanged.
+    fallback: str = ""
+
+    @property
+    def import_required(self) -> bool:
+        """Whether an import must have a value (a field with a fallback may be empty)."""
+        return self.required and not self.fallback
 
     def schema(self) -> dict:
         out: dict = {"name": self.name, "type": self.type}
@@ -29,6 +38,8 @@ class Field:
         if self.description:
             out["description"] = self.description
         constraints: dict = {"required": self.required}
+        if self.unique:
+            constraints["unique"] = True
         if self.enum:
             constraints["enum"] = list(self.enum)
         out["constraints"] = constraints
@@ -69,11 +80,23 @@ class Resource:
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
+            "profile": "tabular-data-resource",
             "schema": self.schema(),
         }
 
 
 ID = Field("id", required=True, description="Each entry must have a unique identifier.")
+# HSDS 1.1 marks some tables' ids unique (the primary key makes every id unique anyway).
+UNIQUE_ID = Field("id", required=True, unique=True, description=ID.description)
+# HSDS 1.1 requires organization ids to be UUIDs.
+UUID_ID = Field(
+    "id",
+    required=True,
+    unique=True,
+    format="uuid",
+    description="Each organization must have a unique identifier, a UUID.",
+)
+NO_DESCRIPTION = "No description yet."
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 PHONE_TYPES = ("text", "voice", "fax", "cell", "video", "pager", "textphone")
 ACCESSIBILITY = (
@@ -94,10 +117,15 @@ ORGANIZATION = Resource(
     "organization",
     "organizations.csv",
     (
-        ID,
+        UUID_ID,
         Field("name", required=True),
         Field("alternate_name"),
-        Field("description"),
+        Field(
+            "description",
+            required=True,
+            fallback=NO_DESCRIPTION,
+            description=f'"{NO_DESCRIPTION}" when the organization has not written one.',
+        ),
         Field("email", format="email"),
         Field("url", format="uri"),
         Field("tax_status"),
@@ -112,7 +140,7 @@ SERVICE = Resource(
     "service",
     "services.csv",
     (
-        ID,
+        UNIQUE_ID,
         Field("organization_id", required=True),
         Field("program_id"),
         Field("name", required=True),
@@ -153,7 +181,7 @@ SERVICE_AT_LOCATION = Resource(
     "service_at_location",
     "services_at_location.csv",
     (
-        ID,
+        UNIQUE_ID,
         Field("service_id", required=True),
         Field("location_id", required=True),
         Field("description"),
@@ -265,7 +293,7 @@ TAXONOMY = Resource(
     "taxonomy",
     "taxonomy.csv",
     (
-        ID,
+        UNIQUE_ID,
         Field("name", required=True),
         Field("parent_id"),
         Field("parent_name"),
@@ -277,7 +305,7 @@ SERVICE_TAXONOMY = Resource(
     "service_taxonomy",
     "services_taxonomy.csv",
     (
-        ID,
+        UNIQUE_ID,
         Field("service_id", required=True),
         Field("taxonomy_id", required=True),
         Field("taxonomy_detail"),
