@@ -882,3 +882,128 @@ def test_our_table_schemas_agree_with_the_official_hsds_1_1_ones():
         "reentry_organization",
         "reentry_service",
     }
+
+
+# --- what an import keeps -------------------------------------------------------------------
+
+
+def test_the_report_lists_every_column_of_the_sample_it_keeps_and_every_one_it_does_not(collab):
+    report = run(collab, SAMPLE)
+
+    columns = {file: (c.kept, c.dropped) for file, c in report.columns.items()}
+    assert columns == {
+        "organizations.csv": (
+            ["id", "name", "description", "email", "url"],
+            ["alternate_name", "tax_status", "tax_id", "year_incorporated", "legal_status"],
+        ),
+        "services.csv": (
+            [
+                "id",
+                "organization_id",
+                "name",
+                "alternate_name",
+                "description",
+                "url",
+                "email",
+                "status",
+                "application_process",
+                "wait_time",
+                "fees",
+                "taxonomy_ids",
+            ],
+            ["program_id", "interpretation_services", "accreditations", "licenses"],
+        ),
+        "locations.csv": (
+            [
+                "id",
+                "organization_id",
+                "name",
+                "alternate_name",
+                "description",
+                "transportation",
+                "latitude",
+                "longitude",
+            ],
+            [],
+        ),
+        "services_at_location.csv": (["id", "service_id", "location_id", "description"], []),
+        "contacts.csv": (
+            ["id", "organization_id", "service_id", "name", "title", "department", "email"],
+            ["service_at_location_id"],
+        ),
+        "phones.csv": (
+            [
+                "id",
+                "location_id",
+                "service_id",
+                "organization_id",
+                "contact_id",
+                "service_at_location_id",
+                "number",
+                "extension",
+                "type",
+                "language",
+                "description",
+            ],
+            ["department"],
+        ),
+        "physical_addresses.csv": (
+            [
+                "location_id",
+                "address_1",
+                "address_2",
+                "city",
+                "state_province",
+                "postal_code",
+                "country",
+            ],
+            ["id", "attention", "address_3", "address_4", "region"],
+        ),
+        "regular_schedules.csv": (
+            [
+                "id",
+                "service_id",
+                "location_id",
+                "service_at_location_id",
+                "weekday",
+                "opens_at",
+                "closes_at",
+            ],
+            [],
+        ),
+        "languages.csv": (["id", "service_id", "location_id", "language"], []),
+        "accessibility_for_disabilities.csv": (
+            ["location_id", "accessibility", "details"],
+            ["id"],
+        ),
+        "taxonomy.csv": ([], ["id", "name", "parent_id", "parent_name", "vocabulary"]),
+        "services_taxonomy.csv": (["service_id", "taxonomy_id"], ["id", "taxonomy_detail"]),
+        "required_documents.csv": (["service_id", "document"], ["id"]),
+    }
+    assert report.ignored == [
+        "eligibility",
+        "funding",
+        "holiday_schedule",
+        "meta_table_description",
+        "metadata",
+        "payment_accepted",
+        "postal_address",
+        "program",
+        "service_area",
+    ]
+    text = report.as_text()
+    assert "organizations.csv: NOT kept alternate_name, tax_status, tax_id" in text
+    assert "contacts.csv: NOT kept service_at_location_id" in text
+    assert "taxonomy.csv: kept -" in text
+
+
+def test_a_column_hsds_does_not_define_is_listed_as_not_kept(collab, sample_copy):
+    edit_csv(
+        sample_copy / "languages.csv",
+        lambda rows: [[*rows[0], "notes"], *[[*r, "x"] for r in rows[1:]]],
+    )
+
+    report = run(collab, sample_copy)
+
+    assert report.errors == []
+    assert report.columns["languages.csv"].dropped == ["notes"]

@@ -25,6 +25,9 @@ class Field:
     # Written in place of an empty value where HSDS requires one and our data may lack it;
     # read back as empty, so a package we exported imports unchanged.
     fallback: str = ""
+    # Whether an import stores the column, so that an export writes it back. The import
+    # report lists every column it does not keep.
+    kept: bool = True
 
     @property
     def import_required(self) -> bool:
@@ -96,6 +99,8 @@ UUID_ID = Field(
     format="uuid",
     description="Each organization must have a unique identifier, a UUID.",
 )
+# A row we store inside another record gets a new id on export: its own id is not kept.
+NEW_ID = Field("id", required=True, kept=False, description=ID.description)
 NO_DESCRIPTION = "No description yet."
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 PHONE_TYPES = ("text", "voice", "fax", "cell", "video", "pager", "textphone")
@@ -119,7 +124,7 @@ ORGANIZATION = Resource(
     (
         UUID_ID,
         Field("name", required=True),
-        Field("alternate_name"),
+        Field("alternate_name", kept=False),
         Field(
             "description",
             required=True,
@@ -128,10 +133,10 @@ ORGANIZATION = Resource(
         ),
         Field("email", format="email"),
         Field("url", format="uri"),
-        Field("tax_status"),
-        Field("tax_id"),
-        Field("year_incorporated", "date", format="%Y"),
-        Field("legal_status"),
+        Field("tax_status", kept=False),
+        Field("tax_id", kept=False),
+        Field("year_incorporated", "date", format="%Y", kept=False),
+        Field("legal_status", kept=False),
     ),
     description="Organizations delivering services.",
     required=True,
@@ -142,19 +147,19 @@ SERVICE = Resource(
     (
         UNIQUE_ID,
         Field("organization_id", required=True),
-        Field("program_id"),
+        Field("program_id", kept=False),
         Field("name", required=True),
         Field("alternate_name"),
         Field("description"),
         Field("url", format="uri"),
         Field("email", format="email"),
         Field("status", required=True, enum=SERVICE_STATUSES),
-        Field("interpretation_services"),
+        Field("interpretation_services", kept=False),
         Field("application_process"),
         Field("wait_time"),
         Field("fees"),
-        Field("accreditations"),
-        Field("licenses"),
+        Field("accreditations", kept=False),
+        Field("licenses", kept=False),
         Field("taxonomy_ids"),
     ),
     description="Services provided by organizations.",
@@ -196,7 +201,7 @@ CONTACT = Resource(
         ID,
         Field("organization_id"),
         Field("service_id"),
-        Field("service_at_location_id"),
+        Field("service_at_location_id", kept=False),
         Field("name"),
         Field("title"),
         Field("department"),
@@ -225,7 +230,7 @@ PHONE = Resource(
         Field("type", enum=PHONE_TYPES),
         Field("language"),
         Field("description"),
-        Field("department"),
+        Field("department", kept=False),
     ),
     description="Phone numbers of organizations, services, locations and contact people.",
     foreign_keys=(
@@ -240,15 +245,15 @@ PHYSICAL_ADDRESS = Resource(
     "physical_address",
     "physical_addresses.csv",
     (
-        ID,
+        NEW_ID,
         Field("location_id"),
-        Field("attention"),
+        Field("attention", kept=False),
         Field("address_1", required=True),
         Field("address_2"),
-        Field("address_3"),
-        Field("address_4"),
+        Field("address_3", kept=False),
+        Field("address_4", kept=False),
         Field("city", required=True),
-        Field("region"),
+        Field("region", kept=False),
         Field("state_province", required=True),
         Field("postal_code", required=True),
         Field("country", required=True),
@@ -285,7 +290,12 @@ LANGUAGE = Resource(
 ACCESSIBILITY_FOR_DISABILITIES = Resource(
     "accessibility_for_disabilities",
     "accessibility_for_disabilities.csv",
-    (ID, Field("location_id"), Field("accessibility", enum=ACCESSIBILITY), Field("details")),
+    (
+        NEW_ID,
+        Field("location_id"),
+        Field("accessibility", enum=ACCESSIBILITY),
+        Field("details"),
+    ),
     description="Accessibility of locations.",
     foreign_keys=(("location_id", "location"),),
 )
@@ -293,11 +303,11 @@ TAXONOMY = Resource(
     "taxonomy",
     "taxonomy.csv",
     (
-        UNIQUE_ID,
-        Field("name", required=True),
-        Field("parent_id"),
-        Field("parent_name"),
-        Field("vocabulary"),
+        Field("id", required=True, unique=True, kept=False, description=ID.description),
+        Field("name", required=True, kept=False),
+        Field("parent_id", kept=False),
+        Field("parent_name", kept=False),
+        Field("vocabulary", kept=False),
     ),
     description="Terms services are classified by (here: the collaborative's key areas).",
 )
@@ -305,10 +315,10 @@ SERVICE_TAXONOMY = Resource(
     "service_taxonomy",
     "services_taxonomy.csv",
     (
-        UNIQUE_ID,
+        Field("id", required=True, unique=True, kept=False, description=ID.description),
         Field("service_id", required=True),
         Field("taxonomy_id", required=True),
-        Field("taxonomy_detail"),
+        Field("taxonomy_detail", kept=False),
     ),
     description="Which taxonomy terms apply to which services.",
     foreign_keys=(("service_id", "service"), ("taxonomy_id", "taxonomy")),
@@ -316,7 +326,7 @@ SERVICE_TAXONOMY = Resource(
 REQUIRED_DOCUMENT = Resource(
     "required_document",
     "required_documents.csv",
-    (ID, Field("service_id"), Field("document")),
+    (NEW_ID, Field("service_id"), Field("document")),
     description="Documents a person needs to get a service.",
     foreign_keys=(("service_id", "service"),),
 )
