@@ -8,13 +8,14 @@ from datetime import time
 from decimal import Decimal
 from pathlib import Path
 
+import frictionless
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
 from reentry.audit.models import AuditEvent
 from reentry.sharing.levels import SharingLevel
-from stakeholders.directory.hsds import hsds_export, hsds_import
+from stakeholders.directory.hsds import hsds_export, hsds_import, spec
 from stakeholders.models import (
     Contact,
     Language,
@@ -765,3 +766,244 @@ def test_schedule_times_survive_the_round_trip(public_directory, tmp_path):
 
     assert "22:00:00,02:00:00" in text
     assert RegularSchedule.objects.filter(opens_at=time(22, 0)).count() == 1
+
+
+# --- the official HSDS 1.1 schema as the oracle ---------------------------------------------
+
+OFFICIAL = Path(__file__).resolve().parent / "hsds_schema" / "datapackage.json"
+# Where we knowingly differ from the official file, and why. Nothing else may differ.
+KNOWN_DEVIATIONS = {
+    # HSDS 1.1 writes format "url", which is not a Table Schema format: frictionless rejects
+    # the field ("'url' is not one of ['default', 'email', 'uri', …]"). "uri" is its name.
+    ("organization", "url", "format"): ("url", "uri"),
+    ("service", "url", "format"): ("url", "uri"),
+}
+
+
+def frictionless_errors(descriptor: Path) -> list[str]:
+    report = frictionless.validate(str(descriptor))
+    return [
+        f"{task.name}: {error.type}: {error.message}"
+        for task in report.tasks
+        for error in task.errors
+    ] + [f"package: {error.type}: {error.message}" for error in report.errors]
+
+
+def test_the_export_passes_frictionless_validation(public_directory, tmp_path):
+    # An organization imported with an id that is not a UUID: HSDS 1.1 wants a UUID.
+    legacy = OrganizationFactory(
+        collaborative=public_directory.collab,
+        sharing_level="public",
+        name="Legacy Org",
+        hsds_id="legacy-17",
+        description="",
+    )
+    Service.objects.create(organization=legacy, name="Legacy service")
+
+    summary = hsds_export(collaborative=public_directory.collab, destination=tmp_path / "out")
+
+    assert frictionless_errors(tmp_path / "out" / "datapackage.json") == []
+    assert summary.rows["organization"] == 12 and summary.rows["service"] == 15
+    with (tmp_path / "out" / "organizations.csv").open(newline="", encoding="utf-8") as f:
+        organizations = {row["name"]: row for row in csv.DictReader(f)}
+    assert organizations["Legacy Org"]["id"] == str(legacy.public_id)
+    assert organizations["Legacy Org"]["description"] == spec.NO_DESCRIPTION
+    assert organizations["Legal Aid"]["description"] == spec.NO_DESCRIPTION
+    assert organizations["Sanctuary Example City"]["id"] == "1899600a-649c-11e6-8b77-86f30ca893d3"
+
+
+def test_frictionless_catches_an_export_that_breaks_the_schema(public_directory, tmp_path):
+    """The oracle can fail: an organization id that is not a UUID is an error."""
+    hsds_export(collaborative=public_directory.collab, destination=tmp_path / "out")
+    edit_csv(
+        tmp_path / "out" / "organizations.csv",
+        lambda rows: [rows[0], ["not-a-uuid", *rows[1][1:]], *rows[2:]],
+    )
+
+    errors = frictionless_errors(tmp_path / "out" / "datapackage.json")
+
+    assert any(e.startswith("organization: type-error") for e in errors), errors
+
+
+def test_a_reexport_of_a_non_uuid_organization_reimports_unchanged(public_directory, tmp_path):
+    legacy = OrganizationFactory(
+        collaborative=public_directory.collab, sharing_level="public", hsds_id="legacy-17"
+    )
+    hsds_export(collaborative=public_directory.collab, destination=tmp_path / "out")
+    before = row_counts()
+
+    report = run(public_directory.collab, tmp_path / "out")
+
+    assert report.errors == []
+    assert row_counts() == before
+    legacy.refresh_from_db()
+    assert (legacy.hsds_id, legacy.description) == ("legacy-17", "")
+
+
+def official_resources() -> dict[str, dict]:
+    descriptor = json.loads(OFFICIAL.read_text(encoding="utf-8"))
+    assert descriptor["version"] == "1.1.1"
+    return {r["name"]: r for r in descriptor["resources"]}
+
+
+def field_facts(schema_field: dict) -> dict:
+    constraints = schema_field.get("constraints", {})
+    return {
+        "type": schema_field.get("type", "string"),
+        "format": schema_field.get("format", "default"),
+        "required": constraints.get("required", False),
+        "unique": constraints.get("unique", False),
+        "enum": constraints.get("enum"),
+    }
+
+
+def test_our_table_schemas_agree_with_the_official_hsds_1_1_ones():
+    official = official_resources()
+    ours = {r.name: r for r in spec.RESOURCES if not r.name.startswith("reentry_")}
+    assert set(ours) <= set(official)
+    differences = []
+    for name, resource in ours.items():
+        theirs = official[name]
+        assert resource.path == theirs["path"], name
+        assert resource.columns == [f["name"] for f in theirs["schema"]["fields"]], name
+        assert resource.schema()["primaryKey"] == theirs["schema"]["primaryKey"], name
+        their_fields = {f["name"]: field_facts(f) for f in theirs["schema"]["fields"]}
+        for our_field in resource.schema()["fields"]:
+            mine = field_facts(our_field)
+            for fact, value in their_fields[our_field["name"]].items():
+                if mine[fact] != value:
+                    differences.append((name, our_field["name"], fact, value, mine[fact]))
+    assert differences == [
+        (resource, column, fact, *values)
+        for (resource, column, fact), values in KNOWN_DEVIATIONS.items()
+    ]
+    # Our extension tables are ours alone: HSDS has no table of that name.
+    assert {r.name for r in spec.RESOURCES} - set(ours) == {
+        "reentry_organization",
+        "reentry_service",
+    }
+
+
+# --- what an import keeps -------------------------------------------------------------------
+
+
+def test_the_report_lists_every_column_of_the_sample_it_keeps_and_every_one_it_does_not(collab):
+    report = run(collab, SAMPLE)
+
+    columns = {file: (c.kept, c.dropped) for file, c in report.columns.items()}
+    assert columns == {
+        "organizations.csv": (
+            ["id", "name", "description", "email", "url"],
+            ["alternate_name", "tax_status", "tax_id", "year_incorporated", "legal_status"],
+        ),
+        "services.csv": (
+            [
+                "id",
+                "organization_id",
+                "name",
+                "alternate_name",
+                "description",
+                "url",
+                "email",
+                "status",
+                "application_process",
+                "wait_time",
+                "fees",
+                "taxonomy_ids",
+            ],
+            ["program_id", "interpretation_services", "accreditations", "licenses"],
+        ),
+        "locations.csv": (
+            [
+                "id",
+                "organization_id",
+                "name",
+                "alternate_name",
+                "description",
+                "transportation",
+                "latitude",
+                "longitude",
+            ],
+            [],
+        ),
+        "services_at_location.csv": (["id", "service_id", "location_id", "description"], []),
+        "contacts.csv": (
+            ["id", "organization_id", "service_id", "name", "title", "department", "email"],
+            ["service_at_location_id"],
+        ),
+        "phones.csv": (
+            [
+                "id",
+                "location_id",
+                "service_id",
+                "organization_id",
+                "contact_id",
+                "service_at_location_id",
+                "number",
+                "extension",
+                "type",
+                "language",
+                "description",
+            ],
+            ["department"],
+        ),
+        "physical_addresses.csv": (
+            [
+                "location_id",
+                "address_1",
+                "address_2",
+                "city",
+                "state_province",
+                "postal_code",
+                "country",
+            ],
+            ["id", "attention", "address_3", "address_4", "region"],
+        ),
+        "regular_schedules.csv": (
+            [
+                "id",
+                "service_id",
+                "location_id",
+                "service_at_location_id",
+                "weekday",
+                "opens_at",
+                "closes_at",
+            ],
+            [],
+        ),
+        "languages.csv": (["id", "service_id", "location_id", "language"], []),
+        "accessibility_for_disabilities.csv": (
+            ["location_id", "accessibility", "details"],
+            ["id"],
+        ),
+        "taxonomy.csv": ([], ["id", "name", "parent_id", "parent_name", "vocabulary"]),
+        "services_taxonomy.csv": (["service_id", "taxonomy_id"], ["id", "taxonomy_detail"]),
+        "required_documents.csv": (["service_id", "document"], ["id"]),
+    }
+    assert report.ignored == [
+        "eligibility",
+        "funding",
+        "holiday_schedule",
+        "meta_table_description",
+        "metadata",
+        "payment_accepted",
+        "postal_address",
+        "program",
+        "service_area",
+    ]
+    text = report.as_text()
+    assert "organizations.csv: NOT kept alternate_name, tax_status, tax_id" in text
+    assert "contacts.csv: NOT kept service_at_location_id" in text
+    assert "taxonomy.csv: kept -" in text
+
+
+def test_a_column_hsds_does_not_define_is_listed_as_not_kept(collab, sample_copy):
+    edit_csv(
+        sample_copy / "languages.csv",
+        lambda rows: [[*rows[0], "notes"], *[[*r, "x"] for r in rows[1:]]],
+    )
+
+    report = run(collab, sample_copy)
+
+    assert report.errors == []
+    assert report.columns["languages.csv"].dropped == ["notes"]

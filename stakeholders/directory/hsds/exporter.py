@@ -49,6 +49,16 @@ def _xid(obj) -> str:
     return obj.hsds_id or str(obj.public_id)
 
 
+def _organization_id(org: Organization) -> str:
+    """HSDS 1.1 wants a UUID: an imported id that is not one gives way to our public id
+    (which the importer matches too, so re-importing still finds the organization)."""
+    try:
+        canonical = str(uuid.UUID(org.hsds_id)) == org.hsds_id.lower()
+    except ValueError:
+        canonical = False
+    return org.hsds_id if canonical else str(org.public_id)
+
+
 def _derived_id(*parts: str) -> str:
     """A stable id for rows we do not store one for (addresses, taxonomy links)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "reentry-commons:" + "/".join(parts)))
@@ -74,7 +84,7 @@ def hsds_export(
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(resource.columns)
         for row in tables[resource.name]:
-            writer.writerow([_text(row.get(column)) for column in resource.columns])
+            writer.writerow([_text(row.get(f.name)) or f.fallback for f in resource.fields])
         files[resource.path] = out.getvalue().encode("utf-8")
     descriptor = {
         "name": f"reentry-commons-{collaborative.slug}",
@@ -132,7 +142,7 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
         .order_by("name", "pk")
     )
     ids = {
-        "organization": {o.pk: _xid(o) for o in organizations},
+        "organization": {o.pk: _organization_id(o) for o in organizations},
         "service": {s.pk: _xid(s) for s in services},
         "location": {loc.pk: _xid(loc) for loc in locations},
     }
@@ -159,9 +169,10 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
 
     tables: dict[str, list[dict]] = {r.name: [] for r in spec.RESOURCES}
     for org in organizations:
+        oid = ids["organization"][org.pk]
         tables["organization"].append(
             {
-                "id": _xid(org),
+                "id": oid,
                 "name": org.name,
                 "description": org.description,
                 "email": org.email,
@@ -170,8 +181,8 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
         )
         tables["reentry_organization"].append(
             {
-                "id": _xid(org),
-                "organization_id": _xid(org),
+                "id": oid,
+                "organization_id": oid,
                 "sector": org.sector.slug,
                 "key_areas": ",".join(sorted(a.slug for a in org.key_areas.all())),
             }

@@ -18,7 +18,7 @@ from reentry.audit.log import record
 from reentry.sharing.levels import SharingLevel
 from stakeholders.directory.hsds.commit import Committer
 from stakeholders.directory.hsds.package import read_package
-from stakeholders.directory.hsds.report import ImportReport, Rollback
+from stakeholders.directory.hsds.report import Columns, ImportReport, Rollback
 from stakeholders.directory.hsds.validate import Validator
 from stakeholders.models import (
     Collaborative,
@@ -60,6 +60,12 @@ def hsds_import(
     package = read_package(source)
     report.errors.extend(package.issues)
     report.ignored = package.ignored
+    for table in package.tables.values():
+        kept = {f.name for f in table.resource.fields if f.kept}
+        report.columns[table.path] = Columns(
+            kept=[c for c in table.header if c in kept],
+            dropped=[c for c in table.header if c not in kept],
+        )
     if report.errors:
         return report
     data = Validator(package, collaborative, report).run()

@@ -176,7 +176,7 @@ def _read_csv(resource: Resource, path: str, data: bytes, issues: list[Issue]) -
         issues.append(Issue(path, 1, name, _("This column appears more than once.")))
         ok = False
     for spec_field in resource.fields:
-        if spec_field.required and spec_field.name not in header:
+        if spec_field.import_required and spec_field.name not in header:
             issues.append(Issue(path, 1, spec_field.name, _("A required column is missing.")))
             ok = False
     rows: list[tuple[int, dict[str, str]]] = []

@@ -24,6 +24,14 @@ class Counts:
 
 
 @dataclass
+class Columns:
+    """The columns of one file: those the import keeps, and those it does not."""
+
+    kept: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+
+@dataclass
 class ImportReport:
     source: str
     dry_run: bool = False
@@ -31,6 +39,7 @@ class ImportReport:
     warnings: list[Issue] = field(default_factory=list)
     counts: dict[str, Counts] = field(default_factory=lambda: {t: Counts() for t in TABLES})
     ignored: list[str] = field(default_factory=list)
+    columns: dict[str, Columns] = field(default_factory=dict)  # by file
     committed: bool = False
 
     @property
@@ -59,6 +68,12 @@ class ImportReport:
             lines += [f"  {issue}" for issue in self.warnings]
         if self.ignored:
             lines.append("Not imported (this app does not keep them): " + ", ".join(self.ignored))
+        if self.columns:
+            lines.append("Columns kept, and not kept (an export will not have them):")
+            for file, columns in self.columns.items():
+                lines.append(f"  {file}: kept {', '.join(columns.kept) or '-'}")
+                if columns.dropped:
+                    lines.append(f"  {file}: NOT kept {', '.join(columns.dropped)}")
         return "\n".join(lines)
 
 

@@ -21,6 +21,18 @@ class Field:
     enum: tuple[str, ...] = ()
     format: str = ""
     description: str = ""
+    unique: bool = False
+    # Written in place of an empty value where HSDS requires one and our data may lack it;
+    # read back as empty, so a package we exported imports unchanged.
+    fallback: str = ""
+    # Whether an import stores the column, so that an export writes it back. The import
+    # report lists every column it does not keep.
+    kept: bool = True
+
+    @property
+    def import_required(self) -> bool:
+        """Whether an import must have a value (a field with a fallback may be empty)."""
+        return self.required and not self.fallback
 
     def schema(self) -> dict:
         out: dict = {"name": self.name, "type": self.type}
@@ -29,6 +41,8 @@ class Field:
         if self.description:
             out["description"] = self.description
         constraints: dict = {"required": self.required}
+        if self.unique:
+            constraints["unique"] = True
         if self.enum:
             constraints["enum"] = list(self.enum)
         out["constraints"] = constraints
@@ -69,11 +83,25 @@ class Resource:
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
+            "profile": "tabular-data-resource",
             "schema": self.schema(),
         }
 
 
 ID = Field("id", required=True, description="Each entry must have a unique identifier.")
+# HSDS 1.1 marks some tables' ids unique (the primary key makes every id unique anyway).
+UNIQUE_ID = Field("id", required=True, unique=True, description=ID.description)
+# HSDS 1.1 requires organization ids to be UUIDs.
+UUID_ID = Field(
+    "id",
+    required=True,
+    unique=True,
+    format="uuid",
+    description="Each organization must have a unique identifier, a UUID.",
+)
+# A row we store inside another record gets a new id on export: its own id is not kept.
+NEW_ID = Field("id", required=True, kept=False, description=ID.description)
+NO_DESCRIPTION = "No description yet."
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 PHONE_TYPES = ("text", "voice", "fax", "cell", "video", "pager", "textphone")
 ACCESSIBILITY = (
@@ -94,16 +122,21 @@ ORGANIZATION = Resource(
     "organization",
     "organizations.csv",
     (
-        ID,
+        UUID_ID,
         Field("name", required=True),
-        Field("alternate_name"),
-        Field("description"),
+        Field("alternate_name", kept=False),
+        Field(
+            "description",
+            required=True,
+            fallback=NO_DESCRIPTION,
+            description=f'"{NO_DESCRIPTION}" when the organization has not written one.',
+        ),
         Field("email", format="email"),
         Field("url", format="uri"),
-        Field("tax_status"),
-        Field("tax_id"),
-        Field("year_incorporated", "date", format="%Y"),
-        Field("legal_status"),
+        Field("tax_status", kept=False),
+        Field("tax_id", kept=False),
+        Field("year_incorporated", "date", format="%Y", kept=False),
+        Field("legal_status", kept=False),
     ),
     description="Organizations delivering services.",
     required=True,
@@ -112,21 +145,21 @@ SERVICE = Resource(
     "service",
     "services.csv",
     (
-        ID,
+        UNIQUE_ID,
         Field("organization_id", required=True),
-        Field("program_id"),
+        Field("program_id", kept=False),
         Field("name", required=True),
         Field("alternate_name"),
         Field("description"),
         Field("url", format="uri"),
         Field("email", format="email"),
         Field("status", required=True, enum=SERVICE_STATUSES),
-        Field("interpretation_services"),
+        Field("interpretation_services", kept=False),
         Field("application_process"),
         Field("wait_time"),
         Field("fees"),
-        Field("accreditations"),
-        Field("licenses"),
+        Field("accreditations", kept=False),
+        Field("licenses", kept=False),
         Field("taxonomy_ids"),
     ),
     description="Services provided by organizations.",
@@ -153,7 +186,7 @@ SERVICE_AT_LOCATION = Resource(
     "service_at_location",
     "services_at_location.csv",
     (
-        ID,
+        UNIQUE_ID,
         Field("service_id", required=True),
         Field("location_id", required=True),
         Field("description"),
@@ -168,7 +201,7 @@ CONTACT = Resource(
         ID,
         Field("organization_id"),
         Field("service_id"),
-        Field("service_at_location_id"),
+        Field("service_at_location_id", kept=False),
         Field("name"),
         Field("title"),
         Field("department"),
@@ -197,7 +230,7 @@ PHONE = Resource(
         Field("type", enum=PHONE_TYPES),
         Field("language"),
         Field("description"),
-        Field("department"),
+        Field("department", kept=False),
     ),
     description="Phone numbers of organizations, services, locations and contact people.",
     foreign_keys=(
@@ -212,15 +245,15 @@ PHYSICAL_ADDRESS = Resource(
     "physical_address",
     "physical_addresses.csv",
     (
-        ID,
+        NEW_ID,
         Field("location_id"),
-        Field("attention"),
+        Field("attention", kept=False),
         Field("address_1", required=True),
         Field("address_2"),
-        Field("address_3"),
-        Field("address_4"),
+        Field("address_3", kept=False),
+        Field("address_4", kept=False),
         Field("city", required=True),
-        Field("region"),
+        Field("region", kept=False),
         Field("state_province", required=True),
         Field("postal_code", required=True),
         Field("country", required=True),
@@ -257,7 +290,12 @@ LANGUAGE = Resource(
 ACCESSIBILITY_FOR_DISABILITIES = Resource(
     "accessibility_for_disabilities",
     "accessibility_for_disabilities.csv",
-    (ID, Field("location_id"), Field("accessibility", enum=ACCESSIBILITY), Field("details")),
+    (
+        NEW_ID,
+        Field("location_id"),
+        Field("accessibility", enum=ACCESSIBILITY),
+        Field("details"),
+    ),
     description="Accessibility of locations.",
     foreign_keys=(("location_id", "location"),),
 )
@@ -265,11 +303,11 @@ TAXONOMY = Resource(
     "taxonomy",
     "taxonomy.csv",
     (
-        ID,
-        Field("name", required=True),
-        Field("parent_id"),
-        Field("parent_name"),
-        Field("vocabulary"),
+        Field("id", required=True, unique=True, kept=False, description=ID.description),
+        Field("name", required=True, kept=False),
+        Field("parent_id", kept=False),
+        Field("parent_name", kept=False),
+        Field("vocabulary", kept=False),
     ),
     description="Terms services are classified by (here: the collaborative's key areas).",
 )
@@ -277,10 +315,10 @@ SERVICE_TAXONOMY = Resource(
     "service_taxonomy",
     "services_taxonomy.csv",
     (
-        ID,
+        Field("id", required=True, unique=True, kept=False, description=ID.description),
         Field("service_id", required=True),
         Field("taxonomy_id", required=True),
-        Field("taxonomy_detail"),
+        Field("taxonomy_detail", kept=False),
     ),
     description="Which taxonomy terms apply to which services.",
     foreign_keys=(("service_id", "service"), ("taxonomy_id", "taxonomy")),
@@ -288,7 +326,7 @@ SERVICE_TAXONOMY = Resource(
 REQUIRED_DOCUMENT = Resource(
     "required_document",
     "required_documents.csv",
-    (ID, Field("service_id"), Field("document")),
+    (NEW_ID, Field("service_id"), Field("document")),
     description="Documents a person needs to get a service.",
     foreign_keys=(("service_id", "service"),),
 )

@@ -132,8 +132,11 @@ class Validator:
             row = _Row(table.path, number, row_id)
             ok = True
             for spec_field in resource.fields:
+                if spec_field.fallback and raw.get(spec_field.name) == spec_field.fallback:
+                    raw = {**raw, spec_field.name: ""}
+            for spec_field in resource.fields:
                 value = raw.get(spec_field.name, "")
-                if spec_field.required and not value:
+                if spec_field.import_required and not value:
                     self.report.error(
                         table.path, number, spec_field.name, _("A value is required.")
                     )
@@ -179,7 +182,7 @@ class Validator:
     def _required(self, column: str) -> bool:
         resource = self.resource
         return resource is not None and any(
-            f.name == column and f.required for f in resource.fields
+            f.name == column and f.import_required for f in resource.fields
         )
 
     def _enum(self, row: _Row, raw: dict, column: str, choices, default: str = "") -> str | None:
