@@ -119,6 +119,11 @@ class StipendPayment(models.Model):
         Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    # What was paid, to whom, as it stood when it was paid: one entry per person (name,
+    # email, member id, lines, total and its split by source, amounts as strings). The
+    # payroll file is made from this, so renaming a person later never changes a paid
+    # statement. Written once by ``stipend_payment_create``.
+    payees = models.JSONField(_("paid to"), default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -143,3 +143,38 @@ def payment_rows(payment: StipendPayment) -> list[PaymentRow]:
         )
         for row in rows
     ]
+
+
+def frozen_payees(rows: list[PaymentRow]) -> list[dict[str, Any]]:
+    """``rows`` as kept on the payment (``StipendPayment.payees``): plain JSON."""
+    return [
+        {
+            "name": row.name,
+            "email": row.email,
+            "member_id": row.member_id,
+            "lines": row.lines,
+            "total": str(row.total),
+            "by_source": {source: str(amount) for source, amount in row.by_source.items()},
+        }
+        for row in rows
+    ]
+
+
+def paid_rows(payment: StipendPayment) -> list[PaymentRow]:
+    """The rows of a payment as they were when it was paid (its ``payees``); for a payment
+    made before payees were kept, as the ledger says now."""
+    if not payment.payees:
+        return payment_rows(payment)
+    return [
+        PaymentRow(
+            name=item["name"],
+            email=item["email"],
+            member_id=item["member_id"],
+            lines=item["lines"],
+            total=Decimal(item["total"]),
+            by_source={
+                source: Decimal(item["by_source"].get(source, "0")) for source in Source.values
+            },
+        )
+        for item in payment.payees
+    ]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
-from reentry.stipends import money
+from reentry.stipends import money, selectors
 from reentry.stipends.models import (
     Currency,
     Source,
@@ -385,6 +385,9 @@ def stipend_payment_create(
     StipendLine.objects.filter(pk__in=ids).update(
         status=Status.PAID, paid_at=timezone.now(), payment=payment, payment_reference=reference
     )
+    # A paid statement is a record: keep who was paid what, as it stands now.
+    payment.payees = selectors.frozen_payees(selectors.payment_rows(payment))
+    payment.save(update_fields=["payees"])
     record(
         "stipends.paid",
         actor=actor.user,

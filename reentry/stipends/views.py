@@ -304,7 +304,7 @@ def payment_csv(request: CollaborativeRequest, slug: str, public_id) -> HttpResp
             payment.reference,
             *(f"{row.by_source[source]:.2f}" for source in Source.values),
         ]
-        for row in selectors.payment_rows(payment)
+        for row in selectors.paid_rows(payment)
     )
     return csv_response(
         rows, payment_filename(request.collaborative.slug, payment.reference), stream=False

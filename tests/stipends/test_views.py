@@ -195,6 +195,23 @@ class TestPaymentFile:
         ]
         assert StipendLine.objects.get(pk=ledger.pk).status == "paid"
 
+    def test_a_paid_file_does_not_change_when_the_person_is_renamed(self, cast, ledger, login):
+        """A paid statement is a record: the file shows who was paid what, as it stood
+        when it was paid, whatever happens to the account afterwards."""
+        client = login(cast.backbone)
+        assert client.post(url("pay", month=MARCH), {"reference": "PR-78"}).status_code == 302
+        payment = StipendPayment.objects.get()
+        before = client.get(url("payment_csv", public_id=payment.public_id)).content
+        user = cast.community.user
+        paid_as = (user.name, user.email)
+        user.name, user.email = "Someone Else", "someone.else@example.org"
+        user.save()
+        StipendLine.objects.filter(payment=payment).update(amount="99.00")
+        after = client.get(url("payment_csv", public_id=payment.public_id)).content
+        assert after == before
+        rows = list(csv.reader(io.StringIO(after.decode("utf-8-sig"))))
+        assert tuple(rows[1][:2]) == paid_as and rows[1][5] == "25.00"
+
     def test_a_name_is_never_a_spreadsheet_formula(self, cast, ledger, login):
         cast.community.user.name = '=HYPERLINK("http://evil")'
         cast.community.user.save()
