@@ -107,8 +107,12 @@ class DatabaseCreation(creation.DatabaseCreation):
             )
             for (old,) in cursor.fetchall():
                 try:
-                    cursor.execute(f"DROP DATABASE {self._quote_name(old)}")
+                    # IF EXISTS: the other worker, saving its template at the same moment,
+                    # may have dropped it already.
+                    cursor.execute(f"DROP DATABASE IF EXISTS {self._quote_name(old)}")
                 except Exception as exc:  # a run of older code is cloning it right now
-                    if not isinstance(exc.__cause__, errors.ObjectInUse):
+                    if not isinstance(
+                        exc.__cause__, errors.ObjectInUse | errors.InvalidCatalogName
+                    ):
                         raise
         self.connection.ensure_connection()
