@@ -58,10 +58,18 @@ def build_casebook(cast):
     pat.user = pat_member.user
     pat.save(update_fields=["user"])
     log_housing = logs.service_log(
-        actor=cast.staff_a, enrolment=pat_a, key_area=housing, delivered_on=today, notes="Lease"
+        actor=cast.staff_a,
+        enrolment=pat_a,
+        key_area=housing,
+        delivered_on=today,
+        notes="Signed the lease together",
     )
     log_employment = logs.service_log(
-        actor=cast.staff_a, enrolment=pat_a, key_area=employment, delivered_on=today, notes="CV"
+        actor=cast.staff_a,
+        enrolment=pat_a,
+        key_area=employment,
+        delivered_on=today,
+        notes="Wrote a resume together",
     )
     to_b = give_consent(
         cast.staff_a,

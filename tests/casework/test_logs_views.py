@@ -289,7 +289,7 @@ def test_log_the_same_for_others_starts_from_that_log(casebook, login):
         .get(url("log_many", **{"from": str(log.public_id)}))
         .content.decode()
     )
-    assert "CV" not in page
+    assert "Wrote a resume together" not in page
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -310,7 +310,7 @@ def _more_logs(casebook, n, **fields):
 
 def test_list_shows_our_logs_only(casebook, login):
     page = login(casebook.cast.staff_a).get(url("logs")).content.decode()
-    assert casebook.pat.code in page and "Pat Doe" in page and "Lease" in page
+    assert casebook.pat.code in page and "Pat Doe" in page and "Signed the lease together" in page
     assert casebook.quinn_c.participant.code not in page
     page_b = login(casebook.cast.staff_b).get(url("logs")).content.decode()
     assert casebook.pat.code not in page_b and casebook.rae_b.participant.code in page_b
@@ -371,7 +371,7 @@ def test_list_filters(casebook, login):
     client = login(casebook.cast.staff_a)
     today = casebook.collab.today()
     only_employment = client.get(url("logs", key_area=casebook.employment.pk))
-    assert [r["log"].notes for r in only_employment.context["rows"]] == ["CV"]
+    assert [r["log"].notes for r in only_employment.context["rows"]] == ["Wrote a resume together"]
     dated = client.get(
         url("logs", date_from=(today - timedelta(days=2)).isoformat(), date_to=today.isoformat())
     )
@@ -387,8 +387,8 @@ def test_list_filters(casebook, login):
 
 def test_shared_shows_what_consents_cover_codes_only(casebook, login):
     page = login(casebook.cast.staff_b).get(url("logs_shared")).content.decode()
-    assert casebook.pat.code in page and "Lease" in page
-    assert "CV" not in page  # employment is not in the consent's key areas
+    assert casebook.pat.code in page and "Signed the lease together" in page
+    assert "Wrote a resume together" not in page  # employment is not in the consent's key areas
     assert "Pat Doe" not in page  # identity is not shared
     assert casebook.rae_b.participant.code not in page  # its own logs are not "shared"
     assert "42 CFR part 2" not in page
@@ -427,7 +427,7 @@ def test_staff_members_own_record_is_not_shared_with_their_organization(casebook
     pat.user = staff_b.user
     pat.save(update_fields=["user"])
     page = login(staff_b).get(url("logs_shared")).content.decode()
-    assert "CV" not in page
+    assert "Wrote a resume together" not in page
 
 
 def test_shared_query_count_is_flat(casebook, login, count_queries):

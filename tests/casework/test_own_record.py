@@ -49,7 +49,9 @@ def test_the_person_sees_what_each_organization_holds(client, casebook):
     assert "Org A" in page
     assert "Pat Doe" in page  # the identity Org A holds
     assert "Anamosa State Penitentiary" in page
-    assert "Lease" in page and "CV" in page  # both services, every key area
+    assert (
+        "Signed the lease together" in page and "Wrote a resume together" in page
+    )  # both services, every key area
     assert "Employment" in page
 
 

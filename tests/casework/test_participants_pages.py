@@ -164,7 +164,7 @@ def test_the_owner_sees_everything_and_why(casebook, login):
     page = login(c.staff_a).get(page_url(casebook.pat)).content.decode()
     assert "Pat Doe" in page
     assert "Anamosa State Penitentiary" in page
-    assert "Lease" in page and "CV" in page
+    assert "Signed the lease together" in page and "Wrote a resume together" in page
     assert "Your organization&#x27;s record" in page or "Your organization's record" in page
     assert "What the person agreed to share" in page
     assert "Give the person a link code" not in page  # Pat linked their account already
@@ -173,8 +173,8 @@ def test_the_owner_sees_everything_and_why(casebook, login):
 def test_org_b_sees_the_housing_log_not_employment_not_the_name(casebook, login):
     c = casebook.cast
     page = login(c.staff_b).get(page_url(casebook.pat)).content.decode()
-    assert "Lease" in page  # the housing log
-    assert "CV" not in page  # the employment log
+    assert "Signed the lease together" in page  # the housing log
+    assert "Wrote a resume together" not in page  # the employment log
     assert "Pat Doe" not in page and "Doe" not in page
     assert "Anamosa State Penitentiary" in page  # enrolment facts are shared
     ends = casebook.to_b.ends_on.isoformat()
@@ -221,7 +221,7 @@ def test_anonymous_is_sent_to_sign_in_from_the_page(casebook, client):
 
 def test_the_person_sees_their_own_record(casebook, login):
     page = login(casebook.pat_member).get(page_url(casebook.pat)).content.decode()
-    assert "Pat Doe" in page and "CV" in page
+    assert "Pat Doe" in page and "Wrote a resume together" in page
     assert "Shown because this is your own record." in page
 
 
