@@ -645,11 +645,14 @@ class _CaseworkViewSet(CollaborativeScopedViewSet):
             found.response, status=found.status_code, headers={"Idempotent-Replayed": "true"}
         )
 
+    # The two hooks of an endpoint that creates (participants, service logs): write the
+    # record through its service, and the body to answer (and replay) for it. The
+    # read-only endpoints (consents, referrals) take no POST and never reach them.
     def perform_create_from(self, member: Member, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not create records.")
 
     def answer_for(self, created: Any) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not create records.")
 
 
 def _own_org_id(filterset: CollaborativeFilterSet) -> int | None:

@@ -191,18 +191,22 @@ def enrolment_update(
     return enrolment
 
 
-@transaction.atomic
-def enrolment_close(*, actor: Member, enrolment: Enrolment, request=None) -> Enrolment:
-    """The organization no longer serves the person. The record is kept."""
+def _enrolment_status_set(
+    actor: Member, enrolment: Enrolment, status: str, action: str, request
+) -> Enrolment:
+    """Close or reopen the owner's record (idempotent): the record itself is kept."""
     _require_owner(actor, enrolment)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-    if enrolment.status == Enrolment.Status.CLOSED:
+    if enrolment.status == status:
         return enrolment
-    enrolment.status = Enrolment.Status.CLOSED
-    enrolment.closed_on = max(enrolment.collaborative.today(), enrolment.enrolled_on)
+    enrolment.status = status
+    closing = status == Enrolment.Status.CLOSED
+    enrolment.closed_on = (
+        max(enrolment.collaborative.today(), enrolment.enrolled_on) if closing else None
+    )
     enrolment.save(update_fields=["status", "closed_on", "updated_at"])
     record(
-        "casework.enrolment_closed",
+        action,
         actor=actor.user,
         request=request,
         collaborative=enrolment.collaborative,
@@ -210,26 +214,22 @@ def enrolment_close(*, actor: Member, enrolment: Enrolment, request=None) -> Enr
         organization=str(enrolment.organization),
     )
     return enrolment
+
+
+@transaction.atomic
+def enrolment_close(*, actor: Member, enrolment: Enrolment, request=None) -> Enrolment:
+    """The organization no longer serves the person. The record is kept."""
+    return _enrolment_status_set(
+        actor, enrolment, Enrolment.Status.CLOSED, "casework.enrolment_closed", request
+    )
 
 
 @transaction.atomic
 def enrolment_reopen(*, actor: Member, enrolment: Enrolment, request=None) -> Enrolment:
-    _require_owner(actor, enrolment)
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-    if enrolment.status == Enrolment.Status.ACTIVE:
-        return enrolment
-    enrolment.status = Enrolment.Status.ACTIVE
-    enrolment.closed_on = None
-    enrolment.save(update_fields=["status", "closed_on", "updated_at"])
-    record(
-        "casework.enrolment_reopened",
-        actor=actor.user,
-        request=request,
-        collaborative=enrolment.collaborative,
-        obj=enrolment.participant,
-        organization=str(enrolment.organization),
+    """The organization serves the person again."""
+    return _enrolment_status_set(
+        actor, enrolment, Enrolment.Status.ACTIVE, "casework.enrolment_reopened", request
     )
-    return enrolment
 
 
 # --- Linking the person's own account ------------------------------------------------------
