@@ -140,3 +140,18 @@ def period_label(kind: str, start: date, end: date, *, fiscal_start_month: int =
     if kind == PeriodKind.FISCAL_YEAR:
         return f"FY{end.year}"
     return f"{start.isoformat()}..{end.isoformat()}"
+
+
+def period_of_month(year: int, month: int, kind: str, *, fiscal_start_month: int = 7) -> Period:
+    """The period of ``kind`` (month, quarter, year, fiscal_year) holding a month: how a
+    date column is cut into periods when an indicator is derived from records."""
+    if kind == PeriodKind.MONTH:
+        return _month(year, month)
+    if kind == PeriodKind.QUARTER:
+        return _quarter(year, (month - 1) // 3 + 1)
+    if kind == PeriodKind.YEAR:
+        return Period(PeriodKind.YEAR, date(year, 1, 1), date(year, 12, 31))
+    if kind == PeriodKind.FISCAL_YEAR:
+        ending = year + 1 if fiscal_start_month != 1 and month >= fiscal_start_month else year
+        return fiscal_year(ending, fiscal_start_month)
+    raise PeriodError(_("“%(kind)s” is not a kind of period.") % {"kind": kind})

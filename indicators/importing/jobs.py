@@ -255,29 +255,12 @@ def import_file(
     try:
         with transaction.atomic():
             created = dataset is None
-            if dataset is None:
-                dataset = Dataset(
-                    owner=organization,
-                    title=dataset_fields.get("title") or Path(filename).stem[:200],
-                    source=dataset_fields.get("source", ""),
-                    methodology=dataset_fields.get("methodology", ""),
-                    licence=dataset_fields.get("licence")
-                    or Dataset._meta.get_field("licence").get_default(),
-                    period_start=timezone.localdate(),
-                    period_end=timezone.localdate(),
-                    created_by=created_by,
-                )
-                dataset.full_clean(exclude=["current_version", "accepted_version"])
-                dataset.save()
-            else:
-                dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
-                if dataset.owner_id != organization.pk:
-                    raise PermissionDenied
-            version = DatasetVersion.objects.create(
+            dataset, version = open_version(
+                organization=organization,
                 dataset=dataset,
-                number=dataset.next_version_number(),
-                reason=reason.strip(),
-                source_filename=filename[:255],
+                dataset_fields=dataset_fields,
+                reason=reason,
+                filename=filename,
                 created_by=created_by,
             )
             context = Context.load(collaborative)  # before COPY holds the connection
@@ -307,12 +290,8 @@ def import_file(
             dataset.save(
                 update_fields=["period_start", "period_end", "current_version", "updated_at"]
             )
-            level = dataset_fields.get("sharing_level", SharingLevel.PRIVATE)
-            if created and level != SharingLevel.PRIVATE and created_by is not None:
-                from reentry.sharing.services import sharing_set
-
-                member = created_by.memberships.get(collaborative=collaborative)
-                sharing_set(actor=member, obj=dataset, level=level)
+            if created:
+                share_new(dataset, dataset_fields, created_by)
             record(
                 "dataset.imported",
                 actor=created_by,
@@ -325,6 +304,61 @@ def import_file(
     except _Rollback as rollback:
         return rollback.report, None, None
     return report, dataset, version
+
+
+def open_version(
+    *,
+    organization: Organization,
+    dataset: Dataset | None,
+    dataset_fields: dict[str, Any],
+    reason: str,
+    filename: str,
+    created_by: User | None,
+    kind: str = Dataset.Kind.FIGURES,
+) -> tuple[Dataset, DatasetVersion]:
+    """Inside the caller's transaction: create the dataset (or lock the existing one,
+    which must be the organization's and of the same kind) and its next version."""
+    if dataset is None:
+        dataset = Dataset(
+            owner=organization,
+            kind=kind,
+            title=dataset_fields.get("title") or Path(filename).stem[:200],
+            source=dataset_fields.get("source", ""),
+            methodology=dataset_fields.get("methodology", ""),
+            licence=dataset_fields.get("licence")
+            or Dataset._meta.get_field("licence").get_default(),
+            period_start=timezone.localdate(),
+            period_end=timezone.localdate(),
+            created_by=created_by,
+        )
+        dataset.full_clean(exclude=["current_version", "accepted_version"])
+        dataset.save()
+    else:
+        dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        if dataset.owner_id != organization.pk or dataset.kind != kind:
+            raise PermissionDenied
+    version = DatasetVersion.objects.create(
+        dataset=dataset,
+        number=dataset.next_version_number(),
+        reason=reason.strip(),
+        source_filename=filename[:255],
+        created_by=created_by,
+    )
+    return dataset, version
+
+
+def share_new(dataset: Dataset, dataset_fields: dict[str, Any], created_by: User | None) -> None:
+    """A new dataset takes the sharing level chosen with its first upload."""
+    from reentry.sharing.services import sharing_set, sharing_set_from_command
+
+    level = dataset_fields.get("sharing_level", SharingLevel.PRIVATE)
+    if level == SharingLevel.PRIVATE:
+        return
+    if created_by is None:  # manage.py at the server, no person acting
+        sharing_set_from_command(obj=dataset, level=level)
+        return
+    member = created_by.memberships.get(collaborative=dataset.collaborative_id)
+    sharing_set(actor=member, obj=dataset, level=level)
 
 
 def _abort(writer) -> None:

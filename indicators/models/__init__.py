@@ -13,6 +13,8 @@
 - ``ColumnMapping``, ``ImportJob``: the upload pipeline.
 - ``StoryNote``, ``IndicatorComment``: the story behind the curve, partners' comments.
 - ``DataRequest``: a member asks an organization to share a dataset.
+- ``Record``, ``DerivedIndicator``: a record-level dataset's person-level rows (never
+  shared) and the indicators derived from them (``indicators.records``).
 """
 
 from indicators.models.catalog import (
@@ -47,6 +49,12 @@ from indicators.models.observations import (
     ObservationQuerySet,
     PeriodKind,
 )
+from indicators.models.records import (
+    DerivedIndicator,
+    DerivedIndicatorQuerySet,
+    Record,
+    RecordQuerySet,
+)
 from indicators.models.requests import (
     DataRequest,
 )
@@ -58,6 +66,8 @@ __all__ = [
     "DatasetGroupObjectPermission",
     "DatasetQuerySet",
     "DatasetVersion",
+    "DerivedIndicator",
+    "DerivedIndicatorQuerySet",
     "Dimension",
     "DimensionValue",
     "ImportJob",
@@ -71,6 +81,8 @@ __all__ = [
     "Observation",
     "ObservationQuerySet",
     "PeriodKind",
+    "Record",
+    "RecordQuerySet",
     "StoryNote",
     "VALUE_DIGITS",
     "VALUE_PLACES",

@@ -53,7 +53,16 @@ class DatasetQuerySet(ShareableQuerySet["Dataset"]):
 
 
 class Dataset(Shareable):
-    """An organization's data for one period: a shareable container of observations."""
+    """An organization's data for one period: a shareable container of observations.
+
+    A "records" dataset holds person-level rows (``Record``) that never leave the owner;
+    its observations are derived from them (``DerivedIndicator``), and only those are
+    shared, at the dataset's sharing level.
+    """
+
+    class Kind(models.TextChoices):
+        FIGURES = "figures", _("Figures (counts and rates)")
+        RECORDS = "records", _("Records (one row per person)")
 
     sharing_collaborative_path = "collaborative"
 
@@ -68,6 +77,16 @@ class Dataset(Shareable):
         verbose_name=_("organization"),
     )
     title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.FIGURES,
+        editable=False,
+        help_text=_(
+            "Records stay with the organization; only what is derived from them is shared."
+        ),
+    )
     source = models.CharField(
         _("source"), max_length=300, blank=True, help_text=_("The system or report it came from.")
     )
@@ -153,6 +172,10 @@ class Dataset(Shareable):
         return version.status if version is not None else DatasetVersion.Status.DRAFT
 
     @property
+    def is_records(self) -> bool:
+        return self.kind == self.Kind.RECORDS
+
+    @property
     def is_locked(self) -> bool:
         """An accepted current version cannot change: changes need a new version."""
         return self.status == DatasetVersion.Status.ACCEPTED
@@ -196,6 +219,14 @@ class DatasetVersion(models.Model):
         help_text=_("Set when this version is a copy of an earlier one, made current again."),
     )
     source_filename = models.CharField(_("file"), max_length=255, blank=True)
+    columns = models.JSONField(
+        default=list, blank=True, help_text="Records: the file's column names, in order."
+    )
+    profile = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Records: each column's type, blanks and values with counts.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -68,6 +68,12 @@ class ImportJob(models.Model):
     ACTIVE = (Status.CHECKING, Status.QUEUED, Status.RUNNING)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(
+        max_length=10,
+        choices=Dataset.Kind.choices,
+        default=Dataset.Kind.FIGURES,
+        help_text="Figures are checked against the catalog; records are profiled and kept.",
+    )
     collaborative = models.ForeignKey(
         Collaborative, on_delete=models.CASCADE, related_name="indicator_imports"
     )

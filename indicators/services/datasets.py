@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,6 +150,18 @@ def dataset_version_restore(
         source_filename=version.source_filename,
         created_by=actor.user,
     )
+    if dataset.is_records:
+        _records_restore(dataset, version, new)
+        record(
+            "dataset.restored",
+            actor=actor.user,
+            request=request,
+            collaborative=dataset.collaborative,
+            obj=dataset,
+            version=new.number,
+            restored_from=version.number,
+        )
+        return new
     fields = [
         "indicator_id",
         "period_kind",
@@ -183,6 +195,30 @@ def dataset_version_restore(
         restored_from=version.number,
     )
     return new
+
+
+def _records_restore(dataset: Dataset, version: DatasetVersion, new: DatasetVersion) -> None:
+    """A record-level version is restored by copying its rows in the database and
+    deriving every defined indicator again (definitions may have changed since)."""
+    from indicators.models import Record
+    from indicators.records.derive import derive_all
+    from indicators.records.spec import SpecError
+
+    table = connection.ops.quote_name(Record._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (dataset_id, version_id, row, cells) "  # noqa: S608
+            f"SELECT dataset_id, %s, row, cells FROM {table} WHERE version_id = %s",
+            [new.pk, version.pk],
+        )
+    new.columns, new.profile = version.columns, version.profile
+    new.save(update_fields=["columns", "profile"])
+    Dataset.objects.filter(pk=dataset.pk).update(current_version=new, updated_at=timezone.now())
+    dataset.current_version = new
+    try:
+        derive_all(new)
+    except SpecError as exc:
+        raise ValidationError(exc.problems) from exc
 
 
 @transaction.atomic

@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "indicator.created": _("Added an indicator to the catalog"),
     "indicator.changed": _("Changed an indicator"),
     "indicator.local_definition_changed": _("Stated an organization's local definition"),
+    "indicator.derivation_saved": _("Defined how an indicator is worked out from records"),
+    "indicator.derivation_removed": _("Stopped working out an indicator from records"),
     "dataset.imported": _("Saved an upload of data"),
     "dataset.submitted": _("Submitted data for acceptance"),
     "dataset.accepted": _("Accepted data"),
