@@ -34,8 +34,9 @@ def profile_columns(profile: dict[str, Any] | None) -> list[dict[str, Any]] | No
         values = [(value, count) for value, count in column.get("values", [])]
         twins = [list(group) for group in column.get("twins", [])]
         twin_values = {value for group in twins for value in group}
-        cut_short = set(column.get("cut_short", []))
         unknown = set(column.get("means_unknown", []))
+        # "N/A -" ends in a dash too; it is said once, as "means not recorded".
+        cut_short = set(column.get("cut_short", [])) - unknown
 
         def flags(value: str, *, twin_values=twin_values, cut_short=cut_short, unknown=unknown):
             found = []
@@ -57,7 +58,7 @@ def profile_columns(profile: dict[str, Any] | None) -> list[dict[str, Any]] | No
                 "type": TYPE_LABELS.get(column["type"], column["type"]),
                 "kind": column["type"],
                 "blanks": column.get("blanks", 0),
-                "blank_share": round(100 * column.get("blanks", 0) / rows) if rows else 0,
+                "blank_share": _share(column.get("blanks", 0), rows),
                 "filled": column.get("filled", 0),
                 "distinct": column.get("distinct", 0),
                 "more_values": column.get("more_values", False),
@@ -72,6 +73,14 @@ def profile_columns(profile: dict[str, Any] | None) -> list[dict[str, Any]] | No
             }
         )
     return shown
+
+
+def _share(part: int, whole: int) -> str:
+    """A percentage for reading: "37", or "<1" for a few among many (never "0")."""
+    if not whole or not part:
+        return "0"
+    share = 100 * part / whole
+    return "<1" if share < 1 else str(round(share))
 
 
 def derived_indicators(dataset: Dataset) -> list[DerivedIndicator]:

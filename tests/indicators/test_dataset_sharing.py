@@ -344,6 +344,7 @@ class TestLicenceWhenPublic:
         assert "Choose which you mean." in page
         assert "change its licence to “Creative Commons Attribution 4.0”" in page
         assert "Keep it shared within the collaborative only" in page
+        assert page.count('name="public_licence"') == 4  # asked once, four choices
         # What was chosen is kept.
         assert response.context["form"]["level"].value() == "public"
         dataset.refresh_from_db()

@@ -362,3 +362,66 @@ class TestRemoveDerived:
         definition = define_count_by_sex(cast, dataset)
         response = client.get(url("derived_remove", cast, dataset, derived_id=definition.public_id))
         assert response.status_code == 405
+
+
+class TestDatasetList:
+    def test_records_datasets_are_marked_and_cost_no_more_queries(
+        self, cast, login, post_and_run, count_queries
+    ):
+        client = login(cast.staff_a)
+        saved_records_dataset(client, post_and_run, cast)
+        list_url = url("datasets", cast)
+        one = count_queries(client, list_url)
+        assert count_queries.page.count(">Records</span>") == 1
+        first = Dataset.objects.get()
+        for n in range(24):
+            Dataset.objects.create(
+                owner=cast.org_a,
+                kind=Dataset.Kind.RECORDS,
+                title=f"Releases {n}",
+                period_start=first.period_start,
+                period_end=first.period_end,
+                current_version=None,
+            )
+        assert count_queries(client, list_url) == one
+        assert count_queries.page.count(">Records</span>") == 25
+
+
+def test_a_few_blanks_among_many_read_as_under_one_percent():
+    from indicators.views.records import profile_columns
+
+    profile = {
+        "rows": 1000,
+        "columns": [
+            {
+                "name": "Sex",
+                "index": 0,
+                "type": "text",
+                "blanks": 3,
+                "filled": 997,
+                "distinct": 1,
+                "values": [["Male", 997]],
+                "twins": [],
+                "cut_short": [],
+                "means_unknown": [],
+            },
+            {
+                "name": "Race ",
+                "index": 1,
+                "type": "text",
+                "blanks": 0,
+                "filled": 1000,
+                "distinct": 2,
+                "values": [["N/A -", 600], ["White -", 400]],
+                "twins": [],
+                "cut_short": ["N/A -", "White -"],
+                "means_unknown": ["N/A -"],
+            },
+        ],
+    }
+    sex, race = profile_columns(profile)
+    assert sex["blank_share"] == "<1"
+    assert race["padded"] is True
+    # "N/A -" is said once, as not recorded; "White -" is cut short.
+    assert race["cut_short"] == ["White -"] and race["means_unknown"] == ["N/A -"]
+    assert profile_columns({}) is None and profile_columns(None) is None
