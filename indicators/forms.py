@@ -112,6 +112,15 @@ class LocalDefinitionForm(forms.Form):
     )
 
 
+class OwnDatasetChoiceField(forms.ModelChoiceField):
+    """One of the organization's datasets, saying which hold records."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        if obj.is_records:
+            return str(_("%(title)s (records: one row per person)") % {"title": obj.title})
+        return str(obj.title)
+
+
 class UploadForm(forms.Form):
     """A file, and either a new dataset's description or the dataset it is a new version of."""
 
@@ -141,7 +150,7 @@ class UploadForm(forms.Form):
         required=False,
         help_text=_("A new version of a dataset keeps the kind it has."),
     )
-    dataset = forms.ModelChoiceField(
+    dataset = OwnDatasetChoiceField(
         label=_("Add to"),
         queryset=Dataset.objects.none(),
         required=False,
@@ -198,6 +207,19 @@ class UploadForm(forms.Form):
         if cleaned.get("dataset") is None:
             if not cleaned.get("title", "").strip():
                 self.add_error("title", _("Give the new dataset a title."))
+            if (
+                cleaned.get("sharing_level") == SharingLevel.PUBLIC
+                and cleaned.get("licence") == Licence.AGREEMENT
+            ):
+                self.add_error(
+                    "licence",
+                    _(
+                        "“Collaborative data-sharing agreement only” and “Anyone, including "
+                        "the public” say different things. Which do you mean? Choose an open "
+                        "licence to make it public, or choose “Everyone in the collaborative” "
+                        "below to keep it shared within the collaborative."
+                    ),
+                )
         elif not cleaned.get("reason", "").strip():
             self.add_error("reason", _("Say why this new version replaces the current one."))
         return cleaned

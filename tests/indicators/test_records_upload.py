@@ -128,6 +128,16 @@ class TestUploadRecords:
         # The mapping step does not apply.
         assert client.get(url("upload_map", cast, job))["Location"] == url("upload", cast, job)
 
+    def test_the_columns_step_is_refused_by_the_service_too(self, cast, login, post_and_run):
+        from django.core.exceptions import ValidationError
+
+        from indicators.services.uploads import import_job_map
+
+        upload_records(login(cast.staff_a), post_and_run, cast)
+        job = ImportJob.objects.get()
+        with pytest.raises(ValidationError, match="no columns to choose"):
+            import_job_map(actor=cast.staff_a, job=job, mapping={})
+
     def test_saving_keeps_every_row_for_the_owner_as_a_new_version(self, cast, login, post_and_run):
         client = login(cast.staff_a)
         dataset = saved_records_dataset(client, post_and_run, cast)
@@ -138,6 +148,11 @@ class TestUploadRecords:
         assert Record.objects.filter(version=version).count() == 5
         page = client.get(url("upload", cast, ImportJob.objects.get())).content.decode()
         assert "5 records are saved" in page
+        assert "New dataset" in page and "New version of" not in page
+        assert "define the indicators to share from them" in page
+        # A new version is offered with the dataset's kind in its name.
+        form = client.get(url("upload_new", cast)).content.decode()
+        assert "Releases (records: one row per person)" in form
 
     def test_a_new_version_keeps_its_kind_and_derives_again(self, cast, login, post_and_run):
         client = login(cast.staff_a)
@@ -425,3 +440,18 @@ def test_a_few_blanks_among_many_read_as_under_one_percent():
     # "N/A -" is said once, as not recorded; "White -" is cut short.
     assert race["cut_short"] == ["White -"] and race["means_unknown"] == ["N/A -"]
     assert profile_columns({}) is None and profile_columns(None) is None
+
+
+def test_a_new_public_dataset_under_the_agreement_licence_asks_which_is_meant(cast, login):
+    data = {
+        "file": SimpleUploadedFile("r.csv", RECORDS.encode(), content_type="text/csv"),
+        "kind": "records",
+        "title": "Releases",
+        "licence": "agreement",
+        "sharing_level": "public",
+    }
+    response = login(cast.staff_a).post(url("upload_new", cast), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Which do you mean?" in page and 'value="Releases"' in page
+    assert not ImportJob.objects.exists()
