@@ -93,7 +93,7 @@ class Reason(StrEnum):
     def text(self, threshold: int) -> str:
         """Why, in plain words with the collaborative's threshold: "fewer than 11
         people"."""
-        return str(REASON_TEXTS[self]) % {"threshold": threshold}
+        return str(REASON_TEXTS[self] % {"threshold": threshold})
 
 
 REASON_LABELS = {
