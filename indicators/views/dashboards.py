@@ -12,7 +12,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -31,9 +30,11 @@ from indicators.dashboards import (
     IndicatorData,
     PeriodTable,
     ValueOrder,
+    breakdown_dimensions,
     breakdown_groups,
     choose_period,
     fiscal_start_month,
+    format_difference,
     format_value,
     indicator_data,
     value_order,
@@ -43,7 +44,6 @@ from indicators.models import (
     Dataset,
     DerivedIndicator,
     Dimension,
-    DimensionValue,
     Indicator,
     IndicatorComment,
     LocalDefinition,
@@ -175,6 +175,9 @@ def breakdown_sections(
                         overall=overall_value,
                         fmt=fmt,
                         threshold=threshold,
+                        gap=lambda diff, compact: format_difference(
+                            indicator, diff, compact=compact
+                        ),
                     )
                 ),
             }
@@ -279,11 +282,7 @@ def indicator_page_context(
         threshold=threshold,
     )
 
-    dimensions = list(
-        indicator.dimensions.order_by("order", "name").prefetch_related(
-            Prefetch("values", queryset=DimensionValue.objects.order_by("order", "label"))
-        )
-    )
+    dimensions = breakdown_dimensions(request.collaborative, [data])[indicator.pk]
     choice = choose_period(
         data,
         request.GET,

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -30,12 +30,13 @@ from indicators.charts import sparkline, time_series
 from indicators.dashboards import (
     IndicatorData,
     PeriodChoice,
+    breakdown_dimensions,
     choose_period,
     format_value,
     indicator_data,
     value_order,
 )
-from indicators.models import Dataset, Dimension, DimensionValue, Indicator
+from indicators.models import Dataset, Dimension, Indicator
 from indicators.views.dashboards import breakdown_sections, scorecard_row
 from stakeholders.models import Collaborative
 
@@ -69,28 +70,18 @@ def _collaborative(slug: str) -> Collaborative:
     return collaborative
 
 
-def _with_dimensions(indicators):
-    return indicators.prefetch_related(
-        Prefetch(
-            "dimensions",
-            queryset=Dimension.objects.order_by("order", "name").prefetch_related(
-                Prefetch("values", queryset=DimensionValue.objects.order_by("order", "label"))
-            ),
-        )
-    )
-
-
 def _breakdowns(
-    item: IndicatorData, collaborative: Collaborative, params: dict[str, str]
+    item: IndicatorData,
+    collaborative: Collaborative,
+    params: dict[str, str],
+    dimensions: list[Dimension],
 ) -> dict[str, Any]:
     """One indicator's breakdowns for the period chosen in ``params`` (the latest by
     default), and the choice itself, as plain data."""
     threshold = collaborative.small_cell_threshold
     choice: PeriodChoice = choose_period(item, params, threshold=threshold)
     return {
-        "breakdowns": breakdown_sections(
-            item, list(item.indicator.dimensions.all()), choice.table, threshold=threshold
-        ),
+        "breakdowns": breakdown_sections(item, dimensions, choice.table, threshold=threshold),
         "choice": {
             "options": [{"token": t.token, "label": t.label} for t in choice.options],
             "period": choice.period,
@@ -128,15 +119,14 @@ def chosen_breakdowns(
         wanted = UUID(public_id)
     except ValueError:
         return None
-    indicator = _with_dimensions(
-        _public_indicators(collaborative.pk).filter(public_id=wanted)
-    ).first()
+    indicator = _public_indicators(collaborative.pk).filter(public_id=wanted).first()
     if indicator is None:
         return None
     item = indicator_data(
         [indicator], user=AnonymousUser(), collaborative=collaborative, accepted_only=True
     )[indicator.pk]
-    found = _breakdowns(item, collaborative, params)
+    dimensions = breakdown_dimensions(collaborative, [item])[indicator.pk]
+    found = _breakdowns(item, collaborative, params, dimensions)
     if not (found["choice"]["period"] or found["choice"]["first"]):
         return None
     cache.set(full_key, found, CACHE_SECONDS)
@@ -152,7 +142,7 @@ def public_figures(collaborative: Collaborative) -> dict[str, Any]:
     cached = cache.get(cache_key(collaborative))
     if cached is not None:
         return cached
-    indicators = list(_with_dimensions(_public_indicators(collaborative.pk)))
+    indicators = list(_public_indicators(collaborative.pk))
     data = indicator_data(
         indicators,
         user=AnonymousUser(),
@@ -161,6 +151,7 @@ def public_figures(collaborative: Collaborative) -> dict[str, Any]:
     )
     areas: dict[str, dict[str, Any]] = {}
     threshold = collaborative.small_cell_threshold
+    dimensions = breakdown_dimensions(collaborative, data.values())
     for indicator in indicators:
         item = data[indicator.pk]
         row = scorecard_row(item)
@@ -213,7 +204,7 @@ def public_figures(collaborative: Collaborative) -> dict[str, Any]:
                 }
                 for p in item.points()
             ],
-            **_breakdowns(item, collaborative, {}),
+            **_breakdowns(item, collaborative, {}, dimensions[indicator.pk]),
         }
         area = areas.setdefault(
             indicator.key_area.slug, {"name": indicator.key_area.name, "indicators": []}

@@ -258,6 +258,8 @@ class TestMemberIndicatorPage:
         indicator, _a = rates
         page = login(cast.staff_b).get(url(cast, indicator)).content.decode()
         assert "percentage points" in page
+        assert re.search(r"\((\+|−)[\d.]+ pts\)", page)  # the bars' gaps to everyone
+        assert not re.search(r"\((\+|−)[\d.]+%\)", page)
         assert format_difference(indicator, Decimal("2.5")) == "+2.5 percentage points"
         assert format_difference(indicator, Decimal("-2.5"), compact=True) == "−2.5 pts"
         count = indicator_of(cast, "CNT-1")
@@ -370,6 +372,23 @@ class TestPublicDashboardBreakdowns:
         assert "2023 to 2024, pooled" in pooled
         rows = dict(_breakdown_rows(pooled, start='id="breakdowns-'))
         assert rows["White"] == "41.3%"  # 95 of 230, public only
+
+    def test_query_count_with_a_pooled_range_is_bounded(self, cast, client, count_queries):
+        cache.clear()
+        indicator = indicator_of(
+            cast, "RET-Z", unit=Indicator.Unit.PERCENT, dims=("race_ethnicity",), is_public=True
+        )
+        public = make_dataset(cast, cast.org_a, level="public")
+        rate_year(public, indicator, 2015, {"white": (40, 100), "black": (30, 90)})
+        rate_year(public, indicator, 2016, {"white": (40, 100), "black": (30, 90)})
+        params = {"ind": str(indicator.public_id), "from": token(2015), "to": token(2016)}
+        one = count_queries(client, purl(cast), **params)
+        for y in range(2017, 2025):
+            rate_year(public, indicator, y, {"white": (40, 100), "black": (30, 90)})
+        cache.clear()
+        params["to"] = token(2024)
+        assert count_queries(client, purl(cast), **params) == one
+        assert "2015 to 2024, pooled" in count_queries.page
 
     def test_a_non_public_indicator_cannot_be_chosen(self, cast, client, public_rates):
         private = indicator_of(cast, "RET-Q", name="Members' only", dims=("race_ethnicity",))
