@@ -5,10 +5,12 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from indicators.importing import target_choices
 from indicators.importing.jobs import NEW_DATASET_LEVELS
 from indicators.models import Dataset, DatasetVersion, Dimension, Indicator, Licence
+from indicators.services.records import similar_names
 from reentry.sharing.forms import SharingForm
 from reentry.sharing.levels import SharingLevel
 from stakeholders.models import Collaborative, KeyArea
@@ -72,9 +74,22 @@ class IndicatorForm(forms.ModelForm):
             "target_date": forms.DateInput(attrs={"type": "date"}),
         }
 
+    #: Asked only when the name nearly matches another indicator's (``similar``).
+    different_indicator = forms.BooleanField(
+        label=_("Yes, this is a different indicator"),
+        required=False,
+        help_text=_("Tick this if the indicator with the similar name measures something else."),
+    )
+
     def __init__(self, *args, collaborative: Collaborative, **kwargs):
         super().__init__(*args, **kwargs)
         self.collaborative = collaborative
+        #: Catalog names that nearly match the name typed (set by ``clean``).
+        self.similar: list[str] = []
+        order = list(self.fields)
+        order.remove("different_indicator")
+        order.insert(order.index("name") + 1, "different_indicator")
+        self.order_fields(order)
         key_area = cast(forms.ModelChoiceField, self.fields["key_area"])
         key_area.queryset = KeyArea.objects.filter(collaborative=collaborative)
         group = cast(forms.ModelChoiceField, self.fields["working_group"])
@@ -93,6 +108,28 @@ class IndicatorForm(forms.ModelForm):
         if taken.exists():
             raise forms.ValidationError(_("Another indicator already has this code."))
         return code
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        name = cleaned.get("name") or ""
+        if name and (self.instance.pk is None or name != self.instance.name):
+            self.similar = similar_names(self.collaborative.pk, name, exclude_pk=self.instance.pk)
+        if self.similar and not cleaned.get("different_indicator"):
+            names = "; ".join(f"“{n}”" for n in self.similar)
+            self.add_error(
+                "name",
+                ngettext(
+                    "The catalog already has an indicator with a nearly identical name: "
+                    "%(names)s. If it measures the same thing, use it instead; if not, "
+                    "tick “Yes, this is a different indicator” and save again.",
+                    "The catalog already has indicators with nearly identical names: "
+                    "%(names)s. If one measures the same thing, use it instead; if not, "
+                    "tick “Yes, this is a different indicator” and save again.",
+                    len(self.similar),
+                )
+                % {"names": names},
+            )
+        return cleaned
 
 
 class LocalDefinitionForm(forms.Form):
