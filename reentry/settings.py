@@ -84,7 +84,13 @@ MIDDLEWARE = [
     "reentry.middleware.IdleTimeoutMiddleware",
     "reentry.middleware.SecondFactorRequiredMiddleware",
     "reentry.middleware.RejectNulBytesMiddleware",
+    # Last, once the session may have signed the person out: PostgreSQL's row-level
+    # security then sees this person (reentry/rowsecurity.py).
+    "reentry.middleware.RowSecurityMiddleware",
 ]
+# Row-level security (reentry/rowsecurity.py): the organizations whose person-level
+# records a person reads as staff, as a queryset of ids.
+ROW_SECURITY_ORG_IDS = "casework.access.reader_org_ids"
 
 ROOT_URLCONF = "reentry.urls"
 WSGI_APPLICATION = "reentry.wsgi.application"
