@@ -375,3 +375,75 @@ def test_command(cast, world, capsys):
     out = capsys.readouterr().out
     assert "HOUSED-30D" in out
     assert casework_dataset(cast.org_a).current_version is not None
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def _url(cast):
+    return f"/c/{cast.collab.slug}/casework/indicators/"
+
+
+def test_page_for_the_organizations_own_staff(cast, world, login):
+    client = login(cast.staff_a)
+    page = client.get(_url(cast))
+    assert page.status_code == 200
+    assert "Set up the standard indicators" in page.content.decode()
+    response = client.post(_url(cast), {"action": "standard"})
+    assert response.status_code == 302
+    page = client.get(_url(cast)).content.decode()
+    assert "HOUSED-30D" in page and "Work them out again now" in page
+    assert "Only Org A&#x27;s own records are counted" in page or "Org A" in page
+    response = client.post(_url(cast), {"action": "derive"}, follow=True)
+    assert "no figure changed" in response.content.decode()
+    # Another organization's staff see their own (empty) page, never Org A's figures.
+    other = login(cast.staff_b).get(_url(cast)).content.decode()
+    assert "HOUSED-30D" not in other and "Org B" in other
+
+
+@pytest.mark.parametrize("who", ["backbone", "community", "observer"])
+def test_page_is_not_found_for_people_who_keep_no_records(cast, world, login, who):
+    client = login(getattr(cast, who))
+    assert client.get(_url(cast)).status_code == 404
+    assert client.post(_url(cast), {"action": "standard"}).status_code == 404
+    assert casework_dataset(cast.org_a) is None
+
+
+def test_page_is_not_found_in_another_collaborative(cast, login):
+    client = login(cast.outsider)
+    assert client.get(_url(cast)).status_code == 404
+    assert client.get(f"/c/{cast.other_collab.slug}/casework/indicators/").status_code == 404
+
+
+def _api_rows(client, code):
+    url = f"/api/v1/collaboratives/collab-a/observations/?indicator={code}&page_size=500"
+    rows = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content[:300]
+        body = response.json()
+        rows += body["results"]
+        url = body.get("next")
+    return rows
+
+
+def test_figures_reach_others_only_as_shared_and_suppressed(cast, world, login):
+    from reentry.sharing.levels import SharingLevel
+    from reentry.sharing.services import sharing_set
+
+    casework_indicators_setup(actor=cast.staff_a, organization=cast.org_a)
+    dataset = casework_dataset(cast.org_a)
+    # Private: another organization reads nothing of it.
+    assert _api_rows(login(cast.staff_b), "HOUSED-30D") == []
+    sharing_set(actor=cast.admin_a, obj=dataset, level=SharingLevel.COLLABORATIVE)
+    rows = _api_rows(login(cast.staff_b), "HOUSED-30D")
+    expected = _expected_after_release(cast.org_a, cast.key_area, 30)
+    assert {date.fromisoformat(r["period_start"]) for r in rows} == set(expected)
+    threshold = cast.collab.small_cell_threshold
+    for row in rows:
+        released, housed = expected[date.fromisoformat(row["period_start"])]
+        if row["hidden"]:
+            assert row["value"] is None and row["numerator"] is None
+        else:
+            assert min(released, housed, released - housed) >= threshold
+            assert (row["numerator"], row["denominator"]) == (housed, released)
