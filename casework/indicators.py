@@ -347,9 +347,9 @@ def describe(spec: CaseworkSpec, organization: Organization, dimensions: Dimensi
         )
         outcomes = _(" or ").join(f"“{ServiceLog.Outcome(o).label}”" for o in spec.outcomes)
         text = _(
-            "Percent of the people %(org)s enrolled with a release date for whom %(org)s "
-            "logged a %(area)s service (outcome %(outcomes)s) within %(days)s days of "
-            "release, by %(period)s of release. Only %(org)s's own records are counted."
+            "Percent of the people %(org)s enrolled with a release date for whom it logged "
+            "a service in %(area)s (outcome %(outcomes)s) within %(days)s days of release, "
+            "by %(period)s of release. Only the organization's own records are counted."
         ) % {
             "org": organization.name,
             "area": area,

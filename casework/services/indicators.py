@@ -93,10 +93,11 @@ def casework_indicator_define(
     indicator: Indicator,
     spec: source.CaseworkSpec,
     request=None,
+    derive: bool = True,
 ) -> DerivedIndicator:
     """Define (or redefine) how ``indicator`` is derived from the organization's casework
-    records, then derive every definition at once. Raises ``ValidationError`` with the
-    definition's problems (nothing saved)."""
+    records, then (unless ``derive`` is false) derive every definition at once. Raises
+    ``ValidationError`` with the definition's problems (nothing saved)."""
     _check_actor(actor, organization)
     if indicator.collaborative_id != organization.collaborative_id:
         raise PermissionDenied
@@ -126,8 +127,9 @@ def casework_indicator_define(
         created=created,
         source="casework",
     )
-    casework_indicators_derive(actor=actor, organization=organization, request=request)
-    definition.refresh_from_db()
+    if derive:
+        casework_indicators_derive(actor=actor, organization=organization, request=request)
+        definition.refresh_from_db()
     return definition
 
 
@@ -176,10 +178,12 @@ def casework_indicators_setup(
             )
         defined.append(
             casework_indicator_define(
-                actor=actor, organization=organization, indicator=indicator, spec=spec
+                actor=actor, organization=organization, indicator=indicator, spec=spec, derive=False
             )
         )
-    return defined
+    # One derivation (one new version) for the three.
+    casework_indicators_derive(actor=actor, organization=organization, request=request)
+    return [DerivedIndicator.objects.select_related("indicator").get(pk=d.pk) for d in defined]
 
 
 @transaction.atomic

@@ -146,6 +146,7 @@ def test_standard_indicators_equal_a_plain_count(cast, world):
     )
     housed = next(d for d in defined if d.indicator.code == "HOUSED-30D")
     assert "Org A" in housed.description and "30 days" in housed.description
+    assert dataset.current_version.number == 1  # one version for the three
 
 
 def test_another_organizations_people_are_never_counted(cast, world):
@@ -393,7 +394,8 @@ def test_page_for_the_organizations_own_staff(cast, world, login):
     assert response.status_code == 302
     page = client.get(_url(cast)).content.decode()
     assert "HOUSED-30D" in page and "Work them out again now" in page
-    assert "Only Org A&#x27;s own records are counted" in page or "Org A" in page
+    assert "Only the organization&#x27;s own records are counted" in page
+    assert casework_dataset(cast.org_a).current_version.number == 1
     response = client.post(_url(cast), {"action": "derive"}, follow=True)
     assert "no figure changed" in response.content.decode()
     # Another organization's staff see their own (empty) page, never Org A's figures.
@@ -447,3 +449,16 @@ def test_figures_reach_others_only_as_shared_and_suppressed(cast, world, login):
         else:
             assert min(released, housed, released - housed) >= threshold
             assert (row["numerator"], row["denominator"]) == (housed, released)
+
+
+def test_the_dataset_page_takes_no_upload(cast, world, login):
+    casework_indicators_setup(actor=cast.staff_a, organization=cast.org_a)
+    dataset = casework_dataset(cast.org_a)
+    page = login(cast.staff_a).get(dataset.get_absolute_url())
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "/casework/indicators/" in body and "Upload a new version" not in body
+    upload = login(cast.staff_a).get(f"/c/{cast.collab.slug}/indicators/uploads/new/")
+    assert upload.status_code == 200
+    assert str(dataset.public_id) not in upload.content.decode()
+    assert login(cast.staff_b).get(dataset.get_absolute_url()).status_code == 404
