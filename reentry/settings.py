@@ -333,6 +333,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=6, minute=10),
         "options": {"expires": 60 * 60 * 6},
     },
+    # Each organization's casework indicators (housed within 30 days of release...), worked
+    # out again from its own records; a new dataset version only when a figure changed.
+    "casework-indicators-derive": {
+        "task": "casework.tasks.derive_casework_indicators",
+        "schedule": crontab(hour=7, minute=20),
+        "options": {"expires": 60 * 60 * 6},
+    },
     # Delete the files of indicator uploads saved already, or never saved and older than
     # INDICATOR_UPLOAD_RETENTION_DAYS (indicators.importing.jobs.upload_files_sweep).
     "indicator-upload-files-sweep": {

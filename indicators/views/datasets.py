@@ -123,7 +123,12 @@ def _upload_new(
     member = request.member
     if not can_upload_for(member, member.organization_id):
         raise PermissionDenied
-    datasets = Dataset.objects.filter(owner_id=member.organization_id).order_by("-period_end")
+    # A casework dataset takes no upload: its figures are worked out from casework records.
+    datasets = (
+        Dataset.objects.filter(owner_id=member.organization_id)
+        .exclude(kind=Dataset.Kind.CASEWORK)
+        .order_by("-period_end")
+    )
     initial = {}
     if request.method == "GET" and request.GET.get("dataset"):
         initial["dataset"] = request.GET["dataset"]
