@@ -82,8 +82,8 @@ def parent(args: argparse.Namespace) -> None:
         command += ["--pages", *args.pages]
         if args.rebuild:
             command.append("--rebuild")
-        if args.profile:
-            command += ["--profile", args.profile]
+        if args.profile or args.sql:
+            command += ["--profile", args.profile] if args.profile else ["--sql", args.sql]
             subprocess.run(command, env=env, check=True)  # noqa: S603 (this script, again)
             return
         out = subprocess.run(  # noqa: S603 (this script, again)
@@ -135,6 +135,9 @@ def child(args: argparse.Namespace) -> None:
     setup = _setup()
     if args.profile:
         profile(setup, args.profile, args.requests)
+        return
+    if args.sql:
+        show_sql(setup, args.sql)
         return
     results = {page: measure(setup, page, args.rounds, args.requests) for page in args.pages}
     print(json.dumps(results))
@@ -552,6 +555,30 @@ def profile(setup: Setup, page: str, requests: int) -> None:
     stats.sort_stats("tottime").print_stats(25)
 
 
+def show_sql(setup: Setup, page: str) -> None:
+    """Each query one request of the page runs, with its time (the second request)."""
+    from django.db import connection
+
+    cookie = None if page in setup.public else setup.cookie
+    _call(setup.app, _environ(setup.urls[page], cookie))
+    spent: list[tuple[float, str]] = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.append((time.perf_counter() - started, sql))
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(timed):
+        _call(setup.app, _environ(setup.urls[page], cookie))
+    total = time.perf_counter() - started
+    for seconds, sql in spent:
+        print(f"{seconds * 1000:7.1f} ms  {sql[:600]}")
+    print(f"{sum(s for s, _ in spent) * 1000:.1f} ms in {len(spent)} queries, {total * 1000:.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
@@ -563,6 +590,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 rounds of 5 requests")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--profile", choices=PAGES)
+    parser.add_argument("--sql", choices=PAGES, help="print one request's queries and times")
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.requests = 2, 5
