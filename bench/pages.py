@@ -13,7 +13,8 @@ project's WSGI handler (``reentry.wsgi``, every middleware, a session cookie of 
 backbone staff member), and a raw WSGI function that runs one hand-written psycopg query
 for the same 25 rows and answers HTML of the same size. In alternating rounds it times
 ``--requests`` requests of each and prints, per page, Django's req/s over the raw app's
-(median of the rounds), Django's p50 latency and the queries the page ran.
+(one over the other's median time), Django's p50 latency, the queries the page ran and
+its size.
 
 ``--profile PAGE`` prints a cProfile of ``--requests`` requests of one page instead.
 PostgreSQL only. Compare ratios, not absolute numbers: the machine is shared.
@@ -530,25 +531,21 @@ def measure(setup: Setup, page: str, rounds: int, requests: int) -> dict:
     sql, params = setup.raw[page]
     raw = _raw_app(setup.raw_conn, sql, params, len(body))
     _call(raw, _environ(url, None))
-    ratios, django_times = [], []
+    times: dict[str, list[float]] = {"django": [], "raw": []}
     for r in range(rounds):
         order = [("django", setup.app, cookie), ("raw", raw, None)]
         if r % 2:
             order.reverse()
-        spent = {}
         for name, app, c in order:
-            times = []
             for _ in range(requests):
                 started = time.perf_counter()
                 _call(app, _environ(url, c))
-                times.append(time.perf_counter() - started)
-            spent[name] = sum(times)
-            if name == "django":
-                django_times += times
-        ratios.append(spent["raw"] / spent["django"])
+                times[name].append(time.perf_counter() - started)
+    # Medians, not sums: on a shared machine one stalled request would swing a sum.
+    django_p50 = statistics.median(times["django"])
     return {
-        "ratio": statistics.median(ratios),
-        "p50": statistics.median(django_times) * 1000,
+        "ratio": statistics.median(times["raw"]) / django_p50,
+        "p50": django_p50 * 1000,
         "queries": len(queries),
         "kb": len(body) / 1024,
     }
