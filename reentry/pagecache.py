@@ -9,8 +9,9 @@ entry also expires by itself after the kind's ``timeout`` (a bump lost while the
 down, or made in another process's local-memory cache, lasts no longer than that).
 
 Only what is the same for everyone is served from the cache: GET or HEAD, signed out,
-no messages waiting. The one per-visitor thing in those pages, the CSRF token of the
-language form, is taken out before storing and put back (the visitor's own) on serving.
+no messages waiting. The per-visitor things in those pages, the CSRF token of the
+language form and the CSP nonce of the script tags, are taken out before storing and put
+back (the visitor's own) on serving.
 Every answer carries an ``ETag`` (the page and the visitor's CSRF cookie), so a browser
 that has the page revalidates and gets 304 without a body. The answers stay ``private``:
 they carry the visitor's CSRF token, so a shared proxy must not hand them to others.
@@ -32,6 +33,7 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags, quote_etag
@@ -42,6 +44,8 @@ QUICK_WINS = "quickwins"
 
 _PLACEHOLDER = "\x00csrf\x00"
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_NONCE_PLACEHOLDER = "\x00nonce\x00"
+_NONCE = re.compile(r'nonce="([^"]+)"')
 
 
 def _version_key(kind: str, slug: str) -> str:
@@ -104,12 +108,18 @@ def cached_public_page(
                 html = response.content.decode(response.charset)
                 if match := _TOKEN.search(html):
                     html = html.replace(match.group(1), _PLACEHOLDER)
+                if match := _NONCE.search(html):
+                    html = html.replace(
+                        f'nonce="{match.group(1)}"', f'nonce="{_NONCE_PLACEHOLDER}"'
+                    )
                 digest = hashlib.sha256(html.encode()).hexdigest()
                 entry = (digest, html, response["Content-Type"])
                 cache.set(key, entry, timeout)
             digest, html, content_type = entry
             if _PLACEHOLDER in html:
                 html = html.replace(_PLACEHOLDER, get_token(request))
+            if _NONCE_PLACEHOLDER in html and (nonce := get_nonce(request)) is not None:
+                html = html.replace(_NONCE_PLACEHOLDER, str(nonce))
             etag = _etag(request, digest)
             if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
                 response = HttpResponseNotModified()

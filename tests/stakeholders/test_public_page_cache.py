@@ -18,6 +18,7 @@ from workgroups.quickwins.models import QuickWin
 pytestmark = pytest.mark.django_db
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+NONCE = re.compile(r'nonce="([^"]+)"')
 
 
 @pytest.fixture
@@ -40,11 +41,13 @@ def test_a_second_visitor_is_served_without_a_query(cast, listed, django_assert_
 
 def test_each_visitor_gets_a_csrf_token_that_works(cast, listed):
     url = p_url("directory", cast.collab)
-    Client().get(url)  # rendered and kept
+    first = Client().get(url).content.decode()  # rendered and kept
     visitor = Client(enforce_csrf_checks=True)
     page = visitor.get(url).content.decode()
     token = TOKEN.search(page).group(1)
     assert "\x00" not in page
+    # The script tags carry this visitor's CSP nonce, not the first visitor's.
+    assert NONCE.search(page).group(1) != NONCE.search(first).group(1)
     answer = visitor.post(
         reverse("set_language"), {"language": "es", "next": url, "csrfmiddlewaretoken": token}
     )
