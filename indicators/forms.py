@@ -4,6 +4,7 @@ dashboards: the story behind the curve, a comment, a data request."""
 from typing import Any, cast
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -421,8 +422,21 @@ class CommentForm(forms.Form):
         return body
 
 
+class _ReadOnceChoiceIterator(ModelChoiceIterator):
+    """Choices from the field's queryset, read once and kept: a widget that reads its
+    choices twice (the options, then whether there are any) runs one query, not two."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # fills the queryset's cache on the first read
+            yield self.choice(obj)
+
+
 class DatasetChoiceField(forms.ModelChoiceField):
     """A dataset named by its organization and period only (never its figures)."""
+
+    iterator = _ReadOnceChoiceIterator
 
     def label_from_instance(self, obj) -> str:
         return _("%(organization)s, %(start)s to %(end)s") % {
@@ -449,7 +463,10 @@ class DataRequestForm(forms.Form):
 
     def __init__(self, *args, datasets, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["dataset"]).queryset = datasets
+        # Each choice is labelled with its owner's name: read with the datasets.
+        cast(forms.ModelChoiceField, self.fields["dataset"]).queryset = datasets.select_related(
+            "owner"
+        )
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
