@@ -536,7 +536,14 @@ def _plain(name: str, owner: int = 200) -> RouteRequests:
     return build
 
 
-for _name in ("logs", "logs_shared", "logs_upload_template", "my_record", "logs_export_csv"):
+for _name in (
+    "logs",
+    "logs_shared",
+    "logs_upload_template",
+    "my_record",
+    "logs_export_csv",
+    "indicators",  # the organization's own casework indicators (counts of its own records)
+):
     ROUTES[_name] = _plain(_name)
 # Outcomes are for backbone staff (counts, suppressed): the owner's caseworker gets a 404.
 ROUTES["referral_outcomes"] = _plain("referral_outcomes", owner=404)
