@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators.views import catalog, dashboards, datasets, requests
+from indicators.views import catalog, dashboards, datasets, derive, requests
 
 app_name = "indicators"
 
@@ -39,6 +39,8 @@ urlpatterns = [
     path("datasets/<uuid:public_id>/return/", datasets.dataset_return, name="dataset_return"),
     path("datasets/<uuid:public_id>/restore/", datasets.dataset_restore, name="dataset_restore"),
     path("datasets/<uuid:public_id>/sharing/", datasets.dataset_sharing, name="dataset_sharing"),
+    # Indicators derived from a record-level dataset: the builder (indicators/views/derive.py).
+    *derive.urlpatterns,
     # Dashboards, exports, the story and comments (indicators/views/dashboards.py), and
     # data requests (indicators/views/requests.py).
     path("dashboard/", dashboards.overview, name="overview"),
