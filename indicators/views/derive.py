@@ -120,7 +120,7 @@ def _preview(
     month = fiscal_start_month(version.dataset.collaborative)
     groups = grouped(records_select(version, spec, names), len(spec.breakdowns))
     sums, result = cells(groups, spec, month)
-    found: dict[str, Any] = {"result": result, "rows": [], "period": ""}
+    found: dict[str, Any] = {"result": result, "groups": [], "period": ""}
     if not sums:
         return found
     latest = max((key[0] for key in sums), key=lambda p: p.start)
@@ -147,7 +147,7 @@ def _preview(
         }
 
     total = sums.get((latest, "", ""), [0, 0])
-    found["rows"].append(row(_("Everyone counted"), total[0], total[1], total=True))
+    found["groups"] = [{"name": "", "rows": [row(_("Everyone counted"), *total, total=True)]}]
     by_code = {d.code: d for d in dimensions}
     for breakdown in spec.breakdowns:
         dimension = by_code.get(breakdown.dimension)
@@ -159,16 +159,15 @@ def _preview(
             (key[2] for key in sums if key[0] == latest and key[1] == breakdown.dimension),
             key=lambda code: (order.index(code) if code in order else len(order), code),
         )
-        for code in present:
-            d, n = sums[(latest, breakdown.dimension, code)]
-            found["rows"].append(
-                row(
-                    _("%(dimension)s: %(value)s")
-                    % {"dimension": dimension.name, "value": labels.get(code, code)},
-                    d,
-                    n,
-                )
-            )
+        found["groups"].append(
+            {
+                "name": dimension.name,
+                "rows": [
+                    row(labels.get(code, code), *sums[(latest, breakdown.dimension, code)])
+                    for code in present
+                ],
+            }
+        )
     return found
 
 

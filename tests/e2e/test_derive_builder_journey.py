@@ -96,6 +96,13 @@ def test_build_the_iowa_indicator_on_a_phone(page, url, sign_in, iowa):
     ).to_be_visible()
     shot(page, "1-start")
 
+    # Asking for figures too early says what is missing, next to each field.
+    page.get_by_role("button", name="Preview the figures").click()
+    expect(page.get_by_role("alert")).to_contain_text("Some choices need a look")
+    expect(page.get_by_text("Choose the indicator these figures are for.")).to_be_visible()
+    expect(page.get_by_text("Choose the column that says when.")).to_be_visible()
+    shot(page, "1b-missing")
+
     page.get_by_label("Which indicator do these figures feed?").select_option(
         label="Returned to prison within three years (IOWA-RETURN-3Y, percent)"
     )
