@@ -278,8 +278,10 @@ class Builder:
             here = f"{prefix}-{i}"
             if f"{here}-column" not in data:
                 break
-            column = self.column(str(data.get(f"{here}-column", "")))
+            named = str(data.get(f"{here}-column", ""))
+            column = self.column(named)
             if column is None:
+                self._gone(named)
                 continue
             how = str(data.get(f"{here}-how", "in"))
             rows.append(
@@ -300,8 +302,10 @@ class Builder:
             here = f"bd-{i}"
             if f"{here}-column" not in data:
                 break
-            column = self.column(str(data.get(f"{here}-column", "")))
+            named = str(data.get(f"{here}-column", ""))
+            column = self.column(named)
             if column is None:
+                self._gone(named)
                 continue
             row = BreakdownRow(f"bd-{len(rows)}", column)
             row.dimension = self.dimension(str(data.get(f"{here}-dimension", "")))
@@ -318,6 +322,19 @@ class Builder:
                 self._draw_mapping(row, posted if same else None)
             rows.append(row)
         return rows
+
+    def _gone(self, named: str) -> None:
+        """A column named (by a saved definition, or a page from before a new version)
+        that the current version does not have: said, never dropped in silence."""
+        if named.strip():
+            self.add_error(
+                "top",
+                _(
+                    "The current version has no column “%(column)s”: the part of the "
+                    "definition that used it is left out below. Choose another column."
+                )
+                % {"column": named.strip()},
+            )
 
     def _draw_mapping(self, row: BreakdownRow, posted: dict[str, str] | None) -> None:
         """Every value of the column with its count, and what it becomes: as posted, or

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -239,6 +239,22 @@ def _builder_page(
     if definition is not None:
         builder.indicator = str(definition.indicator.public_id)
         units.setdefault(builder.indicator, definition.indicator.unit)
+    if definition is None and builder.indicator in units:
+        taken = DerivedIndicator.objects.filter(
+            dataset=dataset, indicator__public_id=builder.indicator
+        ).first()
+        if taken is not None:
+            edit_url = reverse(
+                "indicators:derive_edit",
+                args=[collaborative.slug, dataset.public_id, taken.public_id],
+            )
+            if request.method != "POST":
+                return redirect(edit_url)
+            context["taken_url"] = edit_url
+            builder.add_error(
+                "indicator",
+                _("This indicator is already derived from these records: change it there."),
+            )
     similar: list[str] = []
     preview = None
     description = ""

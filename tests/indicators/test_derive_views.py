@@ -344,6 +344,41 @@ def test_an_unmapped_value_is_marked_and_everything_typed_stays(cast, login, sma
     assert DerivedIndicator.objects.get().spec["breakdowns"][0]["other"] == "another"
 
 
+def test_an_indicator_already_derived_is_changed_where_it_is_defined(cast, login, small):
+    dataset, indicator = small
+    client = login(cast.staff_a)
+    assert post(client, derive_url(dataset), small_definition(indicator), "save").status_code == 302
+    definition = DerivedIndicator.objects.get()
+    response = post(client, derive_url(dataset), small_definition(indicator), "save")
+    assert response.status_code == 400
+    assert "already derived from these records" in response.content.decode()
+    assert derive_url(dataset, definition) in response.content.decode()
+    response = client.get(derive_url(dataset), {"indicator": str(indicator.public_id)})
+    assert response.status_code == 302
+    assert response["Location"] == derive_url(dataset, definition)
+
+
+def test_a_column_the_current_version_lacks_is_said_not_dropped(cast, login, small):
+    dataset, indicator = small
+    client = login(cast.staff_a)
+    data = {**small_definition(indicator), "bd-0-column": ["Sex"], "bd-0-dimension": ["sex"]}
+    assert (
+        post(
+            client,
+            derive_url(dataset),
+            form_data(post(client, derive_url(dataset), data, "continue")),
+            "save",
+        ).status_code
+        == 302
+    )
+    definition = DerivedIndicator.objects.get()
+    spec = definition.spec
+    spec["breakdowns"][0]["column"] = "Gender"
+    DerivedIndicator.objects.filter(pk=definition.pk).update(spec=spec)
+    page = client.get(derive_url(dataset, definition)).content.decode()
+    assert "The current version has no column “Gender”" in page
+
+
 def test_a_count_indicator_cannot_take_a_rate(cast, login, small):
     dataset, _indicator = small
     count = make_indicator(cast, "CNT", unit=Indicator.Unit.COUNT)
