@@ -150,6 +150,7 @@ class MapRow:
     count: int
     chosen: str
     error: str = ""
+    note: str = ""
 
     @property
     def name(self) -> str:
@@ -343,6 +344,7 @@ class Builder:
             return
         unknown = set(row.column.get("means_unknown", []))
         values = row.dimension.values
+        notes = _notes(row.column)
         row.rows = []
         for j, (raw, count) in enumerate(row.column["values"]):
             if posted is not None:
@@ -351,7 +353,7 @@ class Builder:
                 chosen = _norm(raw)
             else:
                 chosen = guess(raw, values, means_unknown=raw in unknown)
-            row.rows.append(MapRow(row.prefix, j, raw, count, chosen))
+            row.rows.append(MapRow(row.prefix, j, raw, count, chosen, note=notes.get(raw, "")))
         if posted is None and row.blanks:
             row.blank = guess("", values) if values else "unknown"
 
@@ -524,6 +526,21 @@ class Builder:
         found["period"] = period
         found["breakdowns"] = [b for b in (r.as_json() for r in self.breakdowns) if b]
         return found
+
+
+def _notes(column: dict[str, Any]) -> dict[str, str]:
+    """What the profile noticed about a column's values, to show beside them: spellings
+    of one value, values cut short, values that mean "not recorded"."""
+    notes: dict[str, str] = {}
+    for group in column.get("twins", []):
+        for value in group:
+            others = ", ".join(f"“{v}”" for v in group if v != value)
+            notes[value] = _("Also written %(others)s.") % {"others": others}
+    for value in column.get("cut_short", []):
+        notes[value] = _("Looks cut short.")
+    for value in column.get("means_unknown", []):
+        notes[value] = _("Seems to mean “not recorded”.")
+    return notes
 
 
 def _condition_parts(condition: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
