@@ -79,7 +79,7 @@ def _definition(dataset: Dataset, derived_id: UUID) -> DerivedIndicator:
     return get_visible_or_404(
         DerivedIndicator.objects.filter(dataset=dataset),
         DerivedIndicator.objects.filter(dataset=dataset).select_related(
-            "indicator", "indicator__collaborative"
+            "indicator", "indicator__collaborative", "derived_version"
         ),
         public_id=derived_id,
     )
