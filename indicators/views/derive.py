@@ -2,7 +2,8 @@
 record-level datasets (a count, or a rate; the period; the breakdowns and how each value
 of the file maps onto the collaborative's dimension values), see it in words and in
 figures for the latest period, and save it, which derives it at once into the current
-version. Also: change a saved definition, or remove it.
+version. Also: change a saved definition (removing one is on the dataset's page,
+``indicators/views/records.py``).
 
 One page, one form: every choice travels in the form's fields (``indicators.records.
 builder``), so "show the values", a preview or an error never loses what was typed. It
@@ -23,7 +24,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from indicators.access import can_change_dataset, can_create_indicator
 from indicators.charts import format_number
@@ -43,11 +43,7 @@ from indicators.records.spec import (
 )
 from indicators.seeds import indicator_settings_for
 from indicators.services.catalog import indicator_save
-from indicators.services.records import (
-    derived_indicator_delete,
-    derived_indicator_save,
-    similar_names,
-)
+from indicators.services.records import derived_indicator_save, similar_names
 from reentry.sharing.access import get_visible_or_404
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import KeyArea, Organization
@@ -105,6 +101,7 @@ def _spec_dimensions(choices: list[DimensionChoice]) -> Dimensions:
     return Dimensions(
         {d.code: d.name for d in choices},
         {d.code: (None if d.any_value else tuple(c for c, _label in d.values)) for d in choices},
+        {(d.code, code): label for d in choices for code, label in d.values},
     )
 
 
@@ -373,30 +370,7 @@ def derive_edit(
     return _builder_page(request, public_id, derived_id)
 
 
-@require_POST
-@collaborative_view()
-def derive_delete(
-    request: CollaborativeRequest, slug: str, public_id: UUID, derived_id: UUID
-) -> HttpResponse:
-    """Stop deriving an indicator from the dataset (its figures in the current version
-    go; earlier versions keep theirs)."""
-    dataset = _records_dataset(request, public_id)
-    definition = _definition(dataset, derived_id)
-    name = definition.indicator.name
-    derived_indicator_delete(actor=request.member, definition=definition, request=request)
-    messages.success(
-        request,
-        _("Removed. “%(name)s” is no longer derived from these records.") % {"name": name},
-    )
-    return redirect(dataset.get_absolute_url())
-
-
 urlpatterns = [
     path("datasets/<uuid:public_id>/derive/", derive_new, name="derive"),
     path("datasets/<uuid:public_id>/derive/<uuid:derived_id>/", derive_edit, name="derive_edit"),
-    path(
-        "datasets/<uuid:public_id>/derive/<uuid:derived_id>/remove/",
-        derive_delete,
-        name="derive_delete",
-    ),
 ]

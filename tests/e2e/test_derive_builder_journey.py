@@ -155,6 +155,6 @@ def test_build_the_iowa_indicator_on_a_phone(page, url, sign_in, iowa):
 
     # Change it again: the builder comes back filled in.
     page.goto(url(dataset.get_absolute_url()))
-    page.get_by_role("link", name=re.compile("Change how")).click()
+    page.get_by_role("link", name="Change the definition").click()
     expect(page.get_by_label("“White - Hispanic”", exact=True)).to_have_value("hispanic")
     shot(page, "6-edit")

@@ -186,7 +186,7 @@ def test_others_cannot_change_or_remove_a_definition(cast, login, small):
     assert post(client, derive_url(dataset), small_definition(indicator), "save").status_code == 302
     definition = DerivedIndicator.objects.get()
     remove = reverse(
-        "indicators:derive_delete", args=["collab-a", dataset.public_id, definition.public_id]
+        "indicators:derived_remove", args=["collab-a", dataset.public_id, definition.public_id]
     )
     for who in ("staff_b", "backbone"):
         other = login(getattr(cast, who))
@@ -271,7 +271,7 @@ def test_edit_is_prefilled_from_the_saved_spec_and_removal_removes(cast, login, 
     assert definition.spec["breakdowns"][0]["map"]["N/A"] == "unknown"
 
     remove = reverse(
-        "indicators:derive_delete", args=["collab-a", dataset.public_id, definition.public_id]
+        "indicators:derived_remove", args=["collab-a", dataset.public_id, definition.public_id]
     )
     assert client.post(remove).status_code == 302
     assert not DerivedIndicator.objects.exists()

@@ -155,6 +155,7 @@ def service_detail(request: DirectoryRequest, slug: str, public_id: UUID) -> Htt
     )
     criteria = list(service.criteria.all())
     documents = [c.get_value_display() for c in criteria if c.kind == CriterionKind.DOCUMENT]
+    documents += [line.strip() for line in service.other_documents.splitlines() if line.strip()]
     locations = [
         {
             "location": at.location,
