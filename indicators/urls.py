@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators.views import catalog, dashboards, datasets, records, requests
+from indicators.views import catalog, dashboards, datasets, derive, records, requests
 
 app_name = "indicators"
 
@@ -46,6 +46,8 @@ urlpatterns = [
         records.derived_indicator_remove,
         name="derived_remove",
     ),
+    # Indicators derived from a record-level dataset: the builder (indicators/views/derive.py).
+    *derive.urlpatterns,
     # Dashboards, exports, the story and comments (indicators/views/dashboards.py), and
     # data requests (indicators/views/requests.py).
     path("dashboard/", dashboards.overview, name="overview"),

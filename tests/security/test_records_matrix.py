@@ -138,6 +138,13 @@ def _owner_only_urls(cast, world) -> dict[str, tuple[str, str]]:
         "upload_progress": ("get", reverse("indicators:upload_progress", kwargs=up)),
         "upload_columns": ("get", reverse("indicators:upload_map", kwargs=up)),
         "upload_save": ("post", reverse("indicators:upload_commit", kwargs=up)),
+        # The builder (indicators/views/derive.py): its pages list the columns' values.
+        "derive": ("get", reverse("indicators:derive", kwargs=ds)),
+        "derive_edit": (
+            "get",
+            reverse("indicators:derive_edit", kwargs={**ds, "derived_id": definition.public_id}),
+        ),
+        "derive_save": ("post", reverse("indicators:derive", kwargs=ds)),
         "derived_remove": (
             "post",
             reverse("indicators:derived_remove", kwargs={**ds, "derived_id": definition.public_id}),
@@ -187,6 +194,8 @@ def test_the_owner_only_pages_answer_only_the_owner(cast, client, world, who):
             if name in ("profile", "profile_v1"):
                 assert response.status_code == 200, name
                 assert MARKER in _body(response), name  # the control: the owner sees it
+            if name in ("derive", "derive_edit"):
+                assert response.status_code == 200, name
             continue
         if who == "anonymous":
             assert response.status_code == 302, name
