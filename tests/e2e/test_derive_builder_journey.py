@@ -1,10 +1,11 @@
 """On a phone (390 px), an organization's admin uploads the Iowa release file on the
 upload page, then defines "returned to prison within three years" from it with the
-builder: the indicator, the rows counted on top, the fiscal-year column, three
-breakdowns whose values map onto the collaborative's dimensions (the guesses checked,
-the Hispanic variants corrected), a preview, and a save that lands on the indicator page
-with a figure. Real browser. With ``SHOTS_DIR`` set, each builder step is also
-photographed at 390 and 1280 px wide."""
+builder: the file's profile first, then the indicator, the rows counted on top, the
+fiscal-year column, three breakdowns whose values map onto the collaborative's
+dimensions (the guesses checked, the Hispanic variants corrected), a preview, and a save
+that lands on the indicator page with a figure, broken down for fiscal year 2012. Real
+browser. With ``SHOTS_DIR`` set, each builder step is also photographed at 390 and 1280
+px wide."""
 
 import os
 import re
@@ -77,10 +78,18 @@ def test_upload_the_iowa_file_and_build_the_indicator_on_a_phone(page, url, sign
     page.get_by_role("radio", name=re.compile("Records: one row per person")).check()
     page.get_by_label("Title of the new dataset").fill("Iowa prison releases")
     page.get_by_role("button", name="Upload and check").click()
+    # The profile comes before anything is saved: "White -" looks cut short.
+    expect(page.get_by_text("Looks cut short").first).to_be_visible(timeout=120_000)
     page.get_by_role("button", name="Save 26,020 records").click(timeout=120_000)
     expect(page.get_by_role("heading", name="Saved")).to_be_visible(timeout=120_000)
     page.get_by_role("link", name="Open the dataset").click()
     dataset = Dataset.objects.get(kind=Dataset.Kind.RECORDS, owner=admin.organization)
+
+    # Its columns and their values, with counts, on the dataset's profile page.
+    page.get_by_role("link", name="See the columns and their values").click()
+    expect(page.locator("td", has_text="N/A -").first).to_be_attached()
+    expect(page.get_by_text("Age At Release").first).to_be_visible()
+    page.go_back()
 
     page.get_by_role("link", name="Define an indicator from these records").click()
     expect(
@@ -140,6 +149,16 @@ def test_upload_the_iowa_file_and_build_the_indicator_on_a_phone(page, url, sign
     expect(page.get_by_text("is derived from version 1 of the records")).to_be_visible()
     expect(page.get_by_text(re.compile(r"\d+(\.\d)?%")).first).to_be_visible()
     shot(page, "5-indicator")
+
+    # The breakdowns for fiscal year 2012, chosen on the indicator's page.
+    page.get_by_label("Period", exact=True).select_option(label="FY2012")
+    page.get_by_role("button", name="Show", exact=True).click()
+    by_sex = page.locator(".card", has=page.get_by_role("heading", name="By Sex"))
+    expect(by_sex.get_by_role("columnheader", name="FY2012")).to_be_visible()
+    expect(by_sex.locator("tr:has(td:text-is('Male'))").first).to_contain_text("%")
+    by_age = page.locator(".card", has=page.get_by_role("heading", name="By Age group"))
+    expect(by_age.locator("tr:has(td:text-is('25 to 34'))").first).to_contain_text("%")
+    shot(page, "5b-fy2012")
 
     definition = DerivedIndicator.objects.get(dataset=dataset, indicator=indicator)
     assert definition.report["rows_counted"] == 26020

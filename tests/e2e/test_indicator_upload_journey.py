@@ -55,7 +55,7 @@ def test_upload_with_errors_fix_save_and_progress(page, url, sign_in, staff, cas
     page.goto(url("/c/collab-a/indicators/uploads/new/"))
     choose_file(page, "housing.csv", BAD)
     page.get_by_label("Title of the new dataset").fill("Housing placements 2025")
-    page.get_by_role("button", name="Upload and choose columns").click()
+    page.get_by_role("button", name="Upload and check").click()
 
     expect(page.get_by_role("heading", name="Which column is which?")).to_be_visible()
     expect(page.get_by_label("Sex", exact=True)).to_have_value("dim:sex")
@@ -71,7 +71,7 @@ def test_upload_with_errors_fix_save_and_progress(page, url, sign_in, staff, cas
     page.get_by_role("link", name="Upload a fixed file").click()
     choose_file(page, "housing-fixed.csv", FIXED)
     page.get_by_label("Title of the new dataset").fill("Housing placements 2025")
-    page.get_by_role("button", name="Upload and choose columns").click()
+    page.get_by_role("button", name="Upload and check").click()
     expect(page.get_by_label("Count", exact=True)).to_have_value("value")
     page.get_by_role("button", name="Check every row").click()
 
