@@ -6,8 +6,8 @@ BYPASSRLS (the app's; ``reentry/rowsecurity.py`` sets the person's scope per req
 Each policy admits a superset of what access.py admits, never less:
 
 - ``system`` scope: every row (migrations, commands, Celery tasks, ``rowsecurity.system()``).
-- a consent "naming me": not revoked, in its dates give or take a day (the day is the
-  collaborative's own in access.py; a day's slack covers every time zone), naming one of
+- a consent "naming me": not revoked, in force on its collaborative's own day (as
+  access.py reads it: ``now()`` in the collaborative's time zone), naming one of
   my organizations or one of their sectors (access.py also checks the key areas, kinds,
   Part 2 and the collaborative: the code's lock narrows further);
 - a findable consent: in force as above, ``findable``, in the collaborative of one of my
@@ -44,12 +44,21 @@ LANGUAGE sql STABLE AS $$
     SELECT nullif(current_setting('reentry.user_id', true), '')::bigint
 $$;
 
--- Consents naming one of my organizations or their sectors, in their dates +/- a day.
+-- Is a consent in force today, on its collaborative's own day (as access.in_force_for
+-- reads it: a consent starts and ends at midnight where the collaborative is)?
+CREATE OR REPLACE FUNCTION reentry_rls_in_force(collaborative bigint, starts date, ends date)
+RETURNS boolean LANGUAGE sql STABLE SET reentry.scope = 'system' AS $$
+    SELECT starts <= t.day AND ends >= t.day
+    FROM (SELECT (now() AT TIME ZONE s.time_zone)::date AS day
+          FROM stakeholders_collaborative s WHERE s.id = collaborative) AS t
+$$;
+
+-- Consents naming one of my organizations or their sectors, in force on their day.
 CREATE OR REPLACE FUNCTION reentry_rls_consents_naming_me() RETURNS SETOF bigint
 LANGUAGE sql STABLE SET reentry.scope = 'system' AS $$
     SELECT c.id FROM casework_consent c
     WHERE c.revoked_at IS NULL
-      AND c.starts_on <= current_date + 1 AND c.ends_on >= current_date - 1
+      AND reentry_rls_in_force(c.collaborative_id, c.starts_on, c.ends_on)
       AND (
         c.id IN (SELECT consent_id FROM casework_consent_recipient_organizations
                  WHERE organization_id = ANY(reentry_rls_orgs()))
@@ -59,12 +68,12 @@ LANGUAGE sql STABLE SET reentry.scope = 'system' AS $$
       )
 $$;
 
--- Findable consents in force (+/- a day) in the collaboratives of my organizations.
+-- Findable consents in force in the collaboratives of my organizations.
 CREATE OR REPLACE FUNCTION reentry_rls_consents_findable() RETURNS SETOF bigint
 LANGUAGE sql STABLE SET reentry.scope = 'system' AS $$
     SELECT c.id FROM casework_consent c
     WHERE c.findable AND c.enrolment_id IS NOT NULL AND c.revoked_at IS NULL
-      AND c.starts_on <= current_date + 1 AND c.ends_on >= current_date - 1
+      AND reentry_rls_in_force(c.collaborative_id, c.starts_on, c.ends_on)
       AND c.collaborative_id IN (SELECT collaborative_id FROM stakeholders_organization
                                  WHERE id = ANY(reentry_rls_orgs()))
 $$;
@@ -159,6 +168,7 @@ FUNCTION_NAMES = [
     "reentry_rls_my_participants()",
     "reentry_rls_consents_findable()",
     "reentry_rls_consents_naming_me()",
+    "reentry_rls_in_force(bigint, date, date)",
     "reentry_rls_user()",
     "reentry_rls_orgs()",
     "reentry_rls_system()",
