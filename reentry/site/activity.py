@@ -91,16 +91,15 @@ def recent_activity(
 
     accepted = (
         Dataset.objects.visible_to(user)
-        .filter(collaborative_id=collaborative_id, accepted_version__isnull=False)
+        .filter(collaborative_id=collaborative_id, accepted_version__accepted_at__isnull=False)
         .filter(after("accepted_version__accepted_at"))
         .select_related("owner", "collaborative", "accepted_version")
         .order_by(F("accepted_version__accepted_at").desc(nulls_last=True), "-pk")[:limit]
     )
-    events += [
-        Event(d.accepted_version.accepted_at, "dataset_accepted", d)
-        for d in accepted
-        if d.accepted_version.accepted_at
-    ]
+    for dataset in accepted:
+        version = dataset.accepted_version
+        if version is not None and version.accepted_at is not None:
+            events.append(Event(version.accepted_at, "dataset_accepted", dataset))
 
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:limit]

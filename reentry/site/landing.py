@@ -109,11 +109,12 @@ def headline_figures(collaborative: Collaborative) -> list[dict[str, Any]]:
         .filter(collaborative=collaborative, is_headline=True)
         .values_list("public_id", flat=True)
     }
-    chosen: list[dict[str, Any]] = []
-    for area in figures["areas"]:
-        for figure in area["indicators"]:
-            if figure["public_id"] in headline_ids:
-                chosen.append({**figure, "area": area["name"]})
+    chosen: list[dict[str, Any]] = [
+        {**figure, "area": area["name"]}
+        for area in figures["areas"]
+        for figure in area["indicators"]
+        if figure["public_id"] in headline_ids
+    ]
     if not chosen:
         chosen = [
             {**area["indicators"][0], "area": area["name"]}

@@ -176,14 +176,15 @@ def datasets_to_submit(member: Member) -> Section:
 def uploads_waiting(member: Member) -> Section:
     """Uploads of this person's organization that wait for them: columns to map, errors
     to fix, rows ready to save, or a save that failed."""
-    if not member.works_for(member.organization_id):
+    organization_id = member.organization_id
+    if organization_id is None or not member.works_for(organization_id):
         return Section()
     S = ImportJob.Status
     jobs = (
         ImportJob.objects.visible_to(member.user)
         .filter(
             collaborative_id=member.collaborative_id,
-            organization_id=member.organization_id,
+            organization_id=organization_id,
             status__in=[S.UPLOADED, S.INVALID, S.VALID, S.FAILED],
         )
         .select_related("collaborative")

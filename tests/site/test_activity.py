@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators.models import DatasetVersion
-
 from tests.indicators.dashboard_world import make_dataset
 from tests.workgroups.polls_world import make_poll
 from workgroups.models import Meeting

@@ -23,7 +23,7 @@ def _stat(page: str) -> str:
 
 
 def _home(client):
-    response = client.get(reverse("stakeholders:home", kwargs={"slug": "collab-a"}))
+    response = client.get(reverse("stakeholders:overview", kwargs={"slug": "collab-a"}))
     assert response.status_code == 200
     return response.content.decode()
 
