@@ -17,6 +17,7 @@ from django.utils import timezone
 from casework import access as casework_access
 from casework.selectors import referrals as referral_selectors
 from indicators.models import DataRequest, Dataset, DatasetVersion, ImportJob
+from indicators.selectors import data_requests_for
 from reentry.audit.models import AuditEvent
 from reentry.stipends.models import StipendLine
 from stakeholders.models import JoinRequest, Member
@@ -194,15 +195,13 @@ def uploads_waiting(member: Member) -> Section:
 
 
 def data_requests_to_answer(member: Member) -> Section:
-    """Requests to the organization for its data, waiting for its admin's answer."""
+    """Requests to the organization for its data, waiting for its admin's answer
+    (``data_requests_for``: an admin sees those to their organization)."""
     if member.role != Role.ORG_ADMIN or not member.organization_id:
         return Section()
     requests = (
-        DataRequest.objects.filter(
-            collaborative_id=member.collaborative_id,
-            dataset__owner_id=member.organization_id,
-            status=DataRequest.Status.PENDING,
-        )
+        data_requests_for(member)
+        .filter(dataset__owner_id=member.organization_id, status=DataRequest.Status.PENDING)
         .select_related("dataset", "requesting_organization")
         .order_by("created_at", "pk")
     )

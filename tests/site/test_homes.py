@@ -248,3 +248,26 @@ class TestQueries:
         assert "Question 20" in count_queries.page or "polls are waiting" in count_queries.page
         assert one == many
         assert ActionItem.objects.filter(owner_member=cast.community).count() == 25
+
+    def test_backbone_home_same_queries_with_one_and_many(self, login, cast, wg, count_queries):
+        client = login(cast.backbone)
+
+        def add(n, start):
+            for i in range(start, start + n):
+                action_item_create(
+                    actor=cast.backbone,
+                    group=wg.housing,
+                    title=f"Late {i}",
+                    owner_organization=cast.org_c,
+                    due_date=timezone.localdate() - timedelta(days=1 + i),
+                )
+                JoinRequest.objects.create(collaborative=cast.collab, user=UserFactory())
+                everyone_poll(cast, wg, f"Question {i}")
+
+        add(1, 0)
+        one = count_queries(client, home())
+        add(24, 1)
+        many = count_queries(client, home())
+        assert "25 action items are overdue" in count_queries.page
+        assert "25 people ask to join" in count_queries.page
+        assert one == many
