@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from casework import access as casework_access
 from casework.selectors import referrals as referral_selectors
@@ -302,7 +301,3 @@ def previous_visit(member: Member) -> datetime | None:
         .values_list("at", flat=True)[1:2]
         .first()
     )
-
-
-def now() -> datetime:
-    return timezone.now()
