@@ -4,6 +4,7 @@
 from celery import shared_task
 
 from casework.services import consents, logs
+from casework.services.indicators import casework_indicators_derive_all
 from casework.services.referrals import referral_reminders_send
 
 
@@ -26,3 +27,10 @@ def idempotency_keys_expire() -> int:
     """Hourly: forget the API's idempotency keys older than a day (the API already
     ignores them; this keeps the table small)."""
     return logs.idempotency_keys_expire()
+
+
+@shared_task(acks_late=True, soft_time_limit=1500, time_limit=1800)
+def derive_casework_indicators() -> int:
+    """Daily: each organization that defined casework indicators works them out again from
+    its own records (a new version of its casework dataset only when a figure changed)."""
+    return casework_indicators_derive_all()

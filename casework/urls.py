@@ -1,7 +1,7 @@
 """Casework pages, under /c/<collaborative>/casework/. Each views module keeps its own
 routes; this module only puts them together."""
 
-from casework.views import consents, logs, own, participants, referrals
+from casework.views import consents, indicators, logs, own, participants, referrals
 
 app_name = "casework"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *logs.urlpatterns,
     *referrals.urlpatterns,
     *own.urlpatterns,
+    *indicators.urlpatterns,
 ]

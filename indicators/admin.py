@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import admin
 
 from indicators.models import (
@@ -98,6 +100,9 @@ class DatasetVersionAdmin(admin.ModelAdmin):
     list_filter = ["status", "dataset__collaborative"]
     list_select_related = ["dataset"]
     search_fields = ["dataset__title"]
+    # A record-level version's profile counts people's values: it stays with the owner
+    # (its pages), never in the admin. The records themselves are not in the admin.
+    exclude = ["profile"]
 
     def has_add_permission(self, request):
         return False
@@ -152,7 +157,15 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
     search_fields = ["original_filename", "organization__name"]
     raw_id_fields = ["collaborative", "organization", "dataset", "version", "created_by"]
-    readonly_fields = ["report", "rows_done", "rows_total", "error_count"]
+    # The stored file and a record-level upload's column profile hold an organization's
+    # unpublished data (people's values, for records): the admin shows neither.
+    exclude = ["file", "report"]
+    readonly_fields = ["problems", "rows_done", "rows_total", "error_count"]
+
+    @admin.display(description="report (without the column profile)")
+    def problems(self, obj: ImportJob) -> str:
+        report = {k: v for k, v in (obj.report or {}).items() if k != "profile"}
+        return json.dumps(report, ensure_ascii=False, indent=1)[:20000]
 
 
 @admin.register(StoryNote)

@@ -204,6 +204,8 @@ class ObservationViewSet(CollaborativeScopedViewSet):
     """One indicator's figures, as the dashboards show them to you (suppressed)."""
 
     serializer_class = ObservationSerializer
+    # Read by list() itself, not a FilterSet.
+    query_parameters = tuple(p.name for p in OBSERVATION_FILTERS)
 
     def scoped_queryset(self):
         return Indicator.objects.visible_to(self.request.user).filter(

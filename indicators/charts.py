@@ -464,18 +464,23 @@ def bar_chart(
     fmt: Formatter | None = None,
     threshold: int | None = None,
     ident: str | None = None,
+    gap: Callable[[Decimal, bool], str] | None = None,
 ) -> SafeString:
     """Horizontal bars, one per group, each labelled with its value and its gap to the
     overall figure (drawn as a dashed line), so equity gaps read at a glance. Labels
     sit above their bars so long group names fit a phone. Hidden groups show a
-    marker and the word "hidden", never a bar."""
+    marker and the word "hidden", never a bar.
+
+    ``gap(difference, compact)`` writes a gap (a difference of two percentages is in
+    percentage points, "+2.5 pts" on the bar, "+2.5 percentage points" in the text
+    for screen readers); by default the value's own format with a sign."""
     fmt = _fmt(fmt)
     overall_label = overall_label or _("Overall")
     width, left, right, top, row = 400, 8, 96, 20, 34
     legend = _wrap([hidden_legend(threshold)] if any(b.hidden for b in bars) else [])
     height = top + row * max(len(bars), 1) + 8 + 16 * len(legend)
 
-    desc = _bars_desc(bars, overall, overall_label, fmt)
+    desc = _bars_desc(bars, overall, overall_label, fmt, gap)
     svg = _svg("bars", width, height, title, desc, ident, "chart-bars")
     extent = _floats([b.value for b in bars]) + _floats([overall])
     low, high, _ticks = nice_scale(extent, zero=True, ticks=4)
@@ -494,7 +499,7 @@ def bar_chart(
     for i, bar in enumerate(bars):
         y = top + i * row
         group = ET.SubElement(bar_layer, "g", {"class": "chart-bar"})
-        ET.SubElement(group, "title").text = _bar_sentence(bar, overall, overall_label, fmt)
+        ET.SubElement(group, "title").text = _bar_sentence(bar, overall, overall_label, fmt, gap)
         labels.append((left, y + 10, bar.label, 12, INK))
         if bar.value is None:
             if bar.hidden:
@@ -520,7 +525,7 @@ def bar_chart(
         )
         label = fmt(bar.value)
         if overall is not None:
-            label += f" ({_signed(bar.value, overall, fmt)})"
+            label += f" ({_signed(bar.value, overall, fmt, gap, compact=True)})"
         labels.append((max(x1, zero_x) + 4, y + 24, label, 11, INK))
 
     if overall is not None:
@@ -574,15 +579,30 @@ def _decimal(value: Number) -> Decimal:
     return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
 
 
-def _signed(value: Number, overall: Number, fmt: Formatter) -> str:
+def _signed(
+    value: Number,
+    overall: Number,
+    fmt: Formatter,
+    gap: Callable[[Decimal, bool], str] | None = None,
+    *,
+    compact: bool = False,
+) -> str:
     """The gap between a group and the overall figure, with its sign."""
     diff = _decimal(value) - _decimal(overall)
+    if gap is not None:
+        return gap(diff, compact)
     if diff == 0:
         return "±" + fmt(Decimal(0))
     return ("+" if diff > 0 else "−") + fmt(abs(diff))
 
 
-def _bar_sentence(bar: Bar, overall: Number | None, overall_label: str, fmt: Formatter) -> str:
+def _bar_sentence(
+    bar: Bar,
+    overall: Number | None,
+    overall_label: str,
+    fmt: Formatter,
+    gap: Callable[[Decimal, bool], str] | None = None,
+) -> str:
     if bar.hidden:
         return _("%(group)s: hidden") % {"group": bar.label}
     if bar.value is None:
@@ -592,16 +612,22 @@ def _bar_sentence(bar: Bar, overall: Number | None, overall_label: str, fmt: For
     return _("%(group)s: %(value)s (%(gap)s against %(overall)s)") % {
         "group": bar.label,
         "value": fmt(bar.value),
-        "gap": _signed(bar.value, overall, fmt),
+        "gap": _signed(bar.value, overall, fmt, gap),
         "overall": overall_label,
     }
 
 
-def _bars_desc(bars: Sequence[Bar], overall: Number | None, label: str, fmt: Formatter) -> str:
+def _bars_desc(
+    bars: Sequence[Bar],
+    overall: Number | None,
+    label: str,
+    fmt: Formatter,
+    gap: Callable[[Decimal, bool], str] | None = None,
+) -> str:
     if not bars:
         return _("No data yet.")
     parts = []
     if overall is not None:
         parts.append(f"{label}: {fmt(overall)}.")
-    parts.append("; ".join(_bar_sentence(b, overall, label, fmt) for b in bars) + ".")
+    parts.append("; ".join(_bar_sentence(b, overall, label, fmt, gap) for b in bars) + ".")
     return " ".join(parts)

@@ -21,17 +21,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.charts import Point, format_number
-from indicators.models import VALUE_PLACES, Indicator, IndicatorSettings, Observation
+from indicators.models import (
+    VALUE_PLACES,
+    Dimension,
+    DimensionValue,
+    Indicator,
+    IndicatorSettings,
+    Observation,
+)
 from indicators.periods import period_label
 from reentry.suppression import (
     Cell,
@@ -68,10 +75,19 @@ class PeriodTable:
     label: str
     combined: dict[Disaggregation, PublishedCell]
     by_dataset: dict[int, dict[Disaggregation, PublishedCell]]
+    #: The rows it was computed from (to pool periods without reading them again).
+    rows: list[Mapping[str, Any]] = field(default_factory=list, repr=False)
+    #: How many periods it pools (0: a single period).
+    pooled: int = 0
 
     @property
     def total(self) -> PublishedCell | None:
         return self.combined.get(TOTAL)
+
+    @property
+    def token(self) -> str:
+        """The period in a URL: ``?period=2012-07-01_2013-06-30``."""
+        return f"{self.period.start.isoformat()}_{self.period.end.isoformat()}"
 
 
 @dataclass
@@ -81,6 +97,9 @@ class Comparison:
 
     verdict: str
     difference: Decimal | None
+    #: The difference in words ("+2.5 percentage points"), and in short ("+2.5 pts").
+    difference_text: str = ""
+    difference_short: str = ""
 
     @property
     def text(self) -> str:
@@ -138,14 +157,18 @@ class IndicatorData:
         if value is None or other is None:
             return Comparison("unknown", None)
         difference = Decimal(str(value)) - Decimal(str(other))
+        texts = (
+            format_difference(self.indicator, difference),
+            format_difference(self.indicator, difference, compact=True),
+        )
         if difference == 0:
-            return Comparison("same", difference)
+            return Comparison("same", difference, *texts)
         direction = self.indicator.direction
         if direction == Indicator.Direction.NEUTRAL:
-            return Comparison("changed", difference)
+            return Comparison("changed", difference, *texts)
         up = difference > 0
         better = up if direction == Indicator.Direction.UP else not up
-        return Comparison("better" if better else "worse", difference)
+        return Comparison("better" if better else "worse", difference, *texts)
 
     def target_met(self) -> bool | None:
         latest = self.latest()
@@ -270,32 +293,33 @@ def _combined(indicator: Indicator, key: CellKey, rows: list[Mapping[str, Any]])
     return None
 
 
-def _table(
-    indicator: Indicator,
-    period: PeriodRef,
-    rows: list[Mapping[str, Any]],
-    *,
-    own: set[int],
-    threshold: int,
-) -> PeriodTable:
-    cells: list[Cell] = []
-    relations: list[Relation] = []
-    known: set[CellKey] = set()
+@dataclass
+class _Cells:
+    """One period's table before suppression: each dataset's cells and the combined
+    ones, keyed (dataset id or COMBINED, disaggregation), with their relations."""
+
+    cells: list[Cell] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    known: set[CellKey] = field(default_factory=set)
+    owners: dict[int, int] = field(default_factory=dict)
+
+
+def _cells(indicator: Indicator, rows: Sequence[Mapping[str, Any]], *, own: set[int]) -> _Cells:
+    found = _Cells()
     per_key: dict[Disaggregation, list[Mapping[str, Any]]] = defaultdict(list)
     dataset_keys: dict[int, list[Disaggregation]] = defaultdict(list)
-    owners: dict[int, int] = {}
     for row in rows:
         key = disaggregation_key(row["breakdown"] or {})
         dataset_id = row["dataset_id"]
-        owners[dataset_id] = row["dataset__owner_id"]
+        found.owners[dataset_id] = row["dataset__owner_id"]
         dataset_keys[dataset_id].append(key)
         per_key[key].append(row)
         cell_key = (dataset_id, key)
-        cells.append(_cell(indicator, cell_key, row))
+        found.cells.append(_cell(indicator, cell_key, row))
         if row["dataset__owner_id"] in own:
-            known.add(cell_key)
+            found.known.add(cell_key)
     for dataset_id, keys in dataset_keys.items():
-        relations += [
+        found.relations += [
             Relation((dataset_id, r.total), tuple((dataset_id, p) for p in r.parts))
             for r in disaggregation_relations(keys)
         ]
@@ -304,24 +328,174 @@ def _table(
         cell = _combined(indicator, (COMBINED, key), key_rows)
         if cell is None:
             continue
-        cells.append(cell)
+        found.cells.append(cell)
         combined_keys.append(key)
-        relations.append(Relation((COMBINED, key), tuple((r["dataset_id"], key) for r in key_rows)))
-    relations += [
+        found.relations.append(
+            Relation((COMBINED, key), tuple((r["dataset_id"], key) for r in key_rows))
+        )
+    found.relations += [
         Relation((COMBINED, r.total), tuple((COMBINED, p) for p in r.parts))
         for r in disaggregation_relations(combined_keys)
     ]
-    everything_mine = bool(owners) and all(o in own for o in owners.values())
-    result = suppress(cells, relations, threshold=threshold, reveal=everything_mine, known=known)
+    return found
+
+
+def _everything_mine(owners: Mapping[int, int], own: set[int]) -> bool:
+    return bool(owners) and all(o in own for o in owners.values())
+
+
+def _period_table(period: PeriodRef, published: Iterable[tuple[CellKey, PublishedCell]]):
     combined: dict[Disaggregation, PublishedCell] = {}
     by_dataset: dict[int, dict[Disaggregation, PublishedCell]] = defaultdict(dict)
-    for published in result:
-        owner_key, key = cast(tuple[int | str, Disaggregation], published.key)
+    for cell_key, cell in published:
+        owner_key, key = cast(tuple[int | str, Disaggregation], cell_key)
         if isinstance(owner_key, int):
-            by_dataset[owner_key][key] = published
+            by_dataset[owner_key][key] = cell
         else:
-            combined[key] = published
+            combined[key] = cell
     return PeriodTable(period, "", combined, dict(by_dataset))
+
+
+def _table(
+    indicator: Indicator,
+    period: PeriodRef,
+    rows: list[Mapping[str, Any]],
+    *,
+    own: set[int],
+    threshold: int,
+) -> PeriodTable:
+    found = _cells(indicator, rows, own=own)
+    result = suppress(
+        found.cells,
+        found.relations,
+        threshold=threshold,
+        reveal=_everything_mine(found.owners, own),
+        known=found.known,
+    )
+    table = _period_table(period, ((c.key, c) for c in result))
+    table.rows = rows
+    return table
+
+
+POOLED = "pooled"
+
+
+def _pooled_rows(indicator: Indicator, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each dataset's cells summed over several periods (counts, numerators and
+    denominators add up; a measure is a mean weighted by its people), as rows like
+    the database's. A cell that does not add up is left out."""
+    per_cell: dict[tuple[int, Disaggregation], list[Mapping[str, Any]]] = defaultdict(list)
+    for row in rows:
+        per_cell[row["dataset_id"], disaggregation_key(row["breakdown"] or {})].append(row)
+    pooled = []
+    for (dataset_id, key), cell_rows in per_cell.items():
+        cell = _combined(indicator, key, cell_rows)
+        if cell is None:
+            continue
+        first = cell_rows[0]
+        pooled.append(
+            {
+                "indicator_id": first["indicator_id"],
+                "dataset_id": dataset_id,
+                "dataset__owner_id": first["dataset__owner_id"],
+                "breakdown": first["breakdown"],
+                "value": Decimal(str(cell.value)),
+                "numerator": None if cell.numerator is None else Decimal(cell.numerator),
+                "denominator": None if cell.denominator is None else Decimal(cell.denominator),
+            }
+        )
+    return pooled
+
+
+def _key(key: CellKey) -> tuple[Any, ...]:
+    return cast(tuple[Any, ...], key)
+
+
+def _tagged(tag: Any, found: _Cells) -> tuple[list[Cell], list[Relation]]:
+    """The cells and relations of one period's table, keyed ``(tag, *key)``, so that
+    several tables can be suppressed as one."""
+    cells = [replace(c, key=(tag, *_key(c.key))) for c in found.cells]
+    relations = [
+        Relation((tag, *_key(r.total)), tuple((tag, *_key(p)) for p in r.parts))
+        for r in found.relations
+    ]
+    return cells, relations
+
+
+def pooled_table(
+    data: IndicatorData,
+    first: PeriodTable,
+    last: PeriodTable,
+    *,
+    own_organization_ids: Iterable[int] = (),
+    threshold: int,
+    fiscal_month: int = 7,
+) -> PeriodTable | None:
+    """The periods from ``first`` to ``last`` (of ``first``'s kind) pooled into one: each
+    dataset's counts, numerators and denominators summed per breakdown cell, then the
+    combined cells, suppressed through ``suppress`` as one table.
+
+    The pooled cells are suppressed together with the periods they add up, as this
+    person sees them: a cell of one period hidden from them stays hidden (a pooled
+    figure minus the other periods' shown figures would give it back), and the
+    periods' shown figures are known to them. None when the range holds no period.
+    """
+    own = set(own_organization_ids)
+    indicator = data.indicator
+    tables = [
+        t
+        for t in data.tables
+        if t.period.kind == first.period.kind
+        and first.period.start <= t.period.start
+        and t.period.end <= last.period.end
+    ]
+    if not tables:
+        return None
+    rows = [row for t in tables for row in t.rows]
+    pooled = _cells(indicator, _pooled_rows(indicator, rows), own=own)
+    cells, relations = _tagged(POOLED, pooled)
+    known: set[CellKey] = {(POOLED, *_key(k)) for k in pooled.known}
+    withheld: set[CellKey] = set()
+    present = {c.key for c in cells}
+    for index, table in enumerate(tables):
+        period_cells, period_relations = _tagged(index, _cells(indicator, table.rows, own=own))
+        cells += period_cells
+        relations += period_relations
+        present.update(c.key for c in period_cells)
+        for owner_key, published in (
+            *((d, cs) for d, cs in table.by_dataset.items()),
+            (COMBINED, table.combined),
+        ):
+            for key, shown in published.items():
+                target = withheld if shown.hidden else known
+                target.add((index, owner_key, key))
+    # A pooled cell is the sum of the same cell in each period.
+    for pooled_cell in list(cells):
+        tag, *rest = _key(pooled_cell.key)
+        if tag != POOLED:
+            continue
+        parts = tuple((index, *rest) for index in range(len(tables)) if (index, *rest) in present)
+        if parts:
+            relations.append(Relation(pooled_cell.key, parts))
+    result = suppress(
+        cells,
+        relations,
+        threshold=threshold,
+        reveal=_everything_mine(pooled.owners, own),
+        known=known,
+        withheld_elsewhere=withheld,
+    )
+    start, end = tables[0].period, tables[-1].period
+    period = PeriodRef(start.start, end.end, start.kind)
+    table = _period_table(
+        period, ((_key(c.key)[1:], c) for c in result if _key(c.key)[0] == POOLED)
+    )
+    table.label = _("%(first)s to %(last)s, pooled") % {
+        "first": start.label(fiscal_month),
+        "last": end.label(fiscal_month),
+    }
+    table.pooled = len(tables)
+    return table
 
 
 def format_value(indicator: Indicator, value, places: int | None = None) -> str:
@@ -342,17 +516,158 @@ def format_value(indicator: Indicator, value, places: int | None = None) -> str:
     return text
 
 
+def format_difference(indicator: Indicator, difference, *, compact: bool = False) -> str:
+    """A difference between two figures, signed: a difference of two percentages is in
+    percentage points ("+2.5 percentage points", "−2.5 pts" where room is short), never
+    "%"; other units as ``format_value`` writes them."""
+    if difference is None:
+        return ""
+    number = Decimal(str(difference))
+    sign = "+" if number > 0 else "−" if number < 0 else "±"
+    text = format_number(abs(number))
+    if indicator.unit == Indicator.Unit.PERCENT:
+        if compact:
+            return _("%(sign)s%(value)s pts") % {"sign": sign, "value": text}
+        return _("%(sign)s%(value)s percentage points") % {"sign": sign, "value": text}
+    return sign + format_value(indicator, abs(number))
+
+
+@dataclass(frozen=True)
+class ValueOrder:
+    """The collaborative's order of dimensions and of each dimension's values
+    ("Under 25" first, "Not recorded" last), for breakdown rows."""
+
+    dimensions: Mapping[str, int]
+    values: Mapping[tuple[str, str], int]
+
+    def key(self, disaggregation: Disaggregation) -> tuple:
+        """A sort key: the total first, then by dimension and value order; codes the
+        catalog does not list come after, by code."""
+        big = len(self.values) + 1
+        return (
+            len(disaggregation),
+            tuple(
+                (self.dimensions.get(d, big), self.values.get((d, v), big), d, v)
+                for d, v in disaggregation
+            ),
+        )
+
+
+def breakdown_dimensions(
+    collaborative: Collaborative, data: Iterable[IndicatorData]
+) -> dict[int, list[Dimension]]:
+    """Per indicator, the dimensions its breakdowns show, in the collaborative's order
+    (values prefetched in theirs): those the catalog allows it, and any its figures
+    are broken down by (a derived indicator's breakdowns come from its definition).
+    Three queries, whatever the number of indicators."""
+    items = list(data)
+    dimensions = list(
+        Dimension.objects.filter(collaborative=collaborative)
+        .order_by("order", "name")
+        .prefetch_related(
+            Prefetch("values", queryset=DimensionValue.objects.order_by("order", "label"))
+        )
+    )
+    allowed: dict[int, set[int]] = defaultdict(set)
+    through = Indicator.dimensions.through.objects.filter(
+        indicator_id__in=[i.indicator.pk for i in items]
+    )
+    for indicator_id, dimension_id in through.values_list("indicator_id", "dimension_id"):
+        allowed[indicator_id].add(dimension_id)
+    result = {}
+    for item in items:
+        used = {d for table in item.tables for key in table.combined for d, _v in key}
+        result[item.indicator.pk] = [
+            d for d in dimensions if d.pk in allowed[item.indicator.pk] or d.code in used
+        ]
+    return result
+
+
+def value_order(collaborative: Collaborative) -> ValueOrder:
+    """One query: every dimension value of the collaborative, in its order."""
+    rows = (
+        DimensionValue.objects.filter(dimension__collaborative=collaborative)
+        .order_by("dimension__order", "dimension__name", "order", "label")
+        .values_list("dimension__code", "code")
+    )
+    dimensions: dict[str, int] = {}
+    values: dict[tuple[str, str], int] = {}
+    for dimension, code in rows:
+        dimensions.setdefault(dimension, len(dimensions))
+        values[dimension, code] = len(values)
+    return ValueOrder(dimensions, values)
+
+
 def breakdown_groups(
-    data: IndicatorData, dimension_code: str
+    data: IndicatorData,
+    dimension_code: str,
+    *,
+    table: PeriodTable | None = None,
+    order: ValueOrder | None = None,
 ) -> tuple[PeriodTable | None, list[tuple[str, PublishedCell]]]:
-    """The latest period that has a breakdown by ``dimension_code`` alone, and its
-    combined cells by value code, in the order they came."""
-    for table in reversed(data.tables):
+    """The combined cells of a breakdown by ``dimension_code`` alone, by value code, in
+    the dimension's order (with ``order``): of ``table`` if given, else of the latest
+    period that has such a breakdown."""
+    tables = [table] if table is not None else list(reversed(data.tables))
+    for candidate in tables:
         groups = [
             (key[0][1], cell)
-            for key, cell in table.combined.items()
+            for key, cell in candidate.combined.items()
             if len(key) == 1 and key[0][0] == dimension_code
         ]
         if groups:
-            return table, groups
-    return None, []
+            if order is not None:
+                groups.sort(key=lambda g: order.key(((dimension_code, g[0]),)))
+            return candidate, groups
+    return table, []
+
+
+@dataclass
+class PeriodChoice:
+    """Which period the breakdowns show: one period (``?period=``), a pooled range
+    (``?from=&to=``), or by default the latest with a breakdown."""
+
+    table: PeriodTable | None
+    options: list[PeriodTable]
+    period: str = ""
+    first: str = ""
+    last: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.table.label if self.table is not None else ""
+
+    @property
+    def pooled_label(self) -> str:
+        return self.label if self.table is not None and self.table.pooled else ""
+
+
+def choose_period(
+    data: IndicatorData,
+    params: Mapping[str, str],
+    *,
+    own_organization_ids: Iterable[int] = (),
+    threshold: int,
+    fiscal_month: int = 7,
+) -> PeriodChoice:
+    """The breakdowns' period from the query string; an unknown period is the default."""
+    options = [t for t in data.tables if any(key for key in t.combined)]
+    by_token = {t.token: t for t in options}
+    first, last = by_token.get(params.get("from", "")), by_token.get(params.get("to", ""))
+    if first is not None and last is not None:
+        if last.period < first.period:
+            first, last = last, first
+        pooled = pooled_table(
+            data,
+            first,
+            last,
+            own_organization_ids=own_organization_ids,
+            threshold=threshold,
+            fiscal_month=fiscal_month,
+        )
+        if pooled is not None:
+            return PeriodChoice(pooled, options, first=first.token, last=last.token)
+    chosen = by_token.get(params.get("period", ""))
+    if chosen is None:
+        return PeriodChoice(options[-1] if options else None, options)
+    return PeriodChoice(chosen, options, period=chosen.token)

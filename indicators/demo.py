@@ -383,3 +383,38 @@ def _stories(collab: Collaborative, author: Member | None) -> None:
         indicator = Indicator.objects.filter(collaborative=collab, code=code).first()
         if indicator is not None and not StoryNote.objects.filter(indicator=indicator).exists():
             StoryNote.objects.create(indicator=indicator, body=body, author=author)
+
+
+IOWA_SPEC = Path(settings.BASE_DIR) / "docs/examples/iowa-return-to-prison.json"
+RECORDS_OWNER = "eastfield-correctional-facility-reentry-office"
+
+
+def seed_records(collab: Collaborative) -> None:
+    """The Iowa release file as the state prison's record-level dataset, with the
+    shipped spec (docs/examples/iowa-return-to-prison.json), shared with the
+    collaborative: its rows stay with the prison's office; the derived return rate is
+    shared, suppressed. Skipped when the sample data is not beside the project."""
+    import json
+
+    from indicators.importing import file_format
+    from indicators.records.spec import parse_file
+    from indicators.services.records import records_import
+
+    organization = Organization.objects.filter(collaborative=collab, slug=RECORDS_OWNER).first()
+    if organization is None or not IOWA.exists():
+        return
+    editor = _editor(organization)
+    spec = parse_file(json.loads(IOWA_SPEC.read_text(encoding="utf-8")))
+    report, dataset, _definitions, _notes = records_import(
+        collaborative=collab,
+        organization=organization,
+        path=IOWA,
+        fmt=file_format(IOWA.name),
+        spec_file=spec,
+        share="collaborative",
+        actor=editor.user if editor else None,
+    )
+    if dataset is None:
+        raise RuntimeError(
+            f"The demo's Iowa records did not load: {report.as_dict()['errors'][:3]}"
+        )

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 
-from indicators.dashboards import IndicatorData
+from indicators.dashboards import IndicatorData, ValueOrder
 from indicators.models import Dataset
 from reentry.downloads import csv_response, xlsx_response
 from reentry.suppression import PublishedCell
@@ -59,9 +59,15 @@ def _number(value) -> Decimal | int | None:
     return int(number) if number == number.to_integral_value() else number
 
 
-def rows(data: Iterable[IndicatorData], datasets: Mapping[int, Dataset]) -> Iterator[Row]:
+def rows(
+    data: Iterable[IndicatorData],
+    datasets: Mapping[int, Dataset],
+    *,
+    order: ValueOrder | None = None,
+) -> Iterator[Row]:
     """The header, then one row per figure: each dataset's cells, then the combined
-    cells, period by period. Hidden figures have no value."""
+    cells, period by period (breakdown rows in the dimensions' order with ``order``).
+    Hidden figures have no value."""
     yield list(HEADER)
     for item in data:
         indicator = item.indicator
@@ -77,7 +83,9 @@ def rows(data: Iterable[IndicatorData], datasets: Mapping[int, Dataset]) -> Iter
             if len(table.by_dataset) > 1:
                 sources.append((COMBINED_LABEL, "", table.combined))
             for organization, title, cells in sources:
-                for key, cell in cells.items():
+                keys = sorted(cells, key=order.key) if order is not None else list(cells)
+                for key in keys:
+                    cell = cells[key]
                     yield [
                         indicator.code,
                         indicator.name,

@@ -4,11 +4,15 @@ dashboards: the story behind the curve, a comment, a data request."""
 from typing import Any, cast
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from indicators.importing import target_choices
 from indicators.importing.jobs import NEW_DATASET_LEVELS
 from indicators.models import Dataset, DatasetVersion, Dimension, Indicator, Licence
+from indicators.services.records import similar_names
+from reentry.sharing.forms import SharingForm
 from reentry.sharing.levels import SharingLevel
 from stakeholders.models import Collaborative, KeyArea
 from workgroups.models import WorkingGroup
@@ -71,9 +75,22 @@ class IndicatorForm(forms.ModelForm):
             "target_date": forms.DateInput(attrs={"type": "date"}),
         }
 
+    #: Asked only when the name nearly matches another indicator's (``similar``).
+    different_indicator = forms.BooleanField(
+        label=_("Yes, this is a different indicator"),
+        required=False,
+        help_text=_("Tick this if the indicator with the similar name measures something else."),
+    )
+
     def __init__(self, *args, collaborative: Collaborative, **kwargs):
         super().__init__(*args, **kwargs)
         self.collaborative = collaborative
+        #: Catalog names that nearly match the name typed (set by ``clean``).
+        self.similar: list[str] = []
+        order = list(self.fields)
+        order.remove("different_indicator")
+        order.insert(order.index("name") + 1, "different_indicator")
+        self.order_fields(order)
         key_area = cast(forms.ModelChoiceField, self.fields["key_area"])
         key_area.queryset = KeyArea.objects.filter(collaborative=collaborative)
         group = cast(forms.ModelChoiceField, self.fields["working_group"])
@@ -93,6 +110,28 @@ class IndicatorForm(forms.ModelForm):
             raise forms.ValidationError(_("Another indicator already has this code."))
         return code
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        name = cleaned.get("name") or ""
+        if name and (self.instance.pk is None or name != self.instance.name):
+            self.similar = similar_names(self.collaborative.pk, name, exclude_pk=self.instance.pk)
+        if self.similar and not cleaned.get("different_indicator"):
+            names = "; ".join(f"“{n}”" for n in self.similar)
+            self.add_error(
+                "name",
+                ngettext(
+                    "The catalog already has an indicator with a nearly identical name: "
+                    "%(names)s. If it measures the same thing, use it instead; if not, "
+                    "tick “Yes, this is a different indicator” and save again.",
+                    "The catalog already has indicators with nearly identical names: "
+                    "%(names)s. If one measures the same thing, use it instead; if not, "
+                    "tick “Yes, this is a different indicator” and save again.",
+                    len(self.similar),
+                )
+                % {"names": names},
+            )
+        return cleaned
+
 
 class LocalDefinitionForm(forms.Form):
     includes = forms.CharField(
@@ -111,6 +150,15 @@ class LocalDefinitionForm(forms.Form):
     )
 
 
+class OwnDatasetChoiceField(forms.ModelChoiceField):
+    """One of the organization's datasets, saying which hold records."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        if obj.is_records:
+            return str(_("%(title)s (records: one row per person)") % {"title": obj.title})
+        return str(obj.title)
+
+
 class UploadForm(forms.Form):
     """A file, and either a new dataset's description or the dataset it is a new version of."""
 
@@ -119,7 +167,28 @@ class UploadForm(forms.Form):
         help_text=_("A .csv (UTF-8) or .xlsx file, with the column names in the first row."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
-    dataset = forms.ModelChoiceField(
+    kind = forms.ChoiceField(
+        label=_("What is in the file"),
+        choices=[
+            (
+                Dataset.Kind.FIGURES,
+                _("Figures: one row per indicator, period and breakdown (counts and rates)"),
+            ),
+            (
+                Dataset.Kind.RECORDS,
+                _(
+                    "Records: one row per person (for example, everyone released in a year). "
+                    "They stay with your organization; only figures you derive from them "
+                    "are shared."
+                ),
+            ),
+        ],
+        initial=Dataset.Kind.FIGURES,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("A new version of a dataset keeps the kind it has."),
+    )
+    dataset = OwnDatasetChoiceField(
         label=_("Add to"),
         queryset=Dataset.objects.none(),
         required=False,
@@ -176,9 +245,32 @@ class UploadForm(forms.Form):
         if cleaned.get("dataset") is None:
             if not cleaned.get("title", "").strip():
                 self.add_error("title", _("Give the new dataset a title."))
+            if (
+                cleaned.get("sharing_level") == SharingLevel.PUBLIC
+                and cleaned.get("licence") == Licence.AGREEMENT
+            ):
+                self.add_error(
+                    "licence",
+                    _(
+                        "“Collaborative data-sharing agreement only” and “Anyone, including "
+                        "the public” say different things. Which do you mean? Choose an open "
+                        "licence to make it public, or choose “Everyone in the collaborative” "
+                        "below to keep it shared within the collaborative."
+                    ),
+                )
         elif not cleaned.get("reason", "").strip():
             self.add_error("reason", _("Say why this new version replaces the current one."))
         return cleaned
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or Dataset.Kind.FIGURES
+
+    def upload_kind(self) -> str:
+        """What the upload holds: a new version keeps its dataset's kind."""
+        dataset = self.cleaned_data.get("dataset")
+        if dataset is not None:
+            return dataset.kind
+        return self.cleaned_data.get("kind") or Dataset.Kind.FIGURES
 
     def dataset_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -189,6 +281,70 @@ class UploadForm(forms.Form):
             "licence": data.get("licence"),
             "sharing_level": data.get("sharing_level") or SharingLevel.PRIVATE,
         }
+
+
+OPEN_LICENCES = (Licence.CC_BY, Licence.CC0, Licence.ODBL)
+KEEP_IN_COLLABORATIVE = "keep"
+
+
+class DatasetSharingForm(SharingForm):
+    """Who can see a dataset; and, when it is made public while its licence still says
+    "Collaborative data-sharing agreement only", which of the two is meant: an open
+    licence (then it becomes public under it), or keeping it within the collaborative."""
+
+    public_licence = forms.ChoiceField(
+        label=_("Public, or within the collaborative?"),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, obj: Dataset, **kwargs: Any) -> None:
+        super().__init__(*args, obj=obj, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["public_licence"])
+        field.choices = [
+            *(
+                (
+                    licence.value,
+                    _("Make it public, and change its licence to “%(licence)s”")
+                    % {"licence": licence.label},
+                )
+                for licence in OPEN_LICENCES
+            ),
+            (
+                KEEP_IN_COLLABORATIVE,
+                _(
+                    "Keep it shared within the collaborative only, under the data-sharing "
+                    "agreement (not public)"
+                ),
+            ),
+        ]
+        self.asks_licence = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        dataset = cast(Dataset, self.obj)
+        if cleaned.get("level") == SharingLevel.PUBLIC and dataset.licence == Licence.AGREEMENT:
+            self.asks_licence = True
+            choice = cleaned.get("public_licence")
+            if not choice:
+                self.add_error(
+                    "public_licence",
+                    _(
+                        "Its licence says “Collaborative data-sharing agreement only”, but "
+                        "public means anyone can see it and its figures, signed in or not. "
+                        "Choose which you mean."
+                    ),
+                )
+            elif choice == KEEP_IN_COLLABORATIVE:
+                cleaned["level"] = SharingLevel.COLLABORATIVE
+        return cleaned
+
+    def new_licence(self) -> str | None:
+        """The open licence chosen for a public dataset, if one was asked for."""
+        choice = self.cleaned_data.get("public_licence")
+        if self.asks_licence and choice in OPEN_LICENCES:
+            return str(choice)
+        return None
 
 
 class MappingForm(forms.Form):
@@ -266,8 +422,21 @@ class CommentForm(forms.Form):
         return body
 
 
+class _ReadOnceChoiceIterator(ModelChoiceIterator):
+    """Choices from the field's queryset, read once and kept: a widget that reads its
+    choices twice (the options, then whether there are any) runs one query, not two."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # fills the queryset's cache on the first read
+            yield self.choice(obj)
+
+
 class DatasetChoiceField(forms.ModelChoiceField):
     """A dataset named by its organization and period only (never its figures)."""
+
+    iterator = _ReadOnceChoiceIterator
 
     def label_from_instance(self, obj) -> str:
         return _("%(organization)s, %(start)s to %(end)s") % {
@@ -294,7 +463,10 @@ class DataRequestForm(forms.Form):
 
     def __init__(self, *args, datasets, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["dataset"]).queryset = datasets
+        # Each choice is labelled with its owner's name: read with the datasets.
+        cast(forms.ModelChoiceField, self.fields["dataset"]).queryset = datasets.select_related(
+            "owner"
+        )
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()

@@ -5,19 +5,30 @@ idempotent: each claims its job by status (the sweep, by file name)."""
 from celery import shared_task
 
 from indicators.importing import jobs
+from indicators.models import Dataset, ImportJob
+from indicators.records import jobs as record_jobs
+
+
+def _is_records(job_id: int) -> bool:
+    kind = ImportJob.objects.filter(pk=job_id).values_list("kind", flat=True).first()
+    return kind == Dataset.Kind.RECORDS
 
 
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
 def check_import(job_id: int) -> str | None:
-    """Check every row of an upload; the job's report says what was found."""
-    job = jobs.run_check(job_id)
+    """Check every row of an upload (records: and profile every column); the job's
+    report says what was found."""
+    run = record_jobs.run_check if _is_records(job_id) else jobs.run_check
+    job = run(job_id)
     return job.status if job is not None else None
 
 
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
 def commit_import(job_id: int) -> str | None:
-    """Store every row of a checked upload as a new dataset version, or none."""
-    job = jobs.run_commit(job_id)
+    """Store every row of a checked upload as a new dataset version, or none (records:
+    and derive every indicator defined on the dataset again)."""
+    run = record_jobs.run_commit if _is_records(job_id) else jobs.run_commit
+    job = run(job_id)
     return job.status if job is not None else None
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators.views import catalog, dashboards, datasets, requests
+from indicators.views import catalog, dashboards, datasets, records, requests
 
 app_name = "indicators"
 
@@ -39,6 +39,13 @@ urlpatterns = [
     path("datasets/<uuid:public_id>/return/", datasets.dataset_return, name="dataset_return"),
     path("datasets/<uuid:public_id>/restore/", datasets.dataset_restore, name="dataset_restore"),
     path("datasets/<uuid:public_id>/sharing/", datasets.dataset_sharing, name="dataset_sharing"),
+    # Record-level datasets: the profile and the derived indicators (views/records.py).
+    path("datasets/<uuid:public_id>/profile/", records.dataset_profile, name="dataset_profile"),
+    path(
+        "datasets/<uuid:public_id>/derived/<uuid:derived_id>/remove/",
+        records.derived_indicator_remove,
+        name="derived_remove",
+    ),
     # Dashboards, exports, the story and comments (indicators/views/dashboards.py), and
     # data requests (indicators/views/requests.py).
     path("dashboard/", dashboards.overview, name="overview"),

@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from reentry import second_factor
+from reentry import rowsecurity, second_factor
 
 
 class PreferredLanguageMiddleware:
@@ -143,3 +143,28 @@ def _redirect(request, url: str) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+class RowSecurityMiddleware:
+    """Narrow the database session to the signed-in person for this request
+    (reentry/rowsecurity.py): PostgreSQL's policies on person-level tables then admit
+    only their rows, whatever a view forgets. The request's end puts the process's
+    default back (``request_finished``), after a streamed response has been sent.
+
+    The site's operators read every row: Django superusers, and staff on the Django
+    admin's pages (which keep Django's model permissions and casework/admin.py's rules
+    on who sees identities)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_active and (
+            user.is_superuser
+            or (user.is_staff and request.path_info.startswith(reverse("admin:index")))
+        ):
+            rowsecurity.widen()
+        else:
+            rowsecurity.narrow_to(user)
+        return self.get_response(request)

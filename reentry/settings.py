@@ -84,7 +84,13 @@ MIDDLEWARE = [
     "reentry.middleware.IdleTimeoutMiddleware",
     "reentry.middleware.SecondFactorRequiredMiddleware",
     "reentry.middleware.RejectNulBytesMiddleware",
+    # Last, once the session may have signed the person out: PostgreSQL's row-level
+    # security then sees this person (reentry/rowsecurity.py).
+    "reentry.middleware.RowSecurityMiddleware",
 ]
+# Row-level security (reentry/rowsecurity.py): the organizations whose person-level
+# records a person reads as staff, as a queryset of ids.
+ROW_SECURITY_ORG_IDS = "casework.access.reader_org_ids"
 
 ROOT_URLCONF = "reentry.urls"
 WSGI_APPLICATION = "reentry.wsgi.application"
@@ -327,6 +333,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=6, minute=10),
         "options": {"expires": 60 * 60 * 6},
     },
+    # Each organization's casework indicators (housed within 30 days of release...), worked
+    # out again from its own records; a new dataset version only when a figure changed.
+    "casework-indicators-derive": {
+        "task": "casework.tasks.derive_casework_indicators",
+        "schedule": crontab(hour=7, minute=20),
+        "options": {"expires": 60 * 60 * 6},
+    },
     # Delete the files of indicator uploads saved already, or never saved and older than
     # INDICATOR_UPLOAD_RETENTION_DAYS (indicators.importing.jobs.upload_files_sweep).
     "indicator-upload-files-sweep": {
@@ -365,10 +378,12 @@ SECURE_CSP = {
     "script-src": ["'self'"],
     "style-src": ["'self'"],
     "img-src": ["'self'", "data:"],
-    "frame-ancestors": ["'self'"],
+    # No page of the site is ever framed, not even by the site itself; the public
+    # dashboard's embeds, made for other sites' iframes, say so themselves.
+    "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],
 }
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
@@ -377,6 +392,10 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 30)
+    # Off unless the deployment owns its whole domain: they bind every subdomain to
+    # HTTPS, and preloading is hard to undo (README, "check --deploy").
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 REST_FRAMEWORK = {

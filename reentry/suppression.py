@@ -65,6 +65,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 type Number = Decimal | int | float
 type CellKey = Hashable
@@ -86,13 +87,32 @@ class Reason(StrEnum):
 
     @property
     def label(self) -> str:
+        """Why, without the number (where the threshold is not at hand)."""
         return str(REASON_LABELS[self])
+
+    def text(self, threshold: int) -> str:
+        """Why, in plain words with the collaborative's threshold: "fewer than 11
+        people"."""
+        return str(REASON_TEXTS[self] % {"threshold": threshold})
 
 
 REASON_LABELS = {
     Reason.SMALL_COUNT: _("fewer people than the small-number threshold"),
     Reason.SMALL_DENOMINATOR: _("based on fewer people than the small-number threshold"),
-    Reason.COMPLEMENTARY: _("hidden so that a small number cannot be worked out from the total"),
+    Reason.COMPLEMENTARY: _("hidden so that a small group cannot be worked out by subtraction"),
+}
+
+#: The same, with the threshold (``%(threshold)s``; singular and plural by it).
+REASON_TEXTS = {
+    Reason.SMALL_COUNT: ngettext_lazy(
+        "fewer than %(threshold)s person", "fewer than %(threshold)s people", "threshold"
+    ),
+    Reason.SMALL_DENOMINATOR: ngettext_lazy(
+        "based on fewer than %(threshold)s person",
+        "based on fewer than %(threshold)s people",
+        "threshold",
+    ),
+    Reason.COMPLEMENTARY: REASON_LABELS[Reason.COMPLEMENTARY],
 }
 
 
@@ -162,11 +182,21 @@ class PublishedCell:
     denominator: int | None
     hidden: bool
     reason: Reason | None
+    #: The threshold the table was suppressed with, so the cell can say why it is hidden.
+    threshold: int | None = None
 
     @property
     def protected(self) -> bool:
         """Hidden from people beyond the owner (whether or not from this viewer)."""
         return self.reason is not None
+
+    @property
+    def why(self) -> str:
+        """Why the cell is hidden (from this viewer, or from others), in plain words with
+        the number: "fewer than 11 people"; "" when it is not."""
+        if self.reason is None:
+            return ""
+        return self.reason.text(self.threshold) if self.threshold else self.reason.label
 
 
 @dataclass(frozen=True)
@@ -206,6 +236,7 @@ def suppress(
     threshold: int,
     reveal: bool = False,
     known: Collection[CellKey] = (),
+    withheld_elsewhere: Collection[CellKey] = (),
 ) -> Suppression:
     """Apply primary and complementary suppression to a table.
 
@@ -233,6 +264,9 @@ def suppress(
         reason = _primary_reason(quantities[cell.key], threshold)
         if reason is not None:
             reasons[cell.key] = reason
+    for key in withheld_elsewhere:
+        if key in order and not reveal:
+            reasons.setdefault(key, Reason.COMPLEMENTARY)
 
     unresolved = _complete(rels, order, quantities, reasons)
 
@@ -255,6 +289,7 @@ def suppress(
             denominator=None if hidden else cell.denominator,
             hidden=hidden,
             reason=withheld.get(cell.key) or reasons.get(cell.key),
+            threshold=threshold,
         )
     return Suppression(
         threshold=threshold,

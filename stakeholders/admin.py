@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from stakeholders.models import (
     Collaborative,
     Contact,
+    HsdsSourceId,
     Invitation,
     JoinRequest,
     KeyArea,
@@ -18,6 +19,8 @@ from stakeholders.models import (
     Service,
     ServiceAtLocation,
     ServiceCriterion,
+    ServiceTaxonomy,
+    TaxonomyTerm,
     User,
 )
 
@@ -102,7 +105,7 @@ class OrganizationLocationInline(admin.TabularInline):
 class OrganizationPhoneInline(admin.TabularInline):
     model = Phone
     fk_name = "organization"
-    fields = ["number", "extension", "type", "language", "description"]
+    fields = ["number", "extension", "type", "language", "description", "department"]
     extra = 0
 
     def get_queryset(self, request):
@@ -183,6 +186,13 @@ class ServiceCriterionInline(admin.TabularInline):
     extra = 0
 
 
+class ServiceTaxonomyInline(admin.TabularInline):
+    model = ServiceTaxonomy
+    fields = ["term", "taxonomy_detail", "hsds_id"]
+    raw_id_fields = ["term"]
+    extra = 0
+
+
 class ServiceAtLocationInline(admin.TabularInline):
     model = ServiceAtLocation
     fields = ["location", "description", "hsds_id"]
@@ -205,7 +215,7 @@ class LanguageInline(admin.TabularInline):
 
 class PhoneInline(admin.TabularInline):
     model = Phone
-    fields = ["number", "extension", "type", "language", "description"]
+    fields = ["number", "extension", "type", "language", "description", "department"]
     extra = 0
 
 
@@ -227,6 +237,7 @@ class ServiceAdmin(admin.ModelAdmin):
     readonly_fields = ["public_id", "created_at", "updated_at"]
     inlines = [
         ServiceCriterionInline,
+        ServiceTaxonomyInline,
         ServiceAtLocationInline,
         ScheduleInline,
         LanguageInline,
@@ -283,6 +294,28 @@ class ContactAdmin(admin.ModelAdmin):
     list_display = ["name", "title", "organization", "service", "email", "phone"]
     list_filter = ["collaborative"]
     search_fields = ["name", "title", "email", "organization__name", "hsds_id"]
-    raw_id_fields = ["organization", "service"]
+    raw_id_fields = ["organization", "service", "service_at_location"]
     list_select_related = ["organization", "service"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
+
+
+@admin.register(TaxonomyTerm)
+class TaxonomyTermAdmin(admin.ModelAdmin):
+    list_display = ["name", "vocabulary", "parent_name", "hsds_id", "collaborative"]
+    list_filter = ["collaborative", "vocabulary"]
+    search_fields = ["name", "parent_name", "hsds_id"]
+
+
+@admin.register(HsdsSourceId)
+class HsdsSourceIdAdmin(admin.ModelAdmin):
+    """Read only: written by the HSDS import, read by the export."""
+
+    list_display = ["resource", "hsds_id", "key", "collaborative"]
+    list_filter = ["collaborative", "resource"]
+    search_fields = ["hsds_id", "key"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

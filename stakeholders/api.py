@@ -32,6 +32,7 @@ from reentry.api.pagination import ApiPagination
 from reentry.api.viewsets import (
     COLLABORATIVE_PREFIX,
     CollaborativeScopedViewSet,
+    KnownQueryParameters,
     api_router,
     visible_collaboratives,
 )
@@ -411,7 +412,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["collaboratives"])
-class CollaborativeViewSet(viewsets.ReadOnlyModelViewSet):
+class CollaborativeViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """The collaboratives you are a member of (with a token: only the token's)."""
 
     serializer_class = CollaborativeSerializer

@@ -59,10 +59,15 @@ def collaborative_home(request: CollaborativeRequest, slug: str) -> HttpResponse
         threshold=collaborative.small_cell_threshold,
         known=(TOTAL,),
     )["lived_experience"]
-    recent = AuditEvent.objects.filter(
-        collaborative=collaborative,
-        action__in=["invitation.accepted", "collaborative.created", "organization.created"],
-    ).order_by("-at")[:8]
+    # The actor's name is read for "… joined": one join, not one query per event.
+    recent = (
+        AuditEvent.objects.filter(
+            collaborative=collaborative,
+            action__in=["invitation.accepted", "collaborative.created", "organization.created"],
+        )
+        .select_related("actor")
+        .order_by("-at")[:8]
+    )
     return render(
         request,
         "stakeholders/collaborative_home.html",

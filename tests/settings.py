@@ -60,3 +60,9 @@ SESSION_IDLE_TIMEOUT = 0
 # empty, and test databases cloned from a migrated template (tests/postgresql).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"]["ENGINE"] = "tests.postgresql"  # noqa: F405
+    # The tests connect as this role, neither a superuser nor the tables' owner, so that
+    # row-level security holds for them as in production (tests/postgresql/creation.py).
+    # Empty: the login of DATABASE_URL throughout (a superuser passes every policy).
+    _app_role = os.environ.get("TEST_DATABASE_APP_ROLE", "")
+    if _app_role:
+        DATABASES["default"].setdefault("TEST", {})["APP_ROLE"] = _app_role  # noqa: F405

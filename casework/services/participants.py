@@ -22,6 +22,7 @@ from casework.models import (
     ServiceLog,
 )
 from casework.models.people import CODE_ALPHABET
+from reentry import rowsecurity
 from reentry.audit.log import record
 from reentry.ratelimit import counters
 from stakeholders.models import Member
@@ -45,7 +46,9 @@ def _new_participant(collaborative) -> Participant:
     """A participant with a fresh code; retried on the (astronomically rare) clash."""
     for _attempt in range(5):
         try:
-            with transaction.atomic():
+            # Row-level security: until its enrolment is saved, the new code is nobody's
+            # (the INSERT reads the row back).
+            with transaction.atomic(), rowsecurity.system():
                 return Participant.objects.create(collaborative=collaborative)
         except IntegrityError:
             continue
@@ -319,15 +322,18 @@ def participant_link(*, actor: Member, code: str, request=None) -> Participant:
     if shape is None:
         raise _refuse_link()
     body, hour_digits, mac = shape.groups()
-    participant = (
-        Participant.objects.select_for_update()
-        .filter(
-            collaborative=actor.collaborative,
-            code=f"P-{body[:4]}-{body[4:]}",
-            merged_into__isnull=True,
+    # The person does not see the record before it is linked to them (row-level
+    # security): the code and its signature below decide.
+    with rowsecurity.system():
+        participant = (
+            Participant.objects.select_for_update()
+            .filter(
+                collaborative=actor.collaborative,
+                code=f"P-{body[:4]}-{body[4:]}",
+                merged_into__isnull=True,
+            )
+            .first()
         )
-        .first()
-    )
     hour = _number(hour_digits)
     if participant is None or not 0 <= _now_hour() - hour <= LINK_MAX_AGE_HOURS:
         raise _refuse_link()
@@ -349,7 +355,8 @@ def participant_link(*, actor: Member, code: str, request=None) -> Participant:
             % {"code": mine.code}
         )
     participant.user = user
-    participant.save(update_fields=["user"])
+    with rowsecurity.system():
+        participant.save(update_fields=["user"])
     record(
         "casework.account_linked",
         actor=user,
@@ -408,30 +415,35 @@ def participants_merge(
         raise ValidationError(
             _("The person has not agreed to be found: record their consent first.")
         )
-    keep = Participant.objects.select_for_update().get(pk=keep.pk)
-    drop = Participant.objects.select_for_update().get(pk=drop.pk)
-    shared_orgs = set(
-        Enrolment.objects.filter(participant=keep).values_list("organization_id", flat=True)
-    ) & set(Enrolment.objects.filter(participant=drop).values_list("organization_id", flat=True))
-    if shared_orgs:
-        raise ValidationError(
-            _("One organization serves both records: it must close one of them by hand first.")
+    # The merge moves the records of every organization that serves either person (row-
+    # level security would hide the others' from the actor): checked above, done as system.
+    with rowsecurity.system():
+        keep = Participant.objects.select_for_update().get(pk=keep.pk)
+        drop = Participant.objects.select_for_update().get(pk=drop.pk)
+        shared_orgs = set(
+            Enrolment.objects.filter(participant=keep).values_list("organization_id", flat=True)
+        ) & set(
+            Enrolment.objects.filter(participant=drop).values_list("organization_id", flat=True)
         )
-    if keep.user_id and drop.user_id and keep.user_id != drop.user_id:
-        raise ValidationError(_("The two records are linked to two different accounts."))
-    moved = {
-        "enrolments": Enrolment.objects.filter(participant=drop).update(participant=keep),
-        "consents": Consent.objects.filter(participant=drop).update(participant=keep),
-        "service_logs": ServiceLog.objects.filter(participant=drop).update(participant=keep),
-        "referrals": Referral.objects.filter(participant=drop).update(participant=keep),
-    }
-    account = drop.user_id
-    drop.merged_into = keep
-    drop.user = None
-    drop.save(update_fields=["merged_into", "user"])
-    if account and not keep.user_id:
-        keep.user_id = account
-        keep.save(update_fields=["user"])
+        if shared_orgs:
+            raise ValidationError(
+                _("One organization serves both records: it must close one of them by hand first.")
+            )
+        if keep.user_id and drop.user_id and keep.user_id != drop.user_id:
+            raise ValidationError(_("The two records are linked to two different accounts."))
+        moved = {
+            "enrolments": Enrolment.objects.filter(participant=drop).update(participant=keep),
+            "consents": Consent.objects.filter(participant=drop).update(participant=keep),
+            "service_logs": ServiceLog.objects.filter(participant=drop).update(participant=keep),
+            "referrals": Referral.objects.filter(participant=drop).update(participant=keep),
+        }
+        account = drop.user_id
+        drop.merged_into = keep
+        drop.user = None
+        drop.save(update_fields=["merged_into", "user"])
+        if account and not keep.user_id:
+            keep.user_id = account
+            keep.save(update_fields=["user"])
     for participant in (keep, drop):
         record(
             "casework.participants_merged",

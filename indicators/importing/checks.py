@@ -44,6 +44,8 @@ ERROR_KINDS = {
     "value_mismatch": gettext_lazy("Values that do not match"),
     "duplicate": gettext_lazy("Repeated rows"),
     "breakdown_sum": gettext_lazy("Breakdowns that do not add up"),
+    "unnamed_column": gettext_lazy("Columns with no name"),
+    "definition": gettext_lazy("Derived indicators that no longer fit"),
 }
 PREVIEW_ROWS = 10
 TEXT_FIELDS = ("indicator", "period", "period_start", "period_end")

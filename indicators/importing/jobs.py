@@ -61,7 +61,51 @@ def _progress(job: ImportJob, phase: str) -> Callable[[int, float], None]:
     return report
 
 
-def run_check(job_id: int) -> ImportJob | None:
+Progress = Callable[[int, float], None]
+#: Checks a job's file: (report, more for the job's report). Figures by default;
+#: record-level uploads pass their own (``indicators.records.jobs``).
+Check = Callable[[ImportJob, Progress], tuple[Report, dict[str, Any]]]
+#: Saves a job's file: (report, more for the job's report, dataset, version), or
+#: (report, more, None, None) when nothing was saved.
+Commit = Callable[
+    [ImportJob, Progress],
+    tuple[Report, dict[str, Any], Dataset | None, DatasetVersion | None],
+]
+
+
+def _check_figures(job: ImportJob, on_progress: Progress) -> tuple[Report, dict[str, Any]]:
+    report = run_pass(
+        path=job.file.path,
+        fmt=job.file_format,
+        headers=job.headers,
+        mapping=job.mapping,
+        context=Context.load(job.collaborative),
+        on_progress=on_progress,
+    )
+    return report, {}
+
+
+def _commit_figures(
+    job: ImportJob, on_progress: Progress
+) -> tuple[Report, dict[str, Any], Dataset | None, DatasetVersion | None]:
+    report, dataset, version = import_file(
+        collaborative=job.collaborative,
+        organization=job.organization,
+        path=job.file.path,
+        fmt=job.file_format,
+        headers=job.headers,
+        mapping=job.mapping,
+        created_by=job.created_by,
+        dataset=job.dataset,
+        dataset_fields=job.dataset_fields,
+        reason=job.reason,
+        filename=job.original_filename,
+        on_progress=on_progress,
+    )
+    return report, {}, dataset, version
+
+
+def run_check(job_id: int, *, check: Check | None = None) -> ImportJob | None:
     """Check every row of a job's file (no writes). Idempotent: only a job waiting to be
     checked is checked."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CHECKING).update(
@@ -71,19 +115,12 @@ def run_check(job_id: int) -> ImportJob | None:
         return None
     job = ImportJob.objects.select_related("collaborative").get(pk=job_id)
     try:
-        report = run_pass(
-            path=job.file.path,
-            fmt=job.file_format,
-            headers=job.headers,
-            mapping=job.mapping,
-            context=Context.load(job.collaborative),
-            on_progress=_progress(job, "check"),
-        )
+        report, extra = (check or _check_figures)(job, _progress(job, "check"))
     except Exception:  # noqa: BLE001 - logged; the page says nothing was saved
         logger.exception("Checking upload %s failed", job.public_id)
         _fail(job)
         return None
-    job.report = report.as_dict()
+    job.report = {**report.as_dict(), **extra}
     job.rows_total = report.rows
     job.rows_done = 0
     job.error_count = report.problem_count
@@ -105,7 +142,7 @@ def _fail(job: ImportJob) -> None:
     cache.delete(progress_key(job.public_id))
 
 
-def run_commit(job_id: int) -> ImportJob | None:
+def run_commit(job_id: int, *, commit: Commit | None = None) -> ImportJob | None:
     """Store every row of a checked upload as a new dataset version, or none of them.
     Idempotent: only a queued job is claimed, once."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
@@ -117,25 +154,12 @@ def run_commit(job_id: int) -> ImportJob | None:
         pk=job_id
     )
     try:
-        report, dataset, version = import_file(
-            collaborative=job.collaborative,
-            organization=job.organization,
-            path=job.file.path,
-            fmt=job.file_format,
-            headers=job.headers,
-            mapping=job.mapping,
-            created_by=job.created_by,
-            dataset=job.dataset,
-            dataset_fields=job.dataset_fields,
-            reason=job.reason,
-            filename=job.original_filename,
-            on_progress=_progress(job, "commit"),
-        )
+        report, extra, dataset, version = (commit or _commit_figures)(job, _progress(job, "commit"))
     except Exception:  # noqa: BLE001 - logged (and rolled back); the page says so
         logger.exception("Saving upload %s failed", job.public_id)
         _fail(job)
         return None
-    job.report = report.as_dict()
+    job.report = {**report.as_dict(), **extra}
     job.error_count = report.problem_count
     job.finished_at = timezone.now()
     if version is None:

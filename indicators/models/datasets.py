@@ -57,12 +57,15 @@ class Dataset(Shareable):
 
     A "records" dataset holds person-level rows (``Record``) that never leave the owner;
     its observations are derived from them (``DerivedIndicator``), and only those are
-    shared, at the dataset's sharing level.
+    shared, at the dataset's sharing level. A "casework" dataset holds the figures an
+    organization derives from its own casework records (release dates, service logs,
+    referrals; ``casework.indicators``), shared the same way.
     """
 
     class Kind(models.TextChoices):
         FIGURES = "figures", _("Figures (counts and rates)")
         RECORDS = "records", _("Records (one row per person)")
+        CASEWORK = "casework", _("Derived from casework records")
 
     sharing_collaborative_path = "collaborative"
 
@@ -174,6 +177,12 @@ class Dataset(Shareable):
     @property
     def is_records(self) -> bool:
         return self.kind == self.Kind.RECORDS
+
+    @property
+    def is_casework(self) -> bool:
+        """Figures the owner derives from its own casework records (``casework.indicators``):
+        no upload, a new version whenever the figures change."""
+        return self.kind == self.Kind.CASEWORK
 
     @property
     def is_locked(self) -> bool:

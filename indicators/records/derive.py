@@ -11,7 +11,8 @@ and every figure leaves through the one suppression entry point (rule 8) when sh
 
 The inner select is any queryset with the aliases ``p`` (period text), ``b0``…``bN``
 (mapped breakdown values) and ``n`` (1 when the numerator's conditions hold, else 0),
-so other sources (casework: ``indicators.records.sources``) reuse the same grouping.
+so other sources (casework: ``casework.indicators``, a floor above) reuse the same
+grouping, ``cells`` and ``observations``.
 """
 
 from collections import defaultdict
@@ -124,7 +125,9 @@ def _condition_q(condition: Condition, alias: str, numeric_alias: str) -> Q:
     return q
 
 
-def _mapped(breakdown: Breakdown, alias: str) -> Case:
+def mapped(breakdown: Breakdown, alias: str) -> Case:
+    """A breakdown column's dimension value code for each raw value of ``alias`` (NULL
+    for a value no mapping covers). Public: casework's source maps its fields the same way."""
     by_target: dict[str, list[str]] = defaultdict(list)
     for raw, code in breakdown.mapping.items():
         by_target[code].append(raw)
@@ -162,7 +165,7 @@ def records_select(version: DatasetVersion, spec: IndicatorSpec, names: dict[str
         period = Substr(period, 1, 7)
     annotations: dict[str, Any] = {"p": period}
     for i, breakdown in enumerate(spec.breakdowns):
-        annotations[f"b{i}"] = _mapped(breakdown, text[breakdown.column])
+        annotations[f"b{i}"] = mapped(breakdown, text[breakdown.column])
     if spec.numerator:
         numerator = Q()
         for condition in spec.numerator:

@@ -89,11 +89,15 @@ def describe(spec: IndicatorSpec, dimensions: Dimensions | None = None) -> str:
         name = (dimensions.names.get(breakdown.dimension) if dimensions else None) or (
             breakdown.dimension
         )
-        pairs = [f"“{raw}” → {code}" for raw, code in breakdown.mapping.items()]
+
+        def label(code: str, dimension: str = breakdown.dimension) -> str:
+            return dimensions.label(dimension, code) if dimensions else code
+
+        pairs = [f"“{raw}” → {label(code)}" for raw, code in breakdown.mapping.items()]
         if breakdown.blank is not None:
-            pairs.append(_("blank → %(code)s") % {"code": breakdown.blank})
+            pairs.append(_("blank → %(code)s") % {"code": label(breakdown.blank)})
         if breakdown.other is not None:
-            pairs.append(_("anything else → %(code)s") % {"code": breakdown.other})
+            pairs.append(_("anything else → %(code)s") % {"code": label(breakdown.other)})
         sentences.append(
             str(
                 format_lazy(

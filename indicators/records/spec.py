@@ -385,6 +385,11 @@ class Dimensions:
 
     names: dict[str, str]
     values: dict[str, tuple[str, ...] | None]
+    #: (dimension code, value code) -> the value's label, translated.
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def label(self, dimension: str, code: str) -> str:
+        return self.labels.get((dimension, code), code)
 
     @classmethod
     def load(cls, collaborative) -> "Dimensions":
@@ -394,16 +399,19 @@ class Dimensions:
         indicator_settings_for(collaborative)  # seeds the default dimensions once
         names: dict[str, str] = {}
         values: dict[str, tuple[str, ...] | None] = {}
+        labels: dict[tuple[str, str], str] = {}
         for dimension in Dimension.objects.filter(collaborative=collaborative).prefetch_related(
             "values"
         ):
             names[dimension.code] = _(dimension.name)
+            for value in dimension.values.all():
+                labels[dimension.code, value.code] = _(value.label)
             values[dimension.code] = (
                 None
                 if dimension.accepts_any_value
                 else tuple(v.code for v in dimension.values.all())
             )
-        return cls(names, values)
+        return cls(names, values, labels)
 
 
 def _quote(value: str) -> str:

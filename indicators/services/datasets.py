@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.access import can_accept_dataset, can_change_dataset, can_submit_dataset
-from indicators.models import Dataset, DatasetVersion, Observation
+from indicators.models import Dataset, DatasetVersion, Licence, Observation
 from reentry.audit.log import record
+from reentry.sharing.services import sharing_set
 from stakeholders.models import Member
 
 COPY_BATCH = 5000
@@ -255,4 +256,41 @@ def dataset_update(
         obj=dataset,
         fields=sorted(set(changes) & allowed),
     )
+    return dataset
+
+
+@transaction.atomic
+def dataset_share(
+    *,
+    actor: Member,
+    dataset: Dataset,
+    level: str,
+    share_with: list,
+    licence: str | None = None,
+    request=None,
+) -> Dataset:
+    """Change who can see a dataset and, when it is made public under an open licence
+    chosen at the same time, its licence: both, or neither. Whoever may change who sees
+    it (``editable_by``) may change the licence with it, even once its figures are
+    accepted (the licence says how others may reuse them, not what they are)."""
+    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    if licence is not None and licence != dataset.licence:
+        if not dataset.is_editable_by(actor.user):
+            raise PermissionDenied
+        if licence not in Licence.values:
+            raise ValidationError({"public_licence": _("Choose a licence from the list.")})
+        old = dataset.licence
+        dataset.licence = licence
+        dataset.save(update_fields=["licence", "updated_at"])
+        record(
+            "dataset.changed",
+            actor=actor.user,
+            request=request,
+            collaborative=dataset.collaborative,
+            obj=dataset,
+            fields=["licence"],
+            licence_from=old,
+            licence_to=licence,
+        )
+    sharing_set(actor=actor, obj=dataset, level=level, share_with=share_with, request=request)
     return dataset

@@ -98,6 +98,7 @@ def derived_indicator_save(
         indicator=indicator,
         defaults={"created_by": actor.user},
     )
+    _allow_breakdowns(indicator, spec)
     definition.spec = spec.as_json()
     definition.description = describe(spec, dimensions)
     definition.derived_version = version
@@ -117,6 +118,20 @@ def derived_indicator_save(
         observations=result.observations,
     )
     return definition
+
+
+def _allow_breakdowns(indicator: Indicator, spec: IndicatorSpec) -> None:
+    """The indicator allows the breakdowns its derived figures carry, so the pages and
+    uploads offer them."""
+    from indicators.models import Dimension
+    from indicators.seeds import indicator_settings_for
+
+    wanted = {b.dimension for b in spec.breakdowns}
+    if wanted:
+        indicator_settings_for(indicator.collaborative)  # the default dimensions, once
+        indicator.dimensions.add(
+            *Dimension.objects.filter(collaborative_id=indicator.collaborative_id, code__in=wanted)
+        )
 
 
 @transaction.atomic
@@ -269,6 +284,7 @@ def records_import(
                     obj=indicator,
                     status=indicator.status,
                 )
+            _allow_breakdowns(indicator, spec)
             stored = IndicatorSpec(
                 indicator.code,
                 spec.measure,

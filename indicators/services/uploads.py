@@ -37,9 +37,14 @@ def import_job_create(
     dataset: Dataset | None,
     dataset_fields: dict[str, Any],
     reason: str,
+    kind: str = Dataset.Kind.FIGURES,
 ) -> ImportJob:
     """Store an uploaded file and read its headers. Raises ``FileProblem`` (nothing kept)
-    for a file that is too large, of the wrong kind, unreadable, or with bad headers."""
+    for a file that is too large, of the wrong kind, unreadable, or with bad headers.
+
+    ``kind`` says what a new dataset holds: figures (then the person says which column is
+    which) or records, one row per person (every column is kept, so the check is queued
+    at once). A new version keeps its dataset's kind, whatever ``kind`` says."""
     organization = actor.organization
     if organization is None or not can_upload_for(actor, organization.pk):
         raise PermissionDenied
@@ -50,7 +55,12 @@ def import_job_create(
     check_size(upload.size or 0)
     name = Path(upload.name or "upload").name[:200]
     fmt = file_format(name)
+    if dataset is not None:
+        kind = dataset.kind
+    elif kind not in Dataset.Kind.values:
+        raise ValidationError({"kind": _("Choose what the file holds.")})
     job = ImportJob(
+        kind=kind,
         collaborative=actor.collaborative,
         organization=organization,
         dataset=dataset,
@@ -68,6 +78,13 @@ def import_job_create(
         job.file.delete(save=False)
         raise
     job.headers = headers
+    if kind == Dataset.Kind.RECORDS:
+        # Every column is kept as it is: nothing to map, so the check starts now.
+        with transaction.atomic():
+            job.status = ImportJob.Status.CHECKING
+            job.save()
+            enqueue(tasks.check_import, job.pk)
+        return job
     dimensions = list(Dimension.objects.filter(collaborative=actor.collaborative))
     job.mapping = guess_mapping(headers, dimensions, organization)
     job.save()
@@ -80,6 +97,8 @@ def import_job_map(*, actor: Member, job: ImportJob, mapping: dict[str, str]) ->
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if not can_change_upload(actor, job):
         raise PermissionDenied
+    if job.kind == Dataset.Kind.RECORDS:
+        raise ValidationError(_("Records keep every column: there are no columns to choose."))
     if job.status not in (
         ImportJob.Status.UPLOADED,
         ImportJob.Status.INVALID,

@@ -12,7 +12,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,15 +28,22 @@ from indicators.access import (
 from indicators.charts import Bar, bar_chart, sparkline, time_series
 from indicators.dashboards import (
     IndicatorData,
+    PeriodTable,
+    ValueOrder,
+    breakdown_dimensions,
     breakdown_groups,
+    choose_period,
     fiscal_start_month,
+    format_difference,
     format_value,
     indicator_data,
+    value_order,
 )
 from indicators.forms import CommentForm, DataRequestForm, StoryForm
 from indicators.models import (
     Dataset,
-    DimensionValue,
+    DerivedIndicator,
+    Dimension,
     Indicator,
     IndicatorComment,
     LocalDefinition,
@@ -46,6 +52,7 @@ from indicators.models import (
 from indicators.selectors import adopted_indicators, requestable_datasets
 from indicators.services import dashboards as services
 from reentry.forms import apply_errors
+from reentry.suppression import PublishedCell
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import KeyArea
 
@@ -98,6 +105,84 @@ def scorecard_row(data: IndicatorData) -> dict[str, Any]:
         "vs_baseline": data.compare_with_baseline(),
         "target_met": data.target_met(),
     }
+
+
+def _cell_row(label: str, cell: PublishedCell | None, fmt) -> dict[str, Any]:
+    """A figure as the templates show it: plain data, so the public pages can cache it."""
+    if cell is None:
+        return {"label": label, "missing": True, "hidden": False, "text": "", "why": ""}
+    return {
+        "label": label,
+        "missing": False,
+        "hidden": cell.hidden,
+        "protected": cell.protected,
+        "text": "" if cell.hidden else fmt(cell.value),
+        "why": cell.why,
+        "denominator": cell.denominator,
+    }
+
+
+def breakdown_sections(
+    data: IndicatorData,
+    dimensions: list[Dimension],
+    table: PeriodTable | None,
+    *,
+    threshold: int,
+) -> list[dict[str, Any]]:
+    """Each dimension's breakdown of ``table`` (combined cells), rows in the dimension's
+    order, with a bar chart; plain data (strings), for the member and public pages.
+    ``dimensions`` with their values prefetched in order."""
+    indicator = data.indicator
+    fmt = _formatter(indicator)
+    sections: list[dict[str, Any]] = []
+    for dimension in dimensions:
+        values = list(dimension.values.all())
+        labels = {v.code: _(v.label) for v in values}
+        order = ValueOrder(
+            {dimension.code: 0}, {(dimension.code, v.code): i for i, v in enumerate(values)}
+        )
+        found, groups = (
+            breakdown_groups(data, dimension.code, table=table, order=order)
+            if table is not None
+            else (None, [])
+        )
+        name = _(dimension.name)
+        if found is None or not groups:
+            sections.append({"name": name, "code": dimension.code, "rows": []})
+            continue
+        overall = found.total
+        overall_value = overall.value if overall is not None and not overall.hidden else None
+        bars = [
+            Bar(labels.get(code, code), None if cell.hidden else cell.value, cell.hidden)
+            for code, cell in groups
+        ]
+        sections.append(
+            {
+                "name": name,
+                "code": dimension.code,
+                "period": found.label,
+                "rows": [_cell_row(labels.get(code, code), cell, fmt) for code, cell in groups],
+                "overall": _cell_row(_("Everyone"), overall, fmt),
+                "chart": str(
+                    bar_chart(
+                        bars,
+                        title=_("%(indicator)s by %(dimension)s, %(period)s")
+                        % {
+                            "indicator": indicator.name,
+                            "dimension": name.lower(),
+                            "period": found.label,
+                        },
+                        overall=overall_value,
+                        fmt=fmt,
+                        threshold=threshold,
+                        gap=lambda diff, compact: format_difference(
+                            indicator, diff, compact=compact
+                        ),
+                    )
+                ),
+            }
+        )
+    return sections
 
 
 def _adopted(request: CollaborativeRequest):
@@ -197,47 +282,15 @@ def indicator_page_context(
         threshold=threshold,
     )
 
-    dimensions = list(
-        indicator.dimensions.order_by("order", "name").prefetch_related(
-            Prefetch("values", queryset=DimensionValue.objects.order_by("order", "label"))
-        )
+    dimensions = breakdown_dimensions(request.collaborative, [data])[indicator.pk]
+    choice = choose_period(
+        data,
+        request.GET,
+        own_organization_ids=_own(request),
+        threshold=threshold,
+        fiscal_month=month,
     )
-    breakdowns: list[dict[str, Any]] = []
-    for dimension in dimensions:
-        labels = {v.code: _(v.label) for v in dimension.values.all()}
-        table, groups = breakdown_groups(data, dimension.code)
-        if table is None:
-            breakdowns.append({"dimension": dimension, "table": None})
-            continue
-        overall = table.total
-        overall_value = overall.value if overall is not None and not overall.hidden else None
-        bars = [
-            Bar(labels.get(code, code), None if cell.hidden else cell.value, cell.hidden)
-            for code, cell in groups
-        ]
-        breakdowns.append(
-            {
-                "dimension": dimension,
-                "table": table,
-                "rows": [
-                    {"label": labels.get(code, code), "cell": cell, "text": fmt(cell.value)}
-                    for code, cell in groups
-                ],
-                "overall_text": fmt(overall_value) if overall_value is not None else "",
-                "chart": bar_chart(
-                    bars,
-                    title=_("%(indicator)s by %(dimension)s, %(period)s")
-                    % {
-                        "indicator": indicator.name,
-                        "dimension": _(dimension.name).lower(),
-                        "period": table.label,
-                    },
-                    overall=overall_value,
-                    fmt=fmt,
-                    threshold=threshold,
-                ),
-            }
-        )
+    breakdowns = breakdown_sections(data, dimensions, choice.table, threshold=threshold)
 
     datasets = list(
         Dataset.objects.filter(pk__in=data.dataset_ids)
@@ -251,6 +304,7 @@ def indicator_page_context(
         )
     }
     contributing = [{"dataset": d, "definition": definitions.get(d.owner_id)} for d in datasets]
+    derivations = _derivations(request, indicator)
     names = {d.pk: d for d in datasets}
     table_rows = []
     for table in data.tables:
@@ -295,6 +349,8 @@ def indicator_page_context(
             {"label": p.label, "hidden": p.hidden, "text": fmt(p.value)} for p in data.points()
         ],
         breakdowns=breakdowns,
+        choice=choice,
+        derivations=derivations,
         contributing=contributing,
         table_rows=table_rows,
         story=story,
@@ -304,6 +360,21 @@ def indicator_page_context(
         story_form=extra.pop("story_form", None) or StoryForm(),
         comment_form=extra.pop("comment_form", None) or CommentForm(),
         **extra,
+    )
+
+
+def _derivations(request: CollaborativeRequest, indicator: Indicator) -> list[DerivedIndicator]:
+    """How the indicator is derived from record-level datasets this person may see (a
+    dataset they may not see is never named, nor counted)."""
+    return list(
+        DerivedIndicator.objects.filter(
+            indicator=indicator,
+            dataset__in=Dataset.objects.visible_to(request.user).filter(
+                collaborative=request.collaborative
+            ),
+        )
+        .select_related("dataset__owner", "derived_version")
+        .order_by("dataset__owner__name", "dataset__title")
     )
 
 
@@ -405,7 +476,9 @@ def _export(
     )
     dataset_ids = {i for item in data.values() for i in item.dataset_ids}
     datasets = Dataset.objects.filter(pk__in=dataset_ids).select_related("owner").in_bulk()
-    rows = exports.rows((data[i.pk] for i in indicators), datasets)
+    rows = exports.rows(
+        (data[i.pk] for i in indicators), datasets, order=value_order(request.collaborative)
+    )
     return exports.download(rows, filename, xlsx=request.GET.get("format") == "xlsx")
 
 

@@ -28,7 +28,13 @@ from indicators.access import (
 )
 from indicators.charts import format_number
 from indicators.dashboards import format_value
-from indicators.forms import MappingForm, ReasonForm, UploadForm, VersionChoiceForm
+from indicators.forms import (
+    DatasetSharingForm,
+    MappingForm,
+    ReasonForm,
+    UploadForm,
+    VersionChoiceForm,
+)
 from indicators.importing import (
     ERROR_KINDS,
     FIELDS,
@@ -42,16 +48,18 @@ from indicators.models import Dataset, DatasetVersion, Dimension, ImportJob, Obs
 from indicators.periods import period_label
 from indicators.seeds import indicator_settings_for
 from indicators.services.datasets import (
+    dataset_share,
     dataset_version_accept,
     dataset_version_restore,
     dataset_version_return,
     dataset_version_submit,
 )
 from indicators.services.uploads import import_job_commit, import_job_create, import_job_map
+from indicators.views.records import derived_indicators, profile_columns
 from reentry.forms import apply_errors
-from reentry.sharing.forms import SharingForm, describe_audience, target_names
+from reentry.sharing.forms import describe_audience, target_names
 from reentry.sharing.levels import SharingLevel
-from reentry.sharing.services import share_targets, sharing_set
+from reentry.sharing.services import share_targets
 from stakeholders.access import CollaborativeRequest, collaborative_view
 
 PAGE_SIZE = 25
@@ -115,7 +123,12 @@ def _upload_new(
     member = request.member
     if not can_upload_for(member, member.organization_id):
         raise PermissionDenied
-    datasets = Dataset.objects.filter(owner_id=member.organization_id).order_by("-period_end")
+    # A casework dataset takes no upload: its figures are worked out from casework records.
+    datasets = (
+        Dataset.objects.filter(owner_id=member.organization_id)
+        .exclude(kind=Dataset.Kind.CASEWORK)
+        .order_by("-period_end")
+    )
     initial = {}
     if request.method == "GET" and request.GET.get("dataset"):
         initial["dataset"] = request.GET["dataset"]
@@ -139,12 +152,15 @@ def _upload_new(
                 dataset=form.cleaned_data["dataset"],
                 dataset_fields=form.dataset_fields(),
                 reason=form.cleaned_data["reason"],
+                kind=form.upload_kind(),
             )
         except FileProblem as exc:
             form.add_error("file", exc.message)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            if job.kind == Dataset.Kind.RECORDS:  # every column is kept: no columns to choose
+                return redirect(_job_url(slug, job))
             return redirect(_job_url(slug, job, "indicators:upload_map"))
     return render(request, "indicators/upload_new.html", _upload_context(request, form))
 
@@ -173,7 +189,8 @@ def upload_map(request: CollaborativeRequest, slug: str, public_id: UUID) -> Htt
     """Say which column is which; the choice is remembered for the organization."""
     job = access_import(request, public_id)
     if (
-        job.status in ImportJob.ACTIVE
+        job.kind == Dataset.Kind.RECORDS
+        or job.status in ImportJob.ACTIVE
         or job.status == ImportJob.Status.DONE
         or job.file_removed_at is not None
     ):
@@ -225,6 +242,10 @@ def upload_detail(request: CollaborativeRequest, slug: str, public_id: UUID) -> 
             progress_url=_job_url(slug, job, "indicators:upload_progress"),
             file_removed=job.file_removed_at is not None and job.status != ImportJob.Status.DONE,
             retention_days=retention_days(),
+            is_records=job.kind == Dataset.Kind.RECORDS,
+            profile=profile_columns(report.get("profile"))
+            if job.kind == Dataset.Kind.RECORDS and job.status != ImportJob.Status.DONE
+            else None,
         ),
     )
 
@@ -328,7 +349,7 @@ def dataset_detail(request: CollaborativeRequest, slug: str, public_id: UUID) ->
         shown = next((v for v in versions if str(v.number) == chosen), shown)
     rows_page = None
     shown_rows: list[dict[str, Any]] = []
-    if is_owner and shown is not None:
+    if is_owner and shown is not None and not dataset.is_records:
         rows = (
             Observation.objects.filter(dataset=dataset, version=shown)
             .select_related("indicator")
@@ -378,6 +399,7 @@ def dataset_detail(request: CollaborativeRequest, slug: str, public_id: UUID) ->
             else [],
             reason_form=ReasonForm(),
             restore_form=VersionChoiceForm(dataset=dataset),
+            derived=derived_indicators(dataset) if dataset.is_records else [],
         ),
     )
 
@@ -425,17 +447,19 @@ def dataset_sharing(request: CollaborativeRequest, slug: str, public_id: UUID) -
     Anyone else gets a 404, even if they can see the dataset (DESIGN.md rule 6)."""
     dataset = access_dataset(request, public_id, action="share")
     data = request.POST if request.method == "POST" else None
-    form = SharingForm(data, obj=dataset, public=_public_words())
+    form = DatasetSharingForm(data, obj=dataset, public=_public_words())
     if request.method == "POST" and form.is_valid():
-        if not form.has_sharing_changed():
+        licence = form.new_licence()
+        if not form.has_sharing_changed() and licence in (None, dataset.licence):
             messages.info(request, _("Nothing changed: the same people can see it."))
             return redirect(dataset.get_absolute_url())
         try:
-            sharing_set(
+            dataset = dataset_share(
                 actor=request.member,
-                obj=dataset,
+                dataset=dataset,
                 level=form.cleaned_data["level"],
                 share_with=form.share_with(),
+                licence=licence,
                 request=request,
             )
         except ValidationError as exc:

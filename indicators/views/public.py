@@ -27,9 +27,17 @@ from django.views.decorators.http import condition, conditional_page, require_sa
 
 from indicators import exports
 from indicators.charts import sparkline, time_series
-from indicators.dashboards import format_value, indicator_data
-from indicators.models import Dataset, Indicator
-from indicators.views.dashboards import scorecard_row
+from indicators.dashboards import (
+    IndicatorData,
+    PeriodChoice,
+    breakdown_dimensions,
+    choose_period,
+    format_value,
+    indicator_data,
+    value_order,
+)
+from indicators.models import Dataset, Dimension, Indicator
+from indicators.views.dashboards import breakdown_sections, scorecard_row
 from stakeholders.models import Collaborative
 
 #: Seconds the public figures are kept in the cache.
@@ -62,6 +70,69 @@ def _collaborative(slug: str) -> Collaborative:
     return collaborative
 
 
+def _breakdowns(
+    item: IndicatorData,
+    collaborative: Collaborative,
+    params: dict[str, str],
+    dimensions: list[Dimension],
+) -> dict[str, Any]:
+    """One indicator's breakdowns for the period chosen in ``params`` (the latest by
+    default), and the choice itself, as plain data."""
+    threshold = collaborative.small_cell_threshold
+    choice: PeriodChoice = choose_period(item, params, threshold=threshold)
+    return {
+        "breakdowns": breakdown_sections(item, dimensions, choice.table, threshold=threshold),
+        "choice": {
+            "options": [{"token": t.token, "label": t.label} for t in choice.options],
+            "period": choice.period,
+            "first": choice.first,
+            "last": choice.last,
+            "label": choice.label,
+            "pooled_label": choice.pooled_label,
+        },
+    }
+
+
+#: The query-string names of a breakdown choice on the public dashboard.
+CHOICE_PARAMS = ("period", "from", "to")
+
+
+def _choice_params(request: HttpRequest) -> tuple[str, dict[str, str]] | None:
+    """The indicator (public id) and period chosen on the dashboard, if any."""
+    ind = request.GET.get("ind", "")
+    params = {k: request.GET[k][:40] for k in CHOICE_PARAMS if request.GET.get(k)}
+    return (ind[:40], params) if ind and params else None
+
+
+def chosen_breakdowns(
+    collaborative: Collaborative, public_id: str, params: dict[str, str]
+) -> dict[str, Any] | None:
+    """The breakdowns of one public indicator for a chosen period or pooled range
+    (public, accepted figures only), kept in the cache like the page's figures; None
+    when the indicator is not public or the choice names no period it has."""
+    key = hashlib.sha256(repr((public_id, sorted(params.items()))).encode()).hexdigest()[:24]
+    full_key = f"{cache_key(collaborative)}:choice:{key}"
+    cached = cache.get(full_key)
+    if cached is not None:
+        return cached
+    try:
+        wanted = UUID(public_id)
+    except ValueError:
+        return None
+    indicator = _public_indicators(collaborative.pk).filter(public_id=wanted).first()
+    if indicator is None:
+        return None
+    item = indicator_data(
+        [indicator], user=AnonymousUser(), collaborative=collaborative, accepted_only=True
+    )[indicator.pk]
+    dimensions = breakdown_dimensions(collaborative, [item])[indicator.pk]
+    found = _breakdowns(item, collaborative, params, dimensions)
+    if not (found["choice"]["period"] or found["choice"]["first"]):
+        return None
+    cache.set(full_key, found, CACHE_SECONDS)
+    return found
+
+
 def cache_key(collaborative: Collaborative) -> str:
     return f"indicators:public:v{CACHE_VERSION}:{collaborative.pk}:{get_language() or 'en'}"
 
@@ -80,6 +151,7 @@ def public_figures(collaborative: Collaborative) -> dict[str, Any]:
     )
     areas: dict[str, dict[str, Any]] = {}
     threshold = collaborative.small_cell_threshold
+    dimensions = breakdown_dimensions(collaborative, data.values())
     for indicator in indicators:
         item = data[indicator.pk]
         row = scorecard_row(item)
@@ -104,6 +176,8 @@ def public_figures(collaborative: Collaborative) -> dict[str, Any]:
             "baseline_text": row["baseline_text"],
             "vs_previous": row["vs_previous"].verdict,
             "vs_previous_text": row["vs_previous"].text,
+            "vs_previous_difference": row["vs_previous"].difference_short,
+            "vs_previous_difference_text": row["vs_previous"].difference_text,
             "vs_baseline": row["vs_baseline"].verdict,
             "vs_baseline_text": row["vs_baseline"].text,
             "spark": str(sparkline(item.points(), title=indicator.name, fmt=fmt)),
@@ -130,6 +204,7 @@ def public_figures(collaborative: Collaborative) -> dict[str, Any]:
                 }
                 for p in item.points()
             ],
+            **_breakdowns(item, collaborative, {}, dimensions[indicator.pk]),
         }
         area = areas.setdefault(
             indicator.key_area.slug, {"name": indicator.key_area.name, "indicators": []}
@@ -167,6 +242,8 @@ def _dashboard_etag(request: HttpRequest, slug: str) -> str | None:
         collaborative = _collaborative_once(request, slug)
     except Http404:
         return None  # the view answers 404
+    if _choice_params(request) is not None:
+        return None  # a chosen period: computed (and cached) apart from the page's figures
     viewer = request.user.pk if request.user.is_authenticated else 0
     seen = repr((CACHE_VERSION, get_language(), viewer, public_figures(collaborative)))
     return hashlib.sha256(seen.encode()).hexdigest()[:32]
@@ -182,6 +259,21 @@ def _dashboard_etag(request: HttpRequest, slug: str) -> str | None:
 def public_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     collaborative = _collaborative_once(request, slug)
     figures = public_figures(collaborative)
+    chosen = _choice_params(request)
+    if chosen is not None and (found := chosen_breakdowns(collaborative, *chosen)):
+        figures = {
+            **figures,
+            "areas": [
+                {
+                    **area,
+                    "indicators": [
+                        {**f, **found} if f["public_id"] == chosen[0] else f
+                        for f in area["indicators"]
+                    ],
+                }
+                for area in figures["areas"]
+            ],
+        }
     return render(
         request,
         "indicators/public/dashboard.html",
@@ -206,7 +298,7 @@ def public_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
         .in_bulk()
     )
     response = exports.download(
-        exports.rows((data[i.pk] for i in indicators), datasets),
+        exports.rows((data[i.pk] for i in indicators), datasets, order=value_order(collaborative)),
         f"{collaborative.slug}-public-indicators",
     )
     if isinstance(response, StreamingHttpResponse):

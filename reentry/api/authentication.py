@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from reentry import rowsecurity
 from reentry.api.models import LAST_USED_RESOLUTION, TOKEN_PREFIX, ApiToken
 
 KEYWORDS = (b"token", b"bearer")
@@ -68,6 +69,9 @@ class ApiTokenAuthentication(BaseAuthentication):
                 % {"org": token.organization.name}
             )
         self._touch(token, now)
+        # Row-level security: the request sees what the token's creator may see (the
+        # middleware, before authentication, saw an anonymous visitor).
+        rowsecurity.narrow_to(token.created_by)
         return token.created_by, token
 
     @staticmethod

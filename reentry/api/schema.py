@@ -3,9 +3,11 @@ operation can answer (``ApiAutoSchema``, ``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 
 from reentry.api.errors import ErrorSerializer, ValidationErrorSerializer
 
@@ -68,6 +70,19 @@ PATH_PARAMETERS = {
 }
 
 
+def _nullable_model_field(field) -> bool:
+    """Whether the model field behind a ModelSerializer's field may be null."""
+    meta = getattr(field.parent, "Meta", None)
+    model = getattr(meta, "model", None)
+    if model is None or "." in field.source or field.source == "*":
+        return False
+    try:
+        model_field = model._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        return False
+    return bool(getattr(model_field, "null", False))
+
+
 class ApiAutoSchema(AutoSchema):
     """drf-spectacular's schema, with every error an operation can answer documented in
     the API's error shape.
@@ -89,6 +104,18 @@ class ApiAutoSchema(AutoSchema):
             if known is not None:
                 parameter["schema"], parameter["description"] = dict(known[0]), known[1]
         return parameters
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """A read-only relation over a nullable foreign key is null when there is none
+        (``"service": null``); DRF's field does not say so, the model field does."""
+        if (
+            isinstance(field, serializers.RelatedField)
+            and field.read_only
+            and not field.allow_null
+            and _nullable_model_field(field)
+        ):
+            field.allow_null = True
+        return super()._map_serializer_field(field, direction, bypass_extensions)
 
     def error_statuses(self) -> dict[int, str]:
         statuses = {401: DESCRIPTIONS[401]}

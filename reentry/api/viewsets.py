@@ -14,8 +14,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.routers import SimpleRouter
+from rest_framework.settings import api_settings
 
 from reentry.api.models import ApiToken
 from reentry.api.pagination import ApiPagination
@@ -53,7 +56,43 @@ def _has_public_organizations():
     )
 
 
-class CollaborativeScopedViewSet(viewsets.ReadOnlyModelViewSet):
+class KnownQueryParameters:
+    """A list answers 400 for a query parameter it does not know, naming it, instead of
+    ignoring it (a misspelt ``?stauts=open`` would return every row and look like an
+    answer). Known: the FilterSet's filters, the paginator's parameters, the parameters
+    the view reads itself (``query_parameters``), and DRF's ``format``, which its content
+    negotiation reads on every request. The same names are the documented ones: the
+    schema is built from the same FilterSet, paginator and ``extend_schema`` parameters
+    (tests/api/test_every_operation.py checks that the two agree). Details take no query
+    parameters and ignore them, as DRF does."""
+
+    query_parameters: tuple[str, ...] = ()
+
+    def known_query_parameters(self) -> set[str]:
+        known = set(self.query_parameters)
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        paginator = getattr(self, "paginator", None)
+        if paginator is not None:
+            known |= {p["name"] for p in paginator.get_schema_operation_parameters(self)}
+        if api_settings.URL_FORMAT_OVERRIDE:
+            known.add(api_settings.URL_FORMAT_OVERRIDE)
+        return known
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if getattr(self, "action", None) != "list":
+            return
+        unknown = sorted(set(request.query_params) - self.known_query_parameters())
+        if unknown:
+            message = _(
+                "This list has no parameter of this name (its parameters are in /api/schema/)."
+            )
+            raise ValidationError({name: [message] for name in unknown})
+
+
+class CollaborativeScopedViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Base for endpoints under /collaboratives/<slug>/: resolves the collaborative and the
     person's membership once per request, or answers 404."""
 

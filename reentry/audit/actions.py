@@ -113,6 +113,9 @@ ACTION_LABELS = {
     "data_request.declined": _("Declined a request to share a dataset"),
     "casework.enrolled": _("Enrolled a participant"),
     "casework.record_viewed": _("Was shown a participant's record"),
+    "casework.indicators_derived": _(
+        "Worked out the organization's casework indicators from its own records"
+    ),
     "casework.participant_searched": _("Looked for a participant who agreed to be found"),
     "casework.enrolment_updated": _("Changed their organization's record of a participant"),
     "casework.enrolment_closed": _("Closed a participant's enrolment"),

@@ -10,3 +10,8 @@ class SiteConfig(AppConfig):
     name = "reentry.site"
     label = "reentry_site"
     verbose_name = _("Site")
+
+    def ready(self) -> None:
+        # Row-level security's signal handlers: a new connection starts at the process's
+        # default scope, and each request ends back at it (reentry/rowsecurity.py).
+        from reentry import rowsecurity  # noqa: F401

@@ -219,6 +219,19 @@ class Service(DirectoryRecord):
         help_text=_("In plain words; the checklists below make it searchable."),
     )
     wait_time = models.CharField(_("wait time"), max_length=200, blank=True)
+    # HSDS 1.1 service fields kept so an imported directory exports again whole.
+    interpretation_services = models.TextField(
+        _("interpretation services"),
+        blank=True,
+        help_text=_("How people who speak other languages are helped, e.g. over the phone."),
+    )
+    accreditations = models.TextField(_("accreditations"), blank=True)
+    licenses = models.TextField(_("licenses"), blank=True)
+    other_documents = models.TextField(
+        _("other documents needed"),
+        blank=True,
+        help_text=_("Documents outside the list of tracked ones, one per line."),
+    )
     accepts_referrals = models.BooleanField(
         _("accepts referrals"),
         default=False,
@@ -387,6 +400,11 @@ class Location(DirectoryRecord):
     city = models.CharField(_("city"), max_length=100, blank=True)
     state_province = models.CharField(_("state"), max_length=100, blank=True)
     postal_code = models.CharField(_("ZIP code"), max_length=20, blank=True)
+    # The rest of an HSDS 1.1 street address, kept so an imported one exports again whole.
+    address_attention = models.CharField(_("attention"), max_length=200, blank=True)
+    address_3 = models.CharField(_("address line 3"), max_length=200, blank=True)
+    address_4 = models.CharField(_("address line 4"), max_length=200, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
     country = models.CharField(
         _("country"), max_length=2, blank=True, default="US", help_text=_("Two letters, e.g. US.")
     )
@@ -504,6 +522,7 @@ class Phone(DirectoryRecord):
         _("languages spoken"), max_length=100, blank=True, help_text=_("E.g. “en, es”.")
     )
     description = models.CharField(_("what this number is for"), max_length=200, blank=True)
+    department = models.CharField(_("department"), max_length=200, blank=True)
 
     class Meta(DirectoryRecord.Meta):
         ordering = ["organization", "number"]
@@ -542,6 +561,15 @@ class Contact(DirectoryRecord):
         verbose_name=_("service"),
         help_text=_("Leave empty for a contact for the whole organization."),
     )
+    service_at_location = models.ForeignKey(
+        "ServiceAtLocation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("service at a location"),
+        help_text=_("Only when the person is the contact for the service at one location."),
+    )
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("job title"), max_length=200, blank=True)
     department = models.CharField(_("department"), max_length=200, blank=True)
@@ -561,10 +589,17 @@ class Contact(DirectoryRecord):
         return self.name
 
     def owner_parent(self) -> "DirectoryRecord | None":
-        return self.service if self.service_id else None
+        if self.service_id:
+            return self.service
+        return self.service_at_location if self.service_at_location_id else None
 
     def clean(self) -> None:
-        self._check_same_collaborative("service")
+        self._check_same_collaborative("service", "service_at_location")
+        sal = self.service_at_location
+        if self.service_id and sal is not None and sal.service_id != self.service_id:
+            raise ValidationError(
+                {"service_at_location": _("Choose a place where this service is offered.")}
+            )
 
 
 class RegularScheduleQuerySet(DirectoryQuerySet):

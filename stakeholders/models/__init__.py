@@ -3,6 +3,7 @@
 (stakeholders/directory/models.py) and are imported here so Django registers them."""
 
 from reentry.sharing.groups import user_group_ids
+from stakeholders.directory.hsds_rows import HsdsSourceId, ServiceTaxonomy, TaxonomyTerm
 from stakeholders.directory.models import (
     CRITERION_VALUES,
     EVENING_STARTS,
@@ -60,6 +61,7 @@ __all__ = [
     "DirectoryRecord",
     "Document",
     "EVENING_STARTS",
+    "HsdsSourceId",
     "Invitation",
     "INVITATION_LIFETIME",
     "InvitationQuerySet",
@@ -84,7 +86,9 @@ __all__ = [
     "ServiceCriterion",
     "ServiceCriterionQuerySet",
     "ServiceQuerySet",
+    "ServiceTaxonomy",
     "Supervision",
+    "TaxonomyTerm",
     "User",
     "user_group_ids",
     "UserManager",

@@ -199,6 +199,20 @@ class Organization(BackedByGroup):
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
+    # What Open Referral HSDS 1.1 says about an organization besides the above: kept so an
+    # imported directory exports again whole. Shown in the admin.
+    alternate_name = models.CharField(_("other name"), max_length=200, blank=True)
+    tax_status = models.CharField(
+        _("tax status"), max_length=100, blank=True, help_text=_("For example: nonprofit.")
+    )
+    tax_id = models.CharField(_("tax id (EIN)"), max_length=100, blank=True)
+    year_incorporated = models.PositiveSmallIntegerField(
+        _("year incorporated"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1000), MaxValueValidator(9999)],
+    )
+    legal_status = models.CharField(_("legal status"), max_length=100, blank=True)
     # Written only by ``directory.services.listings.organization_profile_update`` (checked,
     # re-encoded, under a random name) and served by the logo views, never from MEDIA_URL.
     logo = models.ImageField(_("logo"), upload_to="logos/", max_length=200, blank=True)

@@ -1,6 +1,7 @@
 """An organization's admin decides who sees its dataset, in a real browser: from the
 dataset's page to "Who can see this dataset", a mistake (shared with nobody) that keeps
-the choice, then one partner organization, then the public, each confirmed in plain words."""
+the choice, then one partner organization, then the public (which asks about the licence that still
+says "data-sharing agreement only"), each confirmed in plain words."""
 
 import re
 
@@ -46,5 +47,11 @@ def test_owner_changes_who_can_see_a_dataset(page, url, sign_in, cast):
     expect(page.get_by_role("checkbox", name="Org B (Housing)")).to_be_checked()
     page.get_by_role("radio", name=re.compile("^Anyone, including the public")).check()
     page.get_by_role("button", name="Save who can see it").click()
+    # Its licence still says "data-sharing agreement only": which is meant?
+    expect(page.get_by_text("Choose which you mean.")).to_be_visible()
+    assert Dataset.objects.get(pk=dataset.pk).sharing_level == "shared"
+    page.get_by_role("radio", name=re.compile("Creative Commons Attribution 4.0")).check()
+    page.get_by_role("button", name="Save who can see it").click()
     expect(page.get_by_text("will appear on the public dashboard")).to_be_visible()
-    assert Dataset.objects.get(pk=dataset.pk).sharing_level == "public"
+    saved = Dataset.objects.get(pk=dataset.pk)
+    assert (saved.sharing_level, saved.licence) == ("public", "cc-by-4.0")

@@ -47,6 +47,8 @@ def sees(client, cast, indicator, dataset) -> bool:
 
 def post(client, cast, dataset, level, **targets):
     data = {"level": level}
+    if level == "public":  # the licence question (TestLicenceWhenPublic): an open licence
+        data["public_licence"] = "cc-by-4.0"
     for name in ("organizations", "sectors", "groups"):
         data[name] = [str(t.public_id) for t in targets.get(name, [])]
     return client.post(sharing_url(cast, dataset), data)
@@ -322,3 +324,84 @@ class TestQueries:
         many = count_queries(client, sharing_url(cast, dataset))
         assert many == few
         assert many <= 20
+
+
+class TestLicenceWhenPublic:
+    """A dataset made public while its licence still says "Collaborative data-sharing
+    agreement only" asks which is meant (issue 14): an open licence, or keeping it
+    within the collaborative."""
+
+    def ask(self, client, cast, dataset, **extra):
+        return client.post(sharing_url(cast, dataset), {"level": "public", **extra})
+
+    def test_public_under_the_agreement_licence_asks_and_changes_nothing(self, cast, login, world):
+        _indicator, dataset = world
+        assert dataset.licence == "agreement"
+        response = self.ask(login(cast.admin_a), cast, dataset)
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "Public, or within the collaborative?" in page
+        assert "Choose which you mean." in page
+        assert "change its licence to “Creative Commons Attribution 4.0”" in page
+        assert "Keep it shared within the collaborative only" in page
+        assert page.count('name="public_licence"') == 4  # asked once, four choices
+        # What was chosen is kept.
+        assert response.context["form"]["level"].value() == "public"
+        dataset.refresh_from_db()
+        assert (dataset.sharing_level, dataset.licence) == ("private", "agreement")
+
+    def test_choosing_an_open_licence_makes_it_public_under_it(self, cast, login, world):
+        _indicator, dataset = world
+        client = login(cast.admin_a)
+        response = self.ask(client, cast, dataset, public_licence="cc0-1.0")
+        assert response.status_code == 302
+        client.get(response["Location"])
+        dataset.refresh_from_db()
+        assert (dataset.sharing_level, dataset.licence) == ("public", "cc0-1.0")
+        changed = AuditEvent.objects.filter(action="dataset.changed").latest("pk")
+        assert changed.details["licence_to"] == "cc0-1.0"
+
+    def test_keeping_it_in_the_collaborative_shares_it_there_and_keeps_the_licence(
+        self, cast, login, world
+    ):
+        _indicator, dataset = world
+        client = login(cast.admin_a)
+        response = self.ask(client, cast, dataset, public_licence="keep")
+        assert response.status_code == 302
+        client.get(response["Location"])
+        dataset.refresh_from_db()
+        assert (dataset.sharing_level, dataset.licence) == ("collaborative", "agreement")
+
+    def test_an_open_licence_is_not_asked_about(self, cast, login, world):
+        _indicator, dataset = world
+        Dataset.objects.filter(pk=dataset.pk).update(licence="cc-by-4.0")
+        response = self.ask(login(cast.admin_a), cast, dataset)
+        assert response.status_code == 302
+        dataset.refresh_from_db()
+        assert (dataset.sharing_level, dataset.licence) == ("public", "cc-by-4.0")
+
+    def test_a_public_dataset_still_under_the_agreement_can_take_an_open_licence(
+        self, cast, login, world
+    ):
+        _indicator, dataset = world
+        Dataset.objects.filter(pk=dataset.pk).update(sharing_level="public")
+        dataset.refresh_from_db()
+        response = self.ask(login(cast.admin_a), cast, dataset, public_licence="odbl-1.0")
+        assert response.status_code == 302
+        dataset.refresh_from_db()
+        assert (dataset.sharing_level, dataset.licence) == ("public", "odbl-1.0")
+
+    def test_an_accepted_and_locked_dataset_can_still_be_published(self, cast, login, world):
+        _indicator, dataset = world
+        assert dataset.is_locked
+        response = self.ask(login(cast.admin_a), cast, dataset, public_licence="cc-by-4.0")
+        assert response.status_code == 302
+        dataset.refresh_from_db()
+        assert dataset.licence == "cc-by-4.0"
+
+    def test_a_made_up_choice_is_refused(self, cast, login, world):
+        _indicator, dataset = world
+        response = self.ask(login(cast.admin_a), cast, dataset, public_licence="mine-all-mine")
+        assert response.status_code == 400
+        dataset.refresh_from_db()
+        assert (dataset.sharing_level, dataset.licence) == ("private", "agreement")

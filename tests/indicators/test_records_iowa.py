@@ -143,6 +143,12 @@ def test_the_api_gives_exactly_the_rates_plain_python_gives(cast, login, loaded)
     assert "“Recidivism - Return to Prison” is “Yes”" in definition.description
     assert definition.report["rows_counted"] == 26020
     assert definition.derived_version_id == dataset.current_version_id
+    # The indicator allows the breakdowns its figures carry.
+    assert set(loaded.dimensions.values_list("code", flat=True)) == {
+        "race_ethnicity",
+        "sex",
+        "age_group",
+    }
 
 
 def test_a_bad_spec_saves_nothing(cast, tmp_path):

@@ -12,6 +12,14 @@ lack a migration it applies it. Changing, adding or removing any migration file
 changes the hash, so a new template is built and the old ones are dropped.
 
 ``--reuse-db`` (keepdb) keeps Django's own behaviour.
+
+With ``TEST["APP_ROLE"]`` (``TEST_DATABASE_APP_ROLE``, set by ``.ci/run``) the database is
+created and migrated as the owner (the login of DATABASE_URL), then the role is created
+if missing (a login that is neither a superuser nor BYPASSRLS), granted what the app
+needs (``manage.py grant_app_role``) and the tests connect as it: the row-level
+security policies hold for them as they do in production. The owner's login is kept
+in ``TEST["OWNER_USER"]`` for the tests that need it (backup and restore) and for
+dropping the database at the end.
 """
 
 import hashlib
@@ -23,6 +31,8 @@ from django.apps import apps
 from django.db.backends.postgresql import creation
 from django.db.migrations.loader import MigrationLoader
 from psycopg import errors
+
+from reentry import rowsecurity
 
 TEMPLATE_INFIX = "_template_"
 
@@ -81,7 +91,36 @@ class DatabaseCreation(creation.DatabaseCreation):
         name = super().create_test_db(verbosity, autoclobber, serialize, keepdb)
         if not keepdb and not self._cloned:
             self._save_template(name)
+        self._become_app_role()
         return name
+
+    def _become_app_role(self) -> None:
+        test = self.connection.settings_dict.setdefault("TEST", {})
+        role = test.get("APP_ROLE")
+        if not role:
+            return
+        quoted = self._quote_name(role)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "DO $$ BEGIN "
+                f"CREATE ROLE {quoted} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            )
+            for statement in rowsecurity.grant_statements(role, truncate=True):
+                cursor.execute(statement)
+        self.connection.close()
+        test["OWNER_USER"] = self.connection.settings_dict["USER"]
+        test["OWNER_PASSWORD"] = self.connection.settings_dict["PASSWORD"]
+        self.connection.settings_dict["USER"] = role
+        self.connection.settings_dict["PASSWORD"] = test.get("APP_PASSWORD", "")
+
+    def destroy_test_db(self, old_database_name=None, verbosity=1, keepdb=False, suffix=None):
+        test = self.connection.settings_dict.get("TEST", {})
+        if "OWNER_USER" in test:
+            self.connection.close()
+            self.connection.settings_dict["USER"] = test.pop("OWNER_USER")
+            self.connection.settings_dict["PASSWORD"] = test.pop("OWNER_PASSWORD")
+        return super().destroy_test_db(old_database_name, verbosity, keepdb, suffix)
 
     def _save_template(self, test_name: str) -> None:
         """Copy the freshly migrated test database to this hash's template; drop older ones."""

@@ -95,3 +95,23 @@ def test_the_selector_counts_only_answers_shared_with_the_viewer(cast):
     assert members.lived_experience_shared_with(cast.staff_b).count() == 1
     assert members.lived_experience_shared_with(cast.community).count() == 1
     assert members.lived_experience_shared_with(cast.backbone).count() == 2
+
+
+def test_recent_activity_reads_no_person_per_event(cast, login, count_queries):
+    """The home page's "… joined" lines name the person through one join, so eight
+    events cost what one does (issue 18)."""
+    from reentry.audit.models import AuditEvent
+
+    def joined(member):
+        AuditEvent.objects.create(
+            actor=member.user, collaborative=cast.collab, action="invitation.accepted"
+        )
+
+    client = login(cast.staff_b)
+    url = reverse("stakeholders:home", kwargs={"slug": "collab-a"})
+    joined(cast.community)
+    one = count_queries(client, url)
+    for _ in range(7):
+        joined(MemberFactory(collaborative=cast.collab))
+    assert count_queries(client, url) == one
+    assert count_queries.page.count(" joined") >= 8

@@ -27,6 +27,7 @@ from stakeholders.models import (
     Service,
     ServiceAtLocation,
     ServiceCriterion,
+    TaxonomyTerm,
 )
 from stakeholders.services import collaborative_create
 from tests.factories import OrganizationFactory, UserFactory
@@ -58,6 +59,7 @@ SAMPLE_COUNTS = {
     "phones": 5,
     "regular_schedules": 3,
     "languages": 2,
+    "taxonomy_terms": 1,
 }
 
 
@@ -136,8 +138,29 @@ def test_sample_imports_with_zero_errors_and_expected_counts(collab):
     assert highland.latitude == Decimal("39.428192")
     # No taxonomy links in the sample: key areas stay empty rather than guessed.
     assert not Service.key_areas.through.objects.exists()
-    # The only required document is not one we track: a warning, not an error.
-    assert [w.file for w in report.warnings] == ["required_documents.csv"]
+    # The only required document is not one we track: kept as written, no warning.
+    assert report.warnings == []
+    assert helpline.other_documents == "Sample required document"
+    assert not helpline.criteria.exists()
+    # What HSDS says beyond our own fields is stored too.
+    assert contact.service_at_location.hsds_id == "d254626c-6858-46ad-850a-6e1c53ea463a"
+    assert helpline.interpretation_services == "over the phone"
+    sanctuary_org = helpline.organization
+    assert (
+        sanctuary_org.tax_status,
+        sanctuary_org.tax_id,
+        sanctuary_org.year_incorporated,
+        sanctuary_org.legal_status,
+    ) == ("nonprofit", "574374770", 1997, "non-profit")
+    assert (sanctuary.address_attention, sanctuary.region) == ("Contact 1", "Mid-Atlantic")
+    term = TaxonomyTerm.objects.get(collaborative=collab)
+    assert (term.hsds_id, term.name, term.parent_hsds_id, term.parent_name, term.vocabulary) == (
+        "df7be950-1b0f-11e9-b56e-0800200c9a66",
+        "Taxonomy A",
+        "e9004840-1b0f-11e9-b56e-0800200c9a66",
+        "Parent taxonomy of A",
+        "AIRS",
+    )
     assert "program" in report.ignored
 
 
@@ -460,6 +483,11 @@ def directory(collab, key) -> dict:
             o.sector.slug,
             o.sharing_level,
             sorted(o.key_areas.values_list("slug", flat=True)),
+            o.alternate_name,
+            o.tax_status,
+            o.tax_id,
+            o.year_incorporated,
+            o.legal_status,
         )
         for o in Organization.objects.filter(collaborative=collab)
     }
@@ -477,6 +505,10 @@ def directory(collab, key) -> dict:
         "accepts_referrals",
         "serves_when",
         "last_verified_at",
+        "interpretation_services",
+        "accreditations",
+        "licenses",
+        "other_documents",
     ]
     services = {
         key(s): (
@@ -501,6 +533,10 @@ def directory(collab, key) -> dict:
         "longitude",
         "transportation",
         "accessibility",
+        "address_attention",
+        "address_3",
+        "address_4",
+        "region",
     ]
     locations = {
         key(loc): (key(loc.organization), [getattr(loc, f) for f in location_fields])
@@ -526,6 +562,7 @@ def directory(collab, key) -> dict:
             p.type,
             p.language,
             p.description,
+            p.department,
         )
         for p in Phone.objects.in_collaborative(collab)
     }
@@ -548,6 +585,7 @@ def directory(collab, key) -> dict:
         key(c): (
             key(c.organization),
             parent(c, "service"),
+            parent(c, "service_at_location"),
             c.name,
             c.title,
             c.department,
@@ -688,6 +726,23 @@ def test_round_trip_reproduces_the_directory(public_directory, tmp_path):
     assert copy["contacts"] == public_contacts
     for table in ("locations", "services_at_location", "phones", "schedules", "languages"):
         assert copy[table] == original[table], table
+
+    # Exported again from the copy, every table is the same rows under the same ids, the
+    # rows kept inside another record (addresses, accessibility, documents) included.
+    hsds_export(collaborative=empty, destination=tmp_path / "again")
+    for resource in spec.RESOURCES:
+        if resource.name in ("organization", "reentry_organization"):
+            continue  # the sector differs (see above)
+        first = read_rows(tmp_path / "out", resource.path)
+        second = read_rows(tmp_path / "again", resource.path)
+        if resource.name == "taxonomy":  # key areas are terms with each collaborative's id
+            first = {k: v for k, v in first.items() if v["vocabulary"] != spec.KEY_AREA_VOCABULARY}
+            second = {
+                k: v for k, v in second.items() if v["vocabulary"] != spec.KEY_AREA_VOCABULARY
+            }
+        if resource.name == "service_taxonomy":
+            continue  # links to key areas, whose ids are each collaborative's own
+        assert first == second, resource.path
 
 
 def test_exporting_and_reimporting_into_the_same_collaborative_changes_nothing(
@@ -891,94 +946,30 @@ def test_the_report_lists_every_column_of_the_sample_it_keeps_and_every_one_it_d
     report = run(collab, SAMPLE)
 
     columns = {file: (c.kept, c.dropped) for file, c in report.columns.items()}
-    assert columns == {
-        "organizations.csv": (
-            ["id", "name", "description", "email", "url"],
-            ["alternate_name", "tax_status", "tax_id", "year_incorporated", "legal_status"],
-        ),
-        "services.csv": (
-            [
-                "id",
-                "organization_id",
-                "name",
-                "alternate_name",
-                "description",
-                "url",
-                "email",
-                "status",
-                "application_process",
-                "wait_time",
-                "fees",
-                "taxonomy_ids",
-            ],
-            ["program_id", "interpretation_services", "accreditations", "licenses"],
-        ),
-        "locations.csv": (
-            [
-                "id",
-                "organization_id",
-                "name",
-                "alternate_name",
-                "description",
-                "transportation",
-                "latitude",
-                "longitude",
-            ],
-            [],
-        ),
-        "services_at_location.csv": (["id", "service_id", "location_id", "description"], []),
-        "contacts.csv": (
-            ["id", "organization_id", "service_id", "name", "title", "department", "email"],
-            ["service_at_location_id"],
-        ),
-        "phones.csv": (
-            [
-                "id",
-                "location_id",
-                "service_id",
-                "organization_id",
-                "contact_id",
-                "service_at_location_id",
-                "number",
-                "extension",
-                "type",
-                "language",
-                "description",
-            ],
-            ["department"],
-        ),
-        "physical_addresses.csv": (
-            [
-                "location_id",
-                "address_1",
-                "address_2",
-                "city",
-                "state_province",
-                "postal_code",
-                "country",
-            ],
-            ["id", "attention", "address_3", "address_4", "region"],
-        ),
-        "regular_schedules.csv": (
-            [
-                "id",
-                "service_id",
-                "location_id",
-                "service_at_location_id",
-                "weekday",
-                "opens_at",
-                "closes_at",
-            ],
-            [],
-        ),
-        "languages.csv": (["id", "service_id", "location_id", "language"], []),
-        "accessibility_for_disabilities.csv": (
-            ["location_id", "accessibility", "details"],
-            ["id"],
-        ),
-        "taxonomy.csv": ([], ["id", "name", "parent_id", "parent_name", "vocabulary"]),
-        "services_taxonomy.csv": (["service_id", "taxonomy_id"], ["id", "taxonomy_detail"]),
-        "required_documents.csv": (["service_id", "document"], ["id"]),
+    official = official_resources()
+    # Every column of every HSDS table we read is kept, but services.csv's program_id
+    # (programs are not imported: programs.csv is in the ignored list).
+    expected = {}
+    for resource in spec.RESOURCES:
+        if resource.path in columns:
+            header = [f["name"] for f in official[resource.name]["schema"]["fields"]]
+            dropped = ["program_id"] if resource.name == "service" else []
+            expected[resource.path] = ([c for c in header if c not in dropped], dropped)
+    assert columns == expected
+    assert set(columns) == {
+        "organizations.csv",
+        "services.csv",
+        "locations.csv",
+        "services_at_location.csv",
+        "contacts.csv",
+        "phones.csv",
+        "physical_addresses.csv",
+        "regular_schedules.csv",
+        "languages.csv",
+        "accessibility_for_disabilities.csv",
+        "taxonomy.csv",
+        "services_taxonomy.csv",
+        "required_documents.csv",
     }
     assert report.ignored == [
         "eligibility",
@@ -992,9 +983,9 @@ def test_the_report_lists_every_column_of_the_sample_it_keeps_and_every_one_it_d
         "service_area",
     ]
     text = report.as_text()
-    assert "organizations.csv: NOT kept alternate_name, tax_status, tax_id" in text
-    assert "contacts.csv: NOT kept service_at_location_id" in text
-    assert "taxonomy.csv: kept -" in text
+    assert "services.csv: NOT kept program_id" in text
+    assert "organizations.csv: NOT kept" not in text
+    assert "taxonomy.csv: kept id, name, parent_id, parent_name, vocabulary" in text
 
 
 def test_a_column_hsds_does_not_define_is_listed_as_not_kept(collab, sample_copy):
@@ -1007,3 +998,149 @@ def test_a_column_hsds_does_not_define_is_listed_as_not_kept(collab, sample_copy
 
     assert report.errors == []
     assert report.columns["languages.csv"].dropped == ["notes"]
+
+
+# --- the sample, round trip -----------------------------------------------------------------
+
+
+def read_rows(folder: Path, path: str) -> dict[str, dict[str, str]]:
+    with (folder / path).open(newline="", encoding="utf-8") as f:
+        return {row["id"]: row for row in csv.DictReader(f)}
+
+
+def same_value(kind: str, theirs: str, ours: str) -> bool:
+    """Equal as HSDS means them: numbers as numbers, times to the second; text without the
+    spaces around it (the import trims them)."""
+    if kind == "number":
+        return Decimal(theirs) == Decimal(ours)
+    if kind == "time":
+        return time.fromisoformat(theirs) == time.fromisoformat(ours)
+    return theirs.strip() == ours
+
+
+def test_the_sample_exports_again_with_every_column_it_fills_and_its_ids(cast, tmp_path):
+    """Import Open Referral's sample, export it: every row of every table we read comes back
+    under its own id, with every value the sample gives (program_id aside: programs are not
+    imported, and the report says so)."""
+    report = run(cast.collab, SAMPLE, profile_sharing=SharingLevel.PUBLIC)
+    assert report.errors == []
+    hsds_export(collaborative=cast.collab, destination=tmp_path / "out")
+
+    compared: dict[str, int] = {}
+    for resource in spec.RESOURCES:
+        if resource.name.startswith("reentry_") or not (SAMPLE / resource.path).is_file():
+            continue
+        theirs = read_rows(SAMPLE, resource.path)
+        ours = read_rows(tmp_path / "out", resource.path)
+        assert set(theirs) <= set(ours), resource.path
+        for row_id, row in theirs.items():
+            for spec_field in resource.fields:
+                value = row.get(spec_field.name, "")
+                if not value or not spec_field.kept:
+                    continue
+                assert same_value(spec_field.type, value, ours[row_id][spec_field.name]), (
+                    resource.path,
+                    row_id,
+                    spec_field.name,
+                    value,
+                    ours[row_id][spec_field.name],
+                )
+                compared[resource.path] = compared.get(resource.path, 0) + 1
+    # Every table the sample fills was compared (services_taxonomy.csv is empty in it).
+    assert set(compared) == {
+        "organizations.csv",
+        "services.csv",
+        "locations.csv",
+        "services_at_location.csv",
+        "contacts.csv",
+        "phones.csv",
+        "physical_addresses.csv",
+        "regular_schedules.csv",
+        "languages.csv",
+        "accessibility_for_disabilities.csv",
+        "taxonomy.csv",
+        "required_documents.csv",
+    }
+    assert frictionless_errors(tmp_path / "out" / "datapackage.json") == []
+
+
+def test_service_taxonomy_rows_keep_their_ids_and_details(cast, sample_copy, tmp_path):
+    edit_csv(
+        sample_copy / "services_taxonomy.csv",
+        lambda rows: [
+            rows[0],
+            [
+                "st-1",
+                "c89eb05c-62dd-4b64-b494-0cc347b6ea7f",
+                "df7be950-1b0f-11e9-b56e-0800200c9a66",
+                "Main term",
+            ],
+        ],
+    )
+    report = run(cast.collab, sample_copy, profile_sharing=SharingLevel.PUBLIC)
+    assert report.errors == []
+    hsds_export(collaborative=cast.collab, destination=tmp_path / "out")
+
+    links = read_rows(tmp_path / "out", "services_taxonomy.csv")
+    assert links["st-1"]["service_id"] == "c89eb05c-62dd-4b64-b494-0cc347b6ea7f"
+    assert links["st-1"]["taxonomy_id"] == "df7be950-1b0f-11e9-b56e-0800200c9a66"
+    assert links["st-1"]["taxonomy_detail"] == "Main term"
+    assert frictionless_errors(tmp_path / "out" / "datapackage.json") == []
+
+    # Re-importing the export into the same collaborative changes nothing; dropping the
+    # link from the package removes it.
+    again = run(cast.collab, tmp_path / "out")
+    assert again.errors == [] and again.counts["taxonomy_terms"].unchanged == 1
+    edit_csv(sample_copy / "services_taxonomy.csv", lambda rows: rows[:1])
+    run(cast.collab, sample_copy)
+    assert not Service.objects.get(
+        hsds_id="c89eb05c-62dd-4b64-b494-0cc347b6ea7f"
+    ).taxonomy_links.exists()
+
+
+def test_an_id_reused_for_other_content_is_not_written_twice(cast, sample_copy, tmp_path):
+    run(cast.collab, SAMPLE, profile_sharing=SharingLevel.PUBLIC)
+    # The same address id now names the other location's address.
+    edit_csv(
+        sample_copy / "physical_addresses.csv",
+        lambda rows: [rows[0], [rows[1][0], "30b83ee0-64a1-11e6-8b77-86f30ca893d3", *rows[1][2:]]],
+    )
+    assert run(cast.collab, sample_copy).errors == []
+    hsds_export(collaborative=cast.collab, destination=tmp_path / "out")
+
+    addresses = list(read_rows(tmp_path / "out", "physical_addresses.csv").values())
+    ids = [a["id"] for a in addresses]
+    assert len(ids) == len(set(ids)) == 2
+    by_id = {a["id"]: a["location_id"] for a in addresses}
+    assert by_id["da556310-1b0b-11e9-b56e-0800200c9a66"] == "30b83ee0-64a1-11e6-8b77-86f30ca893d3"
+
+
+def test_the_admin_shows_what_hsds_brought(cast, client):
+    run(cast.collab, SAMPLE)
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    org = Organization.objects.get(hsds_id="1899600a-649c-11e6-8b77-86f30ca893d3")
+    service = Service.objects.get(hsds_id="c89eb05c-62dd-4b64-b494-0cc347b6ea7f")
+    term = TaxonomyTerm.objects.get(collaborative=cast.collab)
+
+    org_page = client.get(f"/admin/stakeholders/organization/{org.pk}/change/")
+    service_page = client.get(f"/admin/stakeholders/service/{service.pk}/change/")
+    term_page = client.get(f"/admin/stakeholders/taxonomyterm/{term.pk}/change/")
+    ids_page = client.get("/admin/stakeholders/hsdssourceid/")
+
+    assert org_page.status_code == 200 and "574374770" in org_page.content.decode()
+    assert service_page.status_code == 200
+    assert "over the phone" in service_page.content.decode()
+    assert "Sample required document" in service_page.content.decode()
+    assert term_page.status_code == 200 and "Parent taxonomy of A" in term_page.content.decode()
+    assert "da556310-1b0b-11e9-b56e-0800200c9a66" in ids_page.content.decode()
+
+
+def test_a_document_outside_the_tracked_list_shows_on_the_service_page(cast, client):
+    run(cast.collab, SAMPLE, profile_sharing=SharingLevel.PUBLIC)
+    service = Service.objects.get(hsds_id="c89eb05c-62dd-4b64-b494-0cc347b6ea7f")
+
+    page = client.get(f"/directory/{cast.collab.slug}/services/{service.public_id}/")
+
+    assert page.status_code == 200
+    assert "<li>Sample required document</li>" in page.content.decode()

@@ -329,6 +329,79 @@ BALLOT_RESPONSE = inline_serializer(
     },
 )
 
+# The body of …/results/ (results_json), for the schema: figures a viewer may not see
+# are null, with the reason beside them.
+_KEYS = serializers.ListField(child=serializers.CharField(), help_text="Option keys.")
+_HIDDEN_REASONS = serializers.DictField(
+    child=serializers.CharField(), help_text="Why a side's figure is hidden, by side."
+)
+POLL_RESULTS = inline_serializer(
+    "PollResults",
+    {
+        "is_final": serializers.BooleanField(),
+        "ballots": serializers.IntegerField(),
+        "quorum": serializers.IntegerField(help_text="0 for no quorum."),
+        "quorum_met": serializers.BooleanField(),
+        "winners": _KEYS,
+        "tied": serializers.BooleanField(),
+        "split_shown": serializers.BooleanField(),
+        "small_cell_threshold": serializers.IntegerField(),
+        "options": inline_serializer(
+            "PollResultOption",
+            {
+                "key": serializers.CharField(),
+                "label": serializers.CharField(),
+                "total": serializers.IntegerField(allow_null=True),
+                "supporters": serializers.IntegerField(allow_null=True),
+                "is_winner": serializers.BooleanField(),
+                "place": serializers.IntegerField(allow_null=True),
+                "split": serializers.DictField(
+                    child=serializers.IntegerField(allow_null=True),
+                    allow_null=True,
+                    help_text="By side (lived experience or not), when shown.",
+                ),
+                "split_hidden": _HIDDEN_REASONS,
+                "double_majority": serializers.DictField(allow_null=True),
+            },
+            many=True,
+        ),
+        "irv_counts": inline_serializer(
+            "PollResultCount",
+            {
+                "place": serializers.IntegerField(),
+                "winner": serializers.CharField(allow_null=True),
+                "excluded": _KEYS,
+                "rounds": inline_serializer(
+                    "PollResultRound",
+                    {
+                        "number": serializers.IntegerField(),
+                        "tallies": serializers.DictField(
+                            child=serializers.IntegerField(), help_text="By option key."
+                        ),
+                        "exhausted": serializers.IntegerField(),
+                        "continuing": serializers.IntegerField(),
+                        "eliminated": _KEYS,
+                        "tied_for_last": _KEYS,
+                        "winner": serializers.CharField(allow_null=True),
+                    },
+                    many=True,
+                ),
+            },
+            many=True,
+        ),
+        "turnout": inline_serializer(
+            "PollTurnout",
+            {
+                "group": serializers.CharField(),
+                "voted": serializers.IntegerField(allow_null=True),
+                "eligible": serializers.IntegerField(allow_null=True),
+                "hidden_reason": serializers.CharField(allow_null=True),
+            },
+            many=True,
+        ),
+    },
+)
+
 BALLOT_FORBIDDEN = error_response(
     403,
     "Ballots are for people: an organization's token is refused, and so is anyone who is "
@@ -380,7 +453,9 @@ class PollViewSet(CollaborativeScopedViewSet):
 
     @extend_schema(
         responses={
-            200: OpenApiResponse(description="Totals, rounds, split and turnout."),
+            200: OpenApiResponse(
+                response=POLL_RESULTS, description="Totals, rounds, split and turnout."
+            ),
             403: OpenApiResponse(
                 description="Results are hidden until the poll closes, or (a secret poll) "
                 "until at least the collaborative's small-number threshold of people voted."

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
+from reentry.pagecache import QUICK_WINS, page_changed
 from stakeholders.models import KeyArea, Member, Organization
 from workgroups.models import ActionPlan, WorkingGroup
 from workgroups.quickwins.access import can_manage, check_member
@@ -169,6 +170,8 @@ def quickwin_move(
         fields.append(stamp)
     quick_win.full_clean()
     quick_win.save(update_fields=fields)
+    if Status.DONE in (before, status):
+        page_changed(QUICK_WINS, actor.collaborative)  # the public page lists the done ones
     record(
         "quick_win.status_changed",
         actor=actor.user,

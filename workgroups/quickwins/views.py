@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reentry.forms import apply_errors
+from reentry.pagecache import QUICK_WINS, cached_public_page
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Collaborative, KeyArea, Member
 from workgroups.models import ActionItem
@@ -412,6 +413,7 @@ def quickwin_journey(request: CollaborativeRequest, slug: str) -> HttpResponse:
 # --- The public page ----------------------------------------------------------------------
 
 
+@cached_public_page(QUICK_WINS, timeout=600)
 def public_quickwins(request: HttpRequest, slug: str) -> HttpResponse:
     """Completed quick wins, for anyone. Only what is safe to publish: the title, the
     problem it fixed, its key areas and its dates. Never who proposed it, who helped,

@@ -18,6 +18,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -347,13 +348,12 @@ def item_list(request: CollaborativeRequest, slug: str, public_id: UUID) -> Http
         "source_meeting__collaborative",
     ).order_by("due_date", "pk")
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    editable = editable_action_item_ids(request, page)
     context = page_context(
         request,
         group=group,
         form=form,
         page=page,
-        rows=[{"item": i, "can_edit": i.pk in editable} for i in page],
+        rows=item_rows(request, page),
         statuses=Status.choices,
         filtered=bool(request.GET.keys() - {"page"}),
     )
@@ -361,6 +361,28 @@ def item_list(request: CollaborativeRequest, slug: str, public_id: UUID) -> Http
     if request.htmx:
         template += "#results"
     return render(request, template, context)
+
+
+def item_rows(request: CollaborativeRequest, items) -> list[dict]:
+    """The rows of ``workgroups/_item_rows.html``: each item, whether this person may
+    change its status (one query for the page), and its status menu's options, rendered
+    once per status rather than once per row."""
+    editable = editable_action_item_ids(request, items)
+    options = {
+        current: format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, " selected" if value == current else "", label)
+                for value, label in Status.choices
+            ),
+        )
+        for current in Status.values
+    }
+    return [
+        {"item": i, "can_edit": i.pk in editable, "status_options": options.get(i.status, "")}
+        for i in items
+    ]
 
 
 # --- One item ---------------------------------------------------------------------------
@@ -504,8 +526,7 @@ def _action_item_page(
         "source_meeting__collaborative",
     ).order_by("due_date", "pk")
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    editable = editable_action_item_ids(request, page)
-    rows = [{"item": i, "can_edit": i.pk in editable} for i in page]
+    rows = item_rows(request, page)
     return render(
         request,
         "workgroups/action_item_list.html",

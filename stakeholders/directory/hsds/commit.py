@@ -8,10 +8,12 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from stakeholders.directory.hsds import spec
 from stakeholders.directory.hsds.report import Rollback
 from stakeholders.models import (
     Contact,
     CriterionKind,
+    HsdsSourceId,
     KeyArea,
     Language,
     Location,
@@ -22,6 +24,8 @@ from stakeholders.models import (
     Service,
     ServiceAtLocation,
     ServiceCriterion,
+    ServiceTaxonomy,
+    TaxonomyTerm,
 )
 
 IMPORTED_SECTOR = ("Imported", "imported")
@@ -64,6 +68,8 @@ class Committer:
         self._phones()
         self._schedules()
         self._languages()
+        self._taxonomy()
+        self._source_ids()
 
     # Matching: HSDS id first, then our public id (a package this app exported).
     def _existing(self, model) -> tuple[dict, dict]:
@@ -216,6 +222,10 @@ class Committer:
             ext = extension.get(source_id)
             if ext is not None:
                 values.update({k: v for k, v in ext.values.items() if k != "criteria"})
+            if documents is not None:
+                values["other_documents"] = "\n".join(
+                    text for kind, text, _id in documents.get(source_id, ()) if kind == "text"
+                )
             changed = _changed(service, values)
             current_areas = (
                 set(service.key_areas.values_list("pk", flat=True)) if service.pk else set()
@@ -230,7 +240,8 @@ class Committer:
                 wanted = {c for c in wanted if c[0] != CriterionKind.DOCUMENT}
                 wanted |= {
                     (CriterionKind.DOCUMENT, v, ServiceCriterion.Rule.REQUIRES)
-                    for v in documents.get(source_id, ())
+                    for kind, v, _id in documents.get(source_id, ())
+                    if kind == "doc"
                 }
             extra = areas != current_areas or wanted != current
             self._save("services", service, changed, row, extra=extra)
@@ -278,6 +289,10 @@ class Committer:
             values = dict(row.values)
             values["organization"] = self.by_id["organization"][organization_id]
             values["service"] = self.by_id["service"][service_id] if service_id else None
+            sal_id = row.refs.get("service_at_location_id", "")
+            values["service_at_location"] = (
+                self.by_id["service_at_location"][sal_id] if sal_id else None
+            )
             if has_phones:  # without phones.csv, a contact keeps the number it has
                 values["phone"] = self.data["contact_phones"].get(source_id, "")
             changed = _changed(contact, values)
@@ -324,3 +339,91 @@ class Committer:
             language = self._match(Language, source_id, by_hsds, by_public, row)
             changed = _changed(language, {**row.values, **parents})
             self._save("languages", language, changed, row)
+
+    def _taxonomy(self) -> None:
+        """Store the package's terms and which services they classify. Terms of our own
+        key-area vocabulary are not stored: they are the key areas (see _services)."""
+        terms = {
+            source_id: row
+            for source_id, row in self.rows.get("taxonomy", {}).items()
+            if row.values["vocabulary"] != spec.KEY_AREA_VOCABULARY
+        }
+        existing = {
+            t.hsds_id: t for t in TaxonomyTerm.objects.filter(collaborative=self.collaborative)
+        }
+        stored: dict[str, TaxonomyTerm] = {}
+        for source_id, row in terms.items():
+            term = existing.get(source_id) or TaxonomyTerm(
+                collaborative=self.collaborative, hsds_id=source_id
+            )
+            changed = _changed(term, row.values)
+            self._save("taxonomy_terms", term, changed, row)
+            stored[source_id] = term
+        # Each service's links: services_taxonomy.csv rows, then services.csv taxonomy_ids.
+        links: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # service: term: row
+        for row in self.rows.get("service_taxonomy", {}).values():
+            if row.refs["taxonomy_id"] in stored:
+                links[row.refs["service_id"]][row.refs["taxonomy_id"]] = (
+                    row.id,
+                    row.values["taxonomy_detail"],
+                )
+        for service_id, row in self.rows["service"].items():
+            for term_id in row.refs["taxonomy_ids"]:
+                if term_id in stored:
+                    links[service_id].setdefault(term_id, ("", ""))
+        if "service_taxonomy" not in self.data["has"] and not links:
+            return  # the package says nothing about classifications: keep what is there
+        services = cast(dict[str, Service], self.by_id["service"])
+        current: dict[int, dict[int, ServiceTaxonomy]] = defaultdict(dict)
+        for link in ServiceTaxonomy.objects.filter(service__in=[s.pk for s in services.values()]):
+            current[link.service_id][link.term_id] = link
+        for service_id, service in services.items():
+            wanted = {stored[t].pk: values for t, values in links.get(service_id, {}).items()}
+            have = current.get(service.pk, {})
+            gone = [link.pk for term_pk, link in have.items() if term_pk not in wanted]
+            ServiceTaxonomy.objects.filter(pk__in=gone).delete()
+            for term_pk, (hsds_id, detail) in wanted.items():
+                link = have.get(term_pk) or ServiceTaxonomy(service=service, term_id=term_pk)
+                if _changed(link, {"hsds_id": hsds_id, "taxonomy_detail": detail}) or not link.pk:
+                    link.save()
+
+    def _source_ids(self) -> None:
+        """Remember the ids of rows kept inside another record (addresses, accessibility,
+        documents), so an export writes them back under the same ids."""
+        wanted: dict[tuple[str, str], str] = {}
+        locations = cast(dict[str, Location], self.by_id["location"])
+        for location_id, hsds_id in self.data["address_ids"].items():
+            wanted["physical_address", str(locations[location_id].public_id)] = hsds_id
+        for location_id, lines in self.data["accessibility_ids"].items():
+            public_id = locations[location_id].public_id
+            for line, hsds_id in lines:
+                wanted["accessibility_for_disabilities", f"{public_id}|{line}"] = hsds_id
+        services = cast(dict[str, Service], self.by_id["service"])
+        for service_id, documents in (self.data["documents"] or {}).items():
+            public_id = services[service_id].public_id
+            for kind, value, hsds_id in documents:
+                wanted["required_document", f"{public_id}|{kind}:{value}"] = hsds_id
+        if not wanted:
+            return
+        existing = HsdsSourceId.objects.filter(
+            collaborative=self.collaborative, resource__in={r for r, _k in wanted}
+        )
+        by_key = {(s.resource, s.key): s for s in existing}
+        # An id now names other content: the old mapping goes, so no id is written twice.
+        reused = {(r, i) for (r, _k), i in wanted.items()}
+        stale = [
+            s.pk
+            for s in by_key.values()
+            if (s.resource, s.hsds_id) in reused and wanted.get((s.resource, s.key)) != s.hsds_id
+        ]
+        HsdsSourceId.objects.filter(pk__in=stale).delete()
+        for (resource, key), hsds_id in wanted.items():
+            current = by_key.get((resource, key))
+            if current is not None and current.pk not in stale:
+                if current.hsds_id != hsds_id:
+                    current.hsds_id = hsds_id
+                    current.save(update_fields=["hsds_id"])
+            else:
+                HsdsSourceId.objects.create(
+                    collaborative=self.collaborative, resource=resource, key=key, hsds_id=hsds_id
+                )

@@ -25,6 +25,7 @@ from stakeholders.models import (
     Collaborative,
     Contact,
     CriterionKind,
+    HsdsSourceId,
     Language,
     Location,
     Member,
@@ -34,6 +35,7 @@ from stakeholders.models import (
     Service,
     ServiceAtLocation,
     ServiceCriterion,
+    TaxonomyTerm,
 )
 
 _ACCESSIBILITY_BY_LABEL = {accessibility_label(k): k for k in spec.ACCESSIBILITY}
@@ -132,7 +134,7 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
         Service.objects.visible_to(anonymous)
         .in_collaborative(collaborative)
         .select_related("organization")
-        .prefetch_related("key_areas", "criteria")
+        .prefetch_related("key_areas", "criteria", "taxonomy_links__term")
         .order_by("name", "pk")
     )
     locations = list(
@@ -154,6 +156,19 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
         if s.service_id in ids["service"] and s.location_id in ids["location"]
     ]
     ids["service_at_location"] = {s.pk: _xid(s) for s in sals}
+    source_ids = {
+        (s.resource, s.key): s.hsds_id
+        for s in HsdsSourceId.objects.filter(collaborative=collaborative)
+    }
+    written: set[tuple[str, str]] = set()
+
+    def row_id(resource: str, key: str, *derived: str) -> str:
+        """The id a kept-inside row came in with, else a stable derived one; never twice."""
+        found = source_ids.get((resource, key))
+        if found is None or (resource, found) in written:
+            found = _derived_id(*derived)
+        written.add((resource, found))
+        return found
 
     def ref(kind: str, pk: int | None) -> str | None:
         """The exported id of a parent, "" for none, None when the parent is not public."""
@@ -174,9 +189,14 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
             {
                 "id": oid,
                 "name": org.name,
+                "alternate_name": org.alternate_name,
                 "description": org.description,
                 "email": org.email,
                 "url": org.website,
+                "tax_status": org.tax_status,
+                "tax_id": org.tax_id,
+                "year_incorporated": org.year_incorporated,
+                "legal_status": org.legal_status,
             }
         )
         tables["reentry_organization"].append(
@@ -200,9 +220,12 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
                 "url": service.url,
                 "email": service.email,
                 "status": service.status,
+                "interpretation_services": service.interpretation_services,
                 "application_process": service.application_process,
                 "wait_time": service.wait_time,
                 "fees": service.fees,
+                "accreditations": service.accreditations,
+                "licenses": service.licenses,
             }
         )
         criteria = list(service.criteria.all())
@@ -225,16 +248,42 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
                 **rules,
             }
         )
+        documents = [
+            (f"doc:{c.value}", c.value, c.get_value_display())
+            for c in criteria
+            if c.kind == CriterionKind.DOCUMENT
+        ] + [
+            (f"text:{line}", line, line)
+            for line in filter(None, (t.strip() for t in service.other_documents.splitlines()))
+        ]
         with override("en"):
-            for c in criteria:
-                if c.kind == CriterionKind.DOCUMENT:
-                    tables["required_document"].append(
-                        {
-                            "id": _derived_id(sid, "document", c.value),
-                            "service_id": sid,
-                            "document": str(c.get_value_display()),
-                        }
-                    )
+            for doc_key, value, text in documents:
+                tables["required_document"].append(
+                    {
+                        "id": row_id(
+                            "required_document",
+                            f"{service.public_id}|{doc_key}",
+                            sid,
+                            "document",
+                            value,
+                        ),
+                        "service_id": sid,
+                        "document": str(text),
+                    }
+                )
+        for link in service.taxonomy_links.all():
+            link_id = link.hsds_id
+            if not link_id or ("service_taxonomy", link_id) in written:
+                link_id = _derived_id(sid, "taxonomy", link.term.hsds_id)
+            written.add(("service_taxonomy", link_id))
+            tables["service_taxonomy"].append(
+                {
+                    "id": link_id,
+                    "service_id": sid,
+                    "taxonomy_id": link.term.hsds_id,
+                    "taxonomy_detail": link.taxonomy_detail,
+                }
+            )
         for area in service.key_areas.all():
             key_areas[area.pk] = area
             tables["service_taxonomy"].append(
@@ -247,6 +296,17 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
     for area in sorted(key_areas.values(), key=lambda a: (a.order, a.name)):
         tables["taxonomy"].append(
             {"id": str(area.public_id), "name": area.name, "vocabulary": spec.KEY_AREA_VOCABULARY}
+        )
+    # Imported vocabularies, whole: terms are words, not anyone's data.
+    for term in TaxonomyTerm.objects.filter(collaborative=collaborative):
+        tables["taxonomy"].append(
+            {
+                "id": term.hsds_id,
+                "name": term.name,
+                "parent_id": term.parent_hsds_id,
+                "parent_name": term.parent_name,
+                "vocabulary": term.vocabulary,
+            }
         )
     for loc in locations:
         lid = _xid(loc)
@@ -267,11 +327,15 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
         if all(parts):
             tables["physical_address"].append(
                 {
-                    "id": _derived_id(lid, "address"),
+                    "id": row_id("physical_address", str(loc.public_id), lid, "address"),
                     "location_id": lid,
+                    "attention": loc.address_attention,
                     "address_1": loc.address_1,
                     "address_2": loc.address_2,
+                    "address_3": loc.address_3,
+                    "address_4": loc.address_4,
                     "city": loc.city,
+                    "region": loc.region,
                     "state_province": loc.state_province,
                     "postal_code": loc.postal_code,
                     "country": loc.country,
@@ -285,7 +349,13 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
                 key, details = "", line
             tables["accessibility_for_disabilities"].append(
                 {
-                    "id": _derived_id(lid, "accessibility", str(n)),
+                    "id": row_id(
+                        "accessibility_for_disabilities",
+                        f"{loc.public_id}|{line}",
+                        lid,
+                        "accessibility",
+                        str(n),
+                    ),
                     "location_id": lid,
                     "accessibility": key,
                     "details": details,
@@ -313,6 +383,9 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
                 "id": cid,
                 "organization_id": org_id,
                 "service_id": service_id,
+                "service_at_location_id": ids["service_at_location"].get(
+                    contact.service_at_location_id, ""
+                ),
                 "name": contact.name,
                 "title": contact.title,
                 "department": contact.department,
@@ -344,6 +417,7 @@ def _tables(collaborative: Collaborative) -> dict[str, list[dict]]:
                 "type": phone.type,
                 "language": phone.language,
                 "description": phone.description,
+                "department": phone.department,
             }
         )
     for schedule, refs in children(RegularSchedule, ("service", "location", "service_at_location")):

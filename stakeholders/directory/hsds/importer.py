@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
+from reentry.pagecache import DIRECTORY, page_changed
 from reentry.sharing.levels import SharingLevel
 from stakeholders.directory.hsds.commit import Committer
 from stakeholders.directory.hsds.package import read_package
@@ -83,6 +84,7 @@ def hsds_import(
                 source=report.source,
                 counts={t: vars(c) for t, c in report.counts.items()},
             )
+            page_changed(DIRECTORY, collaborative)  # the cached public directory, on commit
     except Rollback:
         return report
     report.committed = True

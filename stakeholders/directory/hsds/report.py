@@ -13,6 +13,7 @@ TABLES = (
     "phones",
     "regular_schedules",
     "languages",
+    "taxonomy_terms",
 )
 
 

@@ -99,8 +99,6 @@ UUID_ID = Field(
     format="uuid",
     description="Each organization must have a unique identifier, a UUID.",
 )
-# A row we store inside another record gets a new id on export: its own id is not kept.
-NEW_ID = Field("id", required=True, kept=False, description=ID.description)
 NO_DESCRIPTION = "No description yet."
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 PHONE_TYPES = ("text", "voice", "fax", "cell", "video", "pager", "textphone")
@@ -124,7 +122,7 @@ ORGANIZATION = Resource(
     (
         UUID_ID,
         Field("name", required=True),
-        Field("alternate_name", kept=False),
+        Field("alternate_name"),
         Field(
             "description",
             required=True,
@@ -133,10 +131,10 @@ ORGANIZATION = Resource(
         ),
         Field("email", format="email"),
         Field("url", format="uri"),
-        Field("tax_status", kept=False),
-        Field("tax_id", kept=False),
-        Field("year_incorporated", "date", format="%Y", kept=False),
-        Field("legal_status", kept=False),
+        Field("tax_status"),
+        Field("tax_id"),
+        Field("year_incorporated", "date", format="%Y"),
+        Field("legal_status"),
     ),
     description="Organizations delivering services.",
     required=True,
@@ -154,12 +152,12 @@ SERVICE = Resource(
         Field("url", format="uri"),
         Field("email", format="email"),
         Field("status", required=True, enum=SERVICE_STATUSES),
-        Field("interpretation_services", kept=False),
+        Field("interpretation_services"),
         Field("application_process"),
         Field("wait_time"),
         Field("fees"),
-        Field("accreditations", kept=False),
-        Field("licenses", kept=False),
+        Field("accreditations"),
+        Field("licenses"),
         Field("taxonomy_ids"),
     ),
     description="Services provided by organizations.",
@@ -201,7 +199,7 @@ CONTACT = Resource(
         ID,
         Field("organization_id"),
         Field("service_id"),
-        Field("service_at_location_id", kept=False),
+        Field("service_at_location_id"),
         Field("name"),
         Field("title"),
         Field("department"),
@@ -230,7 +228,7 @@ PHONE = Resource(
         Field("type", enum=PHONE_TYPES),
         Field("language"),
         Field("description"),
-        Field("department", kept=False),
+        Field("department"),
     ),
     description="Phone numbers of organizations, services, locations and contact people.",
     foreign_keys=(
@@ -245,15 +243,15 @@ PHYSICAL_ADDRESS = Resource(
     "physical_address",
     "physical_addresses.csv",
     (
-        NEW_ID,
+        ID,
         Field("location_id"),
-        Field("attention", kept=False),
+        Field("attention"),
         Field("address_1", required=True),
         Field("address_2"),
-        Field("address_3", kept=False),
-        Field("address_4", kept=False),
+        Field("address_3"),
+        Field("address_4"),
         Field("city", required=True),
-        Field("region", kept=False),
+        Field("region"),
         Field("state_province", required=True),
         Field("postal_code", required=True),
         Field("country", required=True),
@@ -291,7 +289,7 @@ ACCESSIBILITY_FOR_DISABILITIES = Resource(
     "accessibility_for_disabilities",
     "accessibility_for_disabilities.csv",
     (
-        NEW_ID,
+        ID,
         Field("location_id"),
         Field("accessibility", enum=ACCESSIBILITY),
         Field("details"),
@@ -303,22 +301,23 @@ TAXONOMY = Resource(
     "taxonomy",
     "taxonomy.csv",
     (
-        Field("id", required=True, unique=True, kept=False, description=ID.description),
-        Field("name", required=True, kept=False),
-        Field("parent_id", kept=False),
-        Field("parent_name", kept=False),
-        Field("vocabulary", kept=False),
+        UNIQUE_ID,
+        Field("name", required=True),
+        Field("parent_id"),
+        Field("parent_name"),
+        Field("vocabulary"),
     ),
-    description="Terms services are classified by (here: the collaborative's key areas).",
+    description="Terms services are classified by: the collaborative's key areas, and the "
+    "terms of directories it imported.",
 )
 SERVICE_TAXONOMY = Resource(
     "service_taxonomy",
     "services_taxonomy.csv",
     (
-        Field("id", required=True, unique=True, kept=False, description=ID.description),
+        UNIQUE_ID,
         Field("service_id", required=True),
         Field("taxonomy_id", required=True),
-        Field("taxonomy_detail", kept=False),
+        Field("taxonomy_detail"),
     ),
     description="Which taxonomy terms apply to which services.",
     foreign_keys=(("service_id", "service"), ("taxonomy_id", "taxonomy")),
@@ -326,7 +325,7 @@ SERVICE_TAXONOMY = Resource(
 REQUIRED_DOCUMENT = Resource(
     "required_document",
     "required_documents.csv",
-    (NEW_ID, Field("service_id"), Field("document")),
+    (ID, Field("service_id"), Field("document")),
     description="Documents a person needs to get a service.",
     foreign_keys=(("service_id", "service"),),
 )

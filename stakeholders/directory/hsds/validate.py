@@ -28,7 +28,9 @@ from stakeholders.models import (
     Service,
     ServiceAtLocation,
     ServiceCriterion,
+    ServiceTaxonomy,
     Supervision,
+    TaxonomyTerm,
 )
 
 
@@ -99,6 +101,8 @@ class Validator:
         self.ids: dict[str, set[str]] = {}  # every id seen, valid row or not
         self.offset_warned: set[str] = set()
         self.resource: spec.Resource | None = None
+        self.address_rows: dict[str, _Row] = {}
+        self.accessibility_ids: dict[str, list[tuple[str, str]]] = {}  # location: (line, id)
 
     def run(self) -> dict:
         for name, table in self.package.tables.items():
@@ -112,7 +116,9 @@ class Validator:
             "contact_owners": self._contact_owners(),
             "contact_phones": self._contact_phones(),
             "addresses": self._addresses(),
+            "address_ids": {location_id: row.id for location_id, row in self.address_rows.items()},
             "accessibility": self._accessibility(),
+            "accessibility_ids": self.accessibility_ids,
             "service_key_areas": self._service_key_areas(),
             "documents": self._documents(),
             "reentry_services": self._by("reentry_service", "service_id"),
@@ -242,9 +248,34 @@ class Validator:
         return True
 
     def _parse_organization(self, row, raw) -> bool:
-        mapping = {"name": "name", "description": "description", "email": "email"}
+        mapping = {
+            c: c
+            for c in (
+                "name",
+                "alternate_name",
+                "description",
+                "email",
+                "tax_status",
+                "tax_id",
+                "legal_status",
+            )
+        }
         mapping["url"] = "website"
-        return self._model_values(row, Organization, mapping, raw)
+        ok = self._model_values(row, Organization, mapping, raw)
+        # HSDS writes the year as a date of format %Y; a full date gives its year.
+        text = raw.get("year_incorporated", "")
+        row.values["year_incorporated"] = None
+        if text:
+            match = re.match(r"^(\d{4})(?:-\d{2}-\d{2})?$", text)
+            if match is None:
+                ok = self._bad(
+                    row,
+                    "year_incorporated",
+                    _("“%(value)s” is not a year like 1997.") % {"value": text},
+                )
+            else:
+                row.values["year_incorporated"] = int(match.group(1))
+        return ok
 
     def _parse_service(self, row, raw) -> bool:
         mapping = {
@@ -258,6 +289,9 @@ class Validator:
                 "application_process",
                 "wait_time",
                 "fees",
+                "interpretation_services",
+                "accreditations",
+                "licenses",
             )
         }
         ok = self._model_values(row, Service, mapping, raw)
@@ -292,7 +326,7 @@ class Validator:
         return self._model_values(row, Contact, mapping, raw) and ok
 
     def _parse_phone(self, row, raw) -> bool:
-        mapping = {c: c for c in ("number", "language", "description")}
+        mapping = {c: c for c in ("number", "language", "description", "department")}
         ok = self._model_values(row, Phone, mapping, raw)
         row.values["type"] = self._enum(row, raw, "type", spec.PHONE_TYPES, default="voice")
         extension = raw.get("extension", "")
@@ -313,8 +347,19 @@ class Validator:
 
     def _parse_physical_address(self, row, raw) -> bool:
         mapping = {
-            c: c for c in ("address_1", "address_2", "city", "state_province", "postal_code")
+            c: c
+            for c in (
+                "address_1",
+                "address_2",
+                "address_3",
+                "address_4",
+                "city",
+                "region",
+                "state_province",
+                "postal_code",
+            )
         }
+        mapping["attention"] = "address_attention"
         ok = self._model_values(row, Location, mapping, raw)
         raw = {**raw, "country": raw.get("country", "").upper()}
         return self._model_values(row, Location, {"country": "country"}, raw) and ok
@@ -350,11 +395,13 @@ class Validator:
         return key is not None
 
     def _parse_taxonomy(self, row, raw) -> bool:
-        row.values = {c: raw.get(c, "") for c in ("name", "parent_name", "vocabulary")}
-        return True
+        mapping = {c: c for c in ("name", "parent_name", "vocabulary")}
+        mapping["parent_id"] = "parent_hsds_id"
+        return self._model_values(row, TaxonomyTerm, mapping, raw)
 
     def _parse_service_taxonomy(self, row, raw) -> bool:
-        return True
+        mapping = {"taxonomy_detail": "taxonomy_detail"}
+        return self._model_values(row, ServiceTaxonomy, mapping, raw)
 
     def _parse_required_document(self, row, raw) -> bool:
         row.values["document"] = raw.get("document", "")
@@ -564,17 +611,24 @@ class Validator:
                 )
             else:
                 out[location_id] = row.values
+                self.address_rows[location_id] = row
         return out
 
     def _accessibility(self) -> dict[str, str]:
         lines: dict[str, list[str]] = defaultdict(list)
+        ids: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for row in self.rows.get("accessibility_for_disabilities", {}).values():
             key, details = row.values["accessibility"], row.values["details"]
             if key:
                 label = accessibility_label(key)
-                lines[row.refs["location_id"]].append(f"{label}: {details}" if details else label)
+                line = f"{label}: {details}" if details else label
             elif details:
-                lines[row.refs["location_id"]].append(details)
+                line = details
+            else:
+                continue
+            lines[row.refs["location_id"]].append(line)
+            ids[row.refs["location_id"]].append((line, row.id))
+        self.accessibility_ids = dict(ids)
         return {location_id: "\n".join(text) for location_id, text in lines.items()}
 
     def _service_key_areas(self) -> dict[str, set[int]]:
@@ -613,22 +667,33 @@ class Validator:
                         return found.pk
         return None
 
-    def _documents(self) -> dict[str, set[str]] | None:
+    def _documents(self) -> dict[str, list[tuple[str, str, str]]] | None:
+        """Each service's required documents as (kind, value, row id): ("doc", a Document
+        value) for one this directory tracks, ("text", the text) for any other."""
         if "required_document" not in self.package.tables:
             return None
-        out: dict[str, set[str]] = defaultdict(set)
+        out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         for row in self.rows.get("required_document", {}).values():
-            value = document_value(row.values["document"])
-            if value is None:
+            text = " ".join(row.values["document"].split())
+            if not row.refs["service_id"]:
+                self.report.warn(
+                    row.file, row.number, "service_id", _("No service: the document is skipped.")
+                )
+                continue
+            if not text:
+                continue
+            value = document_value(text)
+            seen = {(kind, v) for kind, v, _id in out[row.refs["service_id"]]}
+            item = ("doc", value) if value is not None else ("text", text)
+            if item in seen:
                 self.report.warn(
                     row.file,
                     row.number,
                     "document",
-                    _("“%(value)s” is not one of the documents this directory tracks; skipped.")
-                    % {"value": row.values["document"]},
+                    _("This document is already listed for the service; skipped."),
                 )
-            elif row.refs["service_id"]:
-                out[row.refs["service_id"]].add(value)
+                continue
+            out[row.refs["service_id"]].append((*item, row.id))
         return out
 
     def _by(self, name: str, column: str) -> dict[str, _Row]:

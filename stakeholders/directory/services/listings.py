@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
+from reentry.pagecache import DIRECTORY, page_changed
 from stakeholders.access import (
     may_change_organization_sector,
     may_change_organization_sharing,
@@ -99,6 +100,7 @@ def _save(
     history, and log ``action`` with ``details``."""
     _stamp(row, actor, reason or [])
     row.save()
+    page_changed(DIRECTORY, actor.collaborative)
     record(action, actor=actor.user, request=request, obj=row, **details)
 
 
@@ -193,6 +195,7 @@ def organization_profile_update(
         transaction.on_commit(functools.partial(default_storage.delete, old_logo))
     if key_areas is not None:
         organization.key_areas.set(key_areas)
+    page_changed(DIRECTORY, actor.collaborative)
     record(
         "directory.organization_updated",
         actor=actor.user,
@@ -296,6 +299,7 @@ def contact_delete(*, actor: Member, contact: Contact, request=None) -> None:
     )
     _stamp(contact, actor, [])
     contact.delete()
+    page_changed(DIRECTORY, actor.collaborative)
 
 
 # --- Services -----------------------------------------------------------------------------

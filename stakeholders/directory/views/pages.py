@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 
+from reentry.pagecache import DIRECTORY, cached_public_page
 from reentry.sharing.access import get_visible_or_404
 from stakeholders.access import may_edit_organization
 from stakeholders.directory.access import DirectoryRequest, member_view, public_view
@@ -155,6 +156,7 @@ def service_detail(request: DirectoryRequest, slug: str, public_id: UUID) -> Htt
     )
     criteria = list(service.criteria.all())
     documents = [c.get_value_display() for c in criteria if c.kind == CriterionKind.DOCUMENT]
+    documents += [line.strip() for line in service.other_documents.splitlines() if line.strip()]
     locations = [
         {
             "location": at.location,
@@ -317,7 +319,10 @@ def resource_sheet(request: DirectoryRequest, slug: str, area: str) -> HttpRespo
 
 # The two faces of each shared page.
 member_directory = member_view(directory)
-public_directory = public_view(directory)
+# Signed-out visitors get it from the cache (it says what is open now: kept a minute at most).
+public_directory = cached_public_page(DIRECTORY, timeout=60, per_minute=True)(
+    public_view(directory)
+)
 member_service = member_view(service_detail)
 public_service = public_view(service_detail)
 member_sheet = member_view(resource_sheet)

@@ -267,9 +267,13 @@ class Command(BaseCommand):
 
         # Shared indicators with five years of figures from several organizations, at
         # different sharing levels, with small numbers to suppress (indicators/demo.py).
-        from indicators.demo import seed_indicators
+        from indicators.demo import seed_indicators, seed_records
 
         seed_indicators(collab)
+
+        # The Iowa release file as the state prison's record-level dataset: the rows stay
+        # with it, the derived return rate is shared (docs/derived-indicators.md).
+        seed_records(collab)
 
         # Quick wins at every stage and polls of each method (workgroups/demo_quickwins.py).
         from workgroups.demo_quickwins import seed_quickwins

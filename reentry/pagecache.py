@@ -1,0 +1,134 @@
+"""Public pages kept whole, as rendered HTML, per collaborative and language.
+
+A public page (the public directory, the public quick wins) looks the same to every
+signed-out visitor, so it is rendered once and served from the cache until its data
+changes. Each kind of page has a version per collaborative, kept in the cache; the
+services that change what the page shows call ``page_changed(kind, collaborative)``
+(on commit), which gives the kind a new version, so the next visitor renders afresh. An
+entry also expires by itself after the kind's ``timeout`` (a bump lost while the cache was
+down, or made in another process's local-memory cache, lasts no longer than that).
+
+Only what is the same for everyone is served from the cache: GET or HEAD, signed out,
+no messages waiting. The per-visitor things in those pages, the CSRF token of the
+language form and the CSP nonce of the script tags, are taken out before storing and put
+back (the visitor's own) on serving.
+Every answer carries an ``ETag`` (the page and the visitor's CSRF cookie), so a browser
+that has the page revalidates and gets 304 without a body. The answers stay ``private``:
+they carry the visitor's CSRF token, so a shared proxy must not hand them to others.
+
+To add a page: wrap its view in ``cached_public_page(kind, timeout=…)`` (the view takes
+the collaborative's ``slug``), and call ``page_changed(kind, collaborative)`` from every
+service that changes what it shows.
+"""
+
+import functools
+import hashlib
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags, quote_etag
+from django.utils.translation import get_language
+
+DIRECTORY = "directory"
+QUICK_WINS = "quickwins"
+
+_PLACEHOLDER = "\x00csrf\x00"
+_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_NONCE_PLACEHOLDER = "\x00nonce\x00"
+_NONCE = re.compile(r'nonce="([^"]+)"')
+
+
+def _version_key(kind: str, slug: str) -> str:
+    return f"page:version:{kind}:{slug}"
+
+
+def page_changed(kind: str, collaborative: Any) -> None:
+    """What the ``kind`` pages of this collaborative show has changed: serve them afresh
+    once the transaction commits."""
+    key = _version_key(kind, collaborative.slug)
+    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None))
+
+
+def _version(kind: str, slug: str) -> str | None:
+    key = _version_key(kind, slug)
+    version = cache.get(key)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(key, version, None)
+        version = cache.get(key)  # None while the cache is down: then nothing is kept
+    return version
+
+
+def _servable(request: HttpRequest) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and not len(get_messages(request))
+    )
+
+
+def _etag(request: HttpRequest, digest: str) -> str:
+    csrf = request.META.get("CSRF_COOKIE", "")
+    return quote_etag(hashlib.sha256(f"{digest}:{csrf}".encode()).hexdigest()[:32])
+
+
+def cached_public_page(
+    kind: str, *, timeout: int, per_minute: bool = False
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """Serve the view's page from the cache for signed-out visitors. ``per_minute`` keys
+    the page by the minute too, for pages that say what is open right now."""
+
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponseBase:
+            if not _servable(request) or (version := _version(kind, slug)) is None:
+                return view(request, slug, *args, **kwargs)
+            query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+            minute = int(time.time() // 60) if per_minute else 0
+            partial = "htmx" if request.headers.get("HX-Request") else "page"
+            key = (
+                f"page:{kind}:{slug}:{version}:{get_language()}:{partial}:{minute}:"
+                f"{request.path}:{query}"
+            )
+            entry = cache.get(key)
+            if entry is None:
+                response = view(request, slug, *args, **kwargs)
+                if not isinstance(response, HttpResponse) or response.status_code != 200:
+                    return response
+                html = response.content.decode(response.charset)
+                if match := _TOKEN.search(html):
+                    html = html.replace(match.group(1), _PLACEHOLDER)
+                if match := _NONCE.search(html):
+                    html = html.replace(
+                        f'nonce="{match.group(1)}"', f'nonce="{_NONCE_PLACEHOLDER}"'
+                    )
+                digest = hashlib.sha256(html.encode()).hexdigest()
+                entry = (digest, html, response["Content-Type"])
+                cache.set(key, entry, timeout)
+            digest, html, content_type = entry
+            if _PLACEHOLDER in html:
+                html = html.replace(_PLACEHOLDER, get_token(request))
+            if _NONCE_PLACEHOLDER in html and (nonce := get_nonce(request)) is not None:
+                html = html.replace(_NONCE_PLACEHOLDER, str(nonce))
+            etag = _etag(request, digest)
+            if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+                response = HttpResponseNotModified()
+            else:
+                response = HttpResponse(html, content_type=content_type)
+            response["ETag"] = etag
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        return wrapper
+
+    return decorator
