@@ -431,6 +431,7 @@ def _setup() -> Setup:
         "scorecard": f"/c/{s}/indicators/dashboard/{area.slug}/",
         "indicator": f"/c/{s}/indicators/{indicator.public_id}/",
         "home": f"/c/{s}/",
+        "overview": f"/c/{s}/overview/",
         "public_directory": f"/directory/{s}/",
         "public_quick_wins": f"/quick-wins/{s}/",
     }

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from mentorship import urls as mentorship_urls
-from reentry.site import views
+from reentry.site import homes, landing, views
 from stakeholders import views as stakeholder_views
 from stakeholders.directory import urls as directory_urls
 from workgroups import inclusion
@@ -16,6 +16,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/profile/", stakeholder_views.account_home, name="account_home"),
     path("invitations/<str:token>/", stakeholder_views.invitation_accept, name="invitation_accept"),
+    # A person's home in a collaborative: what needs them now (reentry.site.homes). Ahead
+    # of stakeholders' own "" pattern, whose name ("stakeholders:home") still reverses
+    # here; the collaborative at a glance is stakeholders:overview.
+    path("c/<slug:slug>/", homes.collaborative_home, name="collaborative_home"),
+    path("about/<slug:slug>/", landing.public_landing, name="public_landing"),
     path("c/<slug:slug>/api-tokens/", include("reentry.api.token_urls")),
     path("c/<slug:slug>/groups/", include("workgroups.urls")),
     path("c/<slug:slug>/stipends/", include("reentry.stipends.urls")),

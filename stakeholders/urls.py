@@ -5,7 +5,10 @@ from stakeholders import views
 app_name = "stakeholders"
 
 urlpatterns = [
+    # "/c/<slug>/" itself is the person's home (reentry.site.homes, routed first); the
+    # name stays here so that every link to the collaborative lands there.
     path("", views.collaborative_home, name="home"),
+    path("overview/", views.collaborative_home, name="overview"),
     path("organizations/", views.organization_list, name="organizations"),
     path("organizations/<uuid:public_id>/", views.organization_detail, name="organization"),
     path("members/", views.member_list, name="members"),

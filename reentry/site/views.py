@@ -12,19 +12,31 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from reentry.site import landing
 from stakeholders.models import Collaborative, JoinRequest, Member
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Signed in: my collaboratives. Signed out: what this is, and how to sign in."""
+    """Signed in: straight into my collaborative when I have one, else a chooser
+    (``?all`` shows the chooser anyway: pending requests, others to ask to join).
+    Signed out: what this is, how to sign in, and the public pages."""
     open_to_requests = Collaborative.objects.filter(accepts_join_requests=True).order_by("name")
     if not request.user.is_authenticated:
-        return render(request, "home_public.html", {"open_collaboratives": open_to_requests})
-    memberships = (
+        return render(
+            request,
+            "home_public.html",
+            {
+                "open_collaboratives": open_to_requests,
+                "public_collaboratives": landing.public_collaboratives(),
+            },
+        )
+    memberships = list(
         Member.objects.of_user(request.user)
         .select_related("collaborative", "organization")
         .order_by("collaborative__name")
     )
+    if len(memberships) == 1 and "all" not in request.GET:
+        return redirect(memberships[0].collaborative.get_absolute_url())
     pending = (
         JoinRequest.objects.pending().filter(user=request.user).select_related("collaborative")
     )

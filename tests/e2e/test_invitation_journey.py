@@ -44,9 +44,9 @@ def test_invited_person_signs_up_through_the_link_and_sees_the_collaborative_hom
 
     # Backbone staff sign in and invite a new person.
     sign_in(page, backbone.user.email, TEST_PASSWORD)
-    expect(page.get_by_role("heading", name="Welcome, Dana")).to_be_visible()
-    page.get_by_role("link", name="Riverside Reentry Network").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Riverside Reentry Network")
+    # One collaborative: straight into its home, no chooser.
+    expect(page).to_have_url(url("/c/riverside/"))
+    expect(page.get_by_role("heading", name="Hello, Dana")).to_be_visible()
     sections = page.get_by_role("navigation", name="Riverside Reentry Network sections")
     sections.get_by_text("Manage").click()  # staff tools are folded under "Manage"
     sections.get_by_role("link", name="Invitations").click()
@@ -86,9 +86,11 @@ def test_invited_person_signs_up_through_the_link_and_sees_the_collaborative_hom
     guest.get_by_role("button", name="Join the collaborative").click()
 
     expect(guest.get_by_text("Welcome to Riverside Reentry Network.")).to_be_visible()
+    expect(guest).to_have_url(url("/c/riverside/"))
+    expect(guest.get_by_role("heading", name="Hello, Jordan")).to_be_visible()
+    guest.get_by_role("link", name="About this collaborative").click()
     expect(guest.get_by_role("heading", level=1)).to_have_text("Riverside Reentry Network")
     expect(guest.get_by_text("Second Chance Housing")).to_be_visible()
-    expect(guest).to_have_url(url("/c/riverside/"))
     context.close()
 
     joined = Member.objects.get(user__email="jordan@example.net", collaborative=collaborative)
@@ -135,5 +137,5 @@ def test_skip_link_comes_first_and_sign_in_works_with_the_keyboard(page, url, ri
     page.keyboard.type(TEST_PASSWORD)
     page.keyboard.press("Enter")
 
-    expect(page.get_by_role("heading", name="Welcome, Dana")).to_be_visible()
+    expect(page.get_by_role("heading", name="Hello, Dana")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -44,6 +44,6 @@ def test_backbone_staff_without_a_second_factor_are_sent_to_set_one_up(
         page.get_by_role("list", name="Your unused recovery codes").get_by_role("listitem")
     ).to_have_count(10)
 
-    # Now the collaborative opens.
+    # Now the collaborative opens: the person's home in it.
     page.goto(url("/c/riverside/"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Riverside Reentry Network")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Dana")

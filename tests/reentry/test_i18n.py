@@ -31,7 +31,7 @@ def test_sign_in_page_stays_in_english_without_a_cookie(client):
 
 def test_collaborative_home_is_in_spanish_with_the_es_cookie(cast, login):
     client = speak(login(cast.backbone), "es")
-    response = client.get(reverse("stakeholders:home", kwargs={"slug": cast.collab.slug}))
+    response = client.get(reverse("stakeholders:overview", kwargs={"slug": cast.collab.slug}))
     assert response.status_code == 200
     for spanish in ("Áreas clave", "Actividad reciente", "Invitar a alguien", "Resumen"):
         assert spanish in response.text

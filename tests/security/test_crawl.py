@@ -65,7 +65,12 @@ PEOPLE = {
     "anonymous": HOME,
 }
 # Anonymous people also start at the pages made public by design.
-PUBLIC_STARTS = [f"/dashboard/{SLUG}/", f"/directory/{SLUG}/", f"/quick-wins/{SLUG}/"]
+PUBLIC_STARTS = [
+    f"/about/{SLUG}/",
+    f"/dashboard/{SLUG}/",
+    f"/directory/{SLUG}/",
+    f"/quick-wins/{SLUG}/",
+]
 
 MAX_PAGES = 400
 PER_ROUTE = 3
@@ -82,6 +87,7 @@ JUNK_VALUES = ["nonsense", "\x00", "99999999999999999999"]
 
 # Cedar River pages that anyone, and so the other collaborative's backbone, may open.
 PUBLIC_BY_DESIGN = (
+    f"/about/{SLUG}/",  # the public landing page
     f"/dashboard/{SLUG}/",  # public dashboard, its CSV, embeds and charts
     f"/directory/{SLUG}/",  # public directory
     f"/quick-wins/{SLUG}/",  # completed quick wins
@@ -537,6 +543,13 @@ def test_the_other_collaborative_never_sees_cedar_river_names(as_person):
 OBSERVER_MAY_OPEN = {
     "mentorship:matches": "a program's match list: coordinators see all, others only their own",
     "polls:vote": "a poll open to the whole collaborative; the page says why they cannot vote",
+    # The common agenda is every member's to read (ActionItem.visible_to, ActionPlan's
+    # through its group). The backbone's home links the overdue items first, so its crawl
+    # reaches other items and plans (three per route) than the observer's does.
+    "workgroups:action_item": "an action item: the collaborative's common agenda",
+    "workgroups:board": "a group's board: its action items",
+    "workgroups:plan": "an action plan: seen wherever its group is",
+    "workgroups:plans": "a group's action plans",
 }
 
 

@@ -17,7 +17,7 @@ indicators (``indicators.dashboards.indicator_data``)
     (``/api/v1/collaboratives/<slug>/observations/``), the public dashboard, its CSV,
     its embed and its SVG chart (``public_indicators:dashboard|csv|embed|chart``);
 stakeholders
-    the collaborative's home page (``stakeholders:home``): members who share lived
+    the collaborative's overview page (``stakeholders:overview``): members who share lived
     experience;
 workgroups
     the inclusion card on a group's page and the inclusion report (``inclusion_report``:
@@ -191,7 +191,7 @@ class TestIndicators:
 
 
 def test_collaborative_home(cast, login, spy):
-    _get(login(cast.staff_b), reverse("stakeholders:home", kwargs={"slug": cast.collab.slug}))
+    _get(login(cast.staff_b), reverse("stakeholders:overview", kwargs={"slug": cast.collab.slug}))
     members = Member.objects.filter(collaborative=cast.collab, is_active=True).count()
     assert_through(spy, {suppression.TOTAL: members, "lived_experience": 0, "others": members})
 

@@ -23,7 +23,7 @@ def _stat(page: str) -> str:
 
 
 def _home(client):
-    response = client.get(reverse("stakeholders:home", kwargs={"slug": "collab-a"}))
+    response = client.get(reverse("stakeholders:overview", kwargs={"slug": "collab-a"}))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -98,7 +98,7 @@ def test_the_selector_counts_only_answers_shared_with_the_viewer(cast):
 
 
 def test_recent_activity_reads_no_person_per_event(cast, login, count_queries):
-    """The home page's "… joined" lines name the person through one join, so eight
+    """The overview page's "… joined" lines name the person through one join, so eight
     events cost what one does (issue 18)."""
     from reentry.audit.models import AuditEvent
 
@@ -108,7 +108,7 @@ def test_recent_activity_reads_no_person_per_event(cast, login, count_queries):
         )
 
     client = login(cast.staff_b)
-    url = reverse("stakeholders:home", kwargs={"slug": "collab-a"})
+    url = reverse("stakeholders:overview", kwargs={"slug": "collab-a"})
     joined(cast.community)
     one = count_queries(client, url)
     for _ in range(7):

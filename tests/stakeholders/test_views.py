@@ -13,8 +13,8 @@ def url(name, cast, **kw):
 
 
 class TestCollaborativeHome:
-    def test_member_sees_home(self, cast, login):
-        response = login(cast.community).get(url("home", cast))
+    def test_member_sees_the_overview(self, cast, login):
+        response = login(cast.community).get(url("overview", cast))
         assert response.status_code == 200
         assert b"Collaborative A" in response.content
         assert b"Org A" in response.content
@@ -46,7 +46,7 @@ class TestCollaborativeHome:
         record("collaborative.created", actor=cast.backbone.user, obj=cast.collab)
         cast.collab.time_zone = "Pacific/Kiritimati"  # UTC+14 all year, unlike the server
         cast.collab.save()
-        response = login(cast.backbone).get(url("home", cast))
+        response = login(cast.backbone).get(url("overview", cast))
         assert b"+14:00" in response.content
 
 
@@ -77,12 +77,12 @@ class TestOrganizations:
         assert few == many <= 10
         assert all(f"Extra {i}<" in count_queries.page for i in range(24))
 
-    def test_home_query_count_is_constant(self, cast, login, count_queries):
+    def test_overview_query_count_is_constant(self, cast, login, count_queries):
         client = login(cast.community)
-        few = count_queries(client, url("home", cast))
+        few = count_queries(client, url("overview", cast))
         for i in range(24):
             OrganizationFactory(collaborative=cast.collab, sector=cast.sector1, name=f"Extra {i}")
-        assert count_queries(client, url("home", cast)) == few <= 14
+        assert count_queries(client, url("overview", cast)) == few <= 14
 
     def test_filter_by_sector(self, cast, login):
         response = login(cast.community).get(url("organizations", cast), {"sector": "courts"})
