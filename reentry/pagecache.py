@@ -1,8 +1,8 @@
 """Public pages kept whole, as rendered HTML, per collaborative and language.
 
-A public page (the public directory, the public quick wins) looks the same to every
-signed-out visitor, so it is rendered once and served from the cache until its data
-changes. Each kind of page has a version per collaborative, kept in the cache; the
+A public page (the public directory, the public quick wins, the public dashboard) looks
+the same to every signed-out visitor, so it is rendered once and served from the cache
+until its data changes. Each kind of page has a version per collaborative, kept in the cache; the
 services that change what the page shows call ``page_changed(kind, collaborative)``
 (on commit), which gives the kind a new version, so the next visitor renders afresh. An
 entry also expires by itself after the kind's ``timeout`` (a bump lost while the cache was
@@ -41,6 +41,7 @@ from django.utils.translation import get_language
 
 DIRECTORY = "directory"
 QUICK_WINS = "quickwins"
+DASHBOARD = "dashboard"
 
 _PLACEHOLDER = "\x00csrf\x00"
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -59,7 +60,10 @@ def page_changed(kind: str, collaborative: Any) -> None:
     transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None))
 
 
-def _version(kind: str, slug: str) -> str | None:
+def page_version(kind: str, slug: str) -> str | None:
+    """The current version of the ``kind`` pages of the collaborative with this slug (None
+    while the cache is down). Other caches behind a page may key on it, so that a change
+    shows at once through them too."""
     key = _version_key(kind, slug)
     version = cache.get(key)
     if version is None:
@@ -91,14 +95,15 @@ def cached_public_page(
     def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponseBase:
-            if not _servable(request) or (version := _version(kind, slug)) is None:
+            if not _servable(request) or (version := page_version(kind, slug)) is None:
                 return view(request, slug, *args, **kwargs)
             query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
             minute = int(time.time() // 60) if per_minute else 0
             partial = "htmx" if request.headers.get("HX-Request") else "page"
+            # The scheme and host too: a page may print its own address (an embed code).
             key = (
                 f"page:{kind}:{slug}:{version}:{get_language()}:{partial}:{minute}:"
-                f"{request.path}:{query}"
+                f"{request.scheme}://{request.get_host()}{request.path}:{query}"
             )
             entry = cache.get(key)
             if entry is None:

@@ -21,6 +21,7 @@ from indicators.models import Dataset, DatasetVersion, DerivedIndicator, Indicat
 from indicators.records.derive import Derivation, cells, check_unit, grouped, observations
 from indicators.records.spec import Dimensions, SpecError
 from reentry.audit.log import record
+from reentry.pagecache import DASHBOARD, page_changed
 from stakeholders.models import KeyArea, Member, Organization
 
 DATASET_TITLE = "Casework outcomes"
@@ -282,6 +283,7 @@ def casework_indicators_derive(
         definition.report = done[definition.indicator.code].as_dict()
         definition.description = words[definition.pk]
         definition.save(update_fields=["derived_version", "derived_at", "report", "description"])
+    page_changed(DASHBOARD, collaborative)
     record(
         "casework.indicators_derived",
         actor=actor.user if actor else None,

@@ -30,6 +30,7 @@ from indicators.importing import (
 )
 from indicators.models import Dataset, DatasetVersion, ImportJob
 from reentry.audit.log import record
+from reentry.pagecache import DASHBOARD, page_changed
 from reentry.sharing.levels import SharingLevel
 from stakeholders.models import Collaborative, Organization, User
 
@@ -316,6 +317,7 @@ def import_file(
             )
             if created:
                 share_new(dataset, dataset_fields, created_by)
+            page_changed(DASHBOARD, collaborative)  # on commit only
             record(
                 "dataset.imported",
                 actor=created_by,

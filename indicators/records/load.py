@@ -24,6 +24,7 @@ from indicators.models import Dataset, DatasetVersion, Observation, Record
 from indicators.records.profile import DATE, Profiler, us_date_to_iso
 from indicators.records.spec import SpecError
 from reentry.audit.log import record
+from reentry.pagecache import DASHBOARD, page_changed
 from stakeholders.models import Collaborative, Organization, User
 
 BATCH = 5000
@@ -294,6 +295,7 @@ def load_version(
             _cover_periods(dataset, version)
             if created:
                 share_new(dataset, dataset_fields, created_by)
+            page_changed(DASHBOARD, collaborative)  # on commit only
             record(
                 "dataset.imported",
                 actor=created_by,

@@ -14,6 +14,7 @@ from indicators.models import (
     LocalDefinition,
 )
 from reentry.audit.log import record
+from reentry.pagecache import DASHBOARD, page_changed
 from stakeholders.models import Member
 
 # --- the catalog ----------------------------------------------------------------------
@@ -40,6 +41,7 @@ def indicator_save(
     if dimensions is not None:
         chosen = [d for d in dimensions if d.collaborative_id == indicator.collaborative_id]
         indicator.dimensions.set(chosen)
+    page_changed(DASHBOARD, indicator.collaborative)  # its name, target, is_public, status
     record(
         "indicator.created" if creating else "indicator.changed",
         actor=actor.user,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from indicators.access import can_accept_dataset, can_change_dataset, can_submit_dataset
 from indicators.models import Dataset, DatasetVersion, Licence, Observation
 from reentry.audit.log import record
+from reentry.pagecache import DASHBOARD, page_changed
 from reentry.sharing.services import sharing_set
 from stakeholders.models import Member
 
@@ -50,6 +51,7 @@ def _version_move(
         setattr(version, field, value)
     version.save(update_fields=["status", *stamps])
     dataset = version.dataset
+    page_changed(DASHBOARD, dataset.collaborative)  # accepted figures are public ones
     record(
         action,
         actor=actor.user,
@@ -151,6 +153,7 @@ def dataset_version_restore(
         source_filename=version.source_filename,
         created_by=actor.user,
     )
+    page_changed(DASHBOARD, dataset.collaborative)
     if dataset.is_records:
         _records_restore(dataset, version, new)
         record(
@@ -293,4 +296,5 @@ def dataset_share(
             licence_to=licence,
         )
     sharing_set(actor=actor, obj=dataset, level=level, share_with=share_with, request=request)
+    page_changed(DASHBOARD, dataset.collaborative)  # public or no longer
     return dataset

@@ -20,6 +20,7 @@ from indicators.records.describe import describe
 from indicators.records.load import load_version
 from indicators.records.spec import Dimensions, IndicatorSpec, SpecError, SpecFile
 from reentry.audit.log import record
+from reentry.pagecache import DASHBOARD, page_changed
 from reentry.sharing.levels import SharingLevel
 from stakeholders.models import Collaborative, KeyArea, Member, Organization, User
 
@@ -106,6 +107,7 @@ def derived_indicator_save(
     definition.report = result.as_dict()
     definition.save()
     _refresh_period(dataset)
+    page_changed(DASHBOARD, dataset.collaborative)
     record(
         "indicator.derivation_saved",
         actor=actor.user,
@@ -147,6 +149,7 @@ def derived_indicator_delete(*, actor: Member, definition: DerivedIndicator, req
         ).delete()
     code = definition.indicator.code
     definition.delete()
+    page_changed(DASHBOARD, dataset.collaborative)
     record(
         "indicator.derivation_removed",
         actor=actor.user,

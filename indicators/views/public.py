@@ -6,6 +6,12 @@ signed in or not. What the pages show is computed once per collaborative and
 language and kept in the cache for a short while; with the cache down (Redis not
 answering) it is computed on every request instead, never an error.
 
+Signed-out visitors get the dashboard page whole from the cache (``reentry.pagecache``,
+kind ``DASHBOARD``), per language and query string (a chosen period included). The
+services that change what it shows (an indicator's catalog fields, a dataset's sharing,
+versions, imports and derived figures) call ``page_changed(DASHBOARD, collaborative)``;
+the figures' cache below is keyed by the same version, so the change shows at once.
+
 Each indicator has an embeddable chart: an SVG image and a small HTML page that
 other sites may put in an iframe (only those two responses allow framing).
 """
@@ -38,10 +44,14 @@ from indicators.dashboards import (
 )
 from indicators.models import Dataset, Dimension, Indicator
 from indicators.views.dashboards import breakdown_sections, scorecard_row
+from reentry.pagecache import DASHBOARD, cached_public_page, page_version
 from stakeholders.models import Collaborative
 
 #: Seconds the public figures are kept in the cache.
 CACHE_SECONDS = 120
+#: Seconds the whole page is kept for signed-out visitors: what the hooked services change
+#: shows at once; anything else (a key area renamed, a dimension edited) within this.
+PAGE_SECONDS = 600
 CACHE_VERSION = 1
 
 EMBED_CSP = {
@@ -134,7 +144,12 @@ def chosen_breakdowns(
 
 
 def cache_key(collaborative: Collaborative) -> str:
-    return f"indicators:public:v{CACHE_VERSION}:{collaborative.pk}:{get_language() or 'en'}"
+    """The figures' key: per collaborative, language and the dashboard's page version
+    (a new one whenever a service changes what the dashboard shows)."""
+    version = page_version(DASHBOARD, collaborative.slug) or "-"
+    return (
+        f"indicators:public:v{CACHE_VERSION}:{collaborative.pk}:{version}:{get_language() or 'en'}"
+    )
 
 
 def public_figures(collaborative: Collaborative) -> dict[str, Any]:
@@ -252,8 +267,10 @@ def _dashboard_etag(request: HttpRequest, slug: str) -> str | None:
 # HEAD as well as GET (calendar apps and link checkers send it); an ETag so clients can
 # revalidate (If-None-Match → 304): of the bytes (conditional_page) where the bytes only
 # depend on the figures, of the figures (condition) where the page carries a CSRF token.
+# Signed-out visitors: the whole page from the cache, with an ETag of its own.
 
 
+@cached_public_page(DASHBOARD, timeout=PAGE_SECONDS)
 @require_safe
 @condition(etag_func=_dashboard_etag)
 def public_dashboard(request: HttpRequest, slug: str) -> HttpResponse:

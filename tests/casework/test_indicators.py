@@ -355,6 +355,19 @@ def test_new_version_only_when_the_figures_change(cast, world):
     assert casework_indicators_derive_all() == 1
 
 
+def test_deriving_gives_the_public_dashboard_a_new_version(
+    cast, world, django_capture_on_commit_callbacks
+):
+    """The public dashboard's cached page (reentry/pagecache.py) is shown afresh."""
+    from reentry.pagecache import DASHBOARD, page_version
+
+    casework_indicators_setup(actor=cast.staff_a, organization=cast.org_a)
+    before = page_version(DASHBOARD, cast.collab.slug)
+    with django_capture_on_commit_callbacks(execute=True):
+        casework_indicators_derive(actor=cast.staff_a, organization=cast.org_a)
+    assert page_version(DASHBOARD, cast.collab.slug) != before
+
+
 def test_only_the_organizations_own_staff_derive(cast, world):
     for actor in (cast.staff_b, cast.backbone, cast.community, cast.observer, cast.outsider):
         with pytest.raises(PermissionDenied):

@@ -455,3 +455,30 @@ def test_a_new_public_dataset_under_the_agreement_licence_asks_which_is_meant(ca
     page = response.content.decode()
     assert "Which do you mean?" in page and 'value="Releases"' in page
     assert not ImportJob.objects.exists()
+
+
+class TestPublicDashboardVersion:
+    """Saving records, defining and removing a derived indicator give the public dashboard
+    a new version (reentry/pagecache.py), so its cached page shows the change at once."""
+
+    def test_each_step_gives_the_dashboard_a_new_version(
+        self, cast, login, post_and_run, django_capture_on_commit_callbacks
+    ):
+        from indicators.services.records import derived_indicator_delete
+        from reentry.pagecache import DASHBOARD, page_version
+
+        def version():
+            return page_version(DASHBOARD, cast.collab.slug)
+
+        before = version()
+        with django_capture_on_commit_callbacks(execute=True):
+            dataset = saved_records_dataset(login(cast.staff_a), post_and_run, cast)
+        saved = version()
+        assert saved != before
+        with django_capture_on_commit_callbacks(execute=True):
+            definition = define_count_by_sex(cast, dataset)
+        defined = version()
+        assert defined != saved
+        with django_capture_on_commit_callbacks(execute=True):
+            derived_indicator_delete(actor=cast.staff_a, definition=definition)
+        assert version() != defined
