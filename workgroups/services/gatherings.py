@@ -30,6 +30,7 @@ from workgroups.models import (
     CalendarFeed,
     Decision,
     Meeting,
+    Priority,
     WorkingGroup,
 )
 from workgroups.services.groups import whole_collaborative_group
@@ -254,10 +255,12 @@ def followup_to_action_item(
     owner_organization: Organization | None = None,
     due_date: date | None = None,
     key_area: KeyArea | None = None,
+    priority: Priority | None = None,
     request=None,
 ) -> ActionItem:
     """One step from a decision or an agenda item to an owned, dated action item of the
-    gathering's group, made by ``action_item_create`` like every other action item."""
+    gathering's group, made by ``action_item_create`` like every other action item, under
+    ``priority`` of the group's action plan when one is given (so the plan counts it)."""
     check_manage_group(actor, meeting.owner)
     for source in (decision, agenda_item):
         if source is not None and source.meeting_id != meeting.pk:
@@ -274,6 +277,7 @@ def followup_to_action_item(
         title=title,
         description=description,
         key_area=key_area,
+        priority=priority,
         owner_member=owner_member,
         owner_organization=owner_organization,
         due_date=due_date,

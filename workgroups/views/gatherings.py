@@ -72,6 +72,19 @@ def meeting_detail(request: CollaborativeRequest, slug: str, public_id: UUID) ->
     counts = {s: 0 for s in Attendance.Status.values}
     for row in attendance:
         counts[row.status] += 1
+    # Members of the group nobody marked are "not marked", never counted as absent.
+    counts["not_marked"] = (
+        meeting.owner.active_people()
+        .exclude(pk__in=meeting.attendance.filter(member__isnull=False).values("member_id"))
+        .count()
+    )
+    action_items = list(
+        ActionItem.objects.visible_to(request.user)
+        .filter(source_meeting=meeting)
+        .select_related("owner_member__user", "owner_organization", "priority")
+    )
+    for decision in decisions:
+        decision.followups = [i for i in action_items if i.source_decision_id == decision.pk]
     context = page_context(
         request,
         meeting=meeting,
@@ -82,11 +95,7 @@ def meeting_detail(request: CollaborativeRequest, slug: str, public_id: UUID) ->
         attendance=attendance,
         present=[a for a in attendance if a.status == Attendance.Status.PRESENT],
         counts=counts,
-        action_items=list(
-            ActionItem.objects.visible_to(request.user)
-            .filter(source_meeting=meeting)
-            .select_related("owner_member__user", "owner_organization")
-        ),
+        action_items=action_items,
     )
     if is_manager:
         people = (
@@ -265,6 +274,7 @@ def followup_add(request: CollaborativeRequest, slug: str, public_id: UUID) -> H
                 owner_member=data["owner_member"],
                 owner_organization=data["owner_organization"],
                 due_date=data["due_date"],
+                priority=data["priority"],
                 request=request,
             )
         except ValidationError as exc:
