@@ -5,10 +5,11 @@ group's action plan and links back to the decision."""
 import pytest
 from django.urls import reverse
 
+from reentry.audit.models import AuditEvent
 from tests.workgroups.conftest import make_group, make_meeting, seat
 from workgroups import services
 from workgroups.forms import FollowUpForm, short_label
-from workgroups.models import ActionItem, GroupMembership
+from workgroups.models import ActionItem, AgendaItem, GroupMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +175,91 @@ class TestDecisionJoinsThePlan:
             },
         )
         assert not ActionItem.objects.filter(title="Ours").exists()
+
+
+class TestAgendaEditRemove:
+    def _targets(self, cast, wg, slug="collab-a", meeting=None):
+        meeting = meeting or wg.meeting
+        item = services.agenda_item_add(actor=cast.backbone, meeting=meeting, title="Bed count")
+        kw = {"slug": slug, "public_id": meeting.public_id, "item_id": item.public_id}
+        return item, url("agenda_edit", **kw), url("agenda_remove", **kw)
+
+    def test_chair_edits_an_item_with_an_audit_entry(self, cast, wg, login):
+        item, edit, _ = self._targets(cast, wg)
+        client = login(cast.community)  # the community co-chair
+        assert client.get(edit).status_code == 200
+        response = client.post(
+            edit, {"title": "Bed count, by county", "presenter": cast.staff_b.pk, "notes": "n"}
+        )
+        assert response.status_code == 302
+        item.refresh_from_db()
+        assert (item.title, item.presenter, item.notes) == (
+            "Bed count, by county",
+            cast.staff_b,
+            "n",
+        )
+        event = AuditEvent.objects.get(action="meeting.agenda_item_changed")
+        assert event.details["was"] == "Bed count"
+        page = client.get(url("meeting", public_id=wg.meeting.public_id))
+        assert edit in page.content.decode()
+
+    def test_edit_keeps_what_was_typed_on_error(self, cast, wg, login):
+        item, edit, _ = self._targets(cast, wg)
+        response = login(cast.staff_a).post(
+            edit, {"title": "Kept words", "duration_minutes": "9999"}
+        )
+        assert response.status_code == 200
+        assert b"Kept words" in response.content
+        item.refresh_from_db()
+        assert item.title == "Bed count"
+
+    def test_chair_removes_an_item_and_its_decision_stays(self, cast, wg, login):
+        item, _, remove = self._targets(cast, wg)
+        decision = services.decision_record(
+            actor=cast.staff_a, meeting=wg.meeting, text="Yes", agenda_item=item
+        )
+        assert login(cast.staff_a).post(remove).status_code == 302
+        assert not AgendaItem.objects.filter(pk=item.pk).exists()
+        decision.refresh_from_db()
+        assert decision.agenda_item is None
+        assert AuditEvent.objects.filter(action="meeting.agenda_item_removed").exists()
+
+    def test_remove_is_post_only(self, cast, wg, login):
+        _, _, remove = self._targets(cast, wg)
+        assert login(cast.staff_a).get(remove).status_code == 405
+
+    @pytest.mark.parametrize("which", ["edit", "remove"])
+    def test_plain_member_gets_403(self, cast, wg, login, which):
+        item, edit, remove = self._targets(cast, wg)
+        client = login(cast.staff_b)
+        assert client.post(edit if which == "edit" else remove, {"title": "X"}).status_code == 403
+        assert AgendaItem.objects.get(pk=item.pk).title == "Bed count"
+
+    @pytest.mark.parametrize("which", ["edit", "remove"])
+    def test_another_collaborative_gets_404(self, cast, wg, login, which):
+        item, edit, remove = self._targets(cast, wg)
+        client = login(cast.outsider)
+        target = edit if which == "edit" else remove
+        if which == "edit":
+            assert client.get(target).status_code == 404
+        assert client.post(target, {"title": "X"}).status_code == 404
+        # The same ids asked for inside collab-b.
+        in_b = target.replace("/c/collab-a/", "/c/collab-b/")
+        assert client.post(in_b, {"title": "X"}).status_code == 404
+        assert AgendaItem.objects.get(pk=item.pk).title == "Bed count"
+
+    @pytest.mark.parametrize("which", ["edit", "remove"])
+    def test_non_member_of_a_private_minutes_group_gets_404(self, cast, wg, login, which):
+        item, edit, remove = self._targets(cast, wg, meeting=wg.private_meeting)
+        target = edit if which == "edit" else remove
+        assert login(cast.staff_b).post(target, {"title": "X"}).status_code == 404
+        assert AgendaItem.objects.filter(pk=item.pk, title="Bed count").exists()
+
+    def test_item_of_another_gathering_gets_404(self, cast, wg, login):
+        other = make_meeting(cast.backbone, wg.housing, title="Another")
+        item = services.agenda_item_add(actor=cast.backbone, meeting=other, title="Elsewhere")
+        kw = {"public_id": wg.meeting.public_id, "item_id": item.public_id}
+        client = login(cast.staff_a)
+        assert client.get(url("agenda_edit", **kw)).status_code == 404
+        assert client.post(url("agenda_remove", **kw)).status_code == 404
+        assert AgendaItem.objects.filter(pk=item.pk).exists()

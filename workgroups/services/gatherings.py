@@ -100,6 +100,57 @@ def agenda_item_add(
 
 
 @transaction.atomic
+def agenda_item_update(
+    *,
+    actor: Member,
+    item: AgendaItem,
+    title: str,
+    presenter: Member | None = None,
+    duration_minutes: int | None = None,
+    notes: str = "",
+    request=None,
+) -> AgendaItem:
+    """Change an agenda item: the same people who may add and move items."""
+    meeting = item.meeting
+    check_manage_group(actor, meeting.owner)
+    before = item.title
+    item.title = title.strip()
+    item.presenter = presenter
+    item.duration_minutes = duration_minutes
+    item.notes = notes.strip()
+    item.full_clean()
+    item.save()
+    record(
+        "meeting.agenda_item_changed",
+        actor=actor.user,
+        request=request,
+        obj=meeting,
+        agenda_item=str(item.public_id),
+        title=item.title,
+        **({"was": before} if before != item.title else {}),
+    )
+    return item
+
+
+@transaction.atomic
+def agenda_item_remove(*, actor: Member, item: AgendaItem, request=None) -> None:
+    """Take an item off the agenda. Decisions and action items that came from it stay
+    (they only lose the link to the topic)."""
+    meeting = item.meeting
+    check_manage_group(actor, meeting.owner)
+    public_id, title = str(item.public_id), item.title
+    item.delete()
+    record(
+        "meeting.agenda_item_removed",
+        actor=actor.user,
+        request=request,
+        obj=meeting,
+        agenda_item=public_id,
+        title=title,
+    )
+
+
+@transaction.atomic
 def agenda_item_reorder(*, actor: Member, meeting: Meeting, order: list) -> None:
     """``order`` lists the public ids of all of the gathering's agenda items, in order."""
     check_manage_group(actor, meeting.owner)

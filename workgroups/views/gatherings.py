@@ -165,6 +165,44 @@ def agenda_item_move(
 
 
 @collaborative_view()
+def agenda_item_edit(
+    request: CollaborativeRequest, slug: str, public_id: UUID, item_id: UUID
+) -> HttpResponse:
+    """Change an agenda item's topic, presenter, time or notes (who may move it may
+    change it)."""
+    meeting = access_meeting(request, public_id, action="manage")
+    item = access_agenda_item(request, meeting, item_id)
+    form = AgendaItemForm(request.POST or None, instance=item, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_item_update(
+                actor=request.member, item=item, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Agenda item saved."))
+            return redirect(f"{meeting.get_absolute_url()}#agenda")
+    return render(
+        request,
+        "workgroups/agenda_item_form.html",
+        page_context(request, meeting=meeting, group=meeting.owner, item=item, form=form),
+    )
+
+
+@require_POST
+@collaborative_view()
+def agenda_item_remove(
+    request: CollaborativeRequest, slug: str, public_id: UUID, item_id: UUID
+) -> HttpResponse:
+    meeting = access_meeting(request, public_id, action="manage")
+    item = access_agenda_item(request, meeting, item_id)
+    services.agenda_item_remove(actor=request.member, item=item, request=request)
+    messages.success(request, _("Removed from the agenda: %(title)s.") % {"title": item.title})
+    return redirect(f"{meeting.get_absolute_url()}#agenda")
+
+
+@collaborative_view()
 def meeting_attendance(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """Take attendance on a phone: everyone in the group, one tap each, one Save."""
     meeting = access_meeting(request, public_id, action="manage")
