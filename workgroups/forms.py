@@ -31,6 +31,23 @@ def _people(collaborative_id: int):
     )
 
 
+def short_label(text: str, length: int = 60) -> str:
+    """A choice label of at most ``length`` characters, cut between words with "…"
+    (a single word longer than that is cut where it must be)."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    head = text[: length - 1]
+    if text[length - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:.-") + "…"
+
+
+class PriorityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Priority) -> str:
+        return short_label(f"{obj.plan.period} · {obj.rank}. {obj.title}", 80)
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Member) -> str:
         return obj.user.name or obj.user.email
@@ -186,6 +203,12 @@ class FollowUpForm(forms.Form):
     description = forms.CharField(
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    priority = PriorityChoiceField(
+        label=_("Which priority of the action plan"),
+        queryset=Priority.objects.none(),
+        required=False,
+        empty_label=_("Not under a priority"),
+    )
 
     def __init__(self, *args, meeting: Meeting, agenda=(), decisions=(), people=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,9 +217,22 @@ class FollowUpForm(forms.Form):
         self._agenda = {f"a:{a.public_id}": a for a in agenda}
         cast(forms.ChoiceField, self.fields["source"]).choices = (
             [("", _("The gathering in general"))]
-            + [(k, _("Decision: %(t)s") % {"t": d.text[:60]}) for k, d in self._decisions.items()]
-            + [(k, _("Agenda: %(t)s") % {"t": a.title[:60]}) for k, a in self._agenda.items()]
+            + [
+                (k, _("Decision: %(t)s") % {"t": short_label(d.text)})
+                for k, d in self._decisions.items()
+            ]
+            + [
+                (k, _("Agenda: %(t)s") % {"t": short_label(a.title)})
+                for k, a in self._agenda.items()
+            ]
         )
+        priority = cast(forms.ModelChoiceField, self.fields["priority"])
+        priority.queryset = (
+            Priority.objects.filter(plan__group_id=meeting.owner_id)
+            .select_related("plan")
+            .order_by("-plan__period", "rank", "pk")
+        )
+
         cast(PersonChoiceField, self.fields["owner_member"]).queryset = (
             people if people is not None else _people(meeting.collaborative_id)
         )
@@ -254,11 +290,6 @@ class OwnerChoiceField(forms.ModelChoiceField):
 class OrganizationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Organization) -> str:
         return f"{obj.name} ({obj.sector.name})"
-
-
-class PriorityChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Priority) -> str:
-        return f"{obj.plan.period} · {obj.rank}. {obj.title}"
 
 
 class ActionPlanForm(forms.Form):

@@ -72,6 +72,16 @@ urlpatterns = [
         name="agenda_move",
     ),
     path(
+        "gatherings/<uuid:public_id>/agenda/<uuid:item_id>/edit/",
+        gatherings.agenda_item_edit,
+        name="agenda_edit",
+    ),
+    path(
+        "gatherings/<uuid:public_id>/agenda/<uuid:item_id>/remove/",
+        gatherings.agenda_item_remove,
+        name="agenda_remove",
+    ),
+    path(
         "gatherings/<uuid:public_id>/attendance/",
         gatherings.meeting_attendance,
         name="meeting_attendance",

@@ -30,6 +30,7 @@ from workgroups.models import (
     CalendarFeed,
     Decision,
     Meeting,
+    Priority,
     WorkingGroup,
 )
 from workgroups.services.groups import whole_collaborative_group
@@ -96,6 +97,57 @@ def agenda_item_add(
     item.full_clean()
     item.save()
     return item
+
+
+@transaction.atomic
+def agenda_item_update(
+    *,
+    actor: Member,
+    item: AgendaItem,
+    title: str,
+    presenter: Member | None = None,
+    duration_minutes: int | None = None,
+    notes: str = "",
+    request=None,
+) -> AgendaItem:
+    """Change an agenda item: the same people who may add and move items."""
+    meeting = item.meeting
+    check_manage_group(actor, meeting.owner)
+    before = item.title
+    item.title = title.strip()
+    item.presenter = presenter
+    item.duration_minutes = duration_minutes
+    item.notes = notes.strip()
+    item.full_clean()
+    item.save()
+    record(
+        "meeting.agenda_item_changed",
+        actor=actor.user,
+        request=request,
+        obj=meeting,
+        agenda_item=str(item.public_id),
+        title=item.title,
+        **({"was": before} if before != item.title else {}),
+    )
+    return item
+
+
+@transaction.atomic
+def agenda_item_remove(*, actor: Member, item: AgendaItem, request=None) -> None:
+    """Take an item off the agenda. Decisions and action items that came from it stay
+    (they only lose the link to the topic)."""
+    meeting = item.meeting
+    check_manage_group(actor, meeting.owner)
+    public_id, title = str(item.public_id), item.title
+    item.delete()
+    record(
+        "meeting.agenda_item_removed",
+        actor=actor.user,
+        request=request,
+        obj=meeting,
+        agenda_item=public_id,
+        title=title,
+    )
 
 
 @transaction.atomic
@@ -254,10 +306,12 @@ def followup_to_action_item(
     owner_organization: Organization | None = None,
     due_date: date | None = None,
     key_area: KeyArea | None = None,
+    priority: Priority | None = None,
     request=None,
 ) -> ActionItem:
     """One step from a decision or an agenda item to an owned, dated action item of the
-    gathering's group, made by ``action_item_create`` like every other action item."""
+    gathering's group, made by ``action_item_create`` like every other action item, under
+    ``priority`` of the group's action plan when one is given (so the plan counts it)."""
     check_manage_group(actor, meeting.owner)
     for source in (decision, agenda_item):
         if source is not None and source.meeting_id != meeting.pk:
@@ -274,6 +328,7 @@ def followup_to_action_item(
         title=title,
         description=description,
         key_area=key_area,
+        priority=priority,
         owner_member=owner_member,
         owner_organization=owner_organization,
         due_date=due_date,

@@ -72,6 +72,19 @@ def meeting_detail(request: CollaborativeRequest, slug: str, public_id: UUID) ->
     counts = {s: 0 for s in Attendance.Status.values}
     for row in attendance:
         counts[row.status] += 1
+    # Members of the group nobody marked are "not marked", never counted as absent.
+    counts["not_marked"] = (
+        meeting.owner.active_people()
+        .exclude(pk__in=meeting.attendance.filter(member__isnull=False).values("member_id"))
+        .count()
+    )
+    action_items = list(
+        ActionItem.objects.visible_to(request.user)
+        .filter(source_meeting=meeting)
+        .select_related("owner_member__user", "owner_organization", "priority")
+    )
+    for decision in decisions:
+        decision.followups = [i for i in action_items if i.source_decision_id == decision.pk]
     context = page_context(
         request,
         meeting=meeting,
@@ -82,11 +95,7 @@ def meeting_detail(request: CollaborativeRequest, slug: str, public_id: UUID) ->
         attendance=attendance,
         present=[a for a in attendance if a.status == Attendance.Status.PRESENT],
         counts=counts,
-        action_items=list(
-            ActionItem.objects.visible_to(request.user)
-            .filter(source_meeting=meeting)
-            .select_related("owner_member__user", "owner_organization")
-        ),
+        action_items=action_items,
     )
     if is_manager:
         people = (
@@ -152,6 +161,44 @@ def agenda_item_move(
         )
     except ValidationError as exc:
         messages.error(request, error_text(exc))
+    return redirect(f"{meeting.get_absolute_url()}#agenda")
+
+
+@collaborative_view()
+def agenda_item_edit(
+    request: CollaborativeRequest, slug: str, public_id: UUID, item_id: UUID
+) -> HttpResponse:
+    """Change an agenda item's topic, presenter, time or notes (who may move it may
+    change it)."""
+    meeting = access_meeting(request, public_id, action="manage")
+    item = access_agenda_item(request, meeting, item_id)
+    form = AgendaItemForm(request.POST or None, instance=item, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_item_update(
+                actor=request.member, item=item, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Agenda item saved."))
+            return redirect(f"{meeting.get_absolute_url()}#agenda")
+    return render(
+        request,
+        "workgroups/agenda_item_form.html",
+        page_context(request, meeting=meeting, group=meeting.owner, item=item, form=form),
+    )
+
+
+@require_POST
+@collaborative_view()
+def agenda_item_remove(
+    request: CollaborativeRequest, slug: str, public_id: UUID, item_id: UUID
+) -> HttpResponse:
+    meeting = access_meeting(request, public_id, action="manage")
+    item = access_agenda_item(request, meeting, item_id)
+    services.agenda_item_remove(actor=request.member, item=item, request=request)
+    messages.success(request, _("Removed from the agenda: %(title)s.") % {"title": item.title})
     return redirect(f"{meeting.get_absolute_url()}#agenda")
 
 
@@ -265,6 +312,7 @@ def followup_add(request: CollaborativeRequest, slug: str, public_id: UUID) -> H
                 owner_member=data["owner_member"],
                 owner_organization=data["owner_organization"],
                 due_date=data["due_date"],
+                priority=data["priority"],
                 request=request,
             )
         except ValidationError as exc:

@@ -48,6 +48,8 @@ from workgroups.forms import (
 from workgroups.models import (
     ActionItem,
     ActionPlan,
+    Decision,
+    Meeting,
     PartnerInitiative,
     Priority,
     Update,
@@ -400,12 +402,23 @@ def item_detail(request: CollaborativeRequest, slug: str, public_id: UUID) -> Ht
         .order_by("name")
     )
     can_move = can_edit_action_item(request.member, item)
+    # The decision it came from, shown only to those who may read that gathering's
+    # minutes (an item's owner sees the item even when the minutes are closed to them).
+    decision = (
+        Decision.objects.filter(
+            pk=item.source_decision_id,
+            meeting_id__in=Meeting.objects.visible_to(request.user).values("pk"),
+        ).first()
+        if item.source_decision_id
+        else None
+    )
     return render(
         request,
         "workgroups/board/item_detail.html",
         page_context(
             request,
             item=item,
+            decision=decision,
             group=item.group,
             updates=updates,
             partners=partners,
