@@ -28,6 +28,9 @@ from indicators.importing.checks import (
     Row,
     _Checker,
     _plain,
+    blank_row_problem,
+    extra_cells_problem,
+    short_row_problem,
 )
 from indicators.importing.files import (
     FileProblem,
@@ -112,43 +115,15 @@ def run_pass(
                 continue
             if blank_run:
                 for blank in blank_run[:20]:
-                    report.add(
-                        Problem(
-                            blank,
-                            "",
-                            "blank_row",
-                            _(
-                                "This row is empty, between rows with data. Delete it, or "
-                                "check that nothing is missing."
-                            ),
-                        )
-                    )
+                    report.add(blank_row_problem(blank))
                 blank_run = []
             report.rows += 1
             if fmt == "csv" and len(cells) < checker.width:
-                report.add(
-                    Problem(
-                        number,
-                        "",
-                        "short_row",
-                        _(
-                            "This row has %(cells)s cells; the column names have %(width)s. "
-                            "The file may be cut short, or a comma is missing."
-                        )
-                        % {"cells": len(cells), "width": checker.width},
-                    )
-                )
+                report.add(short_row_problem(number, len(cells), checker.width))
                 continue
             extra = [c for c in cells[checker.width :] if _text(c)]
             if extra:
-                report.add(
-                    Problem(
-                        number,
-                        "",
-                        "extra_cells",
-                        _("This row has more cells than the header has columns."),
-                    )
-                )
+                report.add(extra_cells_problem(number))
                 continue
             row = checker.check(number, cells, report)
             if row is None:

@@ -134,6 +134,38 @@ class Problem:
         return {"row": self.row, "column": self.column, "code": self.code, "message": self.message}
 
 
+def blank_row_problem(row: int) -> Problem:
+    """An empty row between rows with data (uploads of figures and of records alike)."""
+    return Problem(
+        row,
+        "",
+        "blank_row",
+        _(
+            "This row is empty, between rows with data. Delete it, or check that nothing is "
+            "missing."
+        ),
+    )
+
+
+def short_row_problem(row: int, cells: int, width: int) -> Problem:
+    return Problem(
+        row,
+        "",
+        "short_row",
+        _(
+            "This row has %(cells)s cells; the column names have %(width)s. "
+            "The file may be cut short, or a comma is missing."
+        )
+        % {"cells": cells, "width": width},
+    )
+
+
+def extra_cells_problem(row: int) -> Problem:
+    return Problem(
+        row, "", "extra_cells", _("This row has more cells than the header has columns.")
+    )
+
+
 @dataclass
 class Report:
     """What a pass found: counts, the first problems, a preview, and the period covered."""

@@ -17,7 +17,13 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from indicators.importing.checks import Problem, Report
+from indicators.importing.checks import (
+    Problem,
+    Report,
+    blank_row_problem,
+    extra_cells_problem,
+    short_row_problem,
+)
 from indicators.importing.files import FileProblem, _text, open_source, read_headers
 from indicators.importing.writers import _escape
 from indicators.models import Dataset, DatasetVersion, Observation, Record
@@ -157,42 +163,14 @@ def scan(
                 blank_run.append(number)
                 continue
             for blank in blank_run[:20]:
-                report.add(
-                    Problem(
-                        blank,
-                        "",
-                        "blank_row",
-                        _(
-                            "This row is empty, between rows with data. Delete it, or check "
-                            "that nothing is missing."
-                        ),
-                    )
-                )
+                report.add(blank_row_problem(blank))
             blank_run = []
             report.rows += 1
             if any(cells[width:]):
-                report.add(
-                    Problem(
-                        number,
-                        "",
-                        "extra_cells",
-                        _("This row has more cells than the header has columns."),
-                    )
-                )
+                report.add(extra_cells_problem(number))
                 continue
             if fmt == "csv" and len(cells) < width:
-                report.add(
-                    Problem(
-                        number,
-                        "",
-                        "short_row",
-                        _(
-                            "This row has %(cells)s cells; the column names have %(width)s. "
-                            "The file may be cut short, or a comma is missing."
-                        )
-                        % {"cells": len(cells), "width": width},
-                    )
-                )
+                report.add(short_row_problem(number, len(cells), width))
                 continue
             cells = cells[:width] + [""] * (width - len(cells))
             profiler.add(cells)
