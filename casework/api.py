@@ -24,6 +24,7 @@ consents, service logs and referrals, under rule 7 like every page.
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -526,8 +527,6 @@ def create_errors() -> dict[int, Any]:
 
 
 class _CaseworkViewSet(CollaborativeScopedViewSet):
-    idempotency_endpoint = ""
-
     @cached_property
     def as_organization(self) -> bool:
         return request_token(self.request) is not None
@@ -556,7 +555,16 @@ class _CaseworkViewSet(CollaborativeScopedViewSet):
             )
         return context
 
-    # --- creating, idempotently ---
+
+class _CreatingViewSet(_CaseworkViewSet):
+    """An endpoint that creates records (participants, service logs), idempotently.
+    Each defines the two hooks: ``perform_create_from`` writes the record through its
+    service, ``answer_for`` gives the body to answer (and replay) for it. Consents and
+    referrals do not derive from this, so they have no ``create`` and POST answers 405."""
+
+    idempotency_endpoint = ""
+    perform_create_from: Callable[[Member, dict[str, Any]], Any]
+    answer_for: Callable[[Any], Any]
 
     def caseworker(self) -> Member:
         member = self.member
@@ -645,15 +653,6 @@ class _CaseworkViewSet(CollaborativeScopedViewSet):
             found.response, status=found.status_code, headers={"Idempotent-Replayed": "true"}
         )
 
-    # The two hooks of an endpoint that creates (participants, service logs): write the
-    # record through its service, and the body to answer (and replay) for it. The
-    # read-only endpoints (consents, referrals) take no POST and never reach them.
-    def perform_create_from(self, member: Member, data: dict[str, Any]) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} does not create records.")
-
-    def answer_for(self, created: Any) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} does not create records.")
-
 
 def _own_org_id(filterset: CollaborativeFilterSet) -> int | None:
     member = getattr(filterset.view, "member", None)
@@ -727,7 +726,7 @@ PARTICIPANT_FILTERS = [
         "serves, they must consent to be findable (not through the API).",
     ),
 )
-class ParticipantViewSet(_CaseworkViewSet):
+class ParticipantViewSet(_CreatingViewSet):
     """Participants you may see: code and public id, with your organization's own
     enrolment facts. Never a name."""
 
@@ -792,7 +791,7 @@ SERVICE_LOG_FILTERS = [
         description="Log a service your organization delivered to a participant it serves.",
     ),
 )
-class ServiceLogViewSet(_CaseworkViewSet):
+class ServiceLogViewSet(_CreatingViewSet):
     """Service logs you may see: your organization's, and other organizations' where a
     consent in force shares services received in that key area with yours."""
 

@@ -111,6 +111,16 @@ def test_own_token_gets_200(casebook, admins, token_for, endpoint):
     assert token_for(admins["a"]).get(f"{BASE}/{endpoint}/").status_code == 200
 
 
+@pytest.mark.parametrize("endpoint", ["consents", "referrals"])
+def test_read_only_endpoints_take_no_post(casebook, admins, token_for, endpoint):
+    """Consents and referrals are read here; a POST with any body is refused as a method
+    the endpoint does not have, never handed to a create hook it does not define."""
+    client = token_for(admins["a"])
+    body = {"purpose": "Housing", "reason": "Needs a flat"}
+    response = client.post(f"{BASE}/{endpoint}/", body, content_type="application/json")
+    assert response.status_code == 405
+
+
 # --- what a token sees ---------------------------------------------------------------------------
 
 
