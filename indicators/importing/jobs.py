@@ -315,17 +315,14 @@ def import_file(
             dataset.save(
                 update_fields=["period_start", "period_end", "current_version", "updated_at"]
             )
-            if created:
-                share_new(dataset, dataset_fields, created_by)
-            page_changed(DASHBOARD, collaborative)  # on commit only
-            record(
-                "dataset.imported",
-                actor=created_by,
-                collaborative=collaborative,
-                obj=dataset,
-                version=version.number,
+            version_saved(
+                dataset,
+                version,
+                created=created,
+                dataset_fields=dataset_fields,
+                created_by=created_by,
                 rows=report.rows,
-                file=filename[:255],
+                filename=filename,
             )
     except _Rollback as rollback:
         return rollback.report, None, None
@@ -371,6 +368,33 @@ def open_version(
         created_by=created_by,
     )
     return dataset, version
+
+
+def version_saved(
+    dataset: Dataset,
+    version: DatasetVersion,
+    *,
+    created: bool,
+    dataset_fields: dict[str, Any],
+    created_by: User | None,
+    rows: int,
+    filename: str,
+) -> None:
+    """Inside the caller's transaction, once every row of a new version is stored (figures
+    or records): a new dataset takes its sharing level, the public dashboard is served
+    afresh on commit, and the audit log says who saved what."""
+    if created:
+        share_new(dataset, dataset_fields, created_by)
+    page_changed(DASHBOARD, dataset.collaborative)  # on commit only
+    record(
+        "dataset.imported",
+        actor=created_by,
+        collaborative=dataset.collaborative,
+        obj=dataset,
+        version=version.number,
+        rows=rows,
+        file=filename[:255],
+    )
 
 
 def share_new(dataset: Dataset, dataset_fields: dict[str, Any], created_by: User | None) -> None:

@@ -29,8 +29,6 @@ from indicators.importing.writers import _escape
 from indicators.models import Dataset, DatasetVersion, Observation, Record
 from indicators.records.profile import DATE, Profiler, us_date_to_iso
 from indicators.records.spec import SpecError
-from reentry.audit.log import record
-from reentry.pagecache import DASHBOARD, page_changed
 from stakeholders.models import Collaborative, Organization, User
 
 BATCH = 5000
@@ -222,7 +220,7 @@ def load_version(
     every row, and every derived indicator re-derived into it. Any problem (a row, the
     file, a definition that no longer fits the data) rolls everything back and the
     report says why: (report, profile, None, None)."""
-    from indicators.importing.jobs import open_version, share_new
+    from indicators.importing.jobs import open_version, version_saved
     from indicators.records.derive import derive_all
 
     checked, _headers, profile = scan(path, fmt)
@@ -271,17 +269,14 @@ def load_version(
                     report.add(Problem(0, "", "definition", message))
                 raise _Rollback(report) from exc
             _cover_periods(dataset, version)
-            if created:
-                share_new(dataset, dataset_fields, created_by)
-            page_changed(DASHBOARD, collaborative)  # on commit only
-            record(
-                "dataset.imported",
-                actor=created_by,
-                collaborative=collaborative,
-                obj=dataset,
-                version=version.number,
+            version_saved(
+                dataset,
+                version,
+                created=created,
+                dataset_fields=dataset_fields,
+                created_by=created_by,
                 rows=report.rows,
-                file=filename[:255],
+                filename=filename,
             )
     except _Rollback as rollback:
         return rollback.report, profile, None, None
