@@ -16,18 +16,20 @@ for the same 25 rows and answers HTML of the same size. In alternating rounds it
 (one over the other's median time), Django's p50 latency, the queries the page ran and
 its size.
 
-``--profile PAGE`` prints a cProfile of ``--requests`` requests of one page instead.
+``--http`` serves both apps with gunicorn (2 sync workers each) and times them with wrk in
+alternating rounds instead, as issue 18 measured.
+
+``--profile PAGE`` prints a pyinstrument call tree of ``--requests`` requests of one page
+instead.
 PostgreSQL only. Compare ratios, not absolute numbers: the machine is shared.
 """
 
 import argparse
 import copy
-import cProfile
 import html
 import io
 import json
 import os
-import pstats
 import statistics
 import subprocess
 import sys
@@ -51,6 +53,7 @@ PAGES = [
     "home",
     "public_directory",
     "public_quick_wins",
+    "public_dashboard",
 ]
 
 
@@ -75,6 +78,7 @@ def parent(args: argparse.Namespace) -> None:
     if not base.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (its name is the prefix used).")
     results: dict[int, dict] = {}
+    print(f"load before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1, 5 min)")
     for scale in args.scales:
         url = _database_url(base, scale)
         _ensure_database(url)
@@ -82,6 +86,9 @@ def parent(args: argparse.Namespace) -> None:
         command = [sys.executable, __file__, "--child", "--scale", str(scale)]
         command += ["--rounds", str(args.rounds), "--requests", str(args.requests)]
         command += ["--pages", *args.pages]
+        if args.http:
+            command += ["--http", "--seconds", str(args.seconds)]
+            command += ["--connections", str(args.connections)]
         if args.rebuild:
             command.append("--rebuild")
         if args.profile or args.sql:
@@ -93,6 +100,15 @@ def parent(args: argparse.Namespace) -> None:
         )
         results[scale] = json.loads(out.stdout.strip().splitlines()[-1])
     scales = sorted(results)
+    print(f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1, 5 min)")
+    if args.http:
+        for s in scales:
+            for page in args.pages:
+                r = results[s][page]
+                print(
+                    f"{s}× {page}: Django {r['rate']:.1f} req/s p50 {r['p50']:.1f} ms, "
+                    f"raw {r['raw_rate']:.1f} req/s p50 {r['raw_p50']:.2f} ms"
+                )
     print()
     head = "| page | " + " | ".join(
         f"{s}×: Django ÷ raw req/s | {s}×: p50 ms | {s}×: queries | {s}×: KB" for s in scales
@@ -141,7 +157,10 @@ def child(args: argparse.Namespace) -> None:
     if args.sql:
         show_sql(setup, args.sql)
         return
-    results = {page: measure(setup, page, args.rounds, args.requests) for page in args.pages}
+    if args.http:
+        results = http(setup, args.pages, args.rounds, args.seconds, args.connections)
+    else:
+        results = {page: measure(setup, page, args.rounds, args.requests) for page in args.pages}
     print(json.dumps(results))
 
 
@@ -204,16 +223,19 @@ def _shift_years(day: date | None, years: int) -> date | None:
 
 def scale_up(collab, scale: int) -> None:
     """Copy the demo's organizations, members (and their accounts), action items, quick
-    wins and observations scale−1 more times into the same collaborative. Organizations
-    and members are saved one by one (their sharing groups); the rest in bulk."""
+    wins, observations, gatherings and stipend lines scale−1 more times into the same
+    collaborative. Organizations and members are saved one by one (their sharing groups);
+    the rest in bulk."""
     import uuid
+    from datetime import timedelta
 
     from django.db import transaction
 
     from indicators.models import Observation
     from reentry.sharing.groups import sync_user_groups
+    from reentry.stipends.models import StipendLine
     from stakeholders.models import Member, Organization, User
-    from workgroups.models import ActionItem
+    from workgroups.models import ActionItem, Meeting
     from workgroups.quickwins.models import QuickWin
 
     with transaction.atomic():
@@ -222,6 +244,8 @@ def scale_up(collab, scale: int) -> None:
         items = list(ActionItem.objects.filter(collaborative=collab))
         quick_wins = list(QuickWin.objects.filter(collaborative=collab))
         observations = list(Observation.objects.filter(dataset__collaborative=collab))
+        meetings = list(Meeting.objects.filter(collaborative=collab))
+        stipend_lines = list(StipendLine.objects.filter(collaborative=collab))
         org_areas = Organization.key_areas.through
         qw_areas = QuickWin.key_areas.through
         org_area_rows = list(org_areas.objects.filter(organization__collaborative=collab))
@@ -306,6 +330,30 @@ def scale_up(collab, scale: int) -> None:
                 obs.period_end = _shift_years(obs.period_end, 6 * k)
                 shifted.append(obs)
             Observation.objects.bulk_create(shifted, batch_size=2000)
+            # Gatherings of the same groups, six years earlier per copy (so the upcoming
+            # ones stay the demo's), and their stipend lines paid to the copied members.
+            back = timedelta(weeks=313 * k)
+            new_meetings = []
+            for original in meetings:
+                meeting = copy.copy(original)
+                meeting.pk = None
+                meeting.public_id = uuid.uuid4()
+                meeting.starts_at -= back
+                meeting.ends_at -= back
+                new_meetings.append(meeting)
+            Meeting.objects.bulk_create(new_meetings)
+            meeting_map = {a.pk: b.pk for a, b in zip(meetings, new_meetings, strict=True)}
+            new_lines = []
+            for original in stipend_lines:
+                line = copy.copy(original)
+                line.pk = None
+                line.public_id = uuid.uuid4()
+                line.member_id = member_map[line.member_id]
+                line.meeting_id = meeting_map.get(line.meeting_id) if line.meeting_id else None
+                line.session_id = None  # one line per mentoring session: not copied
+                line.date = line.date - back
+                new_lines.append(line)
+            StipendLine.objects.bulk_create(new_lines, batch_size=2000)
 
 
 class Setup(types.SimpleNamespace):
@@ -420,6 +468,8 @@ def _setup() -> Setup:
             "ORDER BY q.done_at DESC, q.id DESC LIMIT 25",
             [c],
         ),
+        # The public dashboard is compared with its own bytes served from memory.
+        "public_dashboard": None,
     }
     s = DEMO_SLUG
     urls = {
@@ -434,6 +484,7 @@ def _setup() -> Setup:
         "overview": f"/c/{s}/overview/",
         "public_directory": f"/directory/{s}/",
         "public_quick_wins": f"/quick-wins/{s}/",
+        "public_dashboard": f"/dashboard/{s}/",
     }
     from reentry.wsgi import application
 
@@ -449,7 +500,7 @@ def _setup() -> Setup:
         raw=raw,
         raw_conn=raw_conn,
         cookie=cookie,
-        public={"public_directory", "public_quick_wins"},
+        public={"public_directory", "public_quick_wins", "public_dashboard"},
     )
 
 
@@ -478,10 +529,15 @@ def _environ(url: str, cookie: str | None) -> dict:
 
 
 def _call(app, environ: dict) -> tuple[str, bytes]:
-    answer: list[str] = []
+    status, _headers, body = _call_full(app, environ)
+    return status, body
+
+
+def _call_full(app, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
+    answer: list = []
 
     def start_response(status, headers, exc_info=None):
-        answer.append(status)
+        answer.extend([status, headers])
 
     result = app(environ, start_response)
     try:
@@ -489,14 +545,42 @@ def _call(app, environ: dict) -> tuple[str, bytes]:
     finally:
         if hasattr(result, "close"):
             result.close()
-    return answer[0], body
+    return answer[0], answer[1], body
+
+
+def _browser_cookie(setup: Setup, page: str) -> str | None:
+    """The Cookie header a browser sends on its second visit: the session (signed-in pages),
+    plus whatever the first answer set (the CSRF cookie, the language)."""
+    cookie = None if page in setup.public else setup.cookie
+    _status, headers, _body = _call_full(setup.app, _environ(setup.urls[page], cookie))
+    jar = dict(pair.split("=", 1) for pair in cookie.split("; ")) if cookie else {}
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            key, _, rest = value.split(";", 1)[0].partition("=")
+            jar[key.strip()] = rest.strip()
+    return "; ".join(f"{k}={v}" for k, v in jar.items()) or None
+
+
+def _memory_app(data: bytes):
+    """The same bytes, from memory: what a page kept whole could at best be served at."""
+
+    def app(environ, start_response):
+        start_response(
+            "200 OK",
+            [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data)))],
+        )
+        return [data]
+
+    return app
 
 
 def _raw_app(conn, sql: str, params: list, size: int):
-    """One hand-written query, rows escaped into a table, padded to the Django page's size."""
+    """One hand-written query, rows escaped into a table, padded to the Django page's size.
+    ``conn`` is a connection or a function giving one (opened in each server process)."""
 
     def app(environ, start_response):
-        rows = conn.execute(sql, params).fetchall()
+        db = conn() if callable(conn) else conn
+        rows = db.execute(sql, params).fetchall()
         cells = "".join(
             "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
             for row in rows
@@ -513,10 +597,11 @@ def _raw_app(conn, sql: str, params: list, size: int):
     return app
 
 
-def measure(setup: Setup, page: str, rounds: int, requests: int) -> dict:
+def _page_facts(setup: Setup, page: str) -> tuple[str | None, bytes, int]:
+    """The browser's cookie for the page, the page's bytes, and the queries one request ran."""
     from django.db import connection
 
-    cookie = None if page in setup.public else setup.cookie
+    cookie = _browser_cookie(setup, page)
     url = setup.urls[page]
     status, body = _call(setup.app, _environ(url, cookie))
     if not status.startswith("200"):
@@ -529,8 +614,17 @@ def measure(setup: Setup, page: str, rounds: int, requests: int) -> dict:
 
     with connection.execute_wrapper(count):
         _call(setup.app, _environ(url, cookie))
-    sql, params = setup.raw[page]
-    raw = _raw_app(setup.raw_conn, sql, params, len(body))
+    return cookie, body, len(queries)
+
+
+def measure(setup: Setup, page: str, rounds: int, requests: int) -> dict:
+    cookie, body, queries = _page_facts(setup, page)
+    url = setup.urls[page]
+    if setup.raw[page] is None:
+        raw = _memory_app(body)
+    else:
+        sql, params = setup.raw[page]
+        raw = _raw_app(setup.raw_conn, sql, params, len(body))
     _call(raw, _environ(url, None))
     times: dict[str, list[float]] = {"django": [], "raw": []}
     for r in range(rounds):
@@ -547,23 +641,205 @@ def measure(setup: Setup, page: str, rounds: int, requests: int) -> dict:
     return {
         "ratio": statistics.median(times["raw"]) / django_p50,
         "p50": django_p50 * 1000,
-        "queries": len(queries),
+        "queries": queries,
         "kb": len(body) / 1024,
     }
 
 
+# --- HTTP: gunicorn and wrk, as issue 18 measured --------------------------------------
+
+
+def http_django():
+    """gunicorn's app for the Django side (``pages:http_django()``): the project with the
+    bench's URLconf (for /bench/hello/), DEBUG off, persistent database connections."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ROOT_URLCONF = _bench_urlconf()
+    from reentry.wsgi import application
+
+    return application
+
+
+def http_raw():
+    """gunicorn's app for the raw side (``pages:http_raw()``): per path, the page's one
+    hand-written query (a connection per server process, kept) or its bytes from memory."""
+    import psycopg
+
+    spec = json.loads(Path(os.environ["BENCH_PAGES_SPEC"]).read_text())
+    conn: list = []
+
+    def connection():
+        if not conn:
+            conn.append(psycopg.connect(spec["dsn"], autocommit=True))
+        return conn[0]
+
+    apps = {}
+    for entry in spec["pages"].values():
+        if entry["sql"] is None:
+            apps[entry["url"]] = _memory_app(Path(entry["body_file"]).read_bytes())
+        else:
+            apps[entry["url"]] = _raw_app(connection, entry["sql"], entry["params"], entry["size"])
+
+    def app(environ, start_response):
+        return apps[environ["PATH_INFO"]](environ, start_response)
+
+    return app
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _gunicorn(app: str, env: dict) -> tuple[subprocess.Popen, int]:
+    import socket
+
+    port = _free_port()
+    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync"]
+    command += ["--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--log-level", "warning"]
+    command += ["--pythonpath", str(ROOT / "bench"), app]
+    process = subprocess.Popen(command, env=env)  # noqa: S603 (gunicorn, from this venv)
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, port
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn {app} stopped") from None
+            time.sleep(0.1)
+    process.terminate()
+    raise SystemExit(f"gunicorn {app} did not start")
+
+
+def _get(port: int, url: str, cookie: str | None, *, times: int) -> None:
+    import http.client
+
+    headers = {"Host": "localhost", "X-Forwarded-Proto": "https", "Accept-Language": "en"}
+    if cookie:
+        headers["Cookie"] = cookie
+    for _ in range(times):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", url, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        if response.status != 200:
+            raise SystemExit(f"{url} answered {response.status} over HTTP")
+
+
+_WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk(port: int, url: str, cookie: str | None, seconds: int, connections: int) -> dict:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
+    command += ["-H", "Host: localhost", "-H", "X-Forwarded-Proto: https"]
+    command += ["-H", "Accept-Language: en"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    command.append(f"http://127.0.0.1:{port}{url}")
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
+    if os.environ.get("BENCH_WRK_VERBOSE"):
+        sys.stderr.write(out)
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise SystemExit(f"wrk on {url}: errors\n{out}")
+    rate = p50 = None
+    for line in out.splitlines():
+        words = line.split()
+        if line.startswith("Requests/sec:"):
+            rate = float(words[1])
+        elif words[:1] == ["50%"]:
+            value = words[1]
+            unit = next(u for u in ("us", "ms", "s") if value.endswith(u))
+            p50 = float(value.removesuffix(unit)) * _WRK_UNITS[unit]
+    if rate is None or p50 is None:
+        raise SystemExit(f"wrk: could not read\n{out}")
+    return {"rate": rate, "p50": p50}
+
+
+def http(setup: Setup, pages: list[str], rounds: int, seconds: int, connections: int) -> dict:
+    """Serve both sides with gunicorn (2 sync workers each) and time each page with wrk in
+    alternating rounds (Django then raw, raw then Django, …)."""
+    import tempfile
+
+    from django.db import connection
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    facts: dict[str, dict] = {}
+    spec_pages = {}
+    for page in pages:
+        cookie, body, queries = _page_facts(setup, page)
+        facts[page] = {"cookie": cookie, "queries": queries, "kb": len(body) / 1024}
+        entry = {"url": setup.urls[page], "size": len(body), "sql": None, "params": None}
+        if setup.raw[page] is None:
+            entry["body_file"] = str(folder / f"{page}.html")
+            Path(entry["body_file"]).write_bytes(body)
+        else:
+            entry["sql"], entry["params"] = setup.raw[page]
+        spec_pages[page] = entry
+    s = connection.settings_dict
+    dsn = f"dbname={s['NAME']} host={s['HOST']} port={s['PORT'] or 5432} user={s['USER']}"
+    spec_file = folder / "spec.json"
+    spec_file.write_text(json.dumps({"dsn": dsn, "pages": spec_pages}))
+    env = dict(os.environ, BENCH_PAGES_SPEC=str(spec_file), DB_CONN_MAX_AGE="600")
+    django_server, django_port = _gunicorn("pages:http_django()", env)
+    raw_server, raw_port = _gunicorn("pages:http_raw()", env)
+    results = {}
+    try:
+        # Each worker loads the app, the URLconf and the templates on its first requests
+        # (seconds): answer a few of every page on both sides before timing anything.
+        for page in pages:
+            _get(django_port, setup.urls[page], facts[page]["cookie"], times=6)
+            _get(raw_port, setup.urls[page], None, times=2)
+        for page in pages:
+            url, cookie = setup.urls[page], facts[page]["cookie"]
+            sides = {"django": (django_port, cookie), "raw": (raw_port, None)}
+            for port, c in sides.values():  # warm up: imports, caches, connections
+                _wrk(port, url, c, 2, connections)
+            runs: dict[str, list[dict]] = {"django": [], "raw": []}
+            for r in range(rounds):
+                order = ["django", "raw"] if r % 2 == 0 else ["raw", "django"]
+                for name in order:
+                    port, c = sides[name]
+                    runs[name].append(_wrk(port, url, c, seconds, connections))
+            ratios = [
+                d["rate"] / w["rate"] for d, w in zip(runs["django"], runs["raw"], strict=True)
+            ]
+            results[page] = {
+                "ratio": statistics.median(ratios),
+                "p50": statistics.median(run["p50"] for run in runs["django"]),
+                "raw_p50": statistics.median(run["p50"] for run in runs["raw"]),
+                "rate": statistics.median(run["rate"] for run in runs["django"]),
+                "raw_rate": statistics.median(run["rate"] for run in runs["raw"]),
+                "queries": facts[page]["queries"],
+                "kb": facts[page]["kb"],
+            }
+            sys.stderr.write(f"{page}: {json.dumps(results[page])}\n")
+    finally:
+        for server in (django_server, raw_server):
+            server.terminate()
+            server.wait(timeout=30)
+    return results
+
+
 def profile(setup: Setup, page: str, requests: int) -> None:
-    cookie = None if page in setup.public else setup.cookie
+    """pyinstrument's call tree of ``requests`` requests of one page (the [dev] extra)."""
+    from pyinstrument import Profiler
+
+    cookie = _browser_cookie(setup, page)
     url = setup.urls[page]
     _call(setup.app, _environ(url, cookie))
-    profiler = cProfile.Profile()
-    profiler.enable()
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
     for _ in range(requests):
         _call(setup.app, _environ(url, cookie))
-    profiler.disable()
-    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
-    stats.sort_stats("cumulative").print_stats(45)
-    stats.sort_stats("tottime").print_stats(25)
+    profiler.stop()
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
 
 
 def show_sql(setup: Setup, page: str) -> None:
@@ -601,11 +877,16 @@ def main() -> None:
     parser.add_argument("--pages", nargs="+", default=PAGES, choices=PAGES)
     parser.add_argument("--quick", action="store_true", help="2 rounds of 5 requests")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--http", action="store_true", help="gunicorn (2 sync workers each side) and wrk"
+    )
+    parser.add_argument("--seconds", type=int, default=4, help="--http: seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=2, help="--http: wrk connections")
     parser.add_argument("--profile", choices=PAGES)
     parser.add_argument("--sql", choices=PAGES, help="print one request's queries and times")
     args = parser.parse_args()
     if args.quick:
-        args.rounds, args.requests = 2, 5
+        args.rounds, args.requests, args.seconds = 2, 5, 2
     if args.child:
         child(args)
     else:
