@@ -91,8 +91,13 @@ def parent(args: argparse.Namespace) -> None:
             command += ["--connections", str(args.connections)]
         if args.rebuild:
             command.append("--rebuild")
-        if args.profile or args.sql:
-            command += ["--profile", args.profile] if args.profile else ["--sql", args.sql]
+        if args.profile or args.sql or args.middleware:
+            if args.profile:
+                command += ["--profile", args.profile]
+            elif args.sql:
+                command += ["--sql", args.sql]
+            else:
+                command += ["--middleware"]
             subprocess.run(command, env=env, check=True)  # noqa: S603 (this script, again)
             return
         out = subprocess.run(  # noqa: S603 (this script, again)
@@ -156,6 +161,9 @@ def child(args: argparse.Namespace) -> None:
         return
     if args.sql:
         show_sql(setup, args.sql)
+        return
+    if args.middleware:
+        middleware_costs(setup, args.pages, args.requests)
         return
     if args.http:
         results = http(setup, args.pages, args.rounds, args.seconds, args.connections)
@@ -842,6 +850,65 @@ def profile(setup: Setup, page: str, requests: int) -> None:
     print(profiler.output_text(unicode=True, color=False, show_all=False))
 
 
+_LAYERS: list[list[float]] = []
+
+
+class _Shim:
+    """Put between two middlewares by ``middleware_costs``: notes the CPU clock when the
+    request passes inward and when the response passes back out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        _LAYERS.append([time.process_time(), 0.0])
+        mark = _LAYERS[-1]
+        response = self.get_response(request)
+        mark[1] = time.process_time()
+        return response
+
+
+def middleware_costs(setup: Setup, pages: list[str], requests: int) -> None:
+    """CPU time of each middleware per request (its own part, in and out, without the
+    layers inside it), beside the view's, median of ``requests`` requests per page. A
+    lazy thing (the session, the user) is charged to the first layer that touches it."""
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+
+    names = list(settings.MIDDLEWARE)
+    shim = f"{__name__}._Shim"
+    sys.modules.setdefault(__name__, sys.modules["__main__"])
+    settings.MIDDLEWARE = [x for name in names for x in (shim, name)] + [shim]
+    app = WSGIHandler()
+    rows = [*(n.rsplit(".", 1)[-1] for n in names), "(the view)", "(the whole request)"]
+    table: dict[str, list[float]] = {}
+    for page in pages:
+        cookie = _browser_cookie(setup, page)
+        url = setup.urls[page]
+        samples: list[list[float]] = []
+        for i in range(requests + 3):
+            _LAYERS.clear()
+            started = time.process_time()
+            _call(app, _environ(url, cookie))
+            ended = time.process_time()
+            if i < 3 or len(_LAYERS) != len(names) + 1:
+                continue  # warming up, or answered by a middleware before the view
+            cost = []
+            for k in range(len(names)):
+                inward = _LAYERS[k + 1][0] - _LAYERS[k][0]
+                outward = _LAYERS[k][1] - _LAYERS[k + 1][1]
+                cost.append(inward + outward)
+            cost.append(_LAYERS[-1][1] - _LAYERS[-1][0])
+            cost.append(ended - started)
+            samples.append(cost)
+        table[page] = [statistics.median(c[j] for c in samples) * 1000 for j in range(len(rows))]
+    settings.MIDDLEWARE = names
+    print("| CPU ms per request | " + " | ".join(pages) + " |")
+    print("|---" * (len(pages) + 1) + "|")
+    for j, row in enumerate(rows):
+        print(f"| {row} | " + " | ".join(f"{table[p][j]:.2f}" for p in pages) + " |")
+
+
 def show_sql(setup: Setup, page: str) -> None:
     """Each query one request of the page runs, with its time (the second request)."""
     from django.db import connection
@@ -883,6 +950,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=4, help="--http: seconds per wrk run")
     parser.add_argument("--connections", type=int, default=2, help="--http: wrk connections")
     parser.add_argument("--profile", choices=PAGES)
+    parser.add_argument(
+        "--middleware", action="store_true", help="each middleware's CPU time per request"
+    )
     parser.add_argument("--sql", choices=PAGES, help="print one request's queries and times")
     args = parser.parse_args()
     if args.quick:
