@@ -127,6 +127,8 @@ def parent(args: argparse.Namespace) -> None:
         for s in scales:
             r = results[s][page]
             cells += [f"{r['ratio']:.3f}", f"{r['p50']:.1f}", str(r["queries"]), f"{r['kb']:.0f}"]
+            if not args.http:
+                cells[-3] += f" (CPU {r['cpu']:.1f})"
         line = f"| {page} | " + " | ".join(cells)
         if len(scales) > 1:
             line += f" | {results[scales[-1]][page]['p50'] / results[scales[0]][page]['p50']:.2f}"
@@ -635,20 +637,26 @@ def measure(setup: Setup, page: str, rounds: int, requests: int) -> dict:
         raw = _raw_app(setup.raw_conn, sql, params, len(body))
     _call(raw, _environ(url, None))
     times: dict[str, list[float]] = {"django": [], "raw": []}
+    cpu: list[float] = []
     for r in range(rounds):
         order = [("django", setup.app, cookie), ("raw", raw, None)]
         if r % 2:
             order.reverse()
         for name, app, c in order:
             for _ in range(requests):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 _call(app, _environ(url, c))
                 times[name].append(time.perf_counter() - started)
+                if name == "django":
+                    cpu.append(time.process_time() - started_cpu)
     # Medians, not sums: on a shared machine one stalled request would swing a sum.
     django_p50 = statistics.median(times["django"])
     return {
         "ratio": statistics.median(times["raw"]) / django_p50,
         "p50": django_p50 * 1000,
+        # This process's CPU time (not PostgreSQL's): far steadier than wall time on a
+        # loaded machine, so the figure to compare two versions of a page by.
+        "cpu": statistics.median(cpu) * 1000,
         "queries": queries,
         "kb": len(body) / 1024,
     }

@@ -22,9 +22,7 @@ def test_each_address_is_the_reversed_one_for_that_collaborative():
     for collaborative in (first, second, first):
         urls = nav.site_urls(collaborative)
         assert urls["members"] == reverse("stakeholders:members", args=[collaborative.slug])
-        assert urls["outcomes"] == reverse(
-            "casework:referral_outcomes", args=[collaborative.slug]
-        )
+        assert urls["outcomes"] == reverse("casework:referral_outcomes", args=[collaborative.slug])
         assert urls["home"] == reverse("home")
     assert nav.site_urls(first)["members"] != nav.site_urls(second)["members"]
 
