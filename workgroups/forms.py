@@ -215,6 +215,7 @@ class WalkInInviteForm(forms.Form):
     email = forms.EmailField(
         label=_("Their email address"),
         help_text=_("They get an invitation to join as a community member."),
+        error_messages={"required": _("Give their email address: the invitation goes there.")},
     )
     message = forms.CharField(
         label=_("A personal message (optional)"),

@@ -354,3 +354,14 @@ class TestWalkIns:
         row = wg.meeting.attendance.get(member=cast.community)
         assert row.pk == walk_in.pk and row.walk_in_name == ""
         assert not Invitation.objects.filter(email__iexact=cast.community.user.email).exists()
+
+    def test_an_invitation_needs_an_email_and_keeps_the_message(self, cast, wg, walk_in, login):
+        response = login(cast.backbone).post(
+            url("walk_in_invite", public_id=wg.meeting.public_id, attendance_id=walk_in.pk),
+            {"email": "", "message": "Kept words"},
+        )
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Give their email address: the invitation goes there." in page
+        assert "Kept words" in page
+        assert not Invitation.objects.exists()
