@@ -143,8 +143,11 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Sessions live in the database, so signing in works while Redis is down.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are read from the cache (no query on a signed-in request) and written to the
+# database first, so signing in works while Redis is down (reentry/sessions.py). A copy
+# stays in the cache this many seconds at most.
+SESSION_ENGINE = "reentry.sessions"
+SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 5 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
