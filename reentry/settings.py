@@ -263,6 +263,19 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_TIMEZONE = "UTC"
+# Two queues, each with its own workers (docker-compose.yml), so that a million-row import
+# never delays a sign-in code: "bulk" for the long jobs (uploads checked and saved,
+# indicators derived again, stored files swept), "default" for everything else (emails,
+# reminders, notifications, the outbox). A task not named here goes to "default".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BULK_TASKS = [
+    "indicators.tasks.check_import",
+    "indicators.tasks.commit_import",
+    "indicators.tasks.sweep_upload_files",
+    "casework.tasks.derive_casework_indicators",
+    "stakeholders.tasks.sweep_hsds_uploads",
+]
+CELERY_TASK_ROUTES = {name: {"queue": "bulk"} for name in CELERY_BULK_TASKS}
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Send tasks kept in the database outbox while the broker was down (reentry/queue.py).
     "flush-outbox": {
