@@ -7,6 +7,7 @@ bucket: tests/objectstorage.py."""
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -116,6 +117,17 @@ class TestDataUpload:
         job = ImportJob.objects.get()
         for who in (cast.staff_b, cast.outsider):
             assert login(who).get(indicators_url("upload", cast, job)).status_code == 404
+
+
+def test_abandoned_directory_uploads_are_swept_from_the_bucket(s3):
+    """The bucket has no folders, only names under a prefix: the sweep still finds them."""
+    from stakeholders.directory.hsds.uploads import UPLOAD_FOLDER, uploads_sweep
+
+    name = default_storage.save(f"{UPLOAD_FOLDER}abandoned.zip", logo_upload(b"PK"))
+    assert uploads_sweep() == 0  # too recent
+    assert s3.keys(UPLOAD_FOLDER) == [name]
+    assert uploads_sweep(keep_for=timedelta(seconds=-1)) == 1
+    assert s3.keys(UPLOAD_FOLDER) == []
 
 
 SHOW_STORAGE = (
