@@ -11,6 +11,7 @@ app_name = "workgroups"
 urlpatterns = [
     # Action plans, the board and action items.
     path("<uuid:public_id>/board/", plans.group_board, name="board"),
+    path("<uuid:public_id>/board/move/", plans.board_move, name="board_move"),
     path("<uuid:public_id>/plans/", plans.plan_list, name="plans"),
     path("<uuid:public_id>/plans/new/", plans.plan_create, name="plan_create"),
     path("<uuid:public_id>/action-items/new/", plans.item_create, name="action_item_create"),
