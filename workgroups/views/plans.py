@@ -8,8 +8,9 @@ post progress. One view serves each page and, for HTMX requests, its fragment
 (template partials: ``"page.html#fragment"``).
 """
 
+from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -65,12 +66,13 @@ COLUMNS = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE]
 BOARD_LIMIT = 12  # cards per board column; the rest are counted and paged in the list
 
 
-class BoardColumn(NamedTuple):
+@dataclass(frozen=True)
+class BoardColumn:
     status: str
-    label: str
-    cards: list
-    count: int
-    all_url: str
+    label: Any  # the status's (lazily translated) label
+    cards: list[ActionItem]
+    total: int  # cards in the column, shown or not
+    all_url: str  # the paged list of the whole column
 
 
 def _safe_next(request: CollaborativeRequest, slug: str, fallback: str) -> str:
