@@ -98,6 +98,7 @@ urlpatterns = [
 coordination_patterns = [
     path("key-areas/", coordination.key_area_list, name="key_areas"),
     path("key-areas/<slug:area>/", coordination.key_area_detail, name="key_area"),
+    path("key-areas/<slug:area>/items/", coordination.key_area_items, name="key_area_items"),
     path("partners/", coordination.partner_list, name="partners"),
     path("partners/new/", coordination.partner_create, name="partner_create"),
     path("partners/<uuid:public_id>/", coordination.partner_detail, name="partner"),
