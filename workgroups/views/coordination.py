@@ -14,7 +14,7 @@ from django.db.models import Count, F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
@@ -67,10 +67,10 @@ KEY_AREA_ATTENTION = 10
 KEY_AREA_OVERLAPS = 10
 KEY_AREA_ITEMS_PAGE = 25
 ITEM_LISTS = {
-    "open": _lazy("Open action items"),
-    "overdue": _lazy("Overdue"),
-    "unowned": _lazy("Without an owner"),
-    "all": _lazy("Every action item"),
+    "open": gettext_lazy("Open action items"),
+    "overdue": gettext_lazy("Overdue"),
+    "unowned": gettext_lazy("Without an owner"),
+    "all": gettext_lazy("Every action item"),
 }
 
 
