@@ -11,6 +11,7 @@ app_name = "workgroups"
 urlpatterns = [
     # Action plans, the board and action items.
     path("<uuid:public_id>/board/", plans.group_board, name="board"),
+    path("<uuid:public_id>/board/move/", plans.board_move, name="board_move"),
     path("<uuid:public_id>/plans/", plans.plan_list, name="plans"),
     path("<uuid:public_id>/plans/new/", plans.plan_create, name="plan_create"),
     path("<uuid:public_id>/action-items/new/", plans.item_create, name="action_item_create"),
@@ -108,6 +109,7 @@ urlpatterns = [
 coordination_patterns = [
     path("key-areas/", coordination.key_area_list, name="key_areas"),
     path("key-areas/<slug:area>/", coordination.key_area_detail, name="key_area"),
+    path("key-areas/<slug:area>/items/", coordination.key_area_items, name="key_area_items"),
     path("partners/", coordination.partner_list, name="partners"),
     path("partners/new/", coordination.partner_create, name="partner_create"),
     path("partners/<uuid:public_id>/", coordination.partner_detail, name="partner"),
