@@ -234,6 +234,20 @@ def median_ms(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def alternating_ms(fns: dict, runs: int) -> dict[str, float]:
+    """Median ms of each function, run in alternating rounds (one of each per round), so
+    that a change in the machine's load falls on every side alike."""
+    for fn in fns.values():
+        fn()  # warm up
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append((time.perf_counter() - t0) * 1000)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
 def queries_of(fn) -> int:
     with CaptureQueriesContext(connection) as ctx:
         fn()
@@ -315,17 +329,19 @@ def measure(people, runs: int) -> list[dict]:
 
         assert [n.id for n in orm_latest()] == [r[0] for r in sql_latest()]  # noqa: S101
         assert orm_count() == sql_count()  # noqa: S101
+        latest = alternating_ms(
+            {"orm_latest": orm_latest, "sql_latest": sql_latest, "orm_sql_latest": orm_sql_only},
+            runs,
+        )
+        counts = alternating_ms({"orm_count": orm_count, "sql_count": sql_count}, runs)
         results.append(
             {
                 "label": label,
                 "count": orm_count(),
                 "folders": orm_folders(),
                 "granted": guardian_folders(),
-                "orm_latest": median_ms(orm_latest, runs),
-                "sql_latest": median_ms(sql_latest, runs),
-                "orm_sql_latest": median_ms(orm_sql_only, runs),
-                "orm_count": median_ms(orm_count, runs),
-                "sql_count": median_ms(sql_count, runs),
+                **latest,
+                **counts,
                 "q_latest": queries_of(orm_latest),
                 "q_count": queries_of(orm_count),
                 "orm_folders": median_ms(orm_folders, runs),
@@ -337,7 +353,7 @@ def measure(people, runs: int) -> list[dict]:
 
 def print_table(results, runs: int) -> None:
     print()
-    print(f"median of {runs} runs, ms; ratio = ORM / hand-written SQL (goal < 2)")
+    print(f"median of {runs} alternating rounds, ms; ratio = ORM / hand-written SQL (goal < 2)")
     head = f"{'person':<40} {'visible':>9} | {'latest 50':^25} | {'count':^25} | queries"
     print(head)
     print(

@@ -27,6 +27,7 @@ urlpatterns = [
     path(P + "modules/add/", programs.module_add, name="module_add"),
     # Recruitment and screening
     path(P + "pipeline/", pipeline.pipeline, name="pipeline"),
+    path(P + "pipeline/move/", pipeline.board_move, name="pipeline_move"),
     path(P + "applicants/", pipeline.applicant_list, name="applicants"),
     path(P + "applicants/<uuid:applicant_id>/", pipeline.applicant_detail, name="applicant"),
     path(

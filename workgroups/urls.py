@@ -11,6 +11,7 @@ app_name = "workgroups"
 urlpatterns = [
     # Action plans, the board and action items.
     path("<uuid:public_id>/board/", plans.group_board, name="board"),
+    path("<uuid:public_id>/board/move/", plans.board_move, name="board_move"),
     path("<uuid:public_id>/plans/", plans.plan_list, name="plans"),
     path("<uuid:public_id>/plans/new/", plans.plan_create, name="plan_create"),
     path("<uuid:public_id>/action-items/new/", plans.item_create, name="action_item_create"),
@@ -90,6 +91,17 @@ urlpatterns = [
         "gatherings/<uuid:public_id>/minutes/", gatherings.meeting_minutes, name="meeting_minutes"
     ),
     path("gatherings/<uuid:public_id>/decisions/", gatherings.decision_add, name="decision_add"),
+    path(
+        "gatherings/<uuid:public_id>/reschedule/",
+        gatherings.meeting_reschedule,
+        name="meeting_reschedule",
+    ),
+    path("gatherings/<uuid:public_id>/cancel/", gatherings.meeting_cancel, name="meeting_cancel"),
+    path(
+        "gatherings/<uuid:public_id>/walk-ins/<int:attendance_id>/invite/",
+        gatherings.walk_in_invite,
+        name="walk_in_invite",
+    ),
     path("gatherings/<uuid:public_id>/follow-up/", gatherings.followup_add, name="followup_add"),
 ]
 
@@ -97,6 +109,7 @@ urlpatterns = [
 coordination_patterns = [
     path("key-areas/", coordination.key_area_list, name="key_areas"),
     path("key-areas/<slug:area>/", coordination.key_area_detail, name="key_area"),
+    path("key-areas/<slug:area>/items/", coordination.key_area_items, name="key_area_items"),
     path("partners/", coordination.partner_list, name="partners"),
     path("partners/new/", coordination.partner_create, name="partner_create"),
     path("partners/<uuid:public_id>/", coordination.partner_detail, name="partner"),

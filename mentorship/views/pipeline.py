@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
 
 PAGE_SIZE = 25
-BOARD_LIMIT = 50  # cards per pipeline column; the rest are counted and paged in the list
+BOARD_LIMIT = 12  # cards per pipeline column; the rest are counted and paged in the list
 APPROVED_ON_BOARD = 8  # the newest approvals only: the board is for people in screening
 
 
@@ -40,12 +41,17 @@ APPROVED_ON_BOARD = 8  # the newest approvals only: the board is for people in s
 @collaborative_view()
 def pipeline(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponse:
     """A column per screening stage (and the newest approvals), with plain buttons to move
-    an application to the next or previous stage."""
+    an application to the next or previous stage. Each column shows its newest
+    ``BOARD_LIMIT`` cards and its whole count, with a link to the paged list, so the page
+    is the same size however many people apply."""
     program = access.access_program(request, program_id, action="coordinate")
     required = program.modules.filter(is_active=True, is_required=True).count()
+    stages = [*Stage.open_stages(), Stage.APPROVED]
+    # One query for every column, each cut to its newest cards by the database (a row
+    # number per stage), not read whole and cut here.
     applicants = (
         selectors.applicants_managed_by(request.user)
-        .filter(program=program)
+        .filter(program=program, stage__in=[s.value for s in stages])
         .annotate(
             trained=Count(
                 "training_completions",
@@ -53,23 +59,23 @@ def pipeline(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) ->
                     training_completions__module__is_required=True,
                     training_completions__module__is_active=True,
                 ),
-            )
+            ),
+            board_row=Window(
+                RowNumber(),
+                partition_by=F("stage"),
+                order_by=[F("stage_changed_at").desc(), F("pk").desc()],
+            ),
         )
+        .filter(board_row__lte=BOARD_LIMIT)
         .order_by("stage_changed_at", "pk")
     )
     counts = dict(
         program.applicants.values_list("stage").annotate(n=Count("pk")).values_list("stage", "n")
     )
-    stages = [*Stage.open_stages(), Stage.APPROVED]
     by_stage: dict[str, list[Applicant]] = {s.value: [] for s in stages}
-    # One query per column would grow with the columns, not the rows; one query for all,
-    # capped per column in Python, keeps it at one.
-    for applicant in applicants.filter(stage__in=[s.value for s in stages]).order_by(
-        "-stage_changed_at"
-    ):
+    for applicant in applicants:
         column = by_stage[applicant.stage]
-        limit = APPROVED_ON_BOARD if applicant.stage == Stage.APPROVED else BOARD_LIMIT
-        if len(column) < limit:
+        if applicant.stage != Stage.APPROVED or applicant.board_row <= APPROVED_ON_BOARD:
             column.append(applicant)
     columns = []
     order = Stage.pipeline()
@@ -79,7 +85,7 @@ def pipeline(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) ->
             {
                 "stage": stage.value,
                 "label": stage.label,
-                "cards": sorted(by_stage[stage.value], key=lambda a: (a.stage_changed_at, a.pk)),
+                "cards": by_stage[stage.value],
                 "count": counts.get(stage.value, 0),
                 "previous": order[index - 1] if index > 0 and stage != Stage.APPROVED else None,
                 "next": order[index + 1] if stage not in (Stage.APPROVED, Stage.TRAINED) else None,
@@ -175,7 +181,7 @@ def applicant_detail(
 
 
 def _coordinated_applicant(
-    request: CollaborativeRequest, program_id: uuid.UUID, applicant_id: uuid.UUID
+    request: CollaborativeRequest, program_id: uuid.UUID, applicant_id: uuid.UUID | str
 ) -> tuple[Program, Applicant]:
     program = access.access_program(request, program_id)
     return program, access.access_applicant(request, program, applicant_id, action="coordinate")
@@ -201,7 +207,12 @@ def applicant_move(
     request: CollaborativeRequest, slug: str, program_id: uuid.UUID, applicant_id: uuid.UUID
 ) -> HttpResponseBase:
     program, applicant = _coordinated_applicant(request, program_id, applicant_id)
-    form = MoveForm(request.POST)
+    return _move(request, program, applicant, MoveForm(request.POST))
+
+
+def _move(
+    request: CollaborativeRequest, program: Program, applicant: Applicant, form: MoveForm
+) -> HttpResponseBase:
     if not form.is_valid():
         messages.error(request, _("Choose a screening stage."))
         return _back(request, program, applicant)
@@ -219,10 +230,28 @@ def applicant_move(
 
 @require_POST
 @collaborative_view()
+def board_move(request: CollaborativeRequest, slug: str, program_id: uuid.UUID) -> HttpResponseBase:
+    """The board's one form: the pressed button names the application and what to do
+    (``move=<applicant id> <stage>`` or ``approve=<applicant id>``), so no card carries a
+    form of its own. Anyone the coordinator may not manage is a 404 as on their page."""
+    if approve := request.POST.get("approve"):
+        return _approve(request, *_coordinated_applicant(request, program_id, approve))
+    applicant_id, _sep, stage = request.POST.get("move", "").partition(" ")
+    program, applicant = _coordinated_applicant(request, program_id, applicant_id)
+    return _move(request, program, applicant, MoveForm({"stage": stage}))
+
+
+@require_POST
+@collaborative_view()
 def applicant_approve(
     request: CollaborativeRequest, slug: str, program_id: uuid.UUID, applicant_id: uuid.UUID
 ) -> HttpResponseBase:
-    program, applicant = _coordinated_applicant(request, program_id, applicant_id)
+    return _approve(request, *_coordinated_applicant(request, program_id, applicant_id))
+
+
+def _approve(
+    request: CollaborativeRequest, program: Program, applicant: Applicant
+) -> HttpResponseBase:
     form = NoteForm(request.POST)
     form.is_valid()
     act(

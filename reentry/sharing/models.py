@@ -16,6 +16,7 @@ Rows of a large child table (observations, service logs) carry no sharing of
 their own: they are visible through their container (``visible_through``).
 """
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any, ClassVar, Protocol, Self, cast
 
@@ -23,6 +24,7 @@ from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.db import models
 from django.db.models import Q, Subquery
+from django.db.models.expressions import RawSQL
 from guardian.models import GroupObjectPermissionBase
 
 from reentry.sharing.groups import user_group_ids
@@ -78,7 +80,15 @@ class ContainedQuerySet[M: models.Model](models.QuerySet[M]):
     def visible_through(self, field: str, user) -> Self:
         """Rows whose container (``field``) the person may see: one query."""
         container = cast(type[Shareable], self.model._meta.get_field(field).related_model)
-        return self.filter(**{f"{field}__in": container.objects.visible_to(user).values("pk")})
+        if not _is_signed_in(user):
+            return self.filter(**{f"{field}__in": container.objects.visible_to(user).values("pk")})
+        visible = _person_subquery(
+            ("visible", container),
+            lambda person: container.objects.visible_to(person).values("pk"),
+            user,
+            self.db,
+        )
+        return self.filter(**{f"{field}__in": visible})
 
 
 class ShareableQuerySet[S: Shareable](ContainedQuerySet[S]):
@@ -89,17 +99,37 @@ class ShareableQuerySet[S: Shareable](ContainedQuerySet[S]):
         (owner in my organizations; owner in my collaboratives; id in the grants to
         my groups), so the plan stays cheap at a million rows. A correlated EXISTS per
         folder was measured 3-7x slower than hand-written SQL (bench/README.md).
+
+        The subqueries' SQL is built once per model and database and reused with the
+        person's id put in (``_person_subquery``): building and compiling them through
+        the ORM on every call cost more than running the query (bench/README.md).
         """
         model = self.model
         public = Q(sharing_level=SharingLevel.PUBLIC)
         if not _is_signed_in(user):
             return self.filter(public)
         owner_model = model.owner_model()
+        using = self.db
         return self.filter(
             public
-            | Q(owner_id__in=owner_model.viewer_owner_ids(user))
-            | (Q(sharing_level=SharingLevel.COLLABORATIVE) & _in_my_collaboratives(model, user))
-            | Q(sharing_level__in=GRANTED_LEVELS, pk__in=model.granted_ids(user, "view"))
+            | Q(
+                owner_id__in=_person_subquery(
+                    ("viewer_owners", owner_model), owner_model.viewer_owner_ids, user, using
+                )
+            )
+            | (
+                Q(sharing_level=SharingLevel.COLLABORATIVE)
+                & _in_my_collaboratives(model, user, using)
+            )
+            | Q(
+                sharing_level__in=GRANTED_LEVELS,
+                pk__in=_person_subquery(
+                    ("granted", model, "view"),
+                    lambda person: model.granted_ids(person, "view"),
+                    user,
+                    using,
+                ),
+            )
         )
 
     def editable_by(self, user) -> Self:
@@ -110,22 +140,74 @@ class ShareableQuerySet[S: Shareable](ContainedQuerySet[S]):
         """
         if not _is_signed_in(user):
             return self.none()
-        owner_model = self.model.owner_model()
+        model = self.model
+        owner_model = model.owner_model()
+        using = self.db
         return self.visible_to(user).filter(
-            Q(owner_id__in=owner_model.editor_owner_ids(user))
-            | Q(pk__in=self.model.granted_ids(user, "change"))
+            Q(
+                owner_id__in=_person_subquery(
+                    ("editor_owners", owner_model), owner_model.editor_owner_ids, user, using
+                )
+            )
+            | Q(
+                pk__in=_person_subquery(
+                    ("granted", model, "change"),
+                    lambda person: model.granted_ids(person, "change"),
+                    user,
+                    using,
+                )
+            )
         )
 
 
-def _in_my_collaboratives(model: "type[Shareable]", user) -> Q:
+def _in_my_collaboratives(model: "type[Shareable]", user, using: str) -> Q:
     """Rows whose collaborative is one the person is an active member of."""
-    mine = _member_collaboratives(user)
     head, _, rest = model.sharing_collaborative_path.partition("__")
     if head == "owner" and rest:
         # owner_id IN (owners of my collaboratives): no join in the outer query.
-        owners = model.owner_model()._default_manager.filter(**{f"{rest}__in": mine})
-        return Q(owner_id__in=owners.values("pk"))
+        def owners(person) -> models.QuerySet:
+            return (
+                model.owner_model()
+                ._default_manager.filter(**{f"{rest}__in": _member_collaboratives(person)})
+                .values("pk")
+            )
+
+        return Q(owner_id__in=_person_subquery(("collab_owners", model), owners, user, using))
+    mine = _person_subquery(("my_collaboratives",), _member_collaboratives, user, using)
     return Q(**{f"{model.sharing_collaborative_path}__in": mine})
+
+
+# The person's place in the SQL of a cached subquery: an id no database hands out.
+_PERSON = -7_319_204_551
+_subqueries: dict[tuple, tuple[str, tuple]] = {}
+
+
+class _Placeholder:
+    """Stands for the person while a subquery's SQL is built: the builders read only
+    ``pk`` (every one filters by ``user_id``), so the SQL is the same for everyone."""
+
+    pk = _PERSON
+    is_authenticated = True
+    is_active = True
+
+
+def _person_subquery(key: tuple, build: Callable[[Any], models.QuerySet], user, using: str):
+    """``build(user)``'s SQL, compiled once per key and database, with this person's id.
+
+    The subqueries of ``visible_to`` depend on nobody but the person (their
+    memberships and groups are read by the database, not here), so their SQL is a
+    template: what changes from one person to the next is the id. Building and
+    compiling the nested querysets each call was most of ``visible_to``'s cost.
+    """
+    found = _subqueries.get((key, using))
+    if found is None:
+        query = build(_Placeholder).order_by().query
+        sql, params = query.get_compiler(using=using).as_sql()
+        assert _PERSON in params  # noqa: S101 - a builder that ignores the person is a bug
+        found = _subqueries[(key, using)] = (sql, tuple(params))
+    sql, params = found
+    # The SQL is the ORM's own, compiled above; every value stays a parameter.
+    return RawSQL(sql, tuple(user.pk if p == _PERSON else p for p in params))  # noqa: S611
 
 
 class Shareable(models.Model):

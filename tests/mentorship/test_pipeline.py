@@ -87,6 +87,86 @@ def test_board_query_count_does_not_grow_with_applicants(login, mworld, count_qu
     assert count_queries(client, u("pipeline", mworld.program)) == one
 
 
+def _bulk_applicants(program, per_stage, start=0):
+    now = timezone.now()
+    stages = [*Stage.open_stages(), Stage.APPROVED]
+    made = Applicant.objects.bulk_create(
+        Applicant(
+            program=program,
+            name=f"Person {stage.value} {start + i}",
+            email=f"p-{stage.value}-{start + i}@example.org",
+            stage=stage,
+        )
+        for stage in stages
+        for i in range(per_stage)
+    )
+    for n, a in enumerate(made):  # stage_changed_at is set on creation: date them after
+        hours = start + n % per_stage
+        Applicant.objects.filter(pk=a.pk).update(
+            stage_changed_at=now - datetime.timedelta(hours=hours)
+        )
+
+
+def test_board_shows_the_same_cards_and_queries_at_1x_and_10x(login, mworld, count_queries):
+    from mentorship.views.pipeline import APPROVED_ON_BOARD, BOARD_LIMIT
+
+    client = as_coordinator(login, mworld)
+    board = u("pipeline", mworld.program)
+    _bulk_applicants(mworld.program, BOARD_LIMIT + 3)
+    one = count_queries(client, board)
+    cards_1x = count_queries.page.count('<li class="board-card')
+    forms_1x = count_queries.page.count("<form")
+    _bulk_applicants(mworld.program, 9 * (BOARD_LIMIT + 3), start=1000)
+    assert count_queries(client, board) == one
+    page = count_queries.page
+    open_columns = len(Stage.open_stages())
+    assert page.count('<li class="board-card') == cards_1x
+    assert cards_1x == open_columns * BOARD_LIMIT + APPROVED_ON_BOARD
+    assert page.count("<form") == forms_1x < BOARD_LIMIT  # one form, not one per card
+    total = 10 * (BOARD_LIMIT + 3)
+    assert f"See all {total}" in page
+    # The newest of each column, shown oldest first.
+    columns = {c["stage"]: c for c in client.get(board).context["columns"]}
+    applied = [a.name for a in columns["applied"]["cards"]]
+    assert applied[-1] == "Person applied 0"
+    assert applied[0] == f"Person applied {BOARD_LIMIT - 1}"
+    listing = client.get(u("applicants", mworld.program), {"stage": "applied"})
+    assert listing.context["page"].paginator.count == total
+    second = client.get(u("applicants", mworld.program), {"stage": "applied", "page": 2})
+    assert second.context["page"].number == 2
+
+
+def test_the_board_form_moves_and_approves_the_named_card(login, mworld, applicant):
+    client = as_coordinator(login, mworld)
+    target = u("pipeline_move", mworld.program)
+    response = client.post(target, {"move": f"{applicant.public_id} interviewed", "from": "board"})
+    assert response.status_code == 302
+    assert f"moved={applicant.public_id}" in response["Location"]
+    applicant.refresh_from_db()
+    assert applicant.stage == "interviewed"
+    trained = ApplicantFactory(program=mworld.program, name="Tia Trained", stage=Stage.TRAINED)
+    client.post(target, {"approve": str(trained.public_id), "from": "board"})
+    trained.refresh_from_db()
+    assert trained.stage == Stage.APPROVED
+    client.post(target, {"move": f"{applicant.public_id} approved", "from": "board"})
+    applicant.refresh_from_db()
+    assert applicant.stage == "interviewed"  # approval only through its own button
+
+
+def test_the_board_form_refuses_others_and_other_collaboratives(login, mworld, applicant):
+    target = u("pipeline_move", mworld.program)
+    outsider = login(mworld.cast.outsider)
+    assert outsider.post(target, {"move": f"{applicant.public_id} interviewed"}).status_code == 404
+    assert outsider.post(target, {"approve": str(applicant.public_id)}).status_code == 404
+    staff = login(mworld.cast.staff_a)
+    # Not a coordinator: the application is not theirs to see, as on its own page.
+    assert staff.post(target, {"move": f"{applicant.public_id} interviewed"}).status_code == 404
+    coordinator = as_coordinator(login, mworld)
+    assert coordinator.post(target, {"move": "nonsense interviewed"}).status_code == 404
+    applicant.refresh_from_db()
+    assert applicant.stage == "applied"
+
+
 def test_applicant_list_query_count(login, mworld, count_queries):
     client = as_coordinator(login, mworld)
     ApplicantFactory(program=mworld.program)

@@ -82,3 +82,28 @@ class TestWhatNeverShows:
         page = activity(login(cast.staff_a))
         assert "Quiet idea" in page
         assert cast.community.user.name not in page
+
+
+class TestTheListStaysTheSameSize:
+    def test_same_queries_and_events_at_1x_and_10x(self, login, cast, wg, count_queries):
+        """The newest ``LIMIT`` events, from a fixed number of queries: ten times the
+        quick wins and decisions, the same page (issue 18)."""
+        from reentry.site.activity import LIMIT
+
+        held(wg.meeting)
+
+        def add(n, start):
+            for i in range(start, start + n):
+                quickwins.quickwin_propose(actor=cast.community, title=f"Idea {i}", problem="P")
+                decision_record(actor=cast.staff_a, meeting=wg.meeting, text=f"Decided {i}")
+
+        client = login(cast.staff_b)
+        home = reverse("collaborative_home", args=["collab-a"])
+        add(LIMIT, 0)
+        one = count_queries(client, home)
+        events_1x = count_queries.page.split('id="recent-title"')[1].count("<li")
+        add(9 * LIMIT, LIMIT)
+        assert count_queries(client, home) == one
+        recent = count_queries.page.split('id="recent-title"')[1]
+        assert recent.count("<li") == events_1x >= LIMIT
+        assert f"Idea {10 * LIMIT - 1}" in recent and "Idea 0<" not in recent

@@ -219,7 +219,7 @@ class TestBoard:
         services.action_item_move(actor=cast.staff_a, item=bw.by_c, status="blocked")
         page = login(cast.observer).get(url("board", public_id=wg.housing.public_id))
         board = page.context["columns"]
-        titles = {status: [i.title for i in cards] for status, _label, cards in board}
+        titles = {col.status: [i.title for i in col.cards] for col in board}
         assert titles["blocked"] == ["Write a landlord guide"]
         assert "Recruit fair-chance landlords" in titles["not_started"]
         assert titles["done"] == []
@@ -255,7 +255,7 @@ class TestBoard:
         assert 'id="board"' in html
         assert 'hx-swap-oob="innerHTML"' in html
         assert "Moved “Recruit fair-chance landlords” to Done." in html
-        done = dict((s, cards) for s, _l, cards in response.context["columns"])["done"]
+        done = {c.status: c.cards for c in response.context["columns"]}["done"]
         assert [i.title for i in done] == ["Recruit fair-chance landlords"]
 
     def test_an_unknown_status_changes_nothing(self, cast, wg, bw, login):
@@ -280,8 +280,8 @@ class TestBoard:
     def test_move_buttons_only_on_cards_you_may_move(self, cast, wg, bw, login):
         page = login(cast.staff_b).get(url("board", public_id=wg.housing.public_id))
         html = page.content.decode()
-        assert url("action_item_move", public_id=bw.by_b.public_id) in html
-        assert url("action_item_move", public_id=bw.by_c.public_id) not in html
+        assert f'value="{bw.by_b.public_id} done"' in html
+        assert f'value="{bw.by_c.public_id} ' not in html
 
 
 class TestPlans:
@@ -440,3 +440,88 @@ class TestQueryCounts:
         bw = type("BW", (), {"first": first, "second": plan.priorities.last()})
         self._more_items(cast, wg, bw)
         assert count_queries(client, target, **params) == few <= 12
+
+
+class TestBoardStaysTheSameSize:
+    """The board shows the first ``BOARD_LIMIT`` cards of each column and a "see all"
+    link to the paged list: ten times the items, the same cards and the same queries."""
+
+    def _add(self, cast, wg, n, start=0):
+        today = timezone.localdate()
+        ActionItem.objects.bulk_create(
+            ActionItem(
+                collaborative=wg.housing.collaborative,
+                group=wg.housing,
+                title=f"Bulk item {start + i}",
+                owner_member=cast.staff_b if i % 2 else None,
+                owner_organization=cast.org_b if i % 2 else None,
+                due_date=today + timedelta(days=start + i),
+                status=["not_started", "in_progress", "blocked", "done"][i % 4],
+            )
+            for i in range(n)
+        )
+
+    def test_same_queries_and_cards_at_1x_and_10x(self, cast, wg, login, count_queries):
+        from workgroups.views.plans import BOARD_LIMIT
+
+        client = login(cast.staff_b)
+        target = url("board", public_id=wg.housing.public_id)
+        self._add(cast, wg, 4 * BOARD_LIMIT + 4)  # one over the limit in every column
+        few = count_queries(client, target)
+        cards_1x = count_queries.page.count('<li class="board-card')
+        forms_1x = count_queries.page.count("<form")
+        self._add(cast, wg, 36 * BOARD_LIMIT + 36, start=1000)  # ten times as many
+        assert count_queries(client, target) == few
+        page = count_queries.page
+        assert page.count('<li class="board-card') == cards_1x == 4 * BOARD_LIMIT
+        assert page.count("<form") == forms_1x < BOARD_LIMIT  # one form, not one per card
+        response = client.get(target)
+        counts = {c.status: c.total for c in response.context["columns"]}
+        assert counts == dict.fromkeys(["not_started", "in_progress", "blocked", "done"], 130)
+        assert "See all 130" in page
+        # The soonest due first, and the link leads to the whole column, paged.
+        first = response.context["columns"][0]
+        assert [i.title for i in first.cards[:2]] == ["Bulk item 0", "Bulk item 4"]
+        listing = client.get(first.all_url)
+        assert listing.status_code == 200
+        assert listing.context["page"].paginator.count == 130
+        assert client.get(first.all_url + "&page=2").context["page"].number == 2
+
+    def test_one_form_moves_the_card_its_button_names(self, cast, wg, bw, login):
+        client = login(cast.staff_a)
+        board = url("board", public_id=wg.housing.public_id)
+        response = client.post(
+            url("board_move", public_id=wg.housing.public_id),
+            {"move": f"{bw.by_b.public_id} in_progress", "next": board},
+        )
+        assert response.status_code == 302 and response["Location"] == board
+        bw.by_b.refresh_from_db()
+        assert bw.by_b.status == "in_progress"
+        fragment = client.post(
+            url("board_move", public_id=wg.housing.public_id),
+            {"move": f"{bw.by_b.public_id} done"},
+            **HTMX,
+        )
+        assert fragment.status_code == 200 and b"<html" not in fragment.content
+        assert "Moved “Recruit fair-chance landlords” to Done." in fragment.content.decode()
+
+    def test_board_move_refuses_items_of_other_groups_and_collaboratives(self, cast, wg, bw, login):
+        client = login(cast.staff_a)
+        target = url("board_move", public_id=wg.housing.public_id)
+        other_group = client.post(target, {"move": f"{bw.private_item.public_id} done"})
+        other_collab = client.post(target, {"move": f"{bw.other_item.public_id} done"})
+        malformed = client.post(target, {"move": "nonsense done"})
+        assert (other_group.status_code, other_collab.status_code) == (404, 404)
+        assert malformed.status_code == 404
+        outsider = login(cast.outsider).post(target, {"move": f"{bw.by_b.public_id} done"})
+        assert outsider.status_code == 404
+        for item in (bw.private_item, bw.other_item, bw.by_b):
+            item.refresh_from_db()
+            assert item.status != "done"
+
+    def test_a_member_who_may_not_move_the_item_gets_403(self, cast, wg, bw, login):
+        response = login(cast.observer).post(
+            url("board_move", public_id=wg.housing.public_id),
+            {"move": f"{bw.by_b.public_id} done"},
+        )
+        assert response.status_code == 403

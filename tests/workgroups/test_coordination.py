@@ -315,3 +315,72 @@ class TestPartnerInitiatives:
                 action_items=[bw.by_b],
             )
         assert count_queries(client, curl("partners")) == few <= 8
+
+
+class TestKeyAreaPageStaysTheSameSize:
+    """The key-area page shows a few items under each priority and in each short list,
+    with links to the whole lists: ten times the items, the same rows and queries."""
+
+    def _add(self, cast, wg, jobs_group, priority, n, start=0):
+        today = timezone.localdate()
+        for group, owner in ((wg.housing, None), (jobs_group, cast.org_c)):
+            ActionItem.objects.bulk_create(
+                ActionItem(
+                    collaborative=cast.collab,
+                    group=group,
+                    priority=priority if group == jobs_group else None,
+                    key_area=cast.key_area,
+                    title=f"Landlord outreach round {start + i}",
+                    owner_organization=owner,
+                    due_date=today + timedelta(days=(start + i) % 40 - 20),
+                )
+                for i in range(n)
+            )
+
+    def test_same_rows_and_queries_at_1x_and_10x(self, cast, wg, login, count_queries, jobs_group):
+        from workgroups.views.coordination import KEY_AREA_ATTENTION
+
+        client = login(cast.staff_a)
+        target = curl("key_area", area="housing")
+        plan = services.action_plan_create(
+            actor=cast.staff_c, group=jobs_group, period="2026", title="Jobs"
+        )
+        priority = services.priority_add(actor=cast.staff_c, plan=plan, title="Landlords")
+        self._add(cast, wg, jobs_group, priority, 2 * KEY_AREA_ATTENTION)
+        few = count_queries(client, target)
+        rows_1x = count_queries.page.count("<li>")
+        self._add(cast, wg, jobs_group, priority, 18 * KEY_AREA_ATTENTION, start=1000)
+        assert count_queries(client, target) == few
+        page = count_queries.page
+        assert page.count("<li>") == rows_1x
+        assert "See all 100 under this priority" not in page  # 200 of Jobs's are under it
+        assert "See all 200 under this priority" in page
+        unowned = client.get(curl("key_area_items", area="housing"), {"show": "unowned"})
+        assert unowned.status_code == 200
+        assert unowned.context["page"].paginator.count == 200
+        assert unowned.context["page"].object_list[0].owner_organization_id is None
+        assert (
+            client.get(curl("key_area_items", area="housing"), {"show": "unowned", "page": 8})
+            .context["page"]
+            .number
+            == 8
+        )
+
+    def test_the_whole_list_filters_and_keeps_to_what_the_person_may_see(self, cast, wg, bw, login):
+        client = login(cast.staff_b)
+        target = curl("key_area_items", area="housing")
+        everything = client.get(target, {"show": "all"})
+        titles = {i.title for i in everything.context["page"].object_list}
+        assert bw.by_b.title in titles and bw.orphan.title in titles
+        overdue = client.get(target, {"show": "overdue"}).context["page"].object_list
+        assert [i.title for i in overdue] == [bw.orphan.title]
+        one_group = client.get(target, {"show": "all", "group": str(wg.housing.public_id)})
+        assert one_group.status_code == 200
+        assert client.get(target, {"group": "nonsense"}).status_code == 404
+        assert client.get(target, {"group": str(wg.other_group.public_id)}).status_code == 404
+        assert client.get(target, {"show": "whatever"}).context["show"] == "open"
+
+    def test_another_collaborative_gets_404(self, cast, wg, bw, login):
+        target = curl("key_area_items", area="housing")
+        assert login(cast.outsider).get(target).status_code == 404
+        assert login(cast.observer).get(target).status_code == 200

@@ -9,10 +9,12 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import Count, F
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reentry.forms import apply_errors
 from stakeholders.access import CollaborativeRequest, collaborative_view
@@ -48,8 +50,85 @@ def key_area_detail(request: CollaborativeRequest, slug: str, area: str) -> Http
             area=key_area,
             overview=overview,
             threshold=round(selectors.OVERLAP_THRESHOLD * 100),
+            shown=KEY_AREA_SHOWN,
+            shown_cut=f":{KEY_AREA_SHOWN}",
+            attention=KEY_AREA_ATTENTION,
+            attention_cut=f":{KEY_AREA_ATTENTION}",
+            overlaps_shown=KEY_AREA_OVERLAPS,
+            overlaps_cut=f":{KEY_AREA_OVERLAPS}",
         ),
     )
+
+
+#: Items shown under each priority, and in each short list of the key-area page; the
+#: rest are counted and reached through a link (the paged list below, or the plan).
+KEY_AREA_SHOWN = 5
+KEY_AREA_ATTENTION = 10
+KEY_AREA_OVERLAPS = 10
+KEY_AREA_ITEMS_PAGE = 25
+ITEM_LISTS = {
+    "open": gettext_lazy("Open action items"),
+    "overdue": gettext_lazy("Overdue"),
+    "unowned": gettext_lazy("Without an owner"),
+    "all": gettext_lazy("Every action item"),
+}
+
+
+@collaborative_view()
+def key_area_items(request: CollaborativeRequest, slug: str, area: str) -> HttpResponse:
+    """Every action item touching one key area, paged: the "see all" of the key-area
+    page's short lists (``?show=open|overdue|unowned|all``, ``?group=`` one group)."""
+    key_area = get_object_or_404(KeyArea, collaborative=request.collaborative, slug=area)
+    show = request.GET.get("show", "open")
+    if show not in ITEM_LISTS:
+        show = "open"
+    visible_groups = WorkingGroup.objects.visible_to(request.user).filter(
+        collaborative=request.collaborative
+    )
+    items = selectors.touching_area(
+        ActionItem.objects.visible_to(request.user).filter(
+            collaborative=request.collaborative, group__in=visible_groups
+        ),
+        key_area,
+    )
+    group = None
+    if group_id := request.GET.get("group"):
+        group = visible_groups.filter(public_id=group_id).first() if _is_uuid(group_id) else None
+        if group is None:
+            raise Http404
+        items = items.filter(group=group)
+    if show != "all":
+        items = items.exclude(status=ActionItem.Status.DONE)
+    if show == "overdue":
+        items = items.filter(due_date__lt=request.collaborative.today())
+    elif show == "unowned":
+        items = items.filter(owner_member__isnull=True, owner_organization__isnull=True)
+    page = Paginator(
+        items.select_related("group", "owner_member__user", "owner_organization").order_by(
+            F("due_date").asc(nulls_last=True), "pk"
+        ),
+        KEY_AREA_ITEMS_PAGE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workgroups/coordination/key_area_items.html",
+        page_context(
+            request,
+            area=key_area,
+            page=page,
+            show=show,
+            group=group,
+            lists=ITEM_LISTS.items(),
+        ),
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 @collaborative_view()

@@ -8,14 +8,17 @@ post progress. One view serves each page and, for HTMX requests, its fragment
 (template partials: ``"page.html#fragment"``).
 """
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -60,6 +63,16 @@ from workgroups.views import error_text, page_context
 PAGE_SIZE = 25
 Status = ActionItem.Status
 COLUMNS = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE]
+BOARD_LIMIT = 12  # cards per board column; the rest are counted and paged in the list
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    status: str
+    label: Any  # the status's (lazily translated) label
+    cards: list[ActionItem]
+    total: int  # cards in the column, shown or not
+    all_url: str  # the paged list of the whole column
 
 
 def _safe_next(request: CollaborativeRequest, slug: str, fallback: str) -> str:
@@ -241,36 +254,55 @@ def priority_change(request: CollaborativeRequest, slug: str, public_id: UUID) -
 
 
 def _boardpage_context(request: CollaborativeRequest, group, plan_id: str) -> dict:
+    """The board's columns, each its first ``BOARD_LIMIT`` cards (soonest due first) and
+    its whole count, from one query whatever the number of items: the rest are a "see
+    all" link to the paged list, so the page stays the same size as the group grows."""
     plans = list(
         ActionPlan.objects.visible_to(request.user).filter(group=group).order_by("-period")
     )
     plan = next((p for p in plans if str(p.public_id) == plan_id), None)
-    found = (
-        ActionItem.objects.visible_to(request.user)
-        .filter(group=group)
-        .select_related("owner_member__user", "owner_organization", "priority")
-        .annotate(update_count=Count("updates"))
-        .order_by("due_date", "pk")
-    )
+    found = ActionItem.objects.visible_to(request.user).filter(group=group)
     if plan is not None:
         found = found.filter(priority__plan=plan)
-    items = list(found)
+    by_status = F("status")
+    items = list(
+        found.select_related("owner_member__user", "owner_organization", "priority")
+        .annotate(
+            update_count=Count("updates"),
+            board_row=Window(
+                RowNumber(), partition_by=by_status, order_by=[F("due_date").asc(), F("pk").asc()]
+            ),
+            column_count=Window(Count("pk", distinct=False), partition_by=by_status),
+        )
+        .filter(board_row__lte=BOARD_LIMIT)
+        .order_by("due_date", "pk")
+    )
     editable = editable_action_item_ids(request, items)
     columns: dict[str, list[ActionItem]] = {status: [] for status in COLUMNS}
+    counts: dict[str, int] = dict.fromkeys(COLUMNS, 0)
     for item in items:
         item.can_move = item.pk in editable
         columns[item.status].append(item)
-    board_url = reverse("workgroups:board", args=[request.collaborative.slug, group.public_id])
+        counts[item.status] = item.column_count
+    slug = request.collaborative.slug
+    board_url = reverse("workgroups:board", args=[slug, group.public_id])
+    list_url = reverse("workgroups:group_action_items", args=[slug, group.public_id])
+    plan_query = f"&plan={plan.public_id}" if plan else ""
     return page_context(
         request,
         group=group,
         plans=plans,
         plan=plan,
         board_url=f"{board_url}?plan={plan.public_id}" if plan else board_url,
-        columns=[(s, Status(s).label, columns[s]) for s in COLUMNS],
+        columns=[
+            BoardColumn(
+                s, Status(s).label, columns[s], counts[s], f"{list_url}?status={s}{plan_query}"
+            )
+            for s in COLUMNS
+        ],
         statuses=[(s, Status(s).label) for s in COLUMNS],
         is_manager=can_manage_group(request.member, group),
-        item_total=len(items),
+        item_total=sum(counts.values()),
     )
 
 
@@ -285,11 +317,7 @@ def group_board(request: CollaborativeRequest, slug: str, public_id: UUID) -> Ht
     return render(request, template, context)
 
 
-@require_POST
-@collaborative_view()
-def item_move(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
-    item = access_action_item(request, public_id, action="view")
-    status = request.POST.get("status", "")
+def _move(request: CollaborativeRequest, slug: str, item: ActionItem, status: str) -> HttpResponse:
     if status not in Status.values:
         if request.htmx:
             return HttpResponse(_("Choose a status."), status=400)
@@ -307,6 +335,27 @@ def item_move(request: CollaborativeRequest, slug: str, public_id: UUID) -> Http
         messages.success(request, said)
     board = reverse("workgroups:board", args=[slug, item.group.public_id])
     return redirect(_safe_next(request, slug, board))
+
+
+@require_POST
+@collaborative_view()
+def item_move(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    item = access_action_item(request, public_id, action="view")
+    return _move(request, slug, item, request.POST.get("status", ""))
+
+
+@require_POST
+@collaborative_view()
+def board_move(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    """The board's one form: the pressed button names the card and its new column
+    (``move=<item id> <status>``), so no card carries a form of its own. An item of
+    another group, or one the person may not see, is a 404 like any other."""
+    group = access_group(request, public_id, action="view")
+    item_id, _sep, status = request.POST.get("move", "").partition(" ")
+    item = access_action_item(request, item_id, action="view")
+    if item.group_id != group.pk:
+        raise Http404
+    return _move(request, slug, item, status)
 
 
 # --- The list ---------------------------------------------------------------------------
