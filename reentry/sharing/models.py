@@ -27,6 +27,7 @@ from django.db.models import Q, Subquery
 from django.db.models.expressions import RawSQL
 from guardian.models import GroupObjectPermissionBase
 
+from reentry.personsql import person_sql
 from reentry.sharing.groups import user_group_ids
 from reentry.sharing.levels import SharingLevel
 
@@ -177,37 +178,12 @@ def _in_my_collaboratives(model: "type[Shareable]", user, using: str) -> Q:
     return Q(**{f"{model.sharing_collaborative_path}__in": mine})
 
 
-# The person's place in the SQL of a cached subquery: an id no database hands out.
-_PERSON = -7_319_204_551
-_subqueries: dict[tuple, tuple[str, tuple]] = {}
-
-
-class _Placeholder:
-    """Stands for the person while a subquery's SQL is built: the builders read only
-    ``pk`` (every one filters by ``user_id``), so the SQL is the same for everyone."""
-
-    pk = _PERSON
-    is_authenticated = True
-    is_active = True
-
-
 def _person_subquery(key: tuple, build: Callable[[Any], models.QuerySet], user, using: str):
-    """``build(user)``'s SQL, compiled once per key and database, with this person's id.
-
-    The subqueries of ``visible_to`` depend on nobody but the person (their
-    memberships and groups are read by the database, not here), so their SQL is a
-    template: what changes from one person to the next is the id. Building and
-    compiling the nested querysets each call was most of ``visible_to``'s cost.
-    """
-    found = _subqueries.get((key, using))
-    if found is None:
-        query = build(_Placeholder).order_by().query
-        sql, params = query.get_compiler(using=using).as_sql()
-        assert _PERSON in params  # noqa: S101 - a builder that ignores the person is a bug
-        found = _subqueries[(key, using)] = (sql, tuple(params))
-    sql, params = found
-    # The SQL is the ORM's own, compiled above; every value stays a parameter.
-    return RawSQL(sql, tuple(user.pk if p == _PERSON else p for p in params))  # noqa: S611
+    """``build(user)`` as a subquery, its SQL compiled once per key and database
+    (``reentry.personsql``): building and compiling the nested querysets on every call
+    was most of ``visible_to``'s cost. Every value stays a parameter."""
+    sql, params = person_sql(key, lambda person: build(person).order_by(), user, using)
+    return RawSQL(sql, params)  # noqa: S611 - the ORM's own SQL, compiled by person_sql
 
 
 class Shareable(models.Model):

@@ -1,21 +1,21 @@
 """The row-security scope's SQL is compiled once per process and given each person's id
-(reentry/rowsecurity.py, ``_org_ids_sql``): it must be exactly what compiling the
+(reentry/rowsecurity.py through reentry/personsql.py): it must be exactly what compiling the
 person's own queryset gives."""
 
 import pytest
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from reentry import rowsecurity
+from reentry import personsql, rowsecurity
 from stakeholders.models import Organization
 from tests.factories import MemberFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
 def _fresh():
-    rowsecurity._compiled.clear()
+    personsql.forget()
     yield
-    rowsecurity._compiled.clear()
+    personsql.forget()
 
 
 @pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_each_person_gets_the_sql_their_own_queryset_compiles_to():
         assert sql == expected_sql
         assert list(params) == list(expected_params)
         assert user.pk in params
-    assert rowsecurity._compiled[settings.ROW_SECURITY_ORG_IDS] is not None
+    assert personsql._compiled[(("row_security", settings.ROW_SECURITY_ORG_IDS), "default")]
 
 
 def orgs_by_email(user):
@@ -44,4 +44,4 @@ def test_a_scope_that_reads_more_than_the_id_is_compiled_for_each_person(setting
     first, second = UserFactory(email="a@example.org"), UserFactory(email="b@example.org")
     assert rowsecurity._org_ids_sql(first)[1] == ("a@example.org",)
     assert rowsecurity._org_ids_sql(second)[1] == ("b@example.org",)
-    assert rowsecurity._compiled[settings.ROW_SECURITY_ORG_IDS] is None
+    assert personsql._compiled[(("row_security", settings.ROW_SECURITY_ORG_IDS), "default")] is None
