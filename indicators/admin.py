@@ -56,7 +56,7 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "collaborative", "key_area", "kind", "unit", "status"]
     list_filter = ["collaborative", "status", "kind", "unit", "is_headline", "is_public"]
     list_select_related = ["collaborative", "key_area"]
-    search_fields = ["code", "name", "question"]
+    search_fields = ["code", "name", "name_es", "question"]
     raw_id_fields = ["collaborative", "key_area", "working_group"]
     filter_horizontal = ["dimensions"]
 

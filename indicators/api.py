@@ -47,6 +47,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "public_id",
             "code",
             "name",
+            "name_es",
             "question",
             "key_area",
             "kind",

@@ -7,6 +7,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Shared indicators")
 
     def ready(self) -> None:
+        from indicators import seeds  # noqa: F401 - declares its stored strings
         from indicators.polls import CandidateIndicators
         from workgroups.polls.forms import register_option_source
 

@@ -44,6 +44,7 @@ class IndicatorForm(forms.ModelForm):
         fields = [
             "code",
             "name",
+            "name_es",
             "question",
             "description",
             "key_area",

@@ -31,6 +31,7 @@ def candidate_options(indicators: Iterable[Indicator]) -> list[LinkedOption]:
             field="indicator",
             target=indicator,
             label=indicator.name,
+            label_es=indicator.name_es,
             description=indicator.question,
         )
         for indicator in indicators

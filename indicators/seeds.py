@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from indicators.models import Dimension, DimensionValue, IndicatorSettings
+from reentry.i18n import product_written
 from stakeholders.models import Collaborative
 
 # (code, name, [(value code, label), ...])
@@ -64,6 +65,12 @@ DEFAULT_DIMENSIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
         ],
     ),
 ]
+
+# Stored in English, shown in the reader's language while nobody has edited them.
+product_written(
+    *(name for _code, name, _values in DEFAULT_DIMENSIONS),
+    *(label for _code, _name, values in DEFAULT_DIMENSIONS for _value, label in values),
+)
 
 
 def indicator_settings_for(collaborative: Collaborative) -> IndicatorSettings:

@@ -110,6 +110,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reentry.context_processors.site",
             ],
+            # {{ obj|localized:"name" }} everywhere: stored text in the reader's language.
+            "builtins": ["reentry.i18n"],
         },
     }
 ]

@@ -230,7 +230,15 @@ class ServiceAdmin(admin.ModelAdmin):
         "last_verified_at",
     ]
     list_filter = ["collaborative", "status", "accepts_referrals", "serves_when"]
-    search_fields = ["name", "alternate_name", "description", "organization__name", "hsds_id"]
+    search_fields = [
+        "name",
+        "alternate_name",
+        "description",
+        "name_es",
+        "description_es",
+        "organization__name",
+        "hsds_id",
+    ]
     autocomplete_fields = ["organization"]
     filter_horizontal = ["key_areas"]
     list_select_related = ["organization"]

@@ -119,6 +119,8 @@ class ServiceSerializer(serializers.ModelSerializer):
             "name",
             "alternate_name",
             "description",
+            "name_es",
+            "description_es",
             "url",
             "email",
             "status",

@@ -8,6 +8,6 @@ class StakeholdersConfig(AppConfig):
 
     def ready(self) -> None:
         from reentry.sharing.groups import register_group_source
-        from stakeholders import signals
+        from stakeholders import seeds, signals  # noqa: F401 - seeds declares its stored strings
 
         register_group_source(signals.membership_group_ids)

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_noop
 
+from reentry.i18n import product_written
+
 DEFAULT_KEY_AREAS: list[tuple[str, str]] = [
     (
         gettext_noop("Pre-release Preparation"),
@@ -53,3 +55,6 @@ DEFAULT_SECTORS: list[str] = [
     gettext_noop("Education"),
     gettext_noop("Funders"),
 ]
+
+# Stored in English, shown in the reader's language while nobody has edited them.
+product_written(*(text for area in DEFAULT_KEY_AREAS for text in area), *DEFAULT_SECTORS)

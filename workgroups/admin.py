@@ -46,7 +46,7 @@ class WorkingGroupAdmin(admin.ModelAdmin):
     ]
     list_filter = ["collaborative", "join_policy", "minutes_sharing", "is_active"]
     list_select_related = ["collaborative", "key_area"]
-    search_fields = ["name", "charter"]
+    search_fields = ["name", "charter", "name_es", "charter_es"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["key_area"]
     inlines = [GroupMembershipInline]
@@ -303,7 +303,7 @@ class QuickWinAdmin(admin.ModelAdmin):
     list_display = ["title", "collaborative", "group", "status", "proposed_at", "shown_proposer"]
     list_filter = ["status", "collaborative"]
     list_select_related = ["collaborative", "group", "proposer__user"]
-    search_fields = ["title", "problem"]
+    search_fields = ["title", "problem", "title_es", "problem_es"]
     raw_id_fields = ["group", "owner_organization", "priority"]
     filter_horizontal = ["key_areas"]
     exclude = ["proposer"]

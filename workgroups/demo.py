@@ -97,6 +97,21 @@ GROUPS = {
     ),
 }
 
+# Two groups wrote their name and charter in Spanish too (shown to Spanish readers); the
+# others show their English, as an organization that has not translated yet would.
+GROUPS_IN_SPANISH = {
+    "housing": (
+        "Grupo de Trabajo de Vivienda",
+        "Más propietarios que den una oportunidad justa, más camas de transición y que nadie "
+        "salga de la cárcel a la calle.",
+    ),
+    "rehabilitation-and-recovery": (
+        "Grupo de Trabajo de Recuperación",
+        "Conectar a las personas que regresan a la comunidad con tratamiento y apoyo de "
+        "recuperación entre pares, y acortar la espera entre la salida y la primera cita.",
+    ),
+}
+
 AGENDA = [
     "Welcome and introductions",
     "Updates from last month's action items",
@@ -166,6 +181,7 @@ def seed_workgroups(collaborative: Collaborative) -> int:
         if spec is None:
             continue
         name, charter, policy, sharing = spec
+        name_es, charter_es = GROUPS_IN_SPANISH.get(area.slug, ("", ""))
         group, created = WorkingGroup.objects.get_or_create(
             collaborative=collaborative,
             slug=slugify(name)[:80],
@@ -173,6 +189,8 @@ def seed_workgroups(collaborative: Collaborative) -> int:
                 "key_area": area,
                 "name": name,
                 "charter": charter,
+                "name_es": name_es,
+                "charter_es": charter_es,
                 "join_policy": policy,
                 "minutes_sharing": sharing,
                 "requires_community_cochair": True,

@@ -60,12 +60,15 @@ class GroupForm(forms.ModelForm):
             "name",
             "key_area",
             "charter",
+            "name_es",
+            "charter_es",
             "join_policy",
             "requires_community_cochair",
             "minutes_sharing",
         ]
         widgets = {
             "charter": forms.Textarea(attrs={"rows": 5}),
+            "charter_es": forms.Textarea(attrs={"rows": 5}),
             "join_policy": forms.RadioSelect,
             "minutes_sharing": forms.RadioSelect,
         }

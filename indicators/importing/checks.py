@@ -19,6 +19,7 @@ from indicators.models import (
     Indicator,
 )
 from indicators.periods import Period, PeriodError, parse_period
+from reentry.i18n import localized
 
 MAX_REPORTED_ERRORS = 500
 
@@ -103,10 +104,10 @@ class Context:
             for v in d.values.all():
                 values[_norm_value(v.code)] = v.code
                 values[_norm_value(v.label)] = v.code
-                values[_norm_value(_(v.label))] = v.code
+                values[_norm_value(localized(v, "label"))] = v.code
                 listed.append(v.code)
             dims[d.code] = _DimensionInfo(
-                d.code, _(d.name), d.accepts_any_value, values, ", ".join(listed)
+                d.code, localized(d, "name"), d.accepts_any_value, values, ", ".join(listed)
             )
         inds: dict[str, _IndicatorInfo] = {}
         for ind in Indicator.objects.filter(collaborative=collaborative).prefetch_related(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from indicators.importing.files import headers_key, normalise_header
 from indicators.models import ColumnMapping, Dimension
+from reentry.i18n import localized
 from stakeholders.models import Organization
 
 # The fields a column can be mapped to (besides one per dimension, "dim:<code>").
@@ -64,7 +65,8 @@ def target_choices(dimensions: list[Dimension]) -> list[tuple[str, str]]:
     choices = [("", _("Leave out"))]
     choices += [(key, str(label)) for key, label in FIELDS.items()]
     choices += [
-        (f"dim:{d.code}", _("Breakdown: %(name)s") % {"name": _(d.name)}) for d in dimensions
+        (f"dim:{d.code}", _("Breakdown: %(name)s") % {"name": localized(d, "name")})
+        for d in dimensions
     ]
     return choices
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from reentry.i18n import SPANISH_HELP, localized
 from stakeholders.models import Collaborative, KeyArea, Member, Organization
 from workgroups.models import WorkingGroup
 
@@ -86,7 +87,7 @@ class Dimension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self, "name")
 
 
 class DimensionValue(models.Model):
@@ -108,7 +109,7 @@ class DimensionValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.dimension}: {self.label}"
+        return f"{self.dimension}: {localized(self, 'label')}"
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -187,6 +188,9 @@ class Indicator(models.Model):
         help_text=_("A short code used in uploads, e.g. HOUS-90. Unique in the collaborative."),
     )
     name = models.CharField(_("name"), max_length=200)
+    name_es = models.CharField(
+        _("name in Spanish"), max_length=200, blank=True, help_text=SPANISH_HELP
+    )
     question = models.CharField(
         _("the question it answers"),
         max_length=300,
@@ -292,7 +296,7 @@ class Indicator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} — {self.name}"
+        return f"{self.code} — {localized(self, 'name')}"
 
     def get_absolute_url(self) -> str:
         return reverse(

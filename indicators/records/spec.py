@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from indicators.records import profile as profiling
+from reentry.i18n import localized
 
 MEASURES = ("rate", "count")
 PERIOD_KINDS = ("year", "fiscal_year", "date")
@@ -403,9 +404,9 @@ class Dimensions:
         for dimension in Dimension.objects.filter(collaborative=collaborative).prefetch_related(
             "values"
         ):
-            names[dimension.code] = _(dimension.name)
+            names[dimension.code] = localized(dimension, "name")
             for value in dimension.values.all():
-                labels[dimension.code, value.code] = _(value.label)
+                labels[dimension.code, value.code] = localized(value, "label")
             values[dimension.code] = (
                 None
                 if dimension.accepts_any_value

@@ -52,6 +52,7 @@ from indicators.models import (
 from indicators.selectors import adopted_indicators, requestable_datasets
 from indicators.services import dashboards as services
 from reentry.forms import apply_errors
+from reentry.i18n import localized
 from reentry.suppression import PublishedCell
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import KeyArea
@@ -137,7 +138,7 @@ def breakdown_sections(
     sections: list[dict[str, Any]] = []
     for dimension in dimensions:
         values = list(dimension.values.all())
-        labels = {v.code: _(v.label) for v in values}
+        labels = {v.code: localized(v, "label") for v in values}
         order = ValueOrder(
             {dimension.code: 0}, {(dimension.code, v.code): i for i, v in enumerate(values)}
         )
@@ -146,7 +147,7 @@ def breakdown_sections(
             if table is not None
             else (None, [])
         )
-        name = _(dimension.name)
+        name = localized(dimension, "name")
         if found is None or not groups:
             sections.append({"name": name, "code": dimension.code, "rows": []})
             continue

@@ -57,6 +57,7 @@ from indicators.services.datasets import (
 from indicators.services.uploads import import_job_commit, import_job_create, import_job_map
 from indicators.views.records import derived_indicators, profile_columns
 from reentry.forms import apply_errors
+from reentry.i18n import localized
 from reentry.sharing.forms import describe_audience, target_names
 from reentry.sharing.levels import SharingLevel
 from reentry.sharing.services import share_targets
@@ -408,7 +409,10 @@ def _breakdown_labeller(collaborative) -> Callable[[dict[str, str]], str]:
     """Turns a row's breakdown ({"race_ethnicity": "black"}) into words people read
     ("Race and ethnicity: Black"), with the collaborative's names (two queries)."""
     dimensions = Dimension.objects.filter(collaborative=collaborative).prefetch_related("values")
-    names = {d.code: (_(d.name), {v.code: _(v.label) for v in d.values.all()}) for d in dimensions}
+    names = {
+        d.code: (localized(d, "name"), {v.code: localized(v, "label") for v in d.values.all()})
+        for d in dimensions
+    }
 
     def text(breakdown: dict[str, str]) -> str:
         parts = []

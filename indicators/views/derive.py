@@ -44,6 +44,7 @@ from indicators.records.spec import (
 from indicators.seeds import indicator_settings_for
 from indicators.services.catalog import indicator_save
 from indicators.services.records import derived_indicator_save, similar_names
+from reentry.i18n import localized
 from reentry.sharing.access import get_visible_or_404
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import KeyArea, Organization
@@ -89,8 +90,8 @@ def _dimension_choices(collaborative) -> list[DimensionChoice]:
     return [
         DimensionChoice(
             d.code,
-            _(d.name),
-            [(v.code, _(v.label)) for v in d.values.all()],
+            localized(d, "name"),
+            [(v.code, localized(v, "label")) for v in d.values.all()],
             d.accepts_any_value,
         )
         for d in Dimension.objects.filter(collaborative=collaborative).prefetch_related("values")

@@ -10,6 +10,7 @@ from django.conf.locale import LANG_INFO
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from reentry.i18n import localized
 from stakeholders.access import may_change_organization_sharing
 from stakeholders.models import (
     Contact,
@@ -102,9 +103,13 @@ class DirectorySearchForm(forms.Form):
             {"type": "search", "placeholder": _("Name or what they do")}
         )
         key_area = cast(forms.ChoiceField, self.fields["key_area"])
-        key_area.choices = [("", _("All key areas"))] + [(a.slug, _(a.name)) for a in key_areas]
+        key_area.choices = [("", _("All key areas"))] + [
+            (a.slug, localized(a, "name")) for a in key_areas
+        ]
         sector = cast(forms.ChoiceField, self.fields["sector"])
-        sector.choices = [("", _("All sectors"))] + [(s.slug, _(s.name)) for s in sectors]
+        sector.choices = [("", _("All sectors"))] + [
+            (s.slug, localized(s, "name")) for s in sectors
+        ]
         language = cast(forms.ChoiceField, self.fields["language"])
         language.choices = [("", _("Any language"))] + sorted(
             ((code, language_name(code)) for code in language_codes), key=lambda c: str(c[1])
@@ -288,6 +293,8 @@ class ServiceForm(forms.ModelForm):
             "name",
             "alternate_name",
             "description",
+            "name_es",
+            "description_es",
             "key_areas",
             "status",
             "accepts_referrals",
@@ -302,6 +309,7 @@ class ServiceForm(forms.ModelForm):
         widgets = {
             "key_areas": forms.CheckboxSelectMultiple,
             "description": forms.Textarea(attrs={"rows": 4}),
+            "description_es": forms.Textarea(attrs={"rows": 4}),
             "eligibility_description": forms.Textarea(attrs={"rows": 3}),
             "application_process": forms.Textarea(attrs={"rows": 3}),
             "fees": forms.Textarea(attrs={"rows": 2}),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from reentry.i18n import SPANISH_HELP, localized
 from stakeholders.models.people import Collaborative, KeyArea, Organization, Sector
 
 # --- The directory: services and locations in the Open Referral HSDS 1.1 shape ---------------
@@ -201,6 +202,12 @@ class Service(DirectoryRecord):
     name = models.CharField(_("name"), max_length=200)
     alternate_name = models.CharField(_("other name"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
+    name_es = models.CharField(
+        _("name in Spanish"), max_length=200, blank=True, help_text=SPANISH_HELP
+    )
+    description_es = models.TextField(
+        _("description in Spanish"), blank=True, help_text=SPANISH_HELP
+    )
     url = models.URLField(_("web page"), blank=True, max_length=500)
     email = models.EmailField(_("email"), blank=True)
     status = models.CharField(
@@ -270,7 +277,7 @@ class Service(DirectoryRecord):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self, "name")
 
     @property
     def needs_verification(self) -> bool:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from reentry.i18n import localized
 from reentry.sharing.groups import BackedByGroup
 from reentry.sharing.levels import SharingLevel
 
@@ -132,7 +133,7 @@ class KeyArea(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self, "name")
 
 
 class Sector(BackedByGroup):
@@ -158,7 +159,7 @@ class Sector(BackedByGroup):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self, "name")
 
 
 class OrganizationQuerySet(models.QuerySet):

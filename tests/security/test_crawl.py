@@ -12,8 +12,15 @@ JSON answers) breadth-first, GET only. URLs are collapsed by their Django route:
 ``PER_ROUTE`` different paths per route and ``PER_QUERY`` query strings per path and set of
 parameter names, and at most ``MAX_PAGES`` pages per person, so the crawl stays bounded.
 
-Then: every status is below 500; every crawled route answers junk query strings (and a
-junk value for each parameter the app uses) below 500, and an unknown UUID with a 404;
+Everyone crawls in Spanish: every other test renders pages in English, so this is where
+each page is rendered in Spanish (a translation whose placeholders break a page shows here
+as a 500 too). Each msgid looked up while a page renders is checked against the Spanish
+catalogue, and each page's text against the English of what the product itself stored
+(``reentry.i18n.product_written``).
+
+Then: every status is below 500; every page a Spanish reader opens is in Spanish; every
+crawled route answers junk query strings (and a junk value for each parameter the app
+uses) below 500, and an unknown UUID with a 404;
 every Cedar River URL its backbone reached is a 404 (or a sign-in) for the other
 collaborative's backbone and for anonymous people, except the pages public by design
 listed below; no Cedar River name shows on the other collaborative's pages; and an
@@ -24,23 +31,29 @@ import html
 import io
 import json
 import logging
+import sys
 import time
 import uuid
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.translation.trans_real import DjangoTranslation
 
 from indicators import api as indicators_api
 from mentorship import api as mentorship_api
+from reentry.i18n import written_by_product
 from reentry.sharing.levels import SharingLevel
 from stakeholders import api as stakeholders_api
 from stakeholders import demo
@@ -73,6 +86,7 @@ PUBLIC_STARTS = [
 ]
 
 MAX_PAGES = 400
+LANGUAGE = "es"  # everyone reads the app in Spanish (see the docstring)
 PER_ROUTE = 3
 PER_QUERY = 2
 
@@ -99,15 +113,33 @@ PUBLIC_BY_DESIGN = (
 # --- the crawler ---------------------------------------------------------------------------
 
 
+QUIET_TAGS = ("script", "style", "textarea")
+
+
 class _Links(HTMLParser):
-    """Collects GET targets: <a href>, hx-get and the action of GET forms."""
+    """Collects GET targets: <a href>, hx-get and the action of GET forms; and the page's
+    text, one string per text node (its whitespace collapsed)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
+        self.texts: set[str] = set()
+        # Inside <script>, <style> or <textarea> (a form's field holds the stored English
+        # being edited, beside its Spanish version's own field).
+        self._quiet = 0
+
+    def handle_data(self, data: str) -> None:
+        if not self._quiet:
+            self.texts.add(" ".join(data.split()))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in QUIET_TAGS:
+            self._quiet = max(0, self._quiet - 1)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
+        if tag in QUIET_TAGS:
+            self._quiet += 1
         if tag == "a" and a.get("href"):
             self.found.append(a["href"] or "")
         if a.get("hx-get"):
@@ -188,6 +220,66 @@ def _uuids(path: str) -> list[str]:
     return found
 
 
+# Third-party code that looks a message up only to throw the answer away: not shown.
+THROWN_AWAY = {
+    # django-filter evaluates ``_(lookup)`` ("exact", "lt"...) as the default of a
+    # dict.get and uses its own verbose words instead.
+    ("django_filters.utils", "verbose_lookup_expr"),
+}
+
+
+def _thrown_away() -> bool:
+    frame = sys._getframe(2)
+    for _depth in range(8):
+        if frame is None:
+            return False
+        if (frame.f_globals.get("__name__"), frame.f_code.co_name) in THROWN_AWAY:
+            return True
+        frame = frame.f_back
+    return False
+
+
+@contextmanager
+def catalogue_misses() -> Iterator[set[str]]:
+    """Collects every message looked up in Spanish that no catalogue translates: ours in
+    locale/es, Django's, or a third-party app's (they are merged into one catalogue).
+    A ``pgettext`` miss shows as ``context\x04message``."""
+    missed: set[str] = set()
+    real_gettext, real_ngettext = DjangoTranslation.gettext, DjangoTranslation.ngettext
+
+    def spanish(trans: DjangoTranslation) -> bool:
+        return trans.language().split("-")[0] == "es"
+
+    def gettext(self, message):
+        if (
+            spanish(self)
+            and not (self._catalog.get(message) or self._catalog.get((message, 0)))
+            and not _thrown_away()
+        ):
+            missed.add(message)
+        return real_gettext(self, message)
+
+    def ngettext(self, singular, plural, n):
+        if spanish(self) and not self._catalog.get((singular, 0)):  # type: ignore[attr-defined]
+            missed.add(singular)
+        return real_ngettext(self, singular, plural, n)
+
+    DjangoTranslation.gettext = gettext  # type: ignore[method-assign]
+    DjangoTranslation.ngettext = ngettext  # type: ignore[method-assign]
+    try:
+        yield missed
+    finally:
+        DjangoTranslation.gettext = real_gettext  # type: ignore[method-assign]
+        DjangoTranslation.ngettext = real_ngettext  # type: ignore[method-assign]
+
+
+def product_english() -> set[str]:
+    """What the product stores in English and must show in Spanish: every string it
+    declares (``product_written``) whose Spanish differs."""
+    with translation.override(LANGUAGE):
+        return {m for m in written_by_product() if translation.gettext(m) != m}
+
+
 @dataclass
 class Crawl:
     who: str
@@ -197,6 +289,8 @@ class Crawl:
     unvisited: list[str] = field(default_factory=list)  # new routes left when the cap hit
     seconds: float = 0.0
     texts: dict[str, str] = field(default_factory=dict)  # url -> page text (if kept)
+    untranslated: dict[str, set[str]] = field(default_factory=dict)  # url -> msgids
+    stored_english: dict[str, set[str]] = field(default_factory=dict)  # url -> product text
 
     @property
     def failures(self) -> list[str]:
@@ -231,6 +325,7 @@ def get(client: Client, url: str, errors: dict[str, str] | None = None):
 def crawl(client: Client, who: str, starts: list[str], keep_text: bool = False) -> Crawl:
     result = Crawl(who)
     began = time.monotonic()
+    english = product_english()
     queue = deque(starts)  # links to routes already crawled
     fresh: deque[str] = deque()  # links to routes not crawled yet go first
     seen: set[str] = set(starts)
@@ -261,7 +356,10 @@ def crawl(client: Client, who: str, starts: list[str], keep_text: bool = False) 
         per_route.setdefault(_route(url.partition("?")[0]), set()).add(url.partition("?")[0])
     while (fresh or queue) and len(result.statuses) < MAX_PAGES:
         url = (fresh or queue).popleft()
-        response = get(client, url, result.errors)
+        with catalogue_misses() as missed:
+            response = get(client, url, result.errors)
+        if missed:
+            result.untranslated[url] = missed
         result.statuses[url] = response.status_code
         if response.status_code in (301, 302, 303, 307, 308):
             target = _local(url, response.headers.get("Location", ""))
@@ -277,6 +375,8 @@ def crawl(client: Client, who: str, starts: list[str], keep_text: bool = False) 
             parser = _Links()
             parser.feed(response.content.decode(errors="replace"))
             links = parser.found
+            if parser.texts & english:
+                result.stored_english[url] = parser.texts & english
         elif kind.startswith("application/json"):
             try:
                 links = list(_json_links(url.partition("?")[0], json.loads(response.content)))
@@ -329,7 +429,8 @@ def as_person(demo_data, db):
     """``as_person(who)``: a client signed in as that demo person (or anonymous)."""
 
     def _client(who: str) -> Client:
-        client = Client()
+        client = Client(headers={"accept-language": LANGUAGE})
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = LANGUAGE
         if who != "anonymous":
             client.force_login(_user(who))
         return client
@@ -425,6 +526,45 @@ def test_junk_queries_and_unknown_ids_never_fail(as_person, who):
                 wrong_id.append(f"{unknown} -> {response.status_code}")
     assert not failures, "\n".join(failures)
     assert not wrong_id, "an unknown id must be a 404:\n" + "\n".join(wrong_id)
+
+
+def _by_message(found: dict[str, set[str]]) -> str:
+    """``message`` — the first URL it showed on (and how many more), one line each."""
+    urls: dict[str, list[str]] = {}
+    for url, messages in found.items():
+        for message in messages:
+            urls.setdefault(message, []).append(url)
+    return "\n".join(
+        f"{message!r} — {pages[0]}" + (f" (and {len(pages) - 1} more)" if len(pages) > 1 else "")
+        for message, pages in sorted(urls.items())
+    )
+
+
+@pytest.mark.parametrize("who", list(PEOPLE))
+def test_every_page_is_in_spanish(as_person, who):
+    """Nothing the product wrote is left in English for a Spanish reader: no message the
+    Spanish catalogue lacks, no English of a row the product stored itself."""
+    result = crawl_as(as_person, who)
+    assert len(result.reached()) > 3, result.statuses
+    assert not result.untranslated, (
+        f"{who}: messages with no Spanish translation (makemessages, then translate "
+        f"locale/es):\n{_by_message(result.untranslated)}"
+    )
+    assert not result.stored_english, (
+        f"{who}: stored text the product wrote, shown in English (render it with "
+        f"reentry.i18n.localized):\n{_by_message(result.stored_english)}"
+    )
+
+
+def test_the_spanish_check_catches_english():
+    """The two detectors work: a message no catalogue has is caught, one ours translates
+    is not, and a page showing the "Full collaborative" group in English is caught."""
+    with translation.override(LANGUAGE), catalogue_misses() as missed:
+        translation.gettext("Full collaborative")
+        translation.gettext("No catalogue has this sentence.")
+        translation.ngettext("%(n)s stray thing", "%(n)s stray things", 2)
+    assert missed == {"No catalogue has this sentence.", "%(n)s stray thing"}
+    assert {"Full collaborative", "Housing", "Race and ethnicity"} <= product_english()
 
 
 def _is_sign_in(who: str, url: str, response) -> bool:

@@ -73,7 +73,9 @@ class QuickWinSerializer(serializers.ModelSerializer):
         fields = [
             "public_id",
             "title",
+            "title_es",
             "problem",
+            "problem_es",
             "people_needed",
             "money_needed",
             "weeks_needed",
@@ -177,7 +179,7 @@ class PollOptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PollOption
-        fields = ["key", "label", "description", "quick_win"]
+        fields = ["key", "label", "label_es", "description", "quick_win"]
 
     def get_quick_win(self, option: PollOption) -> str | None:
         return str(option.quick_win.public_id) if option.quick_win is not None else None

@@ -11,7 +11,13 @@ from workgroups.models.gatherings import (
     MeetingGroupObjectPermission,
     SentReminder,
 )
-from workgroups.models.groups import GroupJoinRequest, GroupMembership, WorkingGroup
+from workgroups.models.groups import (
+    WHOLE_COLLABORATIVE_CHARTER,
+    WHOLE_COLLABORATIVE_NAME,
+    GroupJoinRequest,
+    GroupMembership,
+    WorkingGroup,
+)
 from workgroups.models.partners import PartnerInitiative
 from workgroups.models.plans import ActionItem, ActionPlan, Priority, Update
 
@@ -30,6 +36,8 @@ from workgroups.quickwins.models import QuickWin, QuickWinComment, QuickWinHelpe
 from workgroups.verification.models import MemberVerification, Vouch  # noqa: E402
 
 __all__ = [
+    "WHOLE_COLLABORATIVE_CHARTER",
+    "WHOLE_COLLABORATIVE_NAME",
     "ActionItem",
     "ActionPlan",
     "AgendaItem",

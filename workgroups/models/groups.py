@@ -16,10 +16,18 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from reentry.i18n import SPANISH_HELP, localized, product_written
 from reentry.sharing.groups import BackedByGroup
 from reentry.sharing.levels import SharingLevel
 from stakeholders.models import Collaborative, KeyArea, Member
+
+# The "Full collaborative" group is written by the product: its name and charter are stored
+# in English and shown in the reader's language (reentry/i18n.py).
+WHOLE_COLLABORATIVE_NAME = gettext_noop("Full collaborative")
+WHOLE_COLLABORATIVE_CHARTER = gettext_noop("Gatherings of everyone in the collaborative.")
+product_written(WHOLE_COLLABORATIVE_NAME, WHOLE_COLLABORATIVE_CHARTER)
 
 
 def my_collaboratives(user) -> models.QuerySet:
@@ -88,6 +96,10 @@ class WorkingGroup(BackedByGroup):
     charter = models.TextField(
         _("charter"), blank=True, help_text=_("What the group is for and how it works.")
     )
+    name_es = models.CharField(
+        _("name in Spanish"), max_length=200, blank=True, help_text=SPANISH_HELP
+    )
+    charter_es = models.TextField(_("charter in Spanish"), blank=True, help_text=SPANISH_HELP)
     join_policy = models.CharField(
         _("how people join"), max_length=12, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
     )
@@ -129,7 +141,7 @@ class WorkingGroup(BackedByGroup):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self, "name")
 
     def clean(self) -> None:
         if (

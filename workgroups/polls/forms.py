@@ -64,6 +64,15 @@ class PollForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy("One option per line. Short and plain is best."),
     )
+    options_text_es = forms.CharField(
+        label=gettext_lazy("Options in Spanish"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy(
+            "One line for each option above, in the same order. Shown to people reading in "
+            "Spanish. Leave empty to show the English."
+        ),
+    )
     quick_wins = QuickWinChoiceField(
         label=gettext_lazy("Quick wins as options"),
         queryset=QuickWin.objects.none(),
@@ -132,10 +141,10 @@ class PollForm(forms.ModelForm):
         method.choices = Poll.Method.choices
         if self.instance.pk:
             options = list(self.instance.options.all())
-            self.initial.setdefault(
-                "options_text",
-                "\n".join(o.label for o in options if o.is_plain_text),
-            )
+            texts = [o for o in options if o.is_plain_text]
+            self.initial.setdefault("options_text", "\n".join(o.label for o in texts))
+            if all(o.label_es for o in texts):
+                self.initial.setdefault("options_text_es", "\n".join(o.label_es for o in texts))
             for source in self.sources:
                 self.initial.setdefault(source.name, source.initial(options))
             self.initial.setdefault(
@@ -147,6 +156,15 @@ class PollForm(forms.ModelForm):
         cleaned = self.cleaned_data
         labels = [line.strip() for line in (cleaned.get("options_text") or "").splitlines()]
         labels = [line for line in labels if line]
+        labels_es = [line.strip() for line in (cleaned.get("options_text_es") or "").splitlines()]
+        labels_es = [line for line in labels_es if line]
+        if labels_es and len(labels_es) != len(labels):
+            self.add_error(
+                "options_text_es",
+                _("Give one line in Spanish for each option, in order, or leave it empty."),
+            )
+        elif any(len(line) > 200 for line in labels_es):
+            self.add_error("options_text_es", _("Keep each option under 200 characters."))
         if any(len(line) > 200 for line in labels):
             self.add_error("options_text", _("Keep each option under 200 characters."))
         total = (
@@ -165,6 +183,7 @@ class PollForm(forms.ModelForm):
         if total >= 2 and seats > total:
             self.add_error("seats", _("You cannot choose more winners than there are options."))
         cleaned["labels"] = labels
+        cleaned["labels_es"] = labels_es
         return cleaned
 
     def linked_options(self) -> list[LinkedOption]:

@@ -44,6 +44,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reentry.i18n import SPANISH_HELP, localized
 from stakeholders.models import Collaborative, Member
 from workgroups.models.groups import WorkingGroup, my_collaboratives
 from workgroups.polls import voting
@@ -268,6 +269,9 @@ class PollOption(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
     label = models.CharField(_("option"), max_length=200)
+    label_es = models.CharField(
+        _("option in Spanish"), max_length=200, blank=True, help_text=SPANISH_HELP
+    )
     description = models.TextField(_("more about it"), blank=True, max_length=2000)
     quick_win = models.ForeignKey(
         QuickWin,
@@ -305,7 +309,7 @@ class PollOption(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return localized(self, "label")
 
     @property
     def key(self) -> str:

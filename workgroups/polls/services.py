@@ -60,6 +60,7 @@ class LinkedOption:
     target: Model
     label: str
     description: str = ""
+    label_es: str = ""
 
 
 def _check_manager(actor: Member, poll_or_group: Poll | WorkingGroup) -> None:
@@ -86,13 +87,15 @@ def _audit(action: str, *, actor: Member | None, poll: Poll, request=None, **det
 # --- setting a poll up --------------------------------------------------------------
 
 
-def _clean_labels(labels: Iterable[str]) -> list[str]:
-    cleaned: list[str] = []
-    for label in labels:
-        label = " ".join(str(label).split())
+def _clean_labels(labels: Iterable[str], labels_es: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """Each text option once, with its Spanish (given line by line, in the same order)."""
+    cleaned: dict[str, str] = {}
+    spanish = [" ".join(str(label).split())[:200] for label in labels_es]
+    for n, label in enumerate(labels):
+        label = " ".join(str(label).split())[:200]
         if label and label not in cleaned:
-            cleaned.append(label[:200])
-    return cleaned
+            cleaned[label] = spanish[n] if n < len(spanish) else ""
+    return list(cleaned.items())
 
 
 @transaction.atomic
@@ -105,6 +108,7 @@ def poll_create(
     opens_at: datetime,
     closes_at: datetime,
     options: Iterable[str] = (),
+    options_es: Iterable[str] = (),
     quick_wins: Iterable[QuickWin] = (),
     linked: Iterable[LinkedOption] = (),
     request=None,
@@ -127,7 +131,14 @@ def poll_create(
     )
     poll.full_clean()
     poll.save()
-    poll_set_options(actor=actor, poll=poll, labels=options, quick_wins=quick_wins, linked=linked)
+    poll_set_options(
+        actor=actor,
+        poll=poll,
+        labels=options,
+        labels_es=options_es,
+        quick_wins=quick_wins,
+        linked=linked,
+    )
     _audit("poll.created", actor=actor, poll=poll, request=request)
     return poll
 
@@ -157,15 +168,18 @@ def poll_set_options(
     actor: Member,
     poll: Poll,
     labels: Iterable[str] = (),
+    labels_es: Iterable[str] = (),
     quick_wins: Iterable[QuickWin] = (),
     linked: Iterable[LinkedOption] = (),
 ) -> list[PollOption]:
     """Replace the options of a poll that has not opened: texts first, then quick wins,
-    then linked options such as candidate indicators (each once, from this collaborative)."""
+    then linked options such as candidate indicators (each once, from this collaborative).
+    ``labels_es`` are the texts' Spanish versions, line for line (optional); quick wins and
+    linked rows bring their own."""
     _check_manager(actor, poll)
     if poll.status not in EDITABLE_STATUSES:
         raise ValidationError(_("The options cannot change once the poll has opened."))
-    texts = _clean_labels(labels)
+    texts = _clean_labels(labels, labels_es)
     wins = list(dict.fromkeys(quick_wins))
     for quick_win in wins:
         if quick_win.collaborative_id != poll.collaborative_id:
@@ -180,16 +194,24 @@ def poll_set_options(
         )
     poll.options.all().delete()
     created = [
-        PollOption(poll=poll, label=label, position=n) for n, label in enumerate(texts, start=1)
+        PollOption(poll=poll, label=label, label_es=label_es, position=n)
+        for n, (label, label_es) in enumerate(texts, start=1)
     ]
     created += [
-        PollOption(poll=poll, label=qw.title[:200], quick_win=qw, position=len(texts) + n)
+        PollOption(
+            poll=poll,
+            label=qw.title[:200],
+            label_es=qw.title_es[:200],
+            quick_win=qw,
+            position=len(texts) + n,
+        )
         for n, qw in enumerate(wins, start=1)
     ]
     created += [
         PollOption(
             poll=poll,
             label=other.label[:200],
+            label_es=other.label_es[:200],
             description=other.description[:2000],
             position=len(texts) + len(wins) + n,
             **{other.field: other.target},

@@ -107,7 +107,9 @@ def _save_poll(request: CollaborativeRequest, form: PollForm, poll: Poll | None)
     linked = form.linked_options()
     data = {k: v for k, v in form.cleaned_data.items() if k not in form.source_names}
     labels = data.pop("labels")
+    labels_es = data.pop("labels_es")
     data.pop("options_text", None)
+    data.pop("options_text_es", None)
     quick_wins = list(data.pop("quick_wins") or [])
     try:
         if poll is None:
@@ -116,6 +118,7 @@ def _save_poll(request: CollaborativeRequest, form: PollForm, poll: Poll | None)
                 actor=request.member,
                 group=group,
                 options=labels,
+                options_es=labels_es,
                 quick_wins=quick_wins,
                 linked=linked,
                 request=request,
@@ -126,6 +129,7 @@ def _save_poll(request: CollaborativeRequest, form: PollForm, poll: Poll | None)
             actor=request.member,
             poll=poll,
             labels=labels,
+            labels_es=labels_es,
             quick_wins=quick_wins,
             linked=linked,
         )

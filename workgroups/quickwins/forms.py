@@ -4,9 +4,9 @@ from typing import cast
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from reentry.i18n import SPANISH_HELP, localized
 from stakeholders.models import Collaborative, KeyArea, Member, Organization
 from workgroups.forms import DATE, OrganizationChoiceField, OwnerChoiceField
 from workgroups.models import ActionPlan, WorkingGroup
@@ -27,6 +27,19 @@ class ProposeForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What is wrong today, and who it affects."),
+    )
+    title_es = forms.CharField(
+        label=_("Your idea in Spanish"),
+        max_length=200,
+        required=False,
+        help_text=SPANISH_HELP,
+    )
+    problem_es = forms.CharField(
+        label=_("The problem in Spanish"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=SPANISH_HELP,
     )
     key_areas = forms.ModelMultipleChoiceField(
         label=_("Key areas"),
@@ -79,7 +92,7 @@ class ProposeForm(forms.Form):
         )
         # Seeded key-area names are translatable. Django's per-instance override of the
         # label; mypy reads it as replacing a method.
-        areas.label_from_instance = lambda area: gettext(area.name)  # type: ignore[assignment]
+        areas.label_from_instance = lambda area: localized(area, "name")  # type: ignore[assignment]
         group = cast(forms.ModelChoiceField, self.fields["group"])
         group.queryset = WorkingGroup.objects.filter(
             collaborative=collaborative, is_active=True
@@ -107,7 +120,7 @@ class FilterForm(forms.Form):
             *Status.choices,
         ]
         cast(forms.ChoiceField, self.fields["key_area"]).choices = [("", _("Every key area"))] + [
-            (area.slug, str(_(area.name))) for area in key_areas
+            (area.slug, localized(area, "name")) for area in key_areas
         ]
 
     def value(self, name: str) -> str:

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reentry.i18n import SPANISH_HELP, localized
 from stakeholders.models import Collaborative, KeyArea, Member, Organization
 from workgroups.models.groups import WorkingGroup, backbone_collaboratives, my_collaboratives
 from workgroups.models.plans import Priority
@@ -92,6 +93,12 @@ class QuickWin(models.Model):
     title = models.CharField(_("title"), max_length=200)
     problem = models.TextField(
         _("the problem"), max_length=4000, help_text=_("What is wrong, and who it affects.")
+    )
+    title_es = models.CharField(
+        _("title in Spanish"), max_length=200, blank=True, help_text=SPANISH_HELP
+    )
+    problem_es = models.TextField(
+        _("the problem in Spanish"), max_length=4000, blank=True, help_text=SPANISH_HELP
     )
     people_needed = models.PositiveSmallIntegerField(
         _("people needed"),
@@ -186,7 +193,7 @@ class QuickWin(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return localized(self, "title")
 
     def save(self, *args, **kwargs):
         if not self.collaborative_id and self.group is not None:

@@ -17,6 +17,8 @@ from reentry.audit.log import record
 from stakeholders.models import Collaborative, KeyArea, Member
 from workgroups.access import can_convene, can_join_group, check_manage_group
 from workgroups.models import (
+    WHOLE_COLLABORATIVE_CHARTER,
+    WHOLE_COLLABORATIVE_NAME,
     GroupJoinRequest,
     GroupMembership,
     Meeting,
@@ -47,6 +49,8 @@ def group_create(
     name: str,
     key_area: KeyArea | None = None,
     charter: str = "",
+    name_es: str = "",
+    charter_es: str = "",
     join_policy: str = WorkingGroup.JoinPolicy.OPEN,
     requires_community_cochair: bool = True,
     minutes_sharing: str = WorkingGroup.MinutesSharing.COLLABORATIVE,
@@ -63,6 +67,8 @@ def group_create(
         name=name.strip(),
         slug=_unique_slug(collaborative, name),
         charter=charter.strip(),
+        name_es=name_es.strip(),
+        charter_es=charter_es.strip(),
         join_policy=join_policy,
         requires_community_cochair=requires_community_cochair,
         minutes_sharing=minutes_sharing,
@@ -94,6 +100,8 @@ def group_update(
     join_policy: str,
     requires_community_cochair: bool,
     minutes_sharing: str,
+    name_es: str = "",
+    charter_es: str = "",
     request=None,
 ) -> WorkingGroup:
     """Chairs and backbone staff change the group's name, charter and how people join.
@@ -106,20 +114,22 @@ def group_update(
         raise ValidationError({"key_area": _("Choose a key area of this collaborative.")})
     before = {
         "name": group.name,
-        "key_area": str(group.key_area or ""),
+        "key_area": group.key_area.name if group.key_area else "",
         "join_policy": group.join_policy,
         "requires_community_cochair": group.requires_community_cochair,
     }
     group.name = name.strip()
     group.key_area = key_area
     group.charter = charter.strip()
+    group.name_es = name_es.strip()
+    group.charter_es = charter_es.strip()
     group.join_policy = join_policy
     group.requires_community_cochair = requires_community_cochair
     group.full_clean()
     group.save()
     after = {
         "name": group.name,
-        "key_area": str(group.key_area or ""),
+        "key_area": group.key_area.name if group.key_area else "",
         "join_policy": group.join_policy,
         "requires_community_cochair": group.requires_community_cochair,
     }
@@ -148,9 +158,9 @@ def whole_collaborative_group(*, collaborative: Collaborative) -> WorkingGroup:
         return group
     group = WorkingGroup(
         collaborative=collaborative,
-        name=_("Full collaborative"),
+        name=WHOLE_COLLABORATIVE_NAME,
         slug=_unique_slug(collaborative, "full-collaborative"),
-        charter=_("Gatherings of everyone in the collaborative."),
+        charter=WHOLE_COLLABORATIVE_CHARTER,
         join_policy=WorkingGroup.JoinPolicy.INVITATION,
         requires_community_cochair=False,
         minutes_sharing=WorkingGroup.MinutesSharing.COLLABORATIVE,

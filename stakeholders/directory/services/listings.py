@@ -50,6 +50,8 @@ SERVICE_FIELDS = (
     "name",
     "alternate_name",
     "description",
+    "name_es",
+    "description_es",
     "url",
     "email",
     "status",
