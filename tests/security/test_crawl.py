@@ -4,13 +4,7 @@ collaborative is reachable from another.
 The demo data (``seed_demo``) is built once for this module, inside a transaction that is
 rolled back at the end, so other test modules still start from an empty database. Every
 test runs in its own savepoint on top of it (the ``db`` fixture), so what a GET writes
-(audit events, last-seen stamps) does not carry over.
-
-For each person the crawler starts at "/" and at the collaborative's home, follows every
-same-site link (``<a href>``, ``hx-get``, GET forms' ``action``, redirects, and URLs in
-JSON answers) breadth-first, GET only. URLs are collapsed by their Django route: at most
-``PER_ROUTE`` different paths per route and ``PER_QUERY`` query strings per path and set of
-parameter names, and at most ``MAX_PAGES`` pages per person, so the crawl stays bounded.
+(audit events, last-seen stamps) does not carry over. The crawler is tests/crawler.py.
 
 Everyone crawls in Spanish: every other test renders pages in English, so this is where
 each page is rendered in Spanish (a translation whose placeholders break a page shows here
@@ -28,71 +22,39 @@ observer cannot open object pages that only the backbone reached.
 """
 
 import html
-import io
 import json
 import logging
-import sys
-import time
 import uuid
-from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 from django.db import transaction
-from django.test import Client
-from django.test.utils import override_settings
-from django.urls import Resolver404, resolve
+from django.urls import resolve
 from django.utils import translation
-from django.utils.translation.trans_real import DjangoTranslation
 
-from indicators import api as indicators_api
-from mentorship import api as mentorship_api
-from reentry.i18n import written_by_product
 from reentry.sharing.levels import SharingLevel
-from stakeholders import api as stakeholders_api
-from stakeholders import demo
-from stakeholders.models import Location, Member, Organization, Service, User
-from workgroups import api as workgroups_api
+from stakeholders.models import Location, Member, Organization, Service
+from tests.crawler import (
+    HOME,
+    OTHER_HOME,
+    PEOPLE,
+    SLUG,
+    SPANISH,
+    Crawl,
+    catalogue_misses,
+    client_for,
+    crawl,
+    demo_settings,
+    get,
+    product_english,
+    route_of,
+    row_id,
+    seed_demo,
+    starts_for,
+    uuids_in,
+)
 
 log = logging.getLogger(__name__)
-
-HOME = f"/c/{demo.COLLABORATIVE['slug']}/"
-OTHER_HOME = f"/c/{demo.OTHER_COLLABORATIVE['slug']}/"
-SLUG = demo.COLLABORATIVE["slug"]
-
-# Who crawls, and where each person's collaborative home is.
-PEOPLE = {
-    "backbone": HOME,
-    "orgadmin": HOME,
-    "staff": HOME,
-    "housing": HOME,
-    "community": HOME,
-    "observer": HOME,
-    "lakeshore": OTHER_HOME,  # the backbone of the second collaborative
-    "anonymous": HOME,
-}
-# Anonymous people also start at the pages made public by design.
-PUBLIC_STARTS = [
-    f"/about/{SLUG}/",
-    f"/dashboard/{SLUG}/",
-    f"/directory/{SLUG}/",
-    f"/quick-wins/{SLUG}/",
-]
-
-MAX_PAGES = 400
-LANGUAGE = "es"  # everyone reads the app in Spanish (see the docstring)
-PER_ROUTE = 3
-PER_QUERY = 2
-
-# Never followed: signing out, switching language, files served by the web server, the
-# Django admin (no demo person is staff).
-SKIP_PREFIXES = ("/accounts/logout/", "/i18n/", "/static/", "/media/", "/admin/")
 
 # Garbage in the query string must never break a page.
 JUNK_QUERIES = ["page=abc", "page=999999", "sort=nonsense", "q=%00"]
@@ -110,314 +72,17 @@ PUBLIC_BY_DESIGN = (
 )
 
 
-# --- the crawler ---------------------------------------------------------------------------
-
-
-QUIET_TAGS = ("script", "style", "textarea")
-
-
-class _Links(HTMLParser):
-    """Collects GET targets: <a href>, hx-get and the action of GET forms; and the page's
-    text, one string per text node (its whitespace collapsed)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self.texts: set[str] = set()
-        # Inside <script>, <style> or <textarea> (a form's field holds the stored English
-        # being edited, beside its Spanish version's own field).
-        self._quiet = 0
-
-    def handle_data(self, data: str) -> None:
-        if not self._quiet:
-            self.texts.add(" ".join(data.split()))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in QUIET_TAGS:
-            self._quiet = max(0, self._quiet - 1)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag in QUIET_TAGS:
-            self._quiet += 1
-        if tag == "a" and a.get("href"):
-            self.found.append(a["href"] or "")
-        if a.get("hx-get"):
-            self.found.append(a["hx-get"] or "")
-        if tag == "form" and (a.get("method") or "get").lower() == "get" and a.get("action"):
-            self.found.append(a["action"] or "")
-
-
-def _json_links(path: str, data: object) -> Iterator[str]:
-    """Links in an API answer: its ``next``/``previous`` pages, and each listed row's
-    detail URL (rows are named by slug for collaboratives, by public_id otherwise)."""
-    if not isinstance(data, dict):
-        return
-    for key in ("next", "previous"):
-        if isinstance(data.get(key), str):
-            yield data[key]
-    try:
-        name = resolve(path).url_name or ""
-    except Resolver404:
-        return
-    if not name.endswith("-list"):
-        return
-    for row in data.get("results", []):
-        if isinstance(row, dict):
-            # Collaboratives by slug; HSDS rows (services, locations) call public_id "id".
-            row_key = row.get("slug") if name == "collaborative-list" else _row_id(row)
-            if row_key:
-                yield f"{path}{row_key}/"
-
-
-def _row_id(row: dict) -> str | None:
-    return row.get("public_id") or row.get("id")
-
-
-def api_starts(slug: str) -> list[str]:
-    """Every list endpoint of the JSON API for one collaborative."""
-    return [
-        "/api/v1/" + prefix.replace("<slug:collaborative_slug>", slug) + "/"
-        for router in (
-            stakeholders_api.router,
-            workgroups_api.router,
-            mentorship_api.router,
-            indicators_api.router,
-        )
-        for prefix, _viewset, _basename in router.registry
-    ]
-
-
-def _local(base: str, href: str) -> str | None:
-    """The same-site path?query that ``href`` on page ``base`` points to, or None."""
-    href = href.strip()
-    if not href or href.startswith(("#", "mailto:", "tel:", "javascript:", "data:")):
-        return None
-    parts = urlsplit(urljoin("http://testserver" + base, href))
-    if parts.scheme not in ("http", "https") or parts.netloc != "testserver":
-        return None
-    if parts.path.startswith(SKIP_PREFIXES):
-        return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _route(path: str) -> str:
-    try:
-        return resolve(path).route
-    except Resolver404:
-        return path
-
-
-def _uuids(path: str) -> list[str]:
-    found = []
-    for part in path.split("/"):
-        try:
-            uuid.UUID(part)
-        except ValueError:
-            continue
-        if len(part) == 36:
-            found.append(part)
-    return found
-
-
-# Third-party code that looks a message up only to throw the answer away: not shown.
-THROWN_AWAY = {
-    # django-filter evaluates ``_(lookup)`` ("exact", "lt"...) as the default of a
-    # dict.get and uses its own verbose words instead.
-    ("django_filters.utils", "verbose_lookup_expr"),
-}
-
-
-def _thrown_away() -> bool:
-    frame = sys._getframe(2)
-    for _depth in range(8):
-        if frame is None:
-            return False
-        if (frame.f_globals.get("__name__"), frame.f_code.co_name) in THROWN_AWAY:
-            return True
-        frame = frame.f_back
-    return False
-
-
-@contextmanager
-def catalogue_misses() -> Iterator[set[str]]:
-    """Collects every message looked up in Spanish that no catalogue translates: ours in
-    locale/es, Django's, or a third-party app's (they are merged into one catalogue).
-    A ``pgettext`` miss shows as ``context\x04message``."""
-    missed: set[str] = set()
-    real_gettext, real_ngettext = DjangoTranslation.gettext, DjangoTranslation.ngettext
-
-    def spanish(trans: DjangoTranslation) -> bool:
-        return trans.language().split("-")[0] == "es"
-
-    def gettext(self, message):
-        if (
-            spanish(self)
-            and not (self._catalog.get(message) or self._catalog.get((message, 0)))
-            and not _thrown_away()
-        ):
-            missed.add(message)
-        return real_gettext(self, message)
-
-    def ngettext(self, singular, plural, n):
-        if spanish(self) and not self._catalog.get((singular, 0)):  # type: ignore[attr-defined]
-            missed.add(singular)
-        return real_ngettext(self, singular, plural, n)
-
-    DjangoTranslation.gettext = gettext  # type: ignore[method-assign]
-    DjangoTranslation.ngettext = ngettext  # type: ignore[method-assign]
-    try:
-        yield missed
-    finally:
-        DjangoTranslation.gettext = real_gettext  # type: ignore[method-assign]
-        DjangoTranslation.ngettext = real_ngettext  # type: ignore[method-assign]
-
-
-def product_english() -> set[str]:
-    """What the product stores in English and must show in Spanish: every string it
-    declares (``product_written``) whose Spanish differs."""
-    with translation.override(LANGUAGE):
-        return {m for m in written_by_product() if translation.gettext(m) != m}
-
-
-@dataclass
-class Crawl:
-    who: str
-    statuses: dict[str, int] = field(default_factory=dict)  # url -> status
-    errors: dict[str, str] = field(default_factory=dict)  # url -> exception, for 500s
-    collapsed: int = 0  # links not followed because their route had enough examples
-    unvisited: list[str] = field(default_factory=list)  # new routes left when the cap hit
-    seconds: float = 0.0
-    texts: dict[str, str] = field(default_factory=dict)  # url -> page text (if kept)
-    untranslated: dict[str, set[str]] = field(default_factory=dict)  # url -> msgids
-    stored_english: dict[str, set[str]] = field(default_factory=dict)  # url -> product text
-
-    @property
-    def failures(self) -> list[str]:
-        return [
-            f"{url} -> {status} {self.errors.get(url, '')}".rstrip()
-            for url, status in self.statuses.items()
-            if status >= 500
-        ]
-
-    def reached(self, status: int = 200) -> list[str]:
-        return [url for url, s in self.statuses.items() if s == status]
-
-
-def get(client: Client, url: str, errors: dict[str, str] | None = None):
-    """GET ``url``; an exception in the view counts as a 500 (and is remembered)."""
-    try:
-        # A savepoint: a database error in one view must not poison the next requests.
-        with transaction.atomic():
-            return client.get(url)
-    except Exception as exc:  # noqa: BLE001 - any crash is what the crawl looks for
-        if errors is not None:
-            errors[url] = f"{type(exc).__name__}: {str(exc)[:300]}"
-
-        class _Crashed:
-            status_code = 500
-            headers: dict[str, str] = {}
-            content = b""
-
-        return _Crashed()
-
-
-def crawl(client: Client, who: str, starts: list[str], keep_text: bool = False) -> Crawl:
-    result = Crawl(who)
-    began = time.monotonic()
-    english = product_english()
-    queue = deque(starts)  # links to routes already crawled
-    fresh: deque[str] = deque()  # links to routes not crawled yet go first
-    seen: set[str] = set(starts)
-    per_route: dict[str, set[str]] = {}
-    per_query: dict[tuple[str, tuple[str, ...]], int] = {}
-
-    def admit(url: str) -> None:
-        if url in seen:
-            return
-        seen.add(url)
-        path, _, query = url.partition("?")
-        route = _route(path)
-        new_route = route not in per_route
-        paths = per_route.setdefault(route, set())
-        if path not in paths and len(paths) >= PER_ROUTE:
-            result.collapsed += 1
-            return
-        paths.add(path)
-        if query:
-            key = (path, tuple(sorted({k for k, _v in parse_qsl(query, keep_blank_values=True)})))
-            if per_query.get(key, 0) >= PER_QUERY:
-                result.collapsed += 1
-                return
-            per_query[key] = per_query.get(key, 0) + 1
-        (fresh if new_route else queue).append(url)
-
-    for url in starts:
-        per_route.setdefault(_route(url.partition("?")[0]), set()).add(url.partition("?")[0])
-    while (fresh or queue) and len(result.statuses) < MAX_PAGES:
-        url = (fresh or queue).popleft()
-        with catalogue_misses() as missed:
-            response = get(client, url, result.errors)
-        if missed:
-            result.untranslated[url] = missed
-        result.statuses[url] = response.status_code
-        if response.status_code in (301, 302, 303, 307, 308):
-            target = _local(url, response.headers.get("Location", ""))
-            if target:
-                admit(target)
-            continue
-        if response.status_code != 200 or getattr(response, "streaming", False):
-            continue
-        kind = response.headers.get("Content-Type", "")
-        if keep_text and kind.startswith(("text/", "application/json")):
-            result.texts[url] = response.content.decode(errors="replace")
-        if kind.startswith("text/html"):
-            parser = _Links()
-            parser.feed(response.content.decode(errors="replace"))
-            links = parser.found
-            if parser.texts & english:
-                result.stored_english[url] = parser.texts & english
-        elif kind.startswith("application/json"):
-            try:
-                links = list(_json_links(url.partition("?")[0], json.loads(response.content)))
-            except ValueError:
-                links = []
-        else:
-            continue
-        for href in links:
-            target = _local(url, href)
-            if target:
-                admit(target)
-    result.unvisited = list(fresh)
-    result.seconds = time.monotonic() - began
-    return result
-
-
 # --- fixtures ------------------------------------------------------------------------------
-
-TEST_SETTINGS = {
-    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-}
 
 
 @pytest.fixture(scope="module")
 def demo_data(django_db_setup, django_db_blocker, request):
     """seed_demo once for the module, rolled back when the module is done."""
-    from django.conf import settings
-
-    storages = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with django_db_blocker.unblock(), override_settings(STORAGES=storages, **TEST_SETTINGS):
+    with django_db_blocker.unblock(), demo_settings():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            began = time.monotonic()
-            with override_settings(DEBUG=True):  # seed_demo refuses to run otherwise
-                call_command("seed_demo", stdout=io.StringIO())
-            log.info("seed_demo: %.1fs", time.monotonic() - began)
+            log.info("seed_demo: %.1fs", seed_demo())
             yield
         finally:
             transaction.set_rollback(True)
@@ -426,34 +91,13 @@ def demo_data(django_db_setup, django_db_blocker, request):
 
 @pytest.fixture
 def as_person(demo_data, db):
-    """``as_person(who)``: a client signed in as that demo person (or anonymous)."""
+    """``as_person(who)``: a client signed in as that demo person (or anonymous), reading
+    Spanish (see the docstring)."""
 
-    def _client(who: str) -> Client:
-        client = Client(headers={"accept-language": LANGUAGE})
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = LANGUAGE
-        if who != "anonymous":
-            client.force_login(_user(who))
-        return client
+    def _client(who: str):
+        return client_for(who, language=SPANISH)
 
     return _client
-
-
-def _user(who: str) -> User:
-    return User.objects.get(email=f"{who}@{demo.DEMO_DOMAIN}")
-
-
-def _starts(who: str) -> list[str]:
-    """ "/", the collaborative's home, the JSON API, and the person's own organization
-    (its edit pages are linked from there only, and collapsing could skip it)."""
-    home = PEOPLE[who]
-    slug = home.split("/")[2]
-    starts = ["/", home, "/api/docs/", "/api/v1/collaboratives/", *api_starts(slug)]
-    if who == "anonymous":
-        return starts + PUBLIC_STARTS
-    member = Member.objects.get(user=_user(who), collaborative__slug=slug)
-    if member.organization is not None:
-        starts.append(f"{home}organizations/{member.organization.public_id}/")
-    return starts
 
 
 CRAWLS: dict[str, Crawl] = {}
@@ -464,7 +108,9 @@ CEDAR_RIVER_MEMBERS = [who for who, home in PEOPLE.items() if home == HOME and w
 def crawl_as(as_person, who: str) -> Crawl:
     """Each person's crawl runs once; later tests reuse what it reached."""
     if who not in CRAWLS:
-        CRAWLS[who] = crawl(as_person(who), who, _starts(who), keep_text=who == "lakeshore")
+        CRAWLS[who] = crawl(
+            as_person(who), who, starts_for(who), keep_text=who == "lakeshore", spanish=True
+        )
     return CRAWLS[who]
 
 
@@ -504,7 +150,7 @@ def test_junk_queries_and_unknown_ids_never_fail(as_person, who):
 
     for url in result.reached(200):
         path, _, query = url.partition("?")
-        route = _route(path)
+        route = route_of(path)
         # Every parameter the app itself puts in its links, with a value it never makes.
         for key, _value in parse_qsl(query, keep_blank_values=True):
             if (route, key) in done_routes:
@@ -517,7 +163,7 @@ def test_junk_queries_and_unknown_ids_never_fail(as_person, who):
         done_routes.add(route)
         for junk in JUNK_QUERIES:
             probe(f"{path}?{junk}")
-        for old in _uuids(path):
+        for old in uuids_in(path):
             unknown = path.replace(old, str(uuid.uuid4()))
             response = get(client, unknown, errors)
             if response.status_code >= 500:
@@ -559,7 +205,7 @@ def test_every_page_is_in_spanish(as_person, who):
 def test_the_spanish_check_catches_english():
     """The two detectors work: a message no catalogue has is caught, one ours translates
     is not, and a page showing the "Full collaborative" group in English is caught."""
-    with translation.override(LANGUAGE), catalogue_misses() as missed:
+    with translation.override(SPANISH), catalogue_misses() as missed:
         translation.gettext("Full collaborative")
         translation.gettext("No catalogue has this sentence.")
         translation.ngettext("%(n)s stray thing", "%(n)s stray things", 2)
@@ -603,7 +249,7 @@ def _only_public_rows(url: str, response) -> bool:
     public = _public_ids(PUBLIC_API[basename])
     data = json.loads(response.content)
     rows = data.get("results", []) if "results" in data else [data]
-    return all(_row_id(row) in public for row in rows)
+    return all(row_id(row) in public for row in rows)
 
 
 @pytest.mark.parametrize("who", ["lakeshore", "anonymous"])
@@ -701,7 +347,7 @@ def test_an_observer_cannot_open_what_only_the_backbone_reached(as_person):
         for url, status in backbone.statuses.items()
         if status == 200
         and url.startswith(HOME)
-        and _uuids(url.partition("?")[0])
+        and uuids_in(url.partition("?")[0])
         and url not in observer.statuses
     ]
     assert len(urls) > 50, urls
