@@ -195,6 +195,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = "America/Chicago"
 USE_I18N = True
+# One date format per kind (date, date and time, short date, month, time), per language.
+FORMAT_MODULE_PATH = ["reentry.formats"]
 USE_TZ = True
 
 # Static files come from our own folders and from pip packages, served by whitenoise.
