@@ -247,8 +247,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+_CONFIGURED_BROKER = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not _CONFIGURED_BROKER)
+# Eager tasks still take a producer from the pool; with no broker configured that is kombu's
+# in-process transport, named with a host (an empty URL, or "memory://" alone, makes kombu
+# warn "No hostname was supplied" on the first task).
+CELERY_BROKER_URL = _CONFIGURED_BROKER or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
