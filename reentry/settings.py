@@ -160,6 +160,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "stakeholders.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "stakeholders.forms.SignupForm"
+ACCOUNT_FORMS = {"login": "stakeholders.signin.LoginForm"}  # "Remember me", in sentence case
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 
