@@ -23,8 +23,15 @@ def unsubscribe_headers(url: str) -> dict[str, str]:
 
 
 def send_templated_email(
-    name: str, *, to: str, context: dict, language: str = "en", unsubscribe_url: str = ""
+    name: str,
+    *,
+    to: str,
+    context: dict,
+    language: str = "en",
+    unsubscribe_url: str = "",
+    attachments: list[tuple[str, str, str]] | None = None,
 ) -> None:
+    """``attachments``: (filename, text, MIME type) each, e.g. a calendar entry."""
     from reentry.tasks import send_email
 
     with translation.override(language):
@@ -36,4 +43,5 @@ def send_templated_email(
         except TemplateDoesNotExist:
             html = ""
     headers = unsubscribe_headers(unsubscribe_url) if unsubscribe_url else {}
-    enqueue(send_email, to=[to], subject=subject, body=body, html=html, headers=headers)
+    extra = {"attachments": [list(a) for a in attachments]} if attachments else {}
+    enqueue(send_email, to=[to], subject=subject, body=body, html=html, headers=headers, **extra)

@@ -143,8 +143,11 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Sessions live in the database, so signing in works while Redis is down.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are read from the cache (no query on a signed-in request) and written to the
+# database first, so signing in works while Redis is down (reentry/sessions.py). A copy
+# stays in the cache this many seconds at most.
+SESSION_ENGINE = "reentry.sessions"
+SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 5 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -221,8 +224,38 @@ UPLOAD_ZIP_MAX_TOTAL_BYTES = env_int("UPLOAD_ZIP_MAX_TOTAL_BYTES", 1024 * 1024 *
 UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)
 # Days an upload that was never saved keeps its file (unpublished figures); then it goes.
 INDICATOR_UPLOAD_RETENTION_DAYS = env_int("INDICATOR_UPLOAD_RETENTION_DAYS", 7)
+# Uploaded files (logos, data uploads, consent scans) go through Django's storage API:
+# files under MEDIA_ROOT by default; with AWS_STORAGE_BUCKET_NAME set, an S3-compatible
+# bucket (AWS S3, MinIO, Ceph, R2...) that every web host and worker shares. Nothing in it
+# is ever public: files are served only by our own permission-checked views, streamed
+# from the storage, and the bucket must stay private (no public ACL, no public policy).
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    _default_storage: dict = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Empty for AWS itself; the server's address for any other S3-compatible store.
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # Empty: boto3's own chain (an instance role, AWS_* variables, ~/.aws).
+            "access_key": env_secret("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("AWS_SECRET_ACCESS_KEY") or None,
+            "location": env_str("AWS_LOCATION"),  # a folder inside the bucket
+            "default_acl": None,  # the bucket's own: private
+            "file_overwrite": False,  # a new upload never replaces another's file
+            # Were a URL ever made for a file, it would be signed and short-lived.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            # A file read back (an upload to check) spills to disk past 10 MB.
+            "max_memory_size": 10 * 1024 * 1024,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -267,6 +300,19 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_TIMEZONE = "UTC"
+# Two queues, each with its own workers (docker-compose.yml), so that a million-row import
+# never delays a sign-in code: "bulk" for the long jobs (uploads checked and saved,
+# indicators derived again, stored files swept), "default" for everything else (emails,
+# reminders, notifications, the outbox). A task not named here goes to "default".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BULK_TASKS = [
+    "indicators.tasks.check_import",
+    "indicators.tasks.commit_import",
+    "indicators.tasks.sweep_upload_files",
+    "casework.tasks.derive_casework_indicators",
+    "stakeholders.tasks.sweep_hsds_uploads",
+]
+CELERY_TASK_ROUTES = {name: {"queue": "bulk"} for name in CELERY_BULK_TASKS}
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Send tasks kept in the database outbox while the broker was down (reentry/queue.py).
     "flush-outbox": {

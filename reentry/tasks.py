@@ -11,11 +11,16 @@ def send_email(
     body: str,
     html: str = "",
     headers: dict[str, str] | None = None,
+    attachments: list[list[str]] | None = None,
 ) -> None:
-    """Send one rendered email; retried with back-off when the mail server fails."""
+    """Send one rendered email; retried with back-off when the mail server fails.
+    ``attachments`` are [filename, text, MIME type] (plain lists: the task's arguments
+    travel as JSON)."""
     message = EmailMultiAlternatives(subject=subject, body=body, to=to, headers=headers or {})
     if html:
         message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or ():
+        message.attach(filename, content, mimetype)
     try:
         message.send()
     except OSError as exc:

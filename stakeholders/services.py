@@ -22,6 +22,7 @@ from stakeholders.models import (
     User,
 )
 from stakeholders.seeds import DEFAULT_KEY_AREAS, DEFAULT_SECTORS
+from stakeholders.signals import invitation_accepted
 
 
 @transaction.atomic
@@ -258,6 +259,8 @@ def _invitation_accept(*, user: User, token: str, request=None) -> Member:
         role=invitation.role,
         email_matches=(user.email.lower() == invitation.email.lower()),
     )
+    # Apps above this floor act on it (a walk-in's attendance becomes the new member's).
+    invitation_accepted.send(sender=Invitation, invitation=invitation, member=member)
     return member
 
 

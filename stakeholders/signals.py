@@ -6,10 +6,14 @@ out of) an organization's, sector's or collaborative's group.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from reentry.sharing.groups import sync_user_groups
 from stakeholders.models import Member, Organization
+
+#: Sent by ``invitation_accept`` inside its transaction, with ``invitation`` and
+#: ``member``: apps that stakeholders may not import (working groups) act on it.
+invitation_accepted = Signal()
 
 
 def membership_group_ids(user) -> list[int]:

@@ -35,6 +35,9 @@ from tests.factories import (
     SectorFactory,
 )
 
+# The S3-compatible server and a bucket per test (moto): ``s3`` puts uploads in it.
+from tests.objectstorage import s3, s3_bucket, s3_server  # noqa: F401
+
 TESTS_DIR = Path(__file__).parent
 
 # Tests that build a world of their own once and start first, being the longest units

@@ -163,11 +163,82 @@ class AgendaItemForm(forms.ModelForm):
         pass
 
 
+class RescheduleForm(forms.Form):
+    """A new time and place for a gathering that is still ahead, and a note for the
+    people invited."""
+
+    starts_at = forms.DateTimeField(
+        label=_("Starts"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    place = forms.CharField(
+        label=_("Place"),
+        max_length=300,
+        required=False,
+        help_text=_("An address or a room. Give a video link too if people can join online."),
+    )
+    video_link = forms.URLField(label=_("Video link"), required=False)
+    note = forms.CharField(
+        label=_("A note for the people invited (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example why it moved. It goes in the email everyone gets."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if not data.get("place") and not data.get("video_link"):
+            raise forms.ValidationError(_("Give a place, a video link, or both."))
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends < starts:
+            self.add_error("ends_at", _("A gathering ends after it starts."))
+        return data
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is cancelled"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Everyone invited gets this in the email, with a calendar cancellation."),
+        error_messages={"required": _("Say why, for the people who planned to come.")},
+    )
+
+
+class WalkInInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Their email address"),
+        help_text=_("They get an invitation to join as a community member."),
+        error_messages={"required": _("Give their email address: the invitation goes there.")},
+    )
+    message = forms.CharField(
+        label=_("A personal message (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class MinutesForm(forms.Form):
     minutes = forms.CharField(
         label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 10})
     )
-    status = forms.ChoiceField(label=_("Status"), choices=Meeting.Status.choices)
+    # Cancelling is its own step on the gathering's page (a reason and a notice).
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[c for c in Meeting.Status.choices if c[0] != Meeting.Status.CANCELLED],
+    )
+
+    def __init__(self, *args, meeting: Meeting | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meeting is not None and meeting.is_cancelled:
+            del self.fields["status"]  # a cancelled gathering stays cancelled
 
 
 class DecisionForm(forms.Form):

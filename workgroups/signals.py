@@ -9,6 +9,8 @@ from django.dispatch import receiver
 
 from reentry.sharing.groups import sync_user_groups
 from stakeholders.models import Member
+from stakeholders.signals import invitation_accepted
+from workgroups import services
 from workgroups.models import GroupMembership, WorkingGroup
 
 
@@ -42,3 +44,10 @@ def _whole_collaborative_created(sender, instance: WorkingGroup, created: bool, 
             collaborative_id=instance.collaborative_id, is_active=True
         ).select_related("user"):
             sync_user_groups(member.user)
+
+
+@receiver(invitation_accepted)
+def _walk_in_accepted(sender, invitation, member, **kwargs) -> None:
+    """A walk-in invited from an attendance screen joined: their attendance becomes theirs."""
+    if invitation.walk_in_attendance.exists():
+        services.walk_in_joined(invitation=invitation, member=member)

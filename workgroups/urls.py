@@ -90,6 +90,17 @@ urlpatterns = [
         "gatherings/<uuid:public_id>/minutes/", gatherings.meeting_minutes, name="meeting_minutes"
     ),
     path("gatherings/<uuid:public_id>/decisions/", gatherings.decision_add, name="decision_add"),
+    path(
+        "gatherings/<uuid:public_id>/reschedule/",
+        gatherings.meeting_reschedule,
+        name="meeting_reschedule",
+    ),
+    path("gatherings/<uuid:public_id>/cancel/", gatherings.meeting_cancel, name="meeting_cancel"),
+    path(
+        "gatherings/<uuid:public_id>/walk-ins/<int:attendance_id>/invite/",
+        gatherings.walk_in_invite,
+        name="walk_in_invite",
+    ),
     path("gatherings/<uuid:public_id>/follow-up/", gatherings.followup_add, name="followup_add"),
 ]
 

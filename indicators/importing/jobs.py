@@ -30,6 +30,7 @@ from indicators.importing import (
 )
 from indicators.models import Dataset, DatasetVersion, ImportJob
 from reentry.audit.log import record
+from reentry.files import local_path
 from reentry.pagecache import DASHBOARD, page_changed
 from reentry.sharing.levels import SharingLevel
 from stakeholders.models import Collaborative, Organization, User
@@ -75,34 +76,36 @@ Commit = Callable[
 
 
 def _check_figures(job: ImportJob, on_progress: Progress) -> tuple[Report, dict[str, Any]]:
-    report = run_pass(
-        path=job.file.path,
-        fmt=job.file_format,
-        headers=job.headers,
-        mapping=job.mapping,
-        context=Context.load(job.collaborative),
-        on_progress=on_progress,
-    )
+    with local_path(job.file) as path:
+        report = run_pass(
+            path=path,
+            fmt=job.file_format,
+            headers=job.headers,
+            mapping=job.mapping,
+            context=Context.load(job.collaborative),
+            on_progress=on_progress,
+        )
     return report, {}
 
 
 def _commit_figures(
     job: ImportJob, on_progress: Progress
 ) -> tuple[Report, dict[str, Any], Dataset | None, DatasetVersion | None]:
-    report, dataset, version = import_file(
-        collaborative=job.collaborative,
-        organization=job.organization,
-        path=job.file.path,
-        fmt=job.file_format,
-        headers=job.headers,
-        mapping=job.mapping,
-        created_by=job.created_by,
-        dataset=job.dataset,
-        dataset_fields=job.dataset_fields,
-        reason=job.reason,
-        filename=job.original_filename,
-        on_progress=on_progress,
-    )
+    with local_path(job.file) as path:
+        report, dataset, version = import_file(
+            collaborative=job.collaborative,
+            organization=job.organization,
+            path=path,
+            fmt=job.file_format,
+            headers=job.headers,
+            mapping=job.mapping,
+            created_by=job.created_by,
+            dataset=job.dataset,
+            dataset_fields=job.dataset_fields,
+            reason=job.reason,
+            filename=job.original_filename,
+            on_progress=on_progress,
+        )
     return report, {}, dataset, version
 
 

@@ -9,12 +9,14 @@ from indicators.importing import jobs
 from indicators.importing.checks import Report
 from indicators.models import Dataset, DatasetVersion, ImportJob
 from indicators.records.load import load_version, scan
+from reentry.files import local_path
 
 
 def check_records(job: ImportJob, on_progress: jobs.Progress) -> tuple[Report, dict[str, Any]]:
     """Read the whole file: its shape, and each column's profile (kept in the report, for
     the owner to look at before saving)."""
-    report, _headers, profile = scan(job.file.path, job.file_format, on_progress=on_progress)
+    with local_path(job.file) as path:
+        report, _headers, profile = scan(path, job.file_format, on_progress=on_progress)
     return report, {"profile": profile}
 
 
@@ -23,18 +25,19 @@ def commit_records(
 ) -> tuple[Report, dict[str, Any], Dataset | None, DatasetVersion | None]:
     """All or nothing: the rows, then every derived indicator (a definition that no
     longer fits the new rows is a problem in the report, and nothing is saved)."""
-    report, profile, dataset, version = load_version(
-        collaborative=job.collaborative,
-        organization=job.organization,
-        path=job.file.path,
-        fmt=job.file_format,
-        created_by=job.created_by,
-        dataset=job.dataset,
-        dataset_fields=job.dataset_fields,
-        reason=job.reason,
-        filename=job.original_filename,
-        on_progress=on_progress,
-    )
+    with local_path(job.file) as path:
+        report, profile, dataset, version = load_version(
+            collaborative=job.collaborative,
+            organization=job.organization,
+            path=path,
+            fmt=job.file_format,
+            created_by=job.created_by,
+            dataset=job.dataset,
+            dataset_fields=job.dataset_fields,
+            reason=job.reason,
+            filename=job.original_filename,
+            on_progress=on_progress,
+        )
     return report, {"profile": profile}, dataset, version
 
 

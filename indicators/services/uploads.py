@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from indicators import tasks
 from indicators.access import can_change_upload, can_upload_for
 from indicators.importing import (
-    FileProblem,
     check_size,
     file_format,
     guess_mapping,
@@ -26,6 +25,7 @@ from indicators.importing import (
 )
 from indicators.importing.jobs import check_file_kept
 from indicators.models import Dataset, Dimension, ImportJob
+from reentry.files import local_path
 from reentry.queue import enqueue
 from stakeholders.models import Member
 
@@ -71,13 +71,11 @@ def import_job_create(
         file_size=upload.size or 0,
         created_by=actor.user,
     )
+    # The headers from the upload as received (no download back from object storage);
+    # a file whose headers do not read is never stored.
+    with local_path(upload) as path:
+        job.headers = read_headers(path, fmt)
     job.file.save(f"upload.{fmt}", upload, save=False)
-    try:
-        headers = read_headers(job.file.path, fmt)
-    except FileProblem:
-        job.file.delete(save=False)
-        raise
-    job.headers = headers
     if kind == Dataset.Kind.RECORDS:
         # Every column is kept as it is: nothing to map, so the check starts now.
         with transaction.atomic():
@@ -86,7 +84,7 @@ def import_job_create(
             enqueue(tasks.check_import, job.pk)
         return job
     dimensions = list(Dimension.objects.filter(collaborative=actor.collaborative))
-    job.mapping = guess_mapping(headers, dimensions, organization)
+    job.mapping = guess_mapping(job.headers, dimensions, organization)
     job.save()
     return job
 

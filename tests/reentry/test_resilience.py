@@ -33,6 +33,7 @@ from tests.factories import TEST_PASSWORD
 CLOSED_PORT = "redis://127.0.0.1:1/0"
 REAL_REDIS = settings.TEST_REDIS_URL  # this worker's own (tests/settings.py)
 SEND_EMAIL = "reentry.tasks.send_email"
+DEFAULT_QUEUE = settings.CELERY_TASK_DEFAULT_QUEUE
 
 
 def _redis_answers() -> bool:
@@ -214,9 +215,10 @@ def _invite(client, cast, email: str):
 
 
 def _queued_messages(client: redis.Redis, email: str) -> list[bytes]:
-    """Raw messages in the "celery" queue for a send_email task to ``email``."""
+    """Raw messages in the default queue (where emails go) for a send_email task to
+    ``email``."""
     found = []
-    for raw in client.lrange("celery", 0, -1):
+    for raw in client.lrange(DEFAULT_QUEUE, 0, -1):
         headers = json.loads(raw).get("headers", {})
         if headers.get("task") == SEND_EMAIL and email in headers.get("kwargsrepr", ""):
             found.append(raw)
@@ -256,7 +258,7 @@ class TestBrokerDown:
             assert not OutboxMessage.objects.exists()
         finally:
             for raw in _queued_messages(queue, email):
-                queue.lrem("celery", 0, raw)
+                queue.lrem(DEFAULT_QUEUE, 0, raw)
 
     @needs_redis
     def test_with_the_broker_up_the_task_goes_straight_to_it(self, cast, login):
@@ -270,7 +272,7 @@ class TestBrokerDown:
             assert not OutboxMessage.objects.exists()
         finally:
             for raw in _queued_messages(queue, email):
-                queue.lrem("celery", 0, raw)
+                queue.lrem(DEFAULT_QUEUE, 0, raw)
 
     def test_nothing_is_sent_or_kept_when_the_transaction_rolls_back(self, cast):
         with broker_at(CLOSED_PORT), pytest.raises(RuntimeError), transaction.atomic():

@@ -68,6 +68,8 @@ class Meeting(Shareable):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     #: The iCalendar SEQUENCE: goes up when a calendar must replace its copy (RFC 5546).
     sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
+    cancel_reason = models.TextField(_("why it was cancelled"), max_length=1000, blank=True)
 
     objects: ClassVar = MeetingQuerySet.as_manager()
 
@@ -104,6 +106,18 @@ class Meeting(Shareable):
     @property
     def group(self) -> WorkingGroup:
         return self.owner
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    def is_over(self, now=None) -> bool:
+        """It has ended (or was marked held): nothing to reschedule or cancel."""
+        return self.status == self.Status.HELD or self.ends_at < (now or timezone.now())
+
+    def can_change_time(self, now=None) -> bool:
+        """Still ahead and not cancelled: it may be rescheduled or cancelled."""
+        return not self.is_cancelled and not self.is_over(now)
 
     def get_absolute_url(self) -> str:
         return reverse(
@@ -182,6 +196,16 @@ class Attendance(models.Model):
         Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded"), auto_now=True)
+    #: A walk-in invited to join: when the invitation is accepted, this row becomes the
+    #: new member's (workgroups.services.walk_in_joined), so their stipend line is made.
+    invitation = models.ForeignKey(
+        "stakeholders.Invitation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="walk_in_attendance",
+        verbose_name=_("invitation to join"),
+    )
 
     objects = MeetingPartQuerySet.as_manager()
 
@@ -309,6 +333,7 @@ class SentReminder(models.Model):
         POLL_OPENED = "poll_opened", _("A poll opened")
         POLL_CLOSING = "poll_closing", _("A poll closes soon")
         POLL_RESULTS = "poll_results", _("A poll's results")
+        GATHERING_CHANGED = "gathering_changed", _("A gathering moved or was cancelled")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     object_key = models.CharField(max_length=64, blank=True)

@@ -18,8 +18,12 @@ from workgroups.services.gatherings import (
     calendar_feed_revoke,
     decision_record,
     followup_to_action_item,
+    meeting_cancel,
     meeting_create,
     meeting_record_minutes,
+    meeting_reschedule,
+    walk_in_invite,
+    walk_in_joined,
 )
 from workgroups.services.groups import (
     group_create,
@@ -32,6 +36,7 @@ from workgroups.services.groups import (
     group_update,
     whole_collaborative_group,
 )
+from workgroups.services.notices import gathering_notice_send
 from workgroups.services.partners import (
     partner_initiative_create,
     partner_initiative_update,
@@ -73,6 +78,7 @@ __all__ = [
     "calendar_feed_revoke",
     "decision_record",
     "followup_to_action_item",
+    "gathering_notice_send",
     "gathering_reminder_send",
     "gathering_reminders_due",
     "group_create",
@@ -83,8 +89,10 @@ __all__ = [
     "group_membership_set_role",
     "group_set_minutes_sharing",
     "group_update",
+    "meeting_cancel",
     "meeting_create",
     "meeting_record_minutes",
+    "meeting_reschedule",
     "overdue_digest_send",
     "partner_initiative_create",
     "partner_initiative_update",
@@ -93,5 +101,7 @@ __all__ = [
     "priority_remove",
     "priority_update",
     "progress_update_add",
+    "walk_in_invite",
+    "walk_in_joined",
     "whole_collaborative_group",
 ]

@@ -15,7 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reentry.audit.log import record
-from stakeholders.models import KeyArea, Member, Organization
+from reentry.queue import enqueue
+from stakeholders.access import require_inviter
+from stakeholders.models import Invitation, KeyArea, Member, Organization
+from stakeholders.services import invitation_create
 from workgroups.access import (
     can_convene,
     check_change_calendar_feed,
@@ -34,6 +37,7 @@ from workgroups.models import (
     WorkingGroup,
 )
 from workgroups.services.groups import whole_collaborative_group
+from workgroups.services.notices import send_gathering_notice
 from workgroups.services.plans import action_item_create
 
 WALK_IN_LIMIT = 50
@@ -71,6 +75,78 @@ def meeting_create(
     meeting.full_clean()
     meeting.save()
     record("meeting.created", actor=actor.user, request=request, obj=meeting, group=str(group))
+    return meeting
+
+
+def _check_changeable(meeting: Meeting) -> None:
+    if meeting.is_cancelled:
+        raise ValidationError(_("This gathering was cancelled."))
+    if meeting.is_over():
+        raise ValidationError(_("This gathering has already taken place."))
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *,
+    actor: Member,
+    meeting: Meeting,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    video_link: str = "",
+    note: str = "",
+    request=None,
+) -> Meeting:
+    """Move a gathering that is still ahead: new time and place, a notice to everyone
+    invited with the updated calendar entry (same event, SEQUENCE raised)."""
+    check_manage_group(actor, meeting.owner)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_changeable(meeting)
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("Choose a time that has not passed yet.")})
+    before = {
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+        "place": meeting.place,
+        "video_link": meeting.video_link,
+    }
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    meeting.place, meeting.video_link = place.strip(), video_link.strip()
+    after = {
+        "starts_at": starts_at.isoformat(),
+        "ends_at": ends_at.isoformat(),
+        "place": meeting.place,
+        "video_link": meeting.video_link,
+    }
+    if after == before:
+        raise ValidationError(_("Nothing changed: give a new time or place."))
+    meeting.sequence += 1
+    meeting.full_clean()
+    meeting.save()
+    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    record("meeting.rescheduled", actor=actor.user, request=request, obj=meeting, changes=changed)
+    enqueue(send_gathering_notice, meeting.pk, meeting.sequence, note.strip())
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: Member, meeting: Meeting, reason: str, request=None) -> Meeting:
+    """Cancel a gathering that is still ahead. It keeps its agenda and history, shows as
+    cancelled, and everyone invited hears why, with a calendar cancellation."""
+    check_manage_group(actor, meeting.owner)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_changeable(meeting)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why, for the people who planned to come.")})
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.cancelled_at = timezone.now()
+    meeting.cancel_reason = reason
+    meeting.sequence += 1
+    meeting.full_clean()
+    meeting.save()
+    record("meeting.cancelled", actor=actor.user, request=request, obj=meeting, reason=reason)
+    enqueue(send_gathering_notice, meeting.pk, meeting.sequence, "")
     return meeting
 
 
@@ -256,14 +332,21 @@ def attendance_record(
 def meeting_record_minutes(
     *, actor: Member, meeting: Meeting, minutes: str, status: str | None = None, request=None
 ) -> Meeting:
+    """The minutes, and whether it was held. Cancelling has its own step
+    (``meeting_cancel``: a reason and a notice); a cancelled gathering stays cancelled."""
     check_manage_group(actor, meeting.owner)
     meeting.minutes = minutes.strip()
-    if status is not None:
+    if status is not None and status != meeting.status:
         if status not in Meeting.Status.values:
             raise ValidationError({"status": _("Choose a status.")})
-        cancelled = Meeting.Status.CANCELLED
-        if (status == cancelled) != (meeting.status == cancelled):
-            meeting.sequence += 1  # calendars must replace their copy of the event
+        if meeting.is_cancelled:
+            raise ValidationError(
+                {"status": _("This gathering was cancelled: it cannot be marked held.")}
+            )
+        if status == Meeting.Status.CANCELLED:
+            raise ValidationError(
+                {"status": _("Cancel a gathering with “Cancel the gathering” on its page.")}
+            )
         meeting.status = status
     meeting.full_clean()
     meeting.save(update_fields=["minutes", "status", "sequence", "updated_at"])
@@ -382,3 +465,117 @@ def calendar_feed_regenerate(*, actor: Member, feed: CalendarFeed, request=None)
     """A new link in place of the old one, which stops working now."""
     calendar_feed_revoke(actor=actor, feed=feed, request=request)
     return calendar_feed_get_or_create(actor=actor, group=feed.group, request=request)
+
+
+# --- Walk-ins who join --------------------------------------------------------------------
+
+
+def _walk_in_row(meeting: Meeting, attendance: Attendance) -> Attendance:
+    if attendance.meeting_id != meeting.pk or attendance.member_id is not None:
+        raise ValidationError(_("Choose a walk-in of this gathering."))
+    return attendance
+
+
+@transaction.atomic
+def walk_in_invite(
+    *,
+    actor: Member,
+    meeting: Meeting,
+    attendance: Attendance,
+    email: str,
+    message: str = "",
+    request=None,
+) -> Attendance:
+    """Invite a walk-in to join the collaborative as a community member, through the one
+    invitation flow (``invitation_create``: its email, expiry and audit entry). When they
+    accept, this attendance becomes theirs (``walk_in_joined``), so it earns a stipend
+    line like any member's. Someone already a member is linked at once; someone with an
+    invitation waiting is linked to it."""
+    check_manage_group(actor, meeting.owner)
+    require_inviter(actor, Member.Role.COMMUNITY, None)
+    attendance = _walk_in_row(meeting, attendance)
+    email = email.strip().lower()
+    existing = (
+        Member.objects.filter(
+            collaborative_id=meeting.collaborative_id, user__email__iexact=email, is_active=True
+        )
+        .select_related("user")
+        .first()
+    )
+    if existing is not None:
+        _link_walk_in(attendance, existing, actor=actor, request=request)
+        return attendance
+    invitation = (
+        Invitation.objects.pending()
+        .filter(collaborative_id=meeting.collaborative_id, email__iexact=email)
+        .first()
+    )
+    if invitation is None:
+        invitation, _token = invitation_create(
+            actor=actor,
+            email=email,
+            role=Member.Role.COMMUNITY,
+            name=attendance.walk_in_name,
+            message=message,
+            request=request,
+        )
+    attendance.invitation = invitation
+    attendance.save(update_fields=["invitation"])
+    record(
+        "meeting.walk_in_invited",
+        actor=actor.user,
+        request=request,
+        obj=meeting,
+        walk_in=attendance.walk_in_name,
+        invitation=str(invitation.public_id),
+    )
+    return attendance
+
+
+def _link_walk_in(attendance: Attendance, member: Member, *, actor: Member | None, request=None):
+    """The walk-in's row becomes the member's (or goes, when the member already has a row
+    for that gathering), then the gathering's stipend lines are brought up to date."""
+    meeting = attendance.meeting
+    name = attendance.walk_in_name
+    if meeting.attendance.filter(member=member).exists():
+        attendance.delete()
+    else:
+        attendance.member, attendance.walk_in_name = member, ""
+        attendance.save(update_fields=["member", "walk_in_name"])
+    record(
+        "meeting.walk_in_joined",
+        actor=member.user,
+        request=request,
+        obj=meeting,
+        walk_in=name,
+        member=str(member.public_id),
+    )
+    if actor is not None and meeting.owner.is_managed_by(actor):
+        stipend_lines_for_meeting(actor=actor, meeting=meeting, request=request)
+
+
+@transaction.atomic
+def walk_in_joined(*, invitation: Invitation, member: Member) -> int:
+    """An invited walk-in accepted: their attendance rows become the new member's and
+    the stipend lines follow (made on behalf of whoever invited them, or recorded the
+    attendance, while they still manage the group; otherwise at the next save of the
+    attendance). Returns how many rows were linked."""
+    rows = list(
+        Attendance.objects.filter(invitation=invitation, member__isnull=True)
+        .select_related("meeting__owner", "recorded_by")
+        .select_for_update(of=("self",))
+    )
+    inviter = (
+        Member.objects.filter(
+            user_id=invitation.invited_by_id, collaborative_id=invitation.collaborative_id
+        ).first()
+        if invitation.invited_by_id
+        else None
+    )
+    for row in rows:
+        if row.meeting.collaborative_id != member.collaborative_id:
+            continue
+        managers = [m for m in (inviter, row.recorded_by) if m is not None and m.is_active]
+        actor = next((m for m in managers if row.meeting.owner.is_managed_by(m)), None)
+        _link_walk_in(row, member, actor=actor)
+    return len(rows)

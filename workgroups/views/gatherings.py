@@ -6,15 +6,16 @@ otherwise); changes need the group's chairs or backbone staff (403).
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reentry.forms import apply_errors
-from stakeholders.access import CollaborativeRequest, collaborative_view
+from stakeholders.access import CollaborativeRequest, collaborative_view, require_inviter
 from stakeholders.models import Member
 from workgroups import services
 from workgroups.access import (
@@ -25,10 +26,13 @@ from workgroups.access import (
 )
 from workgroups.forms import (
     AgendaItemForm,
+    CancelForm,
     DecisionForm,
     FollowUpForm,
     MeetingForm,
     MinutesForm,
+    RescheduleForm,
+    WalkInInviteForm,
 )
 from workgroups.models import ActionItem, Attendance, Meeting
 from workgroups.views import error_text, page_context
@@ -106,8 +110,11 @@ def meeting_detail(request: CollaborativeRequest, slug: str, public_id: UUID) ->
         context |= {
             "agenda_form": AgendaItemForm(meeting=meeting, prefix="agenda"),
             "minutes_form": MinutesForm(
-                initial={"minutes": meeting.minutes, "status": meeting.status}, prefix="minutes"
+                initial={"minutes": meeting.minutes, "status": meeting.status},
+                prefix="minutes",
+                meeting=meeting,
             ),
+            "can_change_time": meeting.can_change_time(),
             "decision_form": DecisionForm(meeting=meeting, agenda=agenda, prefix="decision"),
             "followup_form": FollowUpForm(
                 meeting=meeting,
@@ -118,6 +125,82 @@ def meeting_detail(request: CollaborativeRequest, slug: str, public_id: UUID) ->
             ),
         }
     return render(request, "workgroups/meeting_detail.html", context)
+
+
+@collaborative_view()
+def meeting_reschedule(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    """A new time or place for a gathering still ahead; everyone invited is told, with
+    the updated calendar entry."""
+    meeting = access_meeting(request, public_id, action="manage")
+    if not meeting.can_change_time():
+        messages.error(
+            request,
+            _("This gathering was cancelled.")
+            if meeting.is_cancelled
+            else _("This gathering has already taken place."),
+        )
+        return redirect(meeting.get_absolute_url())
+    initial = {
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "ends_at": timezone.localtime(meeting.ends_at),
+        "place": meeting.place,
+        "video_link": meeting.video_link,
+    }
+    form = RescheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_reschedule(
+                actor=request.member, meeting=meeting, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Gathering moved. Everyone invited gets an email with the new time."),
+            )
+            return redirect(meeting.get_absolute_url())
+    return render(
+        request,
+        "workgroups/meeting_reschedule.html",
+        page_context(request, meeting=meeting, group=meeting.owner, form=form),
+    )
+
+
+@collaborative_view()
+def meeting_cancel(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
+    """Cancel a gathering still ahead: the page asks why and to confirm; the gathering
+    keeps its history and shows as cancelled."""
+    meeting = access_meeting(request, public_id, action="manage")
+    if not meeting.can_change_time():
+        messages.error(
+            request,
+            _("This gathering was cancelled.")
+            if meeting.is_cancelled
+            else _("This gathering has already taken place."),
+        )
+        return redirect(meeting.get_absolute_url())
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_cancel(
+                actor=request.member,
+                meeting=meeting,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Gathering cancelled. Everyone invited gets an email saying so.")
+            )
+            return redirect(meeting.get_absolute_url())
+    return render(
+        request,
+        "workgroups/meeting_cancel.html",
+        page_context(request, meeting=meeting, group=meeting.owner, form=form),
+    )
 
 
 @collaborative_view()
@@ -206,6 +289,9 @@ def agenda_item_remove(
 def meeting_attendance(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """Take attendance on a phone: everyone in the group, one tap each, one Save."""
     meeting = access_meeting(request, public_id, action="manage")
+    if meeting.is_cancelled:
+        messages.error(request, _("This gathering was cancelled: there is no attendance to take."))
+        return redirect(meeting.get_absolute_url())
     group = meeting.owner
     rows = {
         a.member_id: a
@@ -239,7 +325,11 @@ def meeting_attendance(request: CollaborativeRequest, slug: str, public_id: UUID
             if request.POST.get("then") == "more":
                 return redirect("workgroups:meeting_attendance", slug=slug, public_id=public_id)
             return redirect(meeting.get_absolute_url())
-    walk_ins = list(meeting.attendance.filter(member__isnull=True).order_by("walk_in_name"))
+    walk_ins = list(
+        meeting.attendance.filter(member__isnull=True)
+        .select_related("invitation")
+        .order_by("walk_in_name")
+    )
     return render(
         request,
         "workgroups/meeting_attendance.html",
@@ -249,7 +339,67 @@ def meeting_attendance(request: CollaborativeRequest, slug: str, public_id: UUID
             group=group,
             people=[(p, rows[p.pk].status if p.pk in rows else "") for p in people],
             walk_ins=walk_ins,
+            joined=list(
+                meeting.attendance.filter(invitation__isnull=False, member__isnull=False)
+                .select_related("member__user")
+                .order_by("member__user__name")
+            ),
+            can_invite=_can_invite(request.member),
             statuses=Attendance.Status.choices,
+        ),
+    )
+
+
+def _can_invite(member: Member) -> bool:
+    try:
+        require_inviter(member, Member.Role.COMMUNITY, None)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@collaborative_view()
+def walk_in_invite(
+    request: CollaborativeRequest, slug: str, public_id: UUID, attendance_id: int
+) -> HttpResponse:
+    """Invite a walk-in to join: once they accept, their attendance here is theirs and
+    counts for a stipend like any member's."""
+    meeting = access_meeting(request, public_id, action="manage")
+    attendance = (
+        meeting.attendance.filter(pk=attendance_id, member__isnull=True)
+        .select_related("invitation")
+        .first()
+    )
+    if attendance is None:
+        raise Http404
+    if not _can_invite(request.member):
+        raise PermissionDenied
+    form = WalkInInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = services.walk_in_invite(
+                actor=request.member,
+                meeting=meeting,
+                attendance=attendance,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if row.member_id is not None or row.pk is None:
+                text = _("%(name)s is already a member: this attendance now counts as theirs.")
+            else:
+                text = _(
+                    "Invitation sent to %(name)s. Once they accept, their attendance here counts."
+                )
+            messages.success(request, text % {"name": attendance.walk_in_name})
+            return redirect("workgroups:meeting_attendance", slug=slug, public_id=public_id)
+    return render(
+        request,
+        "workgroups/walk_in_invite.html",
+        page_context(
+            request, meeting=meeting, group=meeting.owner, attendance=attendance, form=form
         ),
     )
 
@@ -258,7 +408,7 @@ def meeting_attendance(request: CollaborativeRequest, slug: str, public_id: UUID
 @collaborative_view()
 def meeting_minutes(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     meeting = access_meeting(request, public_id, action="manage")
-    form = MinutesForm(request.POST, prefix="minutes")
+    form = MinutesForm(request.POST, prefix="minutes", meeting=meeting)
     if form.is_valid():
         try:
             services.meeting_record_minutes(

@@ -17,10 +17,12 @@ KEEP_FOR = timedelta(hours=2)
 def uploads_sweep(*, keep_for: timedelta = KEEP_FOR) -> int:
     """Delete uploaded datapackages older than ``keep_for``; return how many."""
     folder = UPLOAD_FOLDER.rstrip("/")
-    if not default_storage.exists(folder):
+    try:
+        # Not exists(folder): object storage has no folders, only names under a prefix.
+        _dirs, files = default_storage.listdir(folder)
+    except FileNotFoundError:  # nothing uploaded yet, on the local disk
         return 0
     cutoff = timezone.now() - keep_for
-    _dirs, files = default_storage.listdir(folder)
     removed = 0
     for name in files:
         path = f"{UPLOAD_FOLDER}{name}"
