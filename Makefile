@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address people open (seed_demo prints it, emails link to it): follows HOST and PORT,
+# so `make run PORT=8001` prints and links to port 8001.
+SITE_URL ?= http://$(HOST):$(PORT)
 # pytest-xdist workers for `make test` (PYTEST_WORKERS=0 runs in one process); with
 # --dist loadscope each test module (or class) stays on one worker, so the crawler seeds
 # the demo once. (loadgroup's xdist_group does not group on pytest 9 with xdist 3.8.)
@@ -31,13 +34,13 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 
 setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
 
 setup-dev: $(VENV)/.installed-dev
 
 run: setup
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on $(SITE_URL)/ (Ctrl-C stops it)"
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 browser:
 	@bin/ensure-chromium

@@ -579,7 +579,7 @@ class _Demo:
                 "accepted": "We can see them this week.",
                 "delivered": "First appointment done.",
                 "closed": "Thank you, closing the loop.",
-                "withdrawn": "They found a place with family.",
+                "withdrawn": "They found help elsewhere, so we are withdrawing this referral.",
             }.get(status, "")
             org = sender.organization if by_sender else receiver
             events.append((status, note, org, sender_user if by_sender else receiver_user, day))

@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -442,8 +443,8 @@ class DatasetChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return _("%(organization)s, %(start)s to %(end)s") % {
             "organization": obj.owner.name,
-            "start": obj.period_start.strftime("%Y-%m"),
-            "end": obj.period_end.strftime("%Y-%m"),
+            "start": formats.date_format(obj.period_start, "YEAR_MONTH_FORMAT"),
+            "end": formats.date_format(obj.period_end, "YEAR_MONTH_FORMAT"),
         }
 
 

@@ -165,6 +165,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "stakeholders.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "stakeholders.forms.SignupForm"
+ACCOUNT_FORMS = {"login": "stakeholders.signin.LoginForm"}  # "Remember me", in sentence case
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 
@@ -200,6 +201,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = "America/Chicago"
 USE_I18N = True
+# One date format per kind (date, date and time, short date, month, time), per language.
+FORMAT_MODULE_PATH = ["reentry.formats"]
 USE_TZ = True
 
 # Static files come from our own folders and from pip packages, served by whitenoise.
@@ -280,8 +283,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+_CONFIGURED_BROKER = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not _CONFIGURED_BROKER)
+# Eager tasks still take a producer from the pool; with no broker configured that is kombu's
+# in-process transport, named with a host (an empty URL, or "memory://" alone, makes kombu
+# warn "No hostname was supplied" on the first task).
+CELERY_BROKER_URL = _CONFIGURED_BROKER or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

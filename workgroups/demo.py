@@ -121,27 +121,172 @@ AGENDA = [
     "Announcements and next steps",
 ]
 
-DECISIONS = [
-    "Start a shared waiting list so no one has to apply at four places.",
-    "Ask the county to add a reentry stop to the Route 6 bus schedule.",
-    "Hold next month's gathering at the library so people can come after work.",
-    "Pay community members a stipend for every gathering they attend.",
-    "Make a one-page guide of who to call in the first 72 hours after release.",
-    "Invite two landlords who rent to returning citizens to the next gathering.",
-    "Track the days between release and first appointment, by provider.",
-    "Form a small team to write the group's charter in plain language.",
-]
+# What each group decides at its gatherings, and the action item that follows from each
+# decision (key-area slug -> [(decision, follow-up)]): a group's minutes talk about its own
+# work (the Employment group decides about employers, not landlords). "" is the full
+# collaborative's gathering.
+DECISIONS: dict[str, list[tuple[str, str]]] = {
+    "pre-release-preparation": [
+        (
+            "Ask the jail to start ID applications 60 days before release.",
+            "Meet the jail's release planner about ID applications",
+        ),
+        (
+            "Make a one-page guide of who to call in the first 72 hours after release.",
+            "Draft the one-page first-72-hours guide",
+        ),
+        (
+            "Track where pre-release referrals get stuck, month by month.",
+            "Map where pre-release referrals get stuck",
+        ),
+    ],
+    "rehabilitation-and-recovery": [
+        (
+            "Track the days between release and the first treatment appointment, by provider.",
+            "Collect first-appointment dates from every treatment provider",
+        ),
+        (
+            "Put a peer recovery coach at the release desk two mornings a week.",
+            "Schedule peer recovery coaches for the release desk",
+        ),
+        (
+            "Start a shared waiting list for treatment beds so no one applies at four places.",
+            "Collect waiting-list forms from every treatment provider",
+        ),
+    ],
+    "mental-health": [
+        (
+            "Ask the jail's clinic to send a 30-day supply of medication home with people.",
+            "Write to the jail's clinic about a 30-day medication supply",
+        ),
+        (
+            "Keep a list of counselors who see people the week they come home.",
+            "List counselors with openings in the first week",
+        ),
+        (
+            "Hold a case review every month, inside the group only.",
+            "Set the dates of this year's case reviews",
+        ),
+    ],
+    "healthcare": [
+        (
+            "Help people apply for Medicaid 45 days before release.",
+            "Train jail staff on the Medicaid pre-release application",
+        ),
+        (
+            "Find a clinic that will be a medical home for people just released.",
+            "Ask two clinics to take new patients within a week of release",
+        ),
+        (
+            "Track how many people leave with health coverage.",
+            "Share last quarter's coverage numbers with the group",
+        ),
+    ],
+    "housing": [
+        (
+            "Invite two landlords who rent to returning citizens to the next gathering.",
+            "Invite two landlords to speak",
+        ),
+        (
+            "Start a shared waiting list for transitional beds so no one applies at four places.",
+            "Collect waiting-list forms from every housing provider",
+        ),
+        (
+            "Write a letter landlords can read about fair-chance renting.",
+            "Draft the fair-chance renting letter for landlords",
+        ),
+    ],
+    "family-support": [
+        (
+            "Offer video visits at the library for children of parents inside.",
+            "Book the library room for family video visits",
+        ),
+        (
+            "Make a guide for caregivers on what to expect when a parent comes home.",
+            "Draft the caregivers' homecoming guide",
+        ),
+        (
+            "Ask the schools to name one contact for children with a parent inside.",
+            "Write to the school district about a contact person",
+        ),
+    ],
+    "mentorship-and-self-actualization": [
+        (
+            "Recruit five more mentors with lived experience this quarter.",
+            "Hold a mentor information evening",
+        ),
+        (
+            "Pair every new mentor with an experienced one for their first month.",
+            "Write the buddy plan for new mentors",
+        ),
+        (
+            "Meet mentors in person once a season to share what works.",
+            "Book a room for the mentors' season meeting",
+        ),
+    ],
+    "transportation": [
+        (
+            "Ask the county to add a reentry stop to the Route 6 bus schedule.",
+            "Call the transit authority about a reentry bus stop",
+        ),
+        (
+            "Give a month's bus pass to everyone at their first appointment.",
+            "Order bus passes for first appointments",
+        ),
+        (
+            "Hold a driver's licence clinic with legal aid every quarter.",
+            "Set a date for the licence reinstatement clinic",
+        ),
+    ],
+    "employment": [
+        (
+            "Invite two fair-chance employers to speak at the next gathering.",
+            "Invite two fair-chance employers to speak",
+        ),
+        (
+            "Hold a hiring event with employers who hire people with records.",
+            "Book the hiring event and invite employers",
+        ),
+        (
+            "Track how many people have a job 90 days after release.",
+            "Share last quarter's job numbers with the group",
+        ),
+    ],
+    "prevention": [
+        (
+            "Meet the youth violence prevention coalition to share our plans.",
+            "Set up a meeting with the prevention coalition",
+        ),
+        (
+            "Map the programs that keep young people out of the system.",
+            "List prevention programs by neighborhood",
+        ),
+        (
+            "Put prevention on the full collaborative's agenda twice a year.",
+            "Ask the backbone for two agenda slots on prevention",
+        ),
+    ],
+    "": [
+        (
+            "Pay community members a stipend for every gathering they attend.",
+            "Write up the stipend process for community members",
+        ),
+        (
+            "Hold next season's gatherings at the library so people can come after work.",
+            "Book the library meeting room for the next six months",
+        ),
+        (
+            "Ask every working group to bring one number to each full gathering.",
+            "Ask each group's chair for one number to share",
+        ),
+    ],
+}
 
-FOLLOW_UPS = [
-    "Draft the one-page first-72-hours guide",
-    "Call the transit authority about a reentry bus stop",
-    "Collect waiting-list forms from every provider",
-    "Book the library meeting room for the next six months",
-    "Share last quarter's numbers with the group",
-    "Invite two landlords to speak",
-    "Write up the stipend process for community members",
-    "Map where pre-release referrals get stuck",
-]
+
+def _decisions(group: WorkingGroup) -> list[tuple[str, str]]:
+    slug = group.key_area.slug if group.key_area is not None else ""
+    return DECISIONS.get(slug, DECISIONS[""])
+
 
 WALK_INS = ["Jamal Price", "Rosa Delgado", "Kevin Moore", "Tanya Ruiz", "Luis Ortega"]
 
@@ -282,7 +427,7 @@ def _gathering(group, starts, people, staff, backbone, rng, today, title=""):
         for name in rng.sample(WALK_INS, rng.randrange(0, 3))
     )
     Attendance.objects.bulk_create(rows)
-    chosen = rng.sample(DECISIONS, rng.randrange(1, 3))
+    chosen = [text for text, _ in rng.sample(_decisions(group), rng.randrange(1, 3))]
     present = sum(1 for r in rows if r.status == "present")
     walk_ins = sum(1 for r in rows if r.walk_in_name)
     meeting.minutes = (
@@ -335,19 +480,23 @@ def _plans(groups: list[WorkingGroup]) -> None:
             .select_related("organization")
             .order_by("pk")
         )
+        follow_ups = dict(_decisions(group))
         for k, meeting in enumerate(meetings):
             decision = next(iter(meeting.decisions.all()), None)
+            title = follow_ups.get(decision.text) if decision else None
             owner = owners[(n * 3 + k * 5) % len(owners)]
             item = ActionItem.objects.create(
                 group=group,
                 collaborative_id=group.collaborative_id,
                 priority=priority,
-                title=FOLLOW_UPS[(n + k) % len(FOLLOW_UPS)],
+                title=title or _decisions(group)[k % 3][1],
                 description=decision.text if decision else "",
                 key_area=group.key_area,
                 owner_member=owner,
                 owner_organization=owner.organization,
-                due_date=today + timedelta(days=[-20, 10, 35][k] + n),
+                # One group in three is behind on its latest item: overdue shows, but the
+                # demo is not a collaborative in trouble.
+                due_date=today + timedelta(days=[-20 if n % 3 == 0 else 14, 21, 45][k] + n),
                 status=statuses[(n + k) % len(statuses)],
                 source_meeting=meeting,
                 source_decision=decision,

@@ -98,7 +98,7 @@ QUICK_WINS = [
         "housing",
         (2, "400", 3),
         Status.PROPOSED,
-        21,
+        55,
     ),
     (
         "ID photo day at the reentry center",
@@ -108,7 +108,7 @@ QUICK_WINS = [
         True,
         "pre-release-preparation",
         (3, None, 4),
-        Status.PROPOSED,
+        Status.SHORTLISTED,
         12,
     ),
     (
@@ -360,7 +360,7 @@ def _approval_poll(backbone, group, wins, voters, rng) -> None:
     poll = _new_poll(
         backbone,
         group,
-        "Which quick wins should go on the shortlist?",
+        "Which quick wins should we take forward this season?",
         Poll.Method.APPROVAL,
         description="Tick every idea you would be glad to see us start this season.",
         quick_wins=options,
@@ -407,38 +407,39 @@ def _dots_poll(backbone, group, voters, rng) -> None:
 
 
 def _irv_poll(backbone, group, voters) -> None:
+    # Topics, not quick wins: the quick wins above were proposed after this poll closed.
     poll = _new_poll(
         backbone,
         group,
-        "Which quick win do we start first?",
+        "Which two topics should this year's community forums cover?",
         Poll.Method.IRV,
-        description="Put the ideas in order: your favourite first. Rank as many as you like.",
+        description="Put the topics in order: your favourite first. Rank as many as you like.",
         options=[
-            "Bus passes for the first month home",
-            "A welcome-home kit at release",
-            "Saturday résumé clinic",
-            "Storage lockers",
-            "Peer check-in calls",
+            "Finding a place to live",
+            "Jobs and training",
+            "Getting an ID and documents",
+            "Family visits and reunification",
+            "Health coverage and treatment",
         ],
         seats=2,
     )
     if poll is None:
         return
-    bus, kit, clinic, lockers, calls = (o.key for o in poll.options.order_by("position"))
+    home, jobs, ids, family, health = (o.key for o in poll.options.order_by("position"))
     # First preferences split five ways so that no one has a majority: the count takes
     # several rounds, and some short ballots run out (exhausted).
     patterns = [
-        [bus, kit, calls],
-        [kit, bus],
-        [clinic, kit, bus],
-        [lockers, calls, bus],
-        [calls, lockers],
-        [bus, calls],
-        [kit, clinic],
-        [bus, lockers, kit],
-        [clinic, bus],
-        [kit, calls, bus],
-        [calls, bus, kit],
+        [home, jobs, health],
+        [jobs, home],
+        [ids, jobs, home],
+        [family, health, home],
+        [health, family],
+        [home, health],
+        [jobs, ids],
+        [home, family, jobs],
+        [ids, home],
+        [jobs, health, home],
+        [health, home, jobs],
     ]
     for n, voter in enumerate(voters):
         polls.ballot_cast(actor=voter, poll=poll, choices=patterns[n % len(patterns)])

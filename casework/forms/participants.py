@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Consent, Enrolment, Identity
@@ -124,7 +125,7 @@ class ConsentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Consent) -> str:
         return _("Recorded by %(org)s, in force until %(end)s") % {
             "org": obj.organization,
-            "end": obj.ends_on.isoformat(),
+            "end": formats.date_format(obj.ends_on),
         }
 
 

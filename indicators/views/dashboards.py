@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -273,12 +274,14 @@ def indicator_page_context(
         title=indicator.name,
         target=indicator.target_value,
         target_label=(
-            _("by %(date)s") % {"date": indicator.target_date.isoformat()}
+            _("by %(date)s") % {"date": formats.date_format(indicator.target_date)}
             if indicator.target_date
             else None
         ),
         baseline=indicator.baseline_value,
-        baseline_label=indicator.baseline_date.isoformat() if indicator.baseline_date else None,
+        baseline_label=(
+            formats.date_format(indicator.baseline_date) if indicator.baseline_date else None
+        ),
         fmt=fmt,
         threshold=threshold,
     )

@@ -25,6 +25,7 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -202,7 +203,7 @@ def public_figures(collaborative: Collaborative) -> dict[str, Any]:
                     title=indicator.name,
                     target=indicator.target_value,
                     target_label=(
-                        _("by %(date)s") % {"date": indicator.target_date.isoformat()}
+                        _("by %(date)s") % {"date": formats.date_format(indicator.target_date)}
                         if indicator.target_date
                         else None
                     ),

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from mentorship import access, ledger
@@ -63,7 +63,7 @@ def session_log(
         raise ValidationError({"on": _("That day has not come yet.")})
     if started is not None and on < started:
         raise ValidationError(
-            {"on": _("The match started on %(d)s.") % {"d": started.strftime("%Y-%m-%d")}}
+            {"on": _("The match started on %(d)s.") % {"d": formats.date_format(started)}}
         )
     if (today - on).days > LOG_BACK_DAYS:
         raise ValidationError(

@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -382,7 +383,7 @@ def contact_record(
             messages.success(
                 request,
                 _("Check-in recorded: the one due %(d)s.")
-                % {"d": contact.due_on.strftime("%d %b")},
+                % {"d": formats.date_format(contact.due_on, "SHORT_DATE_FORMAT")},
             )
     back = request.POST.get("next", "")
     if back == "checkins":

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -75,7 +76,10 @@ def session_log(request: CollaborativeRequest, slug: str) -> HttpResponse:
             messages.success(
                 request,
                 _("Session logged: %(d)s, %(m)s minutes. The coordinator will approve it.")
-                % {"d": session.date.strftime("%d %b"), "m": session.minutes},
+                % {
+                    "d": formats.date_format(session.date, "SHORT_DATE_FORMAT"),
+                    "m": session.minutes,
+                },
             )
             return redirect(
                 "mentorship:match",

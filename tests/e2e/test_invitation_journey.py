@@ -79,7 +79,7 @@ def test_invited_person_signs_up_through_the_link_and_sees_the_collaborative_hom
     form.get_by_label("Your name").fill("Jordan Rivers")
     form.get_by_label(re.compile(r"^Password:?$")).fill(NEW_PASSWORD)
     form.get_by_label(re.compile(r"^Password \(again\):?$")).fill(NEW_PASSWORD)
-    form.get_by_role("button", name="Sign up").click()
+    form.get_by_role("button", name="Create an account").click()
 
     # No verification step: the address is the one the invitation went to.
     expect(guest.get_by_role("heading", name="Join Riverside Reentry Network")).to_be_visible()

@@ -227,7 +227,7 @@ class TestCancel:
         assert len(mail.outbox) == 3  # staff_a, the community co-chair, staff_b
         message = mail.outbox[0]
         day = timezone.localtime(ahead.starts_at, ahead.collaborative.zone)
-        assert message.subject == f"Cancelled: {TITLE} on {day:%A} {day.day} {day:%B}"
+        assert message.subject == f"Cancelled: {TITLE} on {day.day} {day:%b}"
         assert "repairs & painting" in message.body
         lines = ics_of(message)
         assert "METHOD:CANCEL" in lines and "STATUS:CANCELLED" in lines

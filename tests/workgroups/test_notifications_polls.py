@@ -79,9 +79,9 @@ class TestOpened:
         english = next(m for m in mail.outbox if m.to == [cast.staff_a.user.email])
         closes = poll.closes_at.astimezone(zoneinfo.ZoneInfo(cast.collab.time_zone))
         with translation.override("es"):
-            dia = date_format(closes, "l j F")
+            dia = date_format(closes, "SHORT_DATE_FORMAT")
         with translation.override("en"):
-            day = date_format(closes, "l j F")
+            day = date_format(closes, "SHORT_DATE_FORMAT")
         assert dia != day
         assert dia in spanish.body and day not in spanish.body
         assert day in english.body

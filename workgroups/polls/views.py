@@ -60,7 +60,7 @@ def _errors(exc: ValidationError) -> str:
 
 
 def _when(value) -> str:
-    return formats.date_format(timezone.localtime(value), "l j F, g:i A")
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 # --- list -----------------------------------------------------------------------------
