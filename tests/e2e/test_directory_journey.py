@@ -50,7 +50,9 @@ def test_staff_adds_a_service_and_a_community_member_finds_it(
     page.get_by_role("link", name="Add a service").click()
     expect(page.get_by_role("heading", name="Add a service")).to_be_visible()
     page.get_by_label(re.compile(r"^Name:?$")).fill("Deposit and first month's rent")
-    page.get_by_label("Description").fill("Pays the deposit for people coming home.")
+    page.get_by_label(re.compile(r"^Description:?$")).fill(
+        "Pays the deposit for people coming home."
+    )
     page.get_by_role("group", name="Key areas").get_by_label("Housing").check()
     page.get_by_label("Accepts referrals").check()
     page.get_by_label("Languages").fill("English, Spanish")

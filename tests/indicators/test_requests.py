@@ -43,7 +43,7 @@ class TestAsking:
         indicator, _private = world
         page = login(cast.staff_a).get(url("indicator", cast, public_id=indicator.public_id))
         text = page.content.decode()
-        assert "Not shared with you" in text and "Org C, 2022-01 to 2025-12" in text
+        assert "Not shared with you" in text and "Org C, January 2022 to December 2025" in text
         assert "4,321" not in text and "Court private figures" not in text
 
     def test_a_member_asks_and_the_admins_hear_by_email(
