@@ -43,7 +43,8 @@ def rates_for(program: Program) -> stipend_rules.Rates:
 
 
 def _description(program: Program, session: Session, earning: stipend_rules.Earning) -> str:
-    text = f"Mentoring session · {program.name} · {session.minutes} min"
+    # Stored in English; ``StipendLine.shown_description`` translates it when shown.
+    text = f"{StipendLine.MENTORING_SESSION} · {program.name} · {session.minutes} min"
     if earning.is_combined:
         text += f" ({stipend_rules.describe(earning)})"
     return text[:300]

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from reentry.stipends import money
@@ -285,8 +286,22 @@ class StipendLine(models.Model):
             models.Index(fields=["collaborative", "status", "date"], name="stipendline_status"),
         ]
 
+    # A mentoring session's line is stored as "Mentoring session · <program> · <n> min
+    # (<how the amount was reached>)", in English; the words the product wrote are
+    # translated when shown (``shown_description``), the rest is the program's own name
+    # and figures.
+    MENTORING_SESSION = gettext_noop("Mentoring session")
+
     def __str__(self) -> str:
         return f"{self.member.user} · {self.date} · {self.amount}"
+
+    @property
+    def shown_description(self) -> str:
+        """The description in the reader's language, where the product wrote it."""
+        prefix = f"{self.MENTORING_SESSION} · "
+        if self.source == Source.MENTORING and self.description.startswith(prefix):
+            return f"{gettext(self.MENTORING_SESSION)} · {self.description[len(prefix) :]}"
+        return self.description
 
     @property
     def gross(self) -> Decimal:
