@@ -6,6 +6,7 @@ from celery import shared_task
 
 from mentorship import alerts
 from reentry.queue import enqueue
+from reentry.tasks import NOTICE_TASK
 
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
@@ -17,14 +18,7 @@ def send_mentoring_alerts() -> int:
     return len(program_ids)
 
 
-@shared_task(
-    acks_late=True,
-    soft_time_limit=120,
-    time_limit=150,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**NOTICE_TASK)
 def send_program_alerts(program_id: int) -> int:
     """One program's alerts: quiet matches, release dates near, check-ins due."""
     return alerts.program_alerts_send(program_id=program_id)

@@ -1,6 +1,17 @@
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 
+#: How a task that sends people notices runs: handed back to the queue only once done, a
+#: time limit, and retried with growing pauses when the mail server cannot be reached.
+NOTICE_TASK = {
+    "acks_late": True,
+    "soft_time_limit": 120,
+    "time_limit": 150,
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
+
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
 def send_email(

@@ -5,6 +5,7 @@ Every one is safe to run twice: the services claim each email before queuing it.
 from celery import shared_task
 
 from reentry.queue import enqueue
+from reentry.tasks import NOTICE_TASK
 from workgroups import services
 
 
@@ -17,14 +18,7 @@ def send_gathering_reminders() -> int:
     return len(meeting_ids)
 
 
-@shared_task(
-    acks_late=True,
-    soft_time_limit=120,
-    time_limit=150,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**NOTICE_TASK)
 def send_gathering_reminder(meeting_id: int) -> int:
     """Email one gathering's members who chose email, each at most once."""
     return services.gathering_reminder_send(meeting_id=meeting_id)

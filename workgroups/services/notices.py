@@ -21,6 +21,7 @@ from django.utils import timezone
 from reentry.audit.log import record
 from reentry.claims import claim_once
 from reentry.mail import send_templated_email
+from reentry.tasks import NOTICE_TASK
 from stakeholders.access import unsubscribe_url
 from stakeholders.models import Member
 from workgroups.calendar import render_notice
@@ -99,14 +100,7 @@ def gathering_notice_send(*, meeting_id: int, sequence: int, note: str = "") -> 
     return sent
 
 
-@shared_task(
-    acks_late=True,
-    soft_time_limit=120,
-    time_limit=150,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**NOTICE_TASK)
 def send_gathering_notice(meeting_id: int, sequence: int, note: str = "") -> int:
     """Tell a gathering's people it moved or was cancelled (with the calendar entry)."""
     return gathering_notice_send(meeting_id=meeting_id, sequence=sequence, note=note)
