@@ -186,6 +186,10 @@ MFA_REQUIRED_FOR = [
 # production; off by default with DEBUG (the demo), so the demo accounts sign in with
 # their password alone. MFA_ENFORCE=true turns it on for the demo too.
 MFA_ENFORCE = env_bool("MFA_ENFORCE", default=not DEBUG)
+# How long a session remembers whether its person must use a second factor, so that a
+# signed-in request asks the database for their roles at most this often (0: every
+# request). Someone given such a role by another person is asked within this bound.
+SECOND_FACTOR_RECHECK_SECONDS = env_int("SECOND_FACTOR_RECHECK_SECONDS", 60)
 # The same people are signed out after this many seconds without a request (0: never).
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 

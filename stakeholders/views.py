@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from reentry import second_factor
 from reentry.audit.models import AuditEvent
 from reentry.forms import apply_errors
 from reentry.sharing.access import get_visible_or_404
@@ -360,6 +361,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
             return redirect("home")
         request.session.pop(PENDING_INVITATION_KEY, None)
+        # Their role may now need a second factor: ask on the very next page.
+        second_factor.forget(request)
         messages.success(request, _("Welcome to %(name)s.") % {"name": member.collaborative.name})
         return redirect(member.collaborative.get_absolute_url())
     return render(request, "stakeholders/invitation_accept.html", {"invitation": invitation})

@@ -2,6 +2,7 @@
 timeout for the same people, and the Django admin's sign-in going through the site's."""
 
 import time
+from types import SimpleNamespace
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -13,9 +14,14 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 from allauth.mfa.totp.internal.auth import app_settings as mfa_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reentry import second_factor
 from reentry.middleware import IdleTimeoutMiddleware
+from stakeholders import services
+from stakeholders.models import Member
 from tests.factories import TEST_PASSWORD, UserFactory
 
 SETUP = "/accounts/2fa/totp/activate/"
@@ -266,3 +272,122 @@ class TestAdminSignIn:
     def test_signed_in_person_without_admin_access_gets_403(self, cast, client):
         client.force_login(cast.backbone.user)
         assert client.get("/admin/login/").status_code == 403
+
+
+def _role_queries(ctx) -> list[str]:
+    """The queries that read someone's memberships (the roles that need a second factor)."""
+    return [q["sql"] for q in ctx.captured_queries if "stakeholders_member" in q["sql"]]
+
+
+class TestTheAnswerIsRemembered:
+    """The session remembers whether its person must use a second factor for
+    SECOND_FACTOR_RECHECK_SECONDS (issue 18): the idle timeout asks on every signed-in
+    request, and the answer costs a query on the memberships."""
+
+    PAGE = "/accounts/2fa/"  # a signed-in page that reads no membership itself
+
+    @pytest.fixture(autouse=True)
+    def _production(self, settings):
+        settings.SESSION_IDLE_TIMEOUT = 1800  # as in production: it asks on every request
+        settings.SECOND_FACTOR_RECHECK_SECONDS = 60
+
+    @pytest.fixture
+    def later(self, monkeypatch):
+        """``later(seconds)``: the second-factor rules' clock moves on by that much."""
+        real = time.time
+
+        def _later(seconds: int) -> None:
+            monkeypatch.setattr(
+                second_factor, "time", SimpleNamespace(time=lambda: real() + seconds)
+            )
+
+        return _later
+
+    def get(self, client, url=PAGE):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        return response, _role_queries(ctx)
+
+    @pytest.mark.parametrize("who", ["community", "backbone"])
+    def test_a_fresh_answer_runs_no_role_query(self, cast, client, who):
+        client.force_login(getattr(cast, who).user)
+        response, first = self.get(client)
+        assert response.status_code == 200
+        assert first  # asked once
+        response, again = self.get(client)
+        assert response.status_code == 200
+        assert again == []
+
+    def test_after_the_bound_it_asks_again(self, cast, client, later):
+        client.force_login(cast.community.user)
+        self.get(client)
+        later(59)
+        assert self.get(client)[1] == []
+        later(60)
+        assert self.get(client)[1]
+        assert self.get(client)[1] == []  # and remembers the new answer
+
+    def test_zero_asks_on_every_request(self, settings, cast, client):
+        settings.SECOND_FACTOR_RECHECK_SECONDS = 0
+        client.force_login(cast.community.user)
+        self.get(client)
+        assert self.get(client)[1]
+
+    def test_someone_promoted_to_backbone_staff_is_asked_within_the_bound(
+        self, enforced, cast, client, later
+    ):
+        client.force_login(cast.community.user)
+        url = cast.collab.get_absolute_url()
+        assert client.get(url).status_code == 200
+        cast.community.role = Member.Role.BACKBONE
+        cast.community.save(update_fields=["role"])
+        later(60)
+        assert client.get(url)["Location"] == SETUP
+
+    def test_someone_made_an_organization_admin_is_asked_too(self, enforced, cast, client):
+        enforced.SECOND_FACTOR_RECHECK_SECONDS = 0
+        client.force_login(cast.community.user)
+        url = cast.collab.get_absolute_url()
+        assert client.get(url).status_code == 200
+        cast.community.role = Member.Role.ORG_ADMIN
+        cast.community.organization = cast.org_a
+        cast.community.save(update_fields=["role", "organization"])
+        assert client.get(url)["Location"] == SETUP
+
+    def test_accepting_a_backbone_invitation_asks_at_once(self, enforced, cast, client):
+        person = UserFactory(email="new.backbone@example.org")
+        _, token = services.invitation_create(
+            actor=cast.backbone, email=person.email, role=Member.Role.BACKBONE
+        )
+        client.force_login(person)
+        assert client.get(self.PAGE).status_code == 200  # remembered: not required
+        response = client.post(reverse("invitation_accept", args=[token]))
+        assert response.status_code == 302
+        assert client.get(response["Location"])["Location"] == SETUP
+
+    def test_a_remembered_required_keeps_the_idle_timeout_for_the_bound_only(
+        self, cast, client, later
+    ):
+        client.force_login(cast.backbone.user)
+        self.get(client)
+        cast.backbone.is_active = False
+        cast.backbone.save(update_fields=["is_active"])
+        session = client.session
+        session[IdleTimeoutMiddleware.SESSION_KEY] = int(time.time()) - 1801
+        session.save()
+        later(60)  # asked again: no role needs it now, so no idle timeout
+        assert client.get(self.PAGE).status_code == 200
+        assert client.session["_auth_user_id"] == str(cast.backbone.user.pk)
+
+    def test_an_answer_for_someone_else_is_not_used(self, rf, cast):
+        request = rf.get("/")
+        request.user = cast.backbone.user
+        request.session = {
+            second_factor.SESSION_KEY: {
+                "user": cast.community.user.pk,
+                "required": False,
+                "at": int(time.time()),
+            }
+        }
+        assert second_factor.is_required(request) is True
+        assert request.session[second_factor.SESSION_KEY]["user"] == cast.backbone.user.pk

@@ -89,6 +89,21 @@ class TestRedisDown:
         response = client.get(_organizations(cast))
         assert not response.wsgi_request.user.is_authenticated
 
+    def test_the_second_factor_rules_hold_and_are_remembered_in_the_database(
+        self, settings, cast, client
+    ):
+        settings.MFA_ENFORCE = True
+        settings.SESSION_IDLE_TIMEOUT = 1800
+        client.force_login(cast.backbone.user)
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(_organizations(cast))
+            assert response["Location"] == "/accounts/2fa/totp/activate/"
+        # The second time, from the session read from the database: no role query.
+        assert [q for q in ctx.captured_queries if "stakeholders_member" in q["sql"]] == []
+        stored = Session.objects.get(session_key=client.cookies["sessionid"].value)
+        assert stored.get_decoded()["second_factor_required"]["required"] is True
+
 
 def test_a_session_stays_in_the_cache_a_few_minutes_at_most(db, settings):
     """A copy the cache kept while a sign-out could not delete it expires soon."""
