@@ -78,7 +78,9 @@ def meeting_create(
     return meeting
 
 
-def _check_changeable(meeting: Meeting) -> None:
+def check_changeable(meeting: Meeting) -> None:
+    """A gathering may be moved or cancelled only while it is still ahead and not
+    cancelled (``Meeting.can_change_time``); otherwise say why."""
     if meeting.is_cancelled:
         raise ValidationError(_("This gathering was cancelled."))
     if meeting.is_over():
@@ -101,7 +103,7 @@ def meeting_reschedule(
     invited with the updated calendar entry (same event, SEQUENCE raised)."""
     check_manage_group(actor, meeting.owner)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _check_changeable(meeting)
+    check_changeable(meeting)
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("Choose a time that has not passed yet.")})
     before = {
@@ -135,7 +137,7 @@ def meeting_cancel(*, actor: Member, meeting: Meeting, reason: str, request=None
     cancelled, and everyone invited hears why, with a calendar cancellation."""
     check_manage_group(actor, meeting.owner)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _check_changeable(meeting)
+    check_changeable(meeting)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why, for the people who planned to come.")})

@@ -127,19 +127,24 @@ def meeting_detail(request: CollaborativeRequest, slug: str, public_id: UUID) ->
     return render(request, "workgroups/meeting_detail.html", context)
 
 
+def _unchangeable(request: CollaborativeRequest, meeting) -> HttpResponse | None:
+    """Back to the gathering's page, saying why, when it can no longer be moved or
+    cancelled (the service's own check, so the reason is written once)."""
+    try:
+        services.check_changeable(meeting)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(meeting.get_absolute_url())
+    return None
+
+
 @collaborative_view()
 def meeting_reschedule(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """A new time or place for a gathering still ahead; everyone invited is told, with
     the updated calendar entry."""
     meeting = access_meeting(request, public_id, action="manage")
-    if not meeting.can_change_time():
-        messages.error(
-            request,
-            _("This gathering was cancelled.")
-            if meeting.is_cancelled
-            else _("This gathering has already taken place."),
-        )
-        return redirect(meeting.get_absolute_url())
+    if refused := _unchangeable(request, meeting):
+        return refused
     initial = {
         "starts_at": timezone.localtime(meeting.starts_at),
         "ends_at": timezone.localtime(meeting.ends_at),
@@ -172,14 +177,8 @@ def meeting_cancel(request: CollaborativeRequest, slug: str, public_id: UUID) ->
     """Cancel a gathering still ahead: the page asks why and to confirm; the gathering
     keeps its history and shows as cancelled."""
     meeting = access_meeting(request, public_id, action="manage")
-    if not meeting.can_change_time():
-        messages.error(
-            request,
-            _("This gathering was cancelled.")
-            if meeting.is_cancelled
-            else _("This gathering has already taken place."),
-        )
-        return redirect(meeting.get_absolute_url())
+    if refused := _unchangeable(request, meeting):
+        return refused
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
