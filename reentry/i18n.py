@@ -46,20 +46,18 @@ def reads_spanish() -> bool:
     return (get_language() or "").split("-")[0] == "es"
 
 
+def _read(obj: object, field: str):
+    return obj.get(field, "") if isinstance(obj, dict) else getattr(obj, field, "")
+
+
 def localized(obj: object, field: str) -> str:
     """``obj.<field>`` as the reader should see it (see the module's docstring)."""
-    value = obj.get(field, "") if isinstance(obj, dict) else getattr(obj, field, "")
+    value = _read(obj, field)
     if value is None:
         return ""
-    if reads_spanish():
-        spanish = (
-            obj.get(f"{field}_es", "") if isinstance(obj, dict) else getattr(obj, f"{field}_es", "")
-        )
-        if spanish:
-            return spanish
-    if isinstance(value, str) and value in _WRITTEN:
-        return gettext(value)
-    return value
+    if reads_spanish() and (spanish := _read(obj, f"{field}_es")):
+        return spanish
+    return localized_text(value) if isinstance(value, str) else value
 
 
 def localized_text(value: str) -> str:
