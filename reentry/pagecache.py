@@ -19,6 +19,16 @@ they carry the visitor's CSRF token, so a shared proxy must not hand them to oth
 To add a page: wrap its view in ``cached_public_page(kind, timeout=…)`` (the view takes
 the collaborative's ``slug``), and call ``page_changed(kind, collaborative)`` from every
 service that changes what it shows.
+
+Signed-in pages are kept too, per session (``kept_page``), but they cannot name every
+service that changes what they show: a list page reads organizations, members, sharing
+rules and roles. So they are keyed by the database's own position instead: PostgreSQL's
+write-ahead log moves on every change to any row, committed or not, before the change
+can be seen, so a page rendered after reading position P is still right while the
+position is P. A reload, the back button or a second tab then costs no rendering and no
+query of the page's own; any write anywhere renders afresh. Kept pages are also keyed by
+the minute ("due today", "2 minutes ago") and live a minute at most. On SQLite nothing
+is kept.
 """
 
 import functools
@@ -31,7 +41,7 @@ from typing import Any
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
@@ -76,10 +86,10 @@ def page_version(kind: str, slug: str) -> str | None:
     return version
 
 
-def _servable(request: HttpRequest) -> bool:
+def _servable(request: HttpRequest, *, signed_in: bool = False) -> bool:
     return (
         request.method in ("GET", "HEAD")
-        and not request.user.is_authenticated
+        and request.user.is_authenticated is signed_in
         and not len(get_messages(request))
     )
 
@@ -103,6 +113,50 @@ def _fill(request: HttpRequest, pieces: list) -> bytes:
     )
 
 
+def _keepable(response: HttpResponseBase) -> tuple[str, list, str] | None:
+    """What is kept of a page: its digest, its encoded pieces between the visitor's own
+    parts (CSRF tokens, CSP nonce) and its content type; None for any other answer."""
+    if not isinstance(response, HttpResponse) or response.status_code != 200:
+        return None
+    html = response.content.decode(response.charset)
+    # Every form's token (each is masked differently) becomes the one placeholder.
+    html = _TOKEN.sub(f'name="csrfmiddlewaretoken" value="{_PLACEHOLDER}"', html)
+    if match := _NONCE.search(html):
+        html = html.replace(f'nonce="{match.group(1)}"', f'nonce="{_NONCE_PLACEHOLDER}"')
+    digest = hashlib.sha256(html.encode()).hexdigest()
+    # Kept as encoded pieces between the visitor's own parts, so that serving is one
+    # join of bytes: a replace on the whole page and its encoding cost a millisecond on
+    # a 300 KB dashboard.
+    pieces = [
+        piece if i % 2 else piece.encode(response.charset)
+        for i, piece in enumerate(_MARKS.split(html))
+    ]
+    return (digest, pieces, response["Content-Type"])
+
+
+def _kept(
+    request: HttpRequest, key: str, timeout: int, render: Callable[[], HttpResponseBase]
+) -> HttpResponseBase:
+    """The page kept under ``key``, or rendered (and kept) now, with this visitor's own
+    parts put back, an ``ETag``, and 304 for a browser that already has it."""
+    entry = cache.get(key)
+    if entry is None:
+        response = render()
+        entry = _keepable(response)
+        if entry is None:
+            return response
+        cache.set(key, entry, timeout)
+    digest, pieces, content_type = entry
+    etag = _etag(request, digest)
+    if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+        answer: HttpResponse = HttpResponseNotModified()
+    else:
+        answer = HttpResponse(_fill(request, pieces), content_type=content_type)
+    answer["ETag"] = etag
+    patch_cache_control(answer, private=True, no_cache=True)
+    return answer
+
+
 def cached_public_page(
     kind: str, *, timeout: int, per_minute: bool = False
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
@@ -122,37 +176,58 @@ def cached_public_page(
                 f"page:{_FORMAT}:{kind}:{slug}:{version}:{get_language()}:{partial}:{minute}:"
                 f"{request.scheme}://{request.get_host()}{request.path}:{query}"
             )
-            entry = cache.get(key)
-            if entry is None:
-                response = view(request, slug, *args, **kwargs)
-                if not isinstance(response, HttpResponse) or response.status_code != 200:
-                    return response
-                html = response.content.decode(response.charset)
-                if match := _TOKEN.search(html):
-                    html = html.replace(match.group(1), _PLACEHOLDER)
-                if match := _NONCE.search(html):
-                    html = html.replace(
-                        f'nonce="{match.group(1)}"', f'nonce="{_NONCE_PLACEHOLDER}"'
-                    )
-                digest = hashlib.sha256(html.encode()).hexdigest()
-                # Kept as encoded pieces between the visitor's own parts, so that serving
-                # is one join of bytes: a replace on the whole page and its encoding
-                # cost a millisecond on a 300 KB dashboard.
-                pieces = [
-                    piece if i % 2 else piece.encode(response.charset)
-                    for i, piece in enumerate(_MARKS.split(html))
-                ]
-                entry = (digest, pieces, response["Content-Type"])
-                cache.set(key, entry, timeout)
-            digest, pieces, content_type = entry
-            etag = _etag(request, digest)
-            if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
-                response = HttpResponseNotModified()
-            else:
-                response = HttpResponse(_fill(request, pieces), content_type=content_type)
-            response["ETag"] = etag
-            patch_cache_control(response, private=True, no_cache=True)
-            return response
+            return _kept(request, key, timeout, lambda: view(request, slug, *args, **kwargs))
+
+        return wrapper
+
+    return decorator
+
+
+def database_position() -> str | None:
+    """PostgreSQL's write-ahead log insert position: it moves on every change to any
+    row, before the change can be seen. None on other databases. Run on the driver's
+    cursor, like row security's plumbing, so that the pages' query counts stay their
+    own."""
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def kept_page(
+    *, timeout: int = 60
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """Keep a signed-in page whole for its session while the database has not changed
+    (see the module's docstring), at most ``timeout`` seconds and within the minute.
+
+    Only for views whose GET changes nothing and records nothing (an audited read must
+    run every time), and whose page depends on nothing but the database, the session,
+    the address, the language and the time. Put it outside the access decorator: a page
+    is only ever kept for the session that was allowed to see it."""
+
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+            session_key = request.session.session_key
+            if (
+                not session_key
+                or not _servable(request, signed_in=True)
+                or (position := database_position()) is None
+            ):
+                return view(request, *args, **kwargs)
+            htmx = ":".join(request.headers.get(name, "") for name in ("HX-Request", "HX-Target"))
+            query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+            # The session key is hashed: keys of the cache are not secrets' places.
+            session = hashlib.sha256(session_key.encode()).hexdigest()[:32]
+            key = (
+                f"kept:{_FORMAT}:{session}:{request.user.pk}:{position}:"
+                f"{int(time.time() // 60)}:{get_language()}:{htmx}:"
+                f"{request.scheme}://{request.get_host()}{request.path}:{query}"
+            )
+            return _kept(request, key, timeout, lambda: view(request, *args, **kwargs))
 
         return wrapper
 

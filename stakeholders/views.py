@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reentry import second_factor
 from reentry.audit.models import AuditEvent
 from reentry.forms import apply_errors
+from reentry.pagecache import kept_page
 from reentry.sharing.access import get_visible_or_404
 from reentry.suppression import TOTAL, suppress_parts
 from stakeholders import selectors, services
@@ -85,6 +86,7 @@ def collaborative_home(request: CollaborativeRequest, slug: str) -> HttpResponse
     )
 
 
+@kept_page()
 @collaborative_view()
 def organization_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative
@@ -130,6 +132,7 @@ def organization_detail(request: CollaborativeRequest, slug: str, public_id: UUI
     )
 
 
+@kept_page()
 @collaborative_view()
 def member_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     collaborative = request.collaborative

@@ -54,6 +54,7 @@ from indicators.selectors import adopted_indicators, requestable_datasets
 from indicators.services import dashboards as services
 from reentry.forms import apply_errors
 from reentry.i18n import localized
+from reentry.pagecache import kept_page
 from reentry.suppression import PublishedCell
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import KeyArea
@@ -228,6 +229,7 @@ def overview(request: CollaborativeRequest, slug: str) -> HttpResponse:
     )
 
 
+@kept_page()
 @collaborative_view()
 def scorecard(request: CollaborativeRequest, slug: str, area: str) -> HttpResponse:
     """One key area: each adopted indicator with its latest value, trend and target."""

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reentry.forms import apply_errors
-from reentry.pagecache import QUICK_WINS, cached_public_page
+from reentry.pagecache import QUICK_WINS, cached_public_page, kept_page
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Collaborative, KeyArea, Member
 from workgroups.models import ActionItem
@@ -72,6 +72,7 @@ def _journey(quick_win: QuickWin) -> list[dict]:
 # --- The list -----------------------------------------------------------------------------
 
 
+@kept_page()
 @collaborative_view()
 def quickwin_list(request: CollaborativeRequest, slug: str) -> HttpResponse:
     member = request.member

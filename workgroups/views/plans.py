@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reentry.forms import apply_errors
+from reentry.pagecache import kept_page
 from stakeholders.access import CollaborativeRequest, collaborative_view
 from stakeholders.models import Organization
 from workgroups import selectors, services
@@ -361,6 +362,7 @@ def board_move(request: CollaborativeRequest, slug: str, public_id: UUID) -> Htt
 # --- The list ---------------------------------------------------------------------------
 
 
+@kept_page()
 @collaborative_view()
 def item_list(request: CollaborativeRequest, slug: str, public_id: UUID) -> HttpResponse:
     """A group's action items with filters: status, plan, owning organization, due
