@@ -86,6 +86,8 @@ def parent(args: argparse.Namespace) -> None:
         command = [sys.executable, __file__, "--child", "--scale", str(scale)]
         command += ["--rounds", str(args.rounds), "--requests", str(args.requests)]
         command += ["--pages", *args.pages]
+        if args.cold:
+            env["KEPT_PAGES"] = "false"
         if args.http:
             command += ["--http", "--seconds", str(args.seconds)]
             command += ["--connections", str(args.connections)]
@@ -607,24 +609,33 @@ def _raw_app(conn, sql: str, params: list, size: int):
     return app
 
 
-def _page_facts(setup: Setup, page: str) -> tuple[str | None, bytes, int]:
-    """The browser's cookie for the page, the page's bytes, and the queries one request ran."""
+def _page_facts(setup: Setup, page: str) -> tuple[str | None, bytes, int | str]:
+    """The browser's cookie for the page, the page's bytes, and the queries a request that
+    renders it runs (and, where a kept page is served again with fewer, "7, kept 1")."""
     from django.db import connection
+    from django.test.utils import override_settings
 
     cookie = _browser_cookie(setup, page)
     url = setup.urls[page]
     status, body = _call(setup.app, _environ(url, cookie))
     if not status.startswith("200"):
         raise SystemExit(f"{page}: {url} answered {status}")
-    queries: list[str] = []
 
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
+    def counted(**settings) -> int:
+        queries: list[str] = []
 
-    with connection.execute_wrapper(count):
-        _call(setup.app, _environ(url, cookie))
-    return cookie, body, len(queries)
+        def count(execute, sql, params, many, context):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with override_settings(**settings), connection.execute_wrapper(count):
+            _call(setup.app, _environ(url, cookie))
+        return len(queries)
+
+    rendered = counted(KEPT_PAGES=False)
+    counted()  # kept now, if the page is kept at all
+    kept = counted()
+    return cookie, body, rendered if kept == rendered else f"{rendered}, kept {kept}"
 
 
 def measure(setup: Setup, page: str, rounds: int, requests: int) -> dict:
@@ -957,6 +968,11 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=int, default=4, help="--http: seconds per wrk run")
     parser.add_argument("--connections", type=int, default=2, help="--http: wrk connections")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="render every request (KEPT_PAGES off): the cost of a page nobody has kept",
+    )
     parser.add_argument("--profile", choices=PAGES)
     parser.add_argument(
         "--middleware", action="store_true", help="each middleware's CPU time per request"

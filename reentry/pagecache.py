@@ -39,6 +39,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -213,7 +214,8 @@ def kept_page(
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
             session_key = request.session.session_key
             if (
-                not session_key
+                not settings.KEPT_PAGES
+                or not session_key
                 or not _servable(request, signed_in=True)
                 or (position := database_position()) is None
             ):

@@ -152,6 +152,10 @@ SESSION_ENGINE = "reentry.sessions"
 SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 5 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Signed-in list pages are kept whole per session while PostgreSQL's write-ahead log has
+# not moved, for a minute at most (reentry/pagecache.py, ``kept_page``). Off: every page
+# is rendered on every request.
+KEPT_PAGES = env_bool("KEPT_PAGES", True)
 
 # django-allauth: email is the login, verified; passwords or a one-time emailed code.
 ACCOUNT_LOGIN_METHODS = {"email"}
