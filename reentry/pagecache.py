@@ -20,6 +20,10 @@ To add a page: wrap its view in ``cached_public_page(kind, timeout=…)`` (the v
 the collaborative's ``slug``), and call ``page_changed(kind, collaborative)`` from every
 service that changes what it shows.
 
+A visitor who already has a CSRF cookie is answered by the front door
+(``KeptPublicPageMiddleware``, first in MIDDLEWARE) before any other middleware runs: the
+kept page, with the headers the whole stack gave it, and no query at all.
+
 Signed-in pages are kept too, per session (``kept_page``), but they cannot name every
 service that changes what they show: a list page reads organizations, members, sharing
 rules and roles. So they are keyed by the database's own position instead: PostgreSQL's
@@ -40,13 +44,25 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.middleware.csp import get_nonce
-from django.middleware.csrf import get_token
+from django.middleware.csrf import (  # type: ignore[attr-defined]
+    CSRF_SECRET_LENGTH,
+    CsrfViewMiddleware,
+    InvalidTokenFormat,
+    _check_token_format,
+    get_token,
+)
+from django.urls import Resolver404, URLResolver, get_resolver, get_urlconf
+from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.csp import CSP, LazyNonce
 from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import get_language
 
@@ -155,7 +171,27 @@ def _kept(
         answer = HttpResponse(_fill(request, pieces), content_type=content_type)
     answer["ETag"] = etag
     patch_cache_control(answer, private=True, no_cache=True)
+    answer.kept_key = key  # type: ignore[attr-defined]  # the front door keeps its headers
     return answer
+
+
+# The views wrapped by ``cached_public_page``: (kind, timeout, per_minute). The wrapper
+# itself, not an attribute that ``functools.wraps`` would copy onto an outer decorator's
+# wrapper: a page behind another decorator is never answered by the front door.
+_PUBLIC_PAGES: dict[Callable[..., HttpResponseBase], tuple[str, int, bool]] = {}
+
+
+def _public_key(request: HttpRequest, kind: str, slug: str, version: str, per_minute: bool) -> str:
+    """The key of a public page for this request, in the active language. The one
+    place it is built: ``cached_public_page`` and the front door must always agree."""
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+    minute = int(time.time() // 60) if per_minute else 0
+    partial = "htmx" if request.META.get("HTTP_HX_REQUEST") else "page"
+    # The scheme and host too: a page may print its own address (an embed code).
+    return (
+        f"page:{_FORMAT}:{kind}:{slug}:{version}:{get_language()}:{partial}:{minute}:"
+        f"{request.scheme}://{request.get_host()}{request.path}:{query}"
+    )
 
 
 def cached_public_page(
@@ -169,19 +205,165 @@ def cached_public_page(
         def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponseBase:
             if not _servable(request) or (version := page_version(kind, slug)) is None:
                 return view(request, slug, *args, **kwargs)
-            query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
-            minute = int(time.time() // 60) if per_minute else 0
-            partial = "htmx" if request.headers.get("HX-Request") else "page"
-            # The scheme and host too: a page may print its own address (an embed code).
-            key = (
-                f"page:{_FORMAT}:{kind}:{slug}:{version}:{get_language()}:{partial}:{minute}:"
-                f"{request.scheme}://{request.get_host()}{request.path}:{query}"
-            )
+            key = _public_key(request, kind, slug, version, per_minute)
             return _kept(request, key, timeout, lambda: view(request, slug, *args, **kwargs))
 
+        _PUBLIC_PAGES[wrapper] = (kind, timeout, per_minute)
         return wrapper
 
     return decorator
+
+
+# --- The front door ------------------------------------------------------------------------
+
+
+def _language(request: HttpRequest) -> str:
+    """The language LocaleMiddleware would activate for this request."""
+    i18n_patterns, prefixed_default = is_language_prefix_patterns_used(settings.ROOT_URLCONF)
+    language = translation.get_language_from_request(request, check_path=i18n_patterns)
+    if (
+        i18n_patterns
+        and not prefixed_default
+        and not translation.get_language_from_path(request.path_info)
+    ):
+        language = settings.LANGUAGE_CODE
+    return language
+
+
+@functools.lru_cache(maxsize=256)
+def _public_page(resolver: URLResolver, path: str) -> tuple[str, int, bool, str] | None:
+    """The kept public page at this address: its kind, timeout, per_minute and slug.
+    Remembered per resolver (a new one whenever the URLs change): resolving walks
+    every pattern, a sixth of the door's time."""
+    try:
+        match = resolver.resolve(path)
+    except Resolver404:
+        return None
+    page = _PUBLIC_PAGES.get(match.func)
+    slug = match.kwargs.get("slug")
+    return None if page is None or slug is None else (*page, slug)
+
+
+def _door_key(request: HttpRequest) -> tuple[str, int] | None:
+    """The key of the kept public page this request asks for, and its timeout; None
+    when the front door must leave the request to the whole stack."""
+    cookies = request.COOKIES
+    secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
+    if (
+        request.method != "GET"
+        or settings.SESSION_COOKIE_NAME in cookies  # perhaps signed in
+        or CookieStorage.cookie_name in cookies  # perhaps messages waiting
+        or settings.CSRF_USE_SESSIONS
+        or settings.DISALLOWED_USER_AGENTS  # CommonMiddleware may refuse the visitor
+        or len(secret) != CSRF_SECRET_LENGTH  # none, or an old masked one to replace
+    ):
+        return None
+    try:
+        _check_token_format(secret)
+    except InvalidTokenFormat:
+        return None
+    if (page := _public_page(get_resolver(get_urlconf()), request.path_info)) is None:
+        return None
+    kind, timeout, per_minute, slug = page
+    if (version := page_version(kind, slug)) is None:
+        return None
+    try:
+        with translation.override(_language(request)):
+            return _public_key(request, kind, slug, version, per_minute), timeout
+    except DisallowedHost:
+        return None
+
+
+def _headers_key(key: str, status: int) -> str:
+    return f"{key}:headers:{status}"
+
+
+_CSP_HEADERS = (str(CSP.HEADER_ENFORCE), str(CSP.HEADER_REPORT_ONLY))
+
+
+class KeptPublicPageMiddleware:
+    """The front door: answer a kept public page (``cached_public_page``) before the
+    rest of the middleware, first in MIDDLEWARE.
+
+    Through the whole stack a kept page costs little of its own, but every middleware
+    still runs, and row security's two statements (narrowing to nobody, then back):
+    a cheap page thrice as slow as the bytes need. The door answers it with one cache
+    read (the page and its headers) and the page's version, no query at all.
+
+    It must answer exactly as the whole stack would: the same status, headers, cookies
+    and body but for the visitor's own CSRF token and CSP nonce. So it serves only what
+    is sure to be the same for this visitor: a GET, no session cookie (signed out), no
+    messages cookie, a CSRF cookie already in the current shape (the stack would
+    otherwise make or rewrite it), an address that resolves to a kept page, an allowed
+    host, the language chosen as LocaleMiddleware chooses it. The key is the page's own
+    (``_public_key``). The headers are the whole stack's: on a miss the door lets the
+    stack answer, and keeps that answer's headers (the nonce taken out, no cookies, no
+    ETag) beside the page, for 200 and 304 apart; a key whose headers the stack never
+    gave is never served here (an address the stack redirects or refuses never has
+    them). Cookies: the CSRF cookie is set again as CsrfViewMiddleware sets it whenever
+    the page asked for a token; a stack's answer with any other cookie is not kept.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)  # for its way of setting the cookie
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        found = _door_key(request)
+        if found is None:
+            return self.get_response(request)
+        key, timeout = found
+        kept = cache.get_many([key, _headers_key(key, 200), _headers_key(key, 304)])
+        request.META["CSRF_COOKIE"] = request.COOKIES[settings.CSRF_COOKIE_NAME]
+        if (entry := kept.get(key)) is not None:
+            digest, pieces, _content_type = entry
+            etag = _etag(request, digest)
+            status = 304 if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")) else 200
+            if (headers := kept.get(_headers_key(key, status))) is not None:
+                return self._answer(request, status, pieces, headers, etag)
+        response = self.get_response(request)
+        if (
+            getattr(response, "kept_key", None) == key
+            and response.status_code in (200, 304)
+            and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}
+        ):
+            cache.set(
+                _headers_key(key, response.status_code), _stack_headers(request, response), timeout
+            )
+        return response
+
+    def _answer(
+        self, request: HttpRequest, status: int, pieces: list, headers: list, etag: str
+    ) -> HttpResponseBase:
+        request._csp_nonce = LazyNonce()  # type: ignore[attr-defined]
+        answer = (
+            HttpResponseNotModified() if status == 304 else HttpResponse(_fill(request, pieces))
+        )
+        for name in list(answer.headers):
+            del answer.headers[name]
+        own = {"ETag": etag, "Content-Length": str(len(answer.content))}
+        for name, value in headers:
+            if name in _CSP_HEADERS:
+                value = value.replace(_NONCE_PLACEHOLDER, str(get_nonce(request)))
+            answer.headers[name] = own.get(name, value)
+        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            self.csrf._set_csrf_cookie(request, answer)  # type: ignore[attr-defined]
+        return answer
+
+
+def _stack_headers(request: HttpRequest, response: HttpResponseBase) -> list[tuple[str, str]]:
+    """The whole stack's headers, in order, with this visitor's nonce taken out (ETag and
+    Content-Length are the door's own to fill; the cookies are not headers here)."""
+    nonce = get_nonce(request)
+    used = str(nonce) if nonce else None  # a LazyNonce is false until it has been used
+    headers = []
+    for name, value in response.headers.items():
+        if name == "ETag":
+            value = ""
+        elif used and name in _CSP_HEADERS:
+            value = value.replace(used, _NONCE_PLACEHOLDER)
+        headers.append((name, value))
+    return headers
 
 
 def database_position() -> str | None:

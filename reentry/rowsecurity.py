@@ -63,8 +63,19 @@ def _execute(sql: str, params: list) -> None:
         cursor.execute(sql, params)
 
 
+def _known(scope: str | None) -> None:
+    """Note the plain scope (no organizations, no person) the connection is now known to
+    be at, or that it is not known: after a narrowing, inside a transaction (a rollback
+    puts back whatever was before it), around ``system()``'s and tasks' own statements.
+    ``reset()`` runs no statement when the connection is known to be at the process's
+    default already, so a request that never narrowed (a public page answered by the
+    front door, reentry/pagecache.py) costs none, and every request still ends there."""
+    connection.rowsecurity_at = None if connection.in_atomic_block else scope  # type: ignore[attr-defined]
+
+
 def _set(scope: str, org_ids_sql: str = "SELECT NULL::bigint", params=(), user_id=None) -> None:
     # ``org_ids_sql`` is SQL the ORM compiled, its values in ``params``.
+    _known(None)  # first: should the statement fail, the scope is not known
     org_ids = f"SELECT string_agg(x::text, ',') FROM ({org_ids_sql}) AS orgs(x)"  # noqa: S608
     sql = (
         "SELECT set_config('reentry.scope', %s, false), "
@@ -72,6 +83,8 @@ def _set(scope: str, org_ids_sql: str = "SELECT NULL::bigint", params=(), user_i
         "set_config('reentry.user_id', %s, false)"
     )
     _execute(sql, [scope, *params, "" if user_id is None else str(user_id)])
+    if not params and user_id is None:
+        _known(scope)
 
 
 def narrow_to(user) -> None:
@@ -103,8 +116,11 @@ def widen() -> None:
 
 
 def reset() -> None:
-    """Back to the process's default (system, or nobody in a web process)."""
+    """Back to the process's default (system, or nobody in a web process): no statement
+    when the connection is known to be there already."""
     if not enabled() or connection.connection is None:
+        return
+    if getattr(connection, "rowsecurity_at", None) == _default["scope"]:
         return
     _set(_default["scope"])
 
@@ -130,6 +146,7 @@ def system() -> Iterator[None]:
         yield
         return
     before = current()
+    _known(None)
     _execute("SELECT set_config('reentry.scope', %s, false)", [SYSTEM])
     try:
         yield
@@ -158,6 +175,7 @@ def _connection_created(sender, connection, **kwargs) -> None:
                 "SELECT set_config('reentry.scope', %s, false)",
                 [_default["scope"]],
             )
+        connection.rowsecurity_at = _default["scope"]
 
 
 def _request_finished(sender, **kwargs) -> None:
@@ -172,6 +190,7 @@ def task_prerun(sender=None, task=None, **kwargs) -> None:
     if not enabled() or task is None:
         return
     task.request.rowsecurity_before = current()
+    _known(None)
     _execute("SELECT set_config('reentry.scope', %s, false)", [SYSTEM])
 
 
