@@ -40,6 +40,7 @@ import hashlib
 import re
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -130,6 +131,75 @@ def _fill(request: HttpRequest, pieces: list) -> bytes:
     )
 
 
+class _Recent:
+    """The cache of kept pages, with this process's own copy of the ones it served last.
+
+    A kept page is read from the shared cache on every hit; a 300 KB dashboard through
+    Redis costs more than the rest of the answer (fetching and unpickling it). Every key
+    names what the page depends on (its version, or the database's position), so a
+    copy here is never wrong for its key; it only must not outlive the entry's
+    ``timeout``, which bounds the changes that give no new version: a copy lives at
+    most ``LOCAL_SECONDS``, and the copies together at most ``LOCAL_BYTES``."""
+
+    LOCAL_SECONDS = 30
+    LOCAL_BYTES = 16 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, tuple[float, int, Any]] = OrderedDict()
+        self._bytes = 0
+
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        now = time.monotonic()
+        for key in keys:
+            if (item := self._items.get(key)) is not None:
+                if item[0] > now:
+                    self._items.move_to_end(key)
+                    found[key] = item[2]
+                else:
+                    self._drop(key)
+        if missing := [key for key in keys if key not in found]:
+            shared = cache.get_many(missing)
+            for key, value in shared.items():
+                self._keep(key, value, self.LOCAL_SECONDS)
+            found.update(shared)
+        return found
+
+    def set(self, key: str, value: Any, timeout: int) -> None:
+        cache.set(key, value, timeout)
+        self._keep(key, value, min(timeout, self.LOCAL_SECONDS))
+
+    def forget(self) -> None:
+        """Drop this process's copies (the tests, after clearing the shared cache)."""
+        self._items.clear()
+        self._bytes = 0
+
+    def _keep(self, key: str, value: Any, seconds: float) -> None:
+        self._drop(key)
+        size = _size(value)
+        if size > self.LOCAL_BYTES // 4:
+            return
+        self._items[key] = (time.monotonic() + seconds, size, value)
+        self._bytes += size
+        while self._bytes > self.LOCAL_BYTES:
+            self._drop(next(iter(self._items)))
+
+    def _drop(self, key: str) -> None:
+        if (item := self._items.pop(key, None)) is not None:
+            self._bytes -= item[1]
+
+
+def _size(value: Any) -> int:
+    """Roughly the bytes of a kept entry (its pieces) or of its headers."""
+    if isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], list):
+        return sum(len(piece) for piece in value[1]) + 200
+    return 1024
+
+
+_recent = _Recent()
+forget_recent = _recent.forget
+
+
 def _keepable(response: HttpResponseBase) -> tuple[str, list, str] | None:
     """What is kept of a page: its digest, its encoded pieces between the visitor's own
     parts (CSRF tokens, CSP nonce) and its content type; None for any other answer."""
@@ -156,13 +226,13 @@ def _kept(
 ) -> HttpResponseBase:
     """The page kept under ``key``, or rendered (and kept) now, with this visitor's own
     parts put back, an ``ETag``, and 304 for a browser that already has it."""
-    entry = cache.get(key)
+    entry = _recent.get_many([key]).get(key)
     if entry is None:
         response = render()
         entry = _keepable(response)
         if entry is None:
             return response
-        cache.set(key, entry, timeout)
+        _recent.set(key, entry, timeout)
     digest, pieces, content_type = entry
     etag = _etag(request, digest)
     if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
@@ -313,7 +383,7 @@ class KeptPublicPageMiddleware:
         if found is None:
             return self.get_response(request)
         key, timeout = found
-        kept = cache.get_many([key, _headers_key(key, 200), _headers_key(key, 304)])
+        kept = _recent.get_many([key, _headers_key(key, 200), _headers_key(key, 304)])
         request.META["CSRF_COOKIE"] = request.COOKIES[settings.CSRF_COOKIE_NAME]
         if (entry := kept.get(key)) is not None:
             digest, pieces, _content_type = entry
@@ -327,7 +397,7 @@ class KeptPublicPageMiddleware:
             and response.status_code in (200, 304)
             and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}
         ):
-            cache.set(
+            _recent.set(
                 _headers_key(key, response.status_code), _stack_headers(request, response), timeout
             )
         return response

@@ -25,6 +25,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import translation
 
 from reentry.celery import app as celery_app
+from reentry.pagecache import forget_recent
 from stakeholders.models import Member
 from tests import worlds
 from tests.factories import (
@@ -131,6 +132,7 @@ def _eager_celery():
     the next, and so would anything cached under them)."""
     with _test_conditions():
         cache.clear()
+        forget_recent()  # and this process's copies of kept pages
         yield
 
 
