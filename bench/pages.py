@@ -156,6 +156,11 @@ def child(args: argparse.Namespace) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    # Each scale is its own database but may share one Redis: nothing kept for the
+    # other scale (a page version, a kept page) may answer here.
+    from django.core.cache import cache
+
+    cache.clear()
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: the manifest
     build(args.scale, rebuild=args.rebuild)

@@ -4,11 +4,11 @@ no 500 when the cache cannot count (the request goes through, and it is logged).
 import logging
 
 import pytest
-from django.core.cache import cache
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from reentry import cache as shared_cache
 from tests.api.openapi import assert_documented
+from tests.caches import clear_caches
 
 pytestmark = pytest.mark.django_db
 
@@ -17,13 +17,13 @@ V1 = "/api/v1"
 
 @pytest.fixture
 def small_rates(settings):
-    cache.clear()
+    clear_caches()
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"token": "3/minute", "person": "2/minute", "anon": "2/minute"},
     }
     yield
-    cache.clear()
+    clear_caches()
 
 
 def test_a_person_over_the_rate_gets_429_with_retry_after(small_rates, cast, login):

@@ -4,11 +4,11 @@ the home page links the collaborative's landing page, and the public pages link 
 other. Real browser, JavaScript off."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from stakeholders.models import Organization
+from tests.caches import clear_caches
 from tests.indicators.dashboard_world import indicator_of, make_dataset, observe, year
 
 pytestmark = pytest.mark.e2e
@@ -18,7 +18,7 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def public_world(cast):
-    cache.clear()
+    clear_caches()
     Organization.objects.filter(pk=cast.org_a.pk).update(sharing_level="public")
     headline = indicator_of(cast, "HOUS-1", name="People housed", is_public=True, is_headline=True)
     data = make_dataset(cast, cast.org_a, level="public", title="Public figures")

@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from indicators.dashboards import (
 )
 from indicators.models import DerivedIndicator, Indicator
 from reentry.suppression import Cell, Reason, Relation, suppress
+from tests.caches import clear_caches
 from tests.indicators.dashboard_world import (
     figures_of,
     indicator_of,
@@ -326,7 +326,7 @@ class TestHowItIsComputed:
 
 @pytest.fixture
 def public_rates(cast):
-    cache.clear()
+    clear_caches()
     indicator = indicator_of(
         cast,
         "RET-P",
@@ -374,7 +374,7 @@ class TestPublicDashboardBreakdowns:
         assert rows["White"] == "41.3%"  # 95 of 230, public only
 
     def test_query_count_with_a_pooled_range_is_bounded(self, cast, client, count_queries):
-        cache.clear()
+        clear_caches()
         indicator = indicator_of(
             cast, "RET-Z", unit=Indicator.Unit.PERCENT, dims=("race_ethnicity",), is_public=True
         )
@@ -385,7 +385,7 @@ class TestPublicDashboardBreakdowns:
         one = count_queries(client, purl(cast), **params)
         for y in range(2017, 2025):
             rate_year(public, indicator, y, {"white": (40, 100), "black": (30, 90)})
-        cache.clear()
+        clear_caches()
         params["to"] = token(2024)
         assert count_queries(client, purl(cast), **params) == one
         assert "2015 to 2024, pooled" in count_queries.page

@@ -7,11 +7,11 @@ import io
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
 from indicators.views import public as public_views
+from tests.caches import clear_caches
 from tests.indicators.dashboard_world import (
     figures_of,
     indicator_of,
@@ -36,7 +36,7 @@ def purl(name, slug="collab-a", indicator=None):
 
 @pytest.fixture
 def world(cast):
-    cache.clear()  # local memory caches outlive a test
+    clear_caches()  # local memory caches outlive a test
     indicator = indicator_of(cast, "HOUS-1", name="People housed", is_public=True)
     public = make_dataset(cast, cast.org_a, level="public", title="Public figures")
     observe(public, indicator, year(2023), 1100)
@@ -187,7 +187,7 @@ class TestRevalidation:
             etags[name] = client.get(_public_url(name, world))["ETag"]
         dataset = make_dataset(cast, cast.org_a, level="public", title="New year")
         observe(dataset, indicator, year(2025), 1500)
-        cache.clear()
+        clear_caches()
         for name in PUBLIC_VIEWS:
             url = _public_url(name, world)
             assert client.get(url, headers={"if-none-match": etags[name]}).status_code == 200

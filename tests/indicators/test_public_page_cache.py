@@ -6,7 +6,6 @@ shows. Signed-in people, languages and collaboratives are kept apart."""
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 
@@ -14,6 +13,7 @@ from indicators.models import DerivedIndicator, Indicator
 from indicators.services import catalog, datasets, records
 from indicators.views import public as public_views
 from reentry.pagecache import DASHBOARD, page_version
+from tests.caches import clear_caches
 from tests.factories import KeyAreaFactory
 from tests.indicators.dashboard_world import (
     indicator_of,
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(cast):
-    cache.clear()  # local memory caches outlive a test
+    clear_caches()  # local memory caches outlive a test
     indicator = indicator_of(cast, "HOUS-1", name="People housed", is_public=True)
     public = make_dataset(cast, cast.org_a, level="public", title="Public figures")
     race_breakdown(public, indicator, year(2023), 1100, {"white": 600, "black": 500})

@@ -9,6 +9,7 @@ import pytest
 
 from stakeholders.models import Member
 from tests import worlds
+from tests.caches import clear_caches
 from tests.factories import MemberFactory
 from tests.mentorship.factories import (
     MatchFactory,
@@ -65,7 +66,6 @@ def mworld(request, cast):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """The application form's rate limit counts in the cache: start every test at zero."""
-    from django.core.cache import cache
 
-    cache.clear()
+    clear_caches()
     yield

@@ -9,7 +9,6 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client, override_settings
@@ -19,6 +18,7 @@ from django.utils.csp import CSP
 from indicators.services import catalog
 from reentry import rowsecurity
 from reentry.pagecache import KeptPublicPageMiddleware
+from tests.caches import clear_caches
 from tests.factories import KeyAreaFactory
 from tests.indicators.dashboard_world import indicator_of, make_dataset, observe, year
 from tests.indicators.test_public import purl
@@ -35,7 +35,7 @@ NONCE_CSP = {**settings.SECURE_CSP, "script-src": ["'self'", CSP.NONCE]}
 
 @pytest.fixture
 def world(cast):
-    cache.clear()  # local memory caches outlive a test
+    clear_caches()  # local memory caches outlive a test
     indicator = indicator_of(cast, "HOUS-1", name="People housed", is_public=True)
     public = make_dataset(cast, cast.org_a, level="public", title="Public figures")
     observe(public, indicator, year(2024), 1234)

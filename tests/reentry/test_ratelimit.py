@@ -7,6 +7,7 @@ import pytest
 
 from reentry.ratelimit import counters
 from reentry.ratelimit.models import RateCounter
+from tests.caches import clear_caches
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 10, 7, 30, tzinfo=UTC)
@@ -25,9 +26,8 @@ def redis_down(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    from django.core.cache import cache
 
-    cache.clear()
+    clear_caches()
 
 
 def test_the_cache_counts_while_it_answers():

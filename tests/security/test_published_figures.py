@@ -42,13 +42,13 @@ from types import ModuleType
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 import reentry.urls  # noqa: F401 - every view module loaded before the spy is set
 from indicators.dashboards import COMBINED
 from reentry import suppression
 from stakeholders.models import Member
+from tests.caches import clear_caches
 from tests.casework.conftest import casebook  # noqa: F401 - fixture
 from tests.casework.referrals_world import rw, send  # noqa: F401 - fixture
 from tests.factories import MemberFactory
@@ -87,7 +87,7 @@ def _bindings() -> list[ModuleType]:
 
 @pytest.fixture
 def spy(monkeypatch):
-    cache.clear()  # the public dashboard caches its figures
+    clear_caches()  # the public dashboard caches its figures
     wrapped = mock.Mock(wraps=suppression.suppress)
     modules = _bindings()
     assert suppression in modules

@@ -2,10 +2,10 @@
 collaborative, links between the public pages, and from the anonymous home page."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from stakeholders.models import Organization
+from tests.caches import clear_caches
 from tests.indicators.dashboard_world import indicator_of, make_dataset, observe, year
 from workgroups.quickwins.models import QuickWin
 
@@ -18,7 +18,7 @@ def landing(slug="collab-a"):
 
 @pytest.fixture
 def public_world(cast):
-    cache.clear()
+    clear_caches()
     Organization.objects.filter(pk=cast.org_a.pk).update(sharing_level="public")
     headline = indicator_of(cast, "HOUS-1", name="People housed", is_public=True, is_headline=True)
     private = indicator_of(cast, "PRIV-1", name="Members-only measure")
@@ -39,7 +39,7 @@ class TestLanding:
         assert cast.key_area.name in page
 
     def test_small_numbers_stay_hidden(self, client, cast):
-        cache.clear()
+        clear_caches()
         indicator = indicator_of(cast, "HOUS-2", name="Tiny count", is_public=True)
         data = make_dataset(cast, cast.org_a, level="public", title="Tiny")
         observe(data, indicator, year(2024), 3)

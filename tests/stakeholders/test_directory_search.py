@@ -4,10 +4,10 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from stakeholders.models import KeyArea, Language, Organization, Service
+from tests.caches import clear_caches
 from tests.factories import KeyAreaFactory
 from tests.stakeholders.directory_world import (
     c_url,
@@ -265,7 +265,7 @@ class TestQueryCounts:
         one = count_queries(client, url)
         self.fill(cast, 24)  # straight into the tables: the page kept whole is not told
         assert count_queries(client, url) == 0  # served whole (reentry/pagecache.py)
-        cache.clear()
+        clear_caches()
         assert count_queries(client, url) == one
         assert one <= 9
 

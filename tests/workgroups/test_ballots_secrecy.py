@@ -11,10 +11,10 @@ what."""
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
+from tests.caches import clear_caches
 from tests.factories import UserFactory
 from tests.workgroups.polls_world import keys, make_poll
 from workgroups.polls import selectors as poll_selectors
@@ -85,7 +85,7 @@ def _world(poll: Poll, cast, order: list[tuple], clients) -> dict[str, str]:
     k = keys(poll)
     # Both worlds start from the same counters: the audit log's throttle of denied
     # lookups counts in the cache, which the rollback below does not undo.
-    cache.clear()
+    clear_caches()
     with transaction.atomic():
         for voter, label in order:
             polls.ballot_cast(actor=voter, poll=poll, choices=[k[label]])

@@ -6,10 +6,10 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.caches import clear_caches
 from tests.factories import CollaborativeFactory
 from tests.workgroups.quickwin_world import make_quickwin_world
 from workgroups import services as group_services
@@ -375,7 +375,7 @@ class TestQueryCounts:
         finish(1)
         one = count_queries(client, reverse("public_quickwins:list", args=["collab-a"]))
         finish(24)
-        cache.clear()  # rows written straight into the table: the page kept whole is not told
+        clear_caches()  # rows written straight into the table: the page kept whole is not told
         assert count_queries(client, reverse("public_quickwins:list", args=["collab-a"])) == one
 
 
