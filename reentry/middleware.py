@@ -147,9 +147,10 @@ def _redirect(request, url: str) -> HttpResponse:
 
 class RowSecurityMiddleware:
     """Narrow the database session to the signed-in person for this request
-    (reentry/rowsecurity.py): PostgreSQL's policies on person-level tables then admit
-    only their rows, whatever a view forgets. The request's end puts the process's
-    default back (``request_finished``), after a streamed response has been sent.
+    (reentry/rowsecurity.py), just before its first query (a request that runs none pays
+    nothing): PostgreSQL's policies on person-level tables then admit only their rows,
+    whatever a view forgets. The request's end puts the process's default back
+    (``request_finished``), after a streamed response has been sent.
 
     The site's operators read every row: Django superusers, and staff on the Django
     admin's pages (which keep Django's model permissions and casework/admin.py's rules
@@ -166,5 +167,5 @@ class RowSecurityMiddleware:
         ):
             rowsecurity.widen()
         else:
-            rowsecurity.narrow_to(user)
+            rowsecurity.narrow_lazily_to(user)
         return self.get_response(request)

@@ -59,6 +59,9 @@ def _execute(sql: str, params: list) -> None:
     not one of the page's queries, so the exact query counts of the tests stay the
     page's own."""
     connection.ensure_connection()
+    # After connecting: a new connection notes itself at the default (``_connection_created``),
+    # which this statement is about to change.
+    _known(None)
     with connection.connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -73,18 +76,31 @@ def _known(scope: str | None) -> None:
     connection.rowsecurity_at = None if connection.in_atomic_block else scope  # type: ignore[attr-defined]
 
 
-def _set(scope: str, org_ids_sql: str = "SELECT NULL::bigint", params=(), user_id=None) -> None:
+def _statement(
+    scope: str, org_ids_sql: str = "SELECT NULL::bigint", params=(), user_id=None
+) -> tuple[str, list]:
     # ``org_ids_sql`` is SQL the ORM compiled, its values in ``params``.
-    _known(None)  # first: should the statement fail, the scope is not known
     org_ids = f"SELECT string_agg(x::text, ',') FROM ({org_ids_sql}) AS orgs(x)"  # noqa: S608
     sql = (
         "SELECT set_config('reentry.scope', %s, false), "
         f"set_config('reentry.org_ids', coalesce(({org_ids}), ''), false), "
         "set_config('reentry.user_id', %s, false)"
     )
-    _execute(sql, [scope, *params, "" if user_id is None else str(user_id)])
+    return sql, [scope, *params, "" if user_id is None else str(user_id)]
+
+
+def _set(scope: str, org_ids_sql: str = "SELECT NULL::bigint", params=(), user_id=None) -> None:
+    _pending(None)  # an explicit scope replaces a narrowing not yet run
+    _execute(*_statement(scope, org_ids_sql, params, user_id))
     if not params and user_id is None:
         _known(scope)
+
+
+def _person_statement(user) -> tuple[str, list]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return _statement(PERSON)
+    sql, params = _org_ids_sql(user)
+    return _statement(PERSON, sql, params, user.pk)
 
 
 def narrow_to(user) -> None:
@@ -92,11 +108,69 @@ def narrow_to(user) -> None:
     visitor or a deactivated account). One statement."""
     if not enabled():
         return
-    if user is None or not user.is_authenticated or not user.is_active:
-        _set(PERSON)
+    _pending(None)
+    _execute(*_person_statement(user))
+
+
+# --- Narrowing at the request's first query ----------------------------------------------
+#
+# A request often runs no query of its own once its person is known: a kept page
+# (reentry/pagecache.py), a redirect, a page answered from the session. Narrowing and then
+# resetting cost it two statements for nothing. So the middleware only notes the
+# narrowing (``narrow_lazily_to``) and ``_run_pending_first``, an execute wrapper, runs it
+# just before the first query that goes through Django's cursors. Until then the
+# connection is at the process's default, which for a web process is nobody: a query
+# that slipped past the wrapper (the driver's own cursor) would see no person-level row,
+# never another person's. Code that reads or saves the scope (``current()``, and through
+# it ``system()`` and tasks) runs the pending narrowing first.
+#
+# Inside a transaction the narrowing is part of it, and a rollback would undo it: run
+# there, it stays pending and runs again at the first query after the transaction. (Should
+# a savepoint that ran it roll back while the outer transaction goes on, the rest of that
+# transaction sees the process's default, nobody: fewer rows, never more.)
+
+
+class _Narrowing:
+    __slots__ = ("statement", "ran_in_transaction")
+
+    def __init__(self, statement: tuple[str, list]) -> None:
+        self.statement = statement
+        self.ran_in_transaction = False
+
+
+def _pending(narrowing: "_Narrowing | None") -> None:
+    connection.rowsecurity_pending = narrowing  # type: ignore[attr-defined]
+
+
+def narrow_lazily_to(user) -> None:
+    """``narrow_to(user)`` just before this request's first query, if it runs one."""
+    if not enabled():
         return
-    sql, params = _org_ids_sql(user)
-    _set(PERSON, sql, params, user.pk)
+    _pending(_Narrowing(_person_statement(user)))
+    wrappers = connection.execute_wrappers
+    if _run_pending_first not in wrappers:
+        # At the bottom of the stack: ``execute_wrapper()`` blocks push and pop at the top.
+        wrappers.insert(0, _run_pending_first)
+
+
+def _run_pending(db) -> None:
+    """Run the pending narrowing of ``db`` (the default connection: the only one the
+    wrapper is put on, and the one ``_execute`` runs on)."""
+    narrowing = getattr(db, "rowsecurity_pending", None)
+    if narrowing is None:
+        return
+    if db.in_atomic_block:
+        if narrowing.ran_in_transaction:
+            return
+        narrowing.ran_in_transaction = True
+    else:
+        db.rowsecurity_pending = None
+    _execute(*narrowing.statement)
+
+
+def _run_pending_first(execute, sql, params, many, context):
+    _run_pending(context["connection"])
+    return execute(sql, params, many, context)
 
 
 def _org_ids_sql(user) -> tuple[str, tuple]:
@@ -118,7 +192,10 @@ def widen() -> None:
 def reset() -> None:
     """Back to the process's default (system, or nobody in a web process): no statement
     when the connection is known to be there already."""
-    if not enabled() or connection.connection is None:
+    if not enabled():
+        return
+    _pending(None)  # never run now: the request is over
+    if connection.connection is None:
         return
     if getattr(connection, "rowsecurity_at", None) == _default["scope"]:
         return
@@ -126,6 +203,7 @@ def reset() -> None:
 
 
 def current() -> tuple[str, str, str]:
+    _run_pending(connection)
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
         cursor.execute(
@@ -146,7 +224,6 @@ def system() -> Iterator[None]:
         yield
         return
     before = current()
-    _known(None)
     _execute("SELECT set_config('reentry.scope', %s, false)", [SYSTEM])
     try:
         yield
@@ -190,7 +267,6 @@ def task_prerun(sender=None, task=None, **kwargs) -> None:
     if not enabled() or task is None:
         return
     task.request.rowsecurity_before = current()
-    _known(None)
     _execute("SELECT set_config('reentry.scope', %s, false)", [SYSTEM])
 
 
