@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from reentry.personsql import person_sql
 
+# Per database: the loaded fields' names, and what converts their values (see ``get``).
+_COLUMNS: dict[str, tuple[list[str], tuple | None]] = {}
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -54,8 +57,21 @@ class UserManager(BaseUserManager["User"]):
             raise self.model.DoesNotExist(
                 f"{self.model._meta.object_name} matching query does not exist."
             )
-        names = [field.attname for field in self.model._meta.concrete_fields]
+        names, converters = self._columns(db)
+        if converters:  # the database's values as the ORM gives them (SQLite's dates)
+            row = next(converters[0].apply_converters([row], converters[1]))
         return self.model.from_db(db, names, row)
+
+    def _columns(self, db: str) -> tuple[list[str], tuple | None]:
+        """The loaded fields' names, in the SQL's order, and the compiler and converters
+        that turn the driver's values into the ORM's, once per database."""
+        if db not in _COLUMNS:
+            compiler = self.get_queryset().using(db).query.get_compiler(using=db)
+            compiler.setup_query()
+            converters = compiler.get_converters([column for column, _, _ in compiler.select])
+            names = [field.attname for field in self.model._meta.concrete_fields]
+            _COLUMNS[db] = (names, (compiler, converters) if converters else None)
+        return _COLUMNS[db]
 
 
 class User(AbstractUser):
