@@ -436,12 +436,12 @@ class KeptPublicPageMiddleware:
         self, request: HttpRequest, status: int, pieces: list, headers: list, etag: str
     ) -> HttpResponseBase:
         request._csp_nonce = LazyNonce()  # type: ignore[attr-defined]
-        answer = (
-            HttpResponseNotModified() if status == 304 else HttpResponse(_fill(request, pieces))
-        )
+        body = b"" if status == 304 else _fill(request, pieces)
+        answer = HttpResponseNotModified() if status == 304 else HttpResponse(body)
         for name in list(answer.headers):
             del answer.headers[name]
-        own = {"ETag": etag, "Content-Length": str(len(answer.content))}
+        # The length of the body itself: ``answer.content`` would join a copy of it.
+        own = {"ETag": etag, "Content-Length": str(len(body))}
         for name, value in headers:
             if name in _CSP_HEADERS:
                 value = value.replace(_NONCE_PLACEHOLDER, str(get_nonce(request)))
