@@ -19,6 +19,12 @@ its size.
 ``--http`` serves both apps with gunicorn (2 sync workers each) and times them with wrk in
 alternating rounds instead, as issue 18 measured.
 
+Signed-in list pages and public pages are kept whole (``reentry/pagecache.py``), and wrk
+asks for the same page again and again, so those figures are a kept page's; ``--cold``
+turns keeping off (``KEPT_PAGES=false``) to time a page rendered on every request. The
+queries column gives both ("7, kept 1"). Set ``REDIS_URL`` to time with Redis as the cache,
+as production runs (each scale clears it first); without it each worker has its own.
+
 ``--profile PAGE`` prints a pyinstrument call tree of ``--requests`` requests of one page
 instead.
 PostgreSQL only. Compare ratios, not absolute numbers: the machine is shared.
