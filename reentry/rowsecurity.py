@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 from django.conf import settings
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import DatabaseError, connection
 from django.db.backends.signals import connection_created
 from django.utils.module_loading import import_string
@@ -278,6 +278,15 @@ def task_postrun(sender=None, task=None, **kwargs) -> None:
 
 
 connection_created.connect(_connection_created, dispatch_uid="reentry.rowsecurity")
+
+
+def _request_started(sender, **kwargs) -> None:
+    # A narrowing left pending by a request that never finished (its response never
+    # closed) must not run for the next one's first queries.
+    _pending(None)
+
+
+request_started.connect(_request_started, dispatch_uid="reentry.rowsecurity.started")
 request_finished.connect(_request_finished, dispatch_uid="reentry.rowsecurity")
 
 

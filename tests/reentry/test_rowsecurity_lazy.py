@@ -85,6 +85,12 @@ def test_a_pending_narrowing_never_outlives_its_request(cast, web_process):
     rowsecurity.reset()  # the request ended before any query
     Organization.objects.count()
     assert rowsecurity.current() == (rowsecurity.NOBODY, "", "")
+    # Nor a request whose end never came: the next request starts without it.
+    rowsecurity.narrow_lazily_to(cast.staff_a.user)
+    rowsecurity._request_started(sender=None)  # (not the signal: Django's would close
+    # the test's connection)
+    Organization.objects.count()
+    assert rowsecurity.current() == (rowsecurity.NOBODY, "", "")
 
 
 @pytest.mark.django_db(transaction=True)
