@@ -1,4 +1,5 @@
-"""Public pages kept whole, as rendered HTML, per collaborative and language.
+"""Pages kept whole, as rendered HTML: public pages per collaborative and language,
+signed-in list pages per session.
 
 A public page (the public directory, the public quick wins, the public dashboard) looks
 the same to every signed-out visitor, so it is rendered once and served from the cache
@@ -33,6 +34,10 @@ position is P. A reload, the back button or a second tab then costs no rendering
 query of the page's own; any write anywhere renders afresh. Kept pages are also keyed by
 the minute ("due today", "2 minutes ago") and live a minute at most. On SQLite nothing
 is kept.
+
+Each process also keeps its own copy of the pages it served last (``_Recent``) and, for
+the front door, of the public pages' versions for a second: a hit then reads nothing from
+Redis, where one read costs as much as the rest of the answer.
 """
 
 import functools
