@@ -284,16 +284,21 @@ def _kept(
 _PUBLIC_PAGES: dict[Callable[..., HttpResponseBase], tuple[str, int, bool]] = {}
 
 
+def _address(request: HttpRequest) -> str:
+    """What of the request's address a kept page's key holds: the scheme and host too (a
+    page may print its own address, an embed code), the query string hashed."""
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+    return f"{request.scheme}://{request.get_host()}{request.path}:{query}"
+
+
 def _public_key(request: HttpRequest, kind: str, slug: str, version: str, per_minute: bool) -> str:
     """The key of a public page for this request, in the active language. The one
     place it is built: ``cached_public_page`` and the front door must always agree."""
-    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
     minute = int(time.time() // 60) if per_minute else 0
     partial = "htmx" if request.META.get("HTTP_HX_REQUEST") else "page"
-    # The scheme and host too: a page may print its own address (an embed code).
     return (
         f"page:{_FORMAT}:{kind}:{slug}:{version}:{get_language()}:{partial}:{minute}:"
-        f"{request.scheme}://{request.get_host()}{request.path}:{query}"
+        f"{_address(request)}"
     )
 
 
@@ -508,13 +513,11 @@ def kept_page(
             ):
                 return view(request, *args, **kwargs)
             htmx = ":".join(request.headers.get(name, "") for name in ("HX-Request", "HX-Target"))
-            query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
             # The session key is hashed: keys of the cache are not secrets' places.
             session = hashlib.sha256(session_key.encode()).hexdigest()[:32]
             key = (
                 f"kept:{_FORMAT}:{session}:{request.user.pk}:{position}:"
-                f"{int(time.time() // 60)}:{get_language()}:{htmx}:"
-                f"{request.scheme}://{request.get_host()}{request.path}:{query}"
+                f"{int(time.time() // 60)}:{get_language()}:{htmx}:{_address(request)}"
             )
             return _kept(request, key, timeout, lambda: view(request, *args, **kwargs))
 
