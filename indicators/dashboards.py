@@ -26,7 +26,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models.functions import DenseRank
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,6 +54,10 @@ from reentry.suppression import (
 from stakeholders.models import Collaborative
 
 COMBINED = "all"
+#: How many periods the pages that show a short history read (``indicator_data``'s
+#: ``recent``): a scorecard's sparkline, the public dashboard's chart and table. A year
+#: of months, three years of quarters, twelve years.
+RECENT_PERIODS = 12
 TOTAL: Disaggregation = ()
 
 
@@ -120,6 +125,8 @@ class IndicatorData:
     indicator: Indicator
     tables: list[PeriodTable] = field(default_factory=list)
     dataset_ids: list[int] = field(default_factory=list)
+    #: True when read with ``recent`` and older periods were left out.
+    earlier: bool = False
 
     @property
     def has_data(self) -> bool:
@@ -209,12 +216,17 @@ def indicator_data(
     accepted_only: bool = False,
     fiscal_month: int | None = None,
     rows: Iterable[Mapping[str, Any]] | None = None,
+    recent: int | None = None,
 ) -> dict[int, IndicatorData]:
     """Every figure of ``indicators`` this person may see, suppressed for them.
 
     One query (``rows`` can be given instead, already read through
     ``visible_observations``). ``own_organization_ids``: the person's organization,
-    whose own datasets they see exactly.
+    whose own datasets they see exactly. ``recent``: only each indicator's latest
+    ``recent`` periods (of those this person may see) are read and suppressed, and
+    ``earlier`` says whether there were more; for pages that show a short history
+    (a sparkline, the public chart), so their cost does not grow with the years of
+    data. Each period is suppressed on its own, so its figures are the same either way.
     """
     own = set(own_organization_ids)
     threshold = collaborative.small_cell_threshold
@@ -222,10 +234,24 @@ def indicator_data(
     by_id = {i.pk: i for i in indicators}
     result = {i.pk: IndicatorData(i) for i in indicators}
     if rows is None:
+        observations = visible_observations(user, indicators, accepted_only=accepted_only)
+        if recent is not None:
+            # One more period than asked for, to know whether there are earlier ones.
+            observations = observations.alias(
+                period_rank=Window(
+                    DenseRank(),
+                    partition_by=F("indicator_id"),
+                    order_by=[
+                        F("period_start").desc(),
+                        F("period_end").desc(),
+                        F("period_kind").desc(),
+                    ],
+                )
+            ).filter(period_rank__lte=recent + 1)
         rows = list(
-            visible_observations(user, indicators, accepted_only=accepted_only)
-            .order_by("indicator_id", "period_start", "period_end", "dataset_id", "breakdown_key")
-            .values(
+            observations.order_by(
+                "indicator_id", "period_start", "period_end", "dataset_id", "breakdown_key"
+            ).values(
                 "indicator_id",
                 "dataset_id",
                 "dataset__owner_id",
@@ -242,8 +268,11 @@ def indicator_data(
     for row in rows:
         period = PeriodRef(row["period_start"], row["period_end"], row["period_kind"])
         grouped[row["indicator_id"], period].append(row)
+    periods = sorted(grouped.items(), key=lambda kv: kv[0][1])
+    if recent is not None:
+        periods = _latest_periods(periods, recent, result)
     datasets: dict[int, dict[int, None]] = defaultdict(dict)
-    for (indicator_id, period), group in sorted(grouped.items(), key=lambda kv: kv[0][1]):
+    for (indicator_id, period), group in periods:
         indicator = by_id[indicator_id]
         table = _table(indicator, period, group, own=own, threshold=threshold)
         table.label = period.label(month)
@@ -253,6 +282,27 @@ def indicator_data(
     for indicator_id, ids in datasets.items():
         result[indicator_id].dataset_ids = list(ids)
     return result
+
+
+def _latest_periods(
+    periods: list[tuple[tuple[int, PeriodRef], list[Mapping[str, Any]]]],
+    recent: int,
+    result: dict[int, IndicatorData],
+) -> list[tuple[tuple[int, PeriodRef], list[Mapping[str, Any]]]]:
+    """Of ``periods`` (in order), each indicator's latest ``recent``; marks the
+    indicators that had more as having ``earlier`` periods."""
+    left: dict[int, int] = defaultdict(int)
+    for (indicator_id, _period), _group in periods:
+        left[indicator_id] += 1
+    kept = []
+    for key, group in periods:
+        indicator_id = key[0]
+        if left[indicator_id] > recent:
+            result[indicator_id].earlier = True
+        else:
+            kept.append((key, group))
+        left[indicator_id] -= 1
+    return kept
 
 
 def _int(number: Decimal | None) -> int | None:

@@ -28,6 +28,7 @@ from indicators.access import (
 )
 from indicators.charts import Bar, bar_chart, sparkline, time_series
 from indicators.dashboards import (
+    RECENT_PERIODS,
     IndicatorData,
     PeriodTable,
     ValueOrder,
@@ -213,6 +214,7 @@ def overview(request: CollaborativeRequest, slug: str) -> HttpResponse:
         collaborative=request.collaborative,
         own_organization_ids=_own(request),
         accepted_only=_accepted_only(request),
+        recent=RECENT_PERIODS,
     )
     cards = [
         {
@@ -243,6 +245,7 @@ def scorecard(request: CollaborativeRequest, slug: str, area: str) -> HttpRespon
         collaborative=request.collaborative,
         own_organization_ids=_own(request),
         accepted_only=_accepted_only(request),
+        recent=RECENT_PERIODS,
     )
     rows = [scorecard_row(data[i.pk]) for i in indicators]
     candidates = (

@@ -35,6 +35,7 @@ from django.views.decorators.http import condition, conditional_page, require_sa
 from indicators import exports
 from indicators.charts import sparkline, time_series
 from indicators.dashboards import (
+    RECENT_PERIODS,
     IndicatorData,
     PeriodChoice,
     breakdown_dimensions,
@@ -164,6 +165,7 @@ def public_figures(collaborative: Collaborative) -> dict[str, Any]:
         user=AnonymousUser(),
         collaborative=collaborative,
         accepted_only=True,
+        recent=RECENT_PERIODS,
     )
     areas: dict[str, dict[str, Any]] = {}
     threshold = collaborative.small_cell_threshold
@@ -184,6 +186,7 @@ def public_figures(collaborative: Collaborative) -> dict[str, Any]:
             "unit": indicator.get_unit_display(),
             "direction": indicator.get_direction_display(),
             "has_data": item.has_data,
+            "earlier": item.earlier,
             "latest_text": row["latest_text"],
             "latest_hidden": row["latest_hidden"],
             "latest_label": latest.label if latest else "",
@@ -226,7 +229,7 @@ def public_figures(collaborative: Collaborative) -> dict[str, Any]:
             indicator.key_area.slug, {"name": indicator.key_area.name, "indicators": []}
         )
         area["indicators"].append(figure)
-    figures = {"areas": list(areas.values()), "threshold": threshold}
+    figures = {"areas": list(areas.values()), "threshold": threshold, "recent": RECENT_PERIODS}
     cache.set(cache_key(collaborative), figures, CACHE_SECONDS)
     return figures
 
