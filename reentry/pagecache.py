@@ -21,9 +21,13 @@ To add a page: wrap its view in ``cached_public_page(kind, timeout=…)`` (the v
 the collaborative's ``slug``), and call ``page_changed(kind, collaborative)`` from every
 service that changes what it shows.
 
-A visitor who already has a CSRF cookie is answered by the front door
-(``KeptPublicPageMiddleware``, first in MIDDLEWARE) before any other middleware runs: the
-kept page, with the headers the whole stack gave it, and no query at all.
+A visitor who already has a CSRF cookie is answered by the front door before any other
+middleware runs: the kept page, with the headers the whole stack gave it, and no query
+at all. In a web server (``reentry.wsgi``) the door stands before Django's handler itself
+(``FrontDoorHandler``: no request signals, no middleware chain); everywhere else (the
+test client, ``runserver``) it is the first middleware (``KeptPublicPageMiddleware``).
+Both answer with the same code, and its CSRF token is masked as Django masks it, from one
+read of random bytes (``_token``).
 
 Signed-in pages are kept too, per session (``kept_page``), but they cannot name every
 service that changes what they show: a list page reads organizations, members, sharing
@@ -42,6 +46,8 @@ Redis, where one read costs as much as the rest of the answer.
 
 import functools
 import hashlib
+import logging
+import os
 import re
 import time
 import uuid
@@ -55,10 +61,12 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import (  # type: ignore[attr-defined]
+    CSRF_ALLOWED_CHARS,
     CSRF_SECRET_LENGTH,
     CsrfViewMiddleware,
     InvalidTokenFormat,
@@ -75,6 +83,8 @@ from django.utils.translation import get_language
 DIRECTORY = "directory"
 QUICK_WINS = "quickwins"
 DASHBOARD = "dashboard"
+
+logger = logging.getLogger(__name__)
 
 _PLACEHOLDER = "\x00csrf\x00"
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -148,13 +158,40 @@ def _etag(request: HttpRequest, digest: str) -> str:
     return quote_etag(hashlib.sha256(f"{digest}:{csrf}".encode()).hexdigest()[:32])
 
 
+_CHAR_INDEX = {char: i for i, char in enumerate(CSRF_ALLOWED_CHARS)}
+# The random bytes below this are equally likely to give each of the allowed characters.
+_UNBIASED = 256 - 256 % len(CSRF_ALLOWED_CHARS)
+
+
+def _token(request: HttpRequest) -> str:
+    """What ``get_token`` answers: this visitor's CSRF secret, masked anew (so a page's
+    token differs on every answer, against BREACH), and the cookie flagged to be sent
+    again. The same masking as Django's ``_mask_cipher_secret``, with the mask's
+    characters taken from one read of the system's random bytes instead of one per
+    character: a sixth of the front door's answer went to those 32 reads. A visitor
+    without a secret yet gets Django's own ``get_token``."""
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None or len(secret) != CSRF_SECRET_LENGTH or secret.strip(CSRF_ALLOWED_CHARS):
+        return get_token(request)  # no secret yet, or not one of Django's
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    chars, count = CSRF_ALLOWED_CHARS, len(CSRF_ALLOWED_CHARS)
+    mask: list[str] = []
+    while len(mask) < CSRF_SECRET_LENGTH:  # one read but once in a billion
+        mask += [chars[b % count] for b in os.urandom(2 * CSRF_SECRET_LENGTH) if b < _UNBIASED]
+    del mask[CSRF_SECRET_LENGTH:]
+    cipher = (
+        chars[(_CHAR_INDEX[s] + _CHAR_INDEX[m]) % count] for s, m in zip(secret, mask, strict=True)
+    )
+    return "".join(mask) + "".join(cipher)
+
+
 def _fill(request: HttpRequest, pieces: list) -> bytes:
     """The page for this visitor: their CSRF token and CSP nonce where the stored page
     has its placeholders (the text between them is stored encoded)."""
     own: dict[str, bytes] = {}
     marks = pieces[1::2]
     if _PLACEHOLDER in marks:
-        own[_PLACEHOLDER] = get_token(request).encode()
+        own[_PLACEHOLDER] = _token(request).encode()
     if _NONCE_PLACEHOLDER in marks and (nonce := get_nonce(request)) is not None:
         own[_NONCE_PLACEHOLDER] = str(nonce).encode()
     return b"".join(
@@ -414,23 +451,14 @@ class KeptPublicPageMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
-        self.csrf = CsrfViewMiddleware(get_response)  # for its way of setting the cookie
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         found = _door_key(request)
         if found is None:
             return self.get_response(request)
         key, timeout = found
-        request.META["CSRF_COOKIE"] = request.COOKIES[settings.CSRF_COOKIE_NAME]
-        if (entry := _recent.get_many([key]).get(key)) is not None:
-            digest, pieces, _content_type = entry
-            etag = _etag(request, digest)
-            status = 304 if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")) else 200
-            # Only the headers of this answer's status: the other may never have been kept
-            # and would be asked of the shared cache on every request.
-            headers_key = _headers_key(key, status)
-            if (headers := _recent.get_many([headers_key]).get(headers_key)) is not None:
-                return self._answer(request, status, pieces, headers, etag)
+        if (answer := _door_answer(request, key)) is not None:
+            return answer
         response = self.get_response(request)
         if (
             getattr(response, "kept_key", None) == key
@@ -442,23 +470,79 @@ class KeptPublicPageMiddleware:
             )
         return response
 
-    def _answer(
-        self, request: HttpRequest, status: int, pieces: list, headers: list, etag: str
-    ) -> HttpResponseBase:
-        request._csp_nonce = LazyNonce()  # type: ignore[attr-defined]
-        body = b"" if status == 304 else _fill(request, pieces)
-        answer = HttpResponseNotModified() if status == 304 else HttpResponse(body)
-        for name in list(answer.headers):
-            del answer.headers[name]
-        # The length of the body itself: ``answer.content`` would join a copy of it.
-        own = {"ETag": etag, "Content-Length": str(len(body))}
-        for name, value in headers:
-            if name in _CSP_HEADERS:
-                value = value.replace(_NONCE_PLACEHOLDER, str(get_nonce(request)))
-            answer.headers[name] = own.get(name, value)
-        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-            self.csrf._set_csrf_cookie(request, answer)  # type: ignore[attr-defined]
-        return answer
+
+# For its way of setting the CSRF cookie (``_set_csrf_cookie``), as the stack sets it.
+_csrf = CsrfViewMiddleware(lambda request: HttpResponse())
+
+
+def _door_answer(request: HttpRequest, key: str) -> HttpResponse | None:
+    """The kept page under ``key`` for this visitor, if it and the stack's headers for
+    its status are kept; else None."""
+    request.META["CSRF_COOKIE"] = request.COOKIES[settings.CSRF_COOKIE_NAME]
+    if (entry := _recent.get_many([key]).get(key)) is None:
+        return None
+    digest, pieces, _content_type = entry
+    etag = _etag(request, digest)
+    status = 304 if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")) else 200
+    # Only the headers of this answer's status: the other may never have been kept and
+    # would be asked of the shared cache on every request.
+    headers_key = _headers_key(key, status)
+    if (headers := _recent.get_many([headers_key]).get(headers_key)) is None:
+        return None
+    return _answer(request, status, pieces, headers, etag)
+
+
+def _answer(
+    request: HttpRequest, status: int, pieces: list, headers: list, etag: str
+) -> HttpResponse:
+    request._csp_nonce = LazyNonce()  # type: ignore[attr-defined]
+    body = b"" if status == 304 else _fill(request, pieces)
+    answer = HttpResponseNotModified() if status == 304 else HttpResponse(body)
+    for name in list(answer.headers):
+        del answer.headers[name]
+    # The length of the body itself: ``answer.content`` would join a copy of it.
+    own = {"ETag": etag, "Content-Length": str(len(body))}
+    for name, value in headers:
+        if name in _CSP_HEADERS:
+            value = value.replace(_NONCE_PLACEHOLDER, str(get_nonce(request)))
+        answer.headers[name] = own.get(name, value)
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        _csrf._set_csrf_cookie(request, answer)  # type: ignore[attr-defined]
+    return answer
+
+
+class FrontDoorHandler(WSGIHandler):
+    """Django's WSGI handler with the front door before it: a kept public page is
+    answered before the handler's own work for a request (the request signals, which
+    check the database connections and close the caches; the exception handling; the
+    middleware chain). A third of the door's answer went there, for a page that
+    touches neither the database nor anything the signals tidy up.
+
+    The same door as ``KeptPublicPageMiddleware``, which stays first in MIDDLEWARE for
+    every other way in (the test client, ``runserver``) and for the requests this one
+    leaves to the stack; a kept page is the same bytes and headers either way. Anything
+    unexpected here leaves the request to the stack, which answers as it always would.
+    """
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
+        if environ.get("REQUEST_METHOD") == "GET" and "HTTP_COOKIE" in environ:
+            try:
+                answer = self._door(environ)
+            except Exception:  # the stack then answers, and reports what it meets
+                logger.exception("The front door failed; the whole stack answers.")
+                answer = None
+            if answer is not None:
+                cookies = [("Set-Cookie", c.OutputString()) for c in answer.cookies.values()]
+                start_response(
+                    f"{answer.status_code} {answer.reason_phrase}", [*answer.items(), *cookies]
+                )
+                return [answer.content]
+        return super().__call__(environ, start_response)
+
+    def _door(self, environ: dict[str, Any]) -> HttpResponse | None:
+        request = self.request_class(environ)
+        found = _door_key(request)
+        return None if found is None else _door_answer(request, found[0])
 
 
 def _stack_headers(request: HttpRequest, response: HttpResponseBase) -> list[tuple[str, str]]:

@@ -1,9 +1,13 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reentry.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)  # as get_wsgi_application(), with the front door before it
+
+from reentry.pagecache import FrontDoorHandler  # noqa: E402
+
+application = FrontDoorHandler()
 
 # A web process's connections see no person-level row until a request names its person
 # (reentry/rowsecurity.py).

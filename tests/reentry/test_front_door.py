@@ -16,8 +16,7 @@ from django.urls import reverse
 from django.utils.csp import CSP
 
 from indicators.services import catalog
-from reentry import rowsecurity
-from reentry.pagecache import KeptPublicPageMiddleware
+from reentry import pagecache, rowsecurity
 from tests.caches import clear_caches
 from tests.factories import KeyAreaFactory
 from tests.indicators.dashboard_world import indicator_of, make_dataset, observe, year
@@ -51,9 +50,8 @@ def visitor(secret: str, **kwargs) -> Client:
 @contextmanager
 def door_answers(expected: bool = True):
     """Check whether the front door answered (rather than the whole stack)."""
-    answer = KeptPublicPageMiddleware._answer
     with mock.patch.object(
-        KeptPublicPageMiddleware, "_answer", autospec=True, side_effect=answer
+        pagecache, "_answer", autospec=True, side_effect=pagecache._answer
     ) as spy:
         yield
     assert spy.called is expected
