@@ -40,6 +40,7 @@ from indicators.dashboards import (
     format_value,
     indicator_data,
     value_order,
+    visible_observations,
 )
 from indicators.forms import CommentForm, DataRequestForm, StoryForm
 from indicators.models import (
@@ -264,6 +265,7 @@ def indicator_page_context(
     request: CollaborativeRequest, indicator: Indicator, **extra: Any
 ) -> dict[str, Any]:
     month = fiscal_start_month(request.collaborative)
+    every_period = request.GET.get(HISTORY_PARAM) == "all"
     data = indicator_data(
         [indicator],
         user=request.user,
@@ -271,6 +273,7 @@ def indicator_page_context(
         own_organization_ids=_own(request),
         accepted_only=_accepted_only(request),
         fiscal_month=month,
+        recent=None if every_period else RECENT_PERIODS,
     )[indicator.pk]
     fmt = _formatter(indicator)
     threshold = request.collaborative.small_cell_threshold
@@ -301,8 +304,13 @@ def indicator_page_context(
     )
     breakdowns = breakdown_sections(data, dimensions, choice.table, threshold=threshold)
 
+    # Every dataset that reports the indicator to this person, in any period (the figures
+    # above may be the latest periods only).
+    reporting = visible_observations(
+        request.user, [indicator], accepted_only=_accepted_only(request)
+    ).values("dataset_id")
     datasets = list(
-        Dataset.objects.filter(pk__in=data.dataset_ids)
+        Dataset.objects.filter(pk__in=reporting)
         .select_related("owner", "current_version", "accepted_version")
         .order_by("owner__name", "-period_end", "title")
     )
@@ -359,6 +367,8 @@ def indicator_page_context(
         ],
         breakdowns=breakdowns,
         choice=choice,
+        history=_history_links(request, data, every_period),
+        recent_periods=RECENT_PERIODS,
         derivations=derivations,
         contributing=contributing,
         table_rows=table_rows,
@@ -370,6 +380,26 @@ def indicator_page_context(
         comment_form=extra.pop("comment_form", None) or CommentForm(),
         **extra,
     )
+
+
+#: ``?history=all``: the indicator page with every period, not the latest ``RECENT_PERIODS``.
+HISTORY_PARAM = "history"
+
+
+def _history_links(
+    request: CollaborativeRequest, data: IndicatorData, every_period: bool
+) -> dict[str, str] | None:
+    """The link between the latest periods and every period, for the indicator page;
+    None when the history is no longer than the latest periods."""
+    if every_period:
+        shorter = request.GET.copy()
+        del shorter[HISTORY_PARAM]
+        return {"latest": f"?{shorter.urlencode()}#trend"}
+    if not data.earlier:
+        return None
+    longer = request.GET.copy()
+    longer[HISTORY_PARAM] = "all"
+    return {"every": f"?{longer.urlencode()}#trend"}
 
 
 def _derivations(request: CollaborativeRequest, indicator: Indicator) -> list[DerivedIndicator]:

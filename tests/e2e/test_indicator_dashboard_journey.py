@@ -3,7 +3,10 @@ area's scorecard, to an indicator's page with its breakdown (a small group hidde
 leaves a comment and asks another organization for its data; then anyone opens the
 public dashboard and its embeddable chart. Real browser, real forms."""
 
+import re
+
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from indicators.models import DataRequest, IndicatorComment
@@ -79,3 +82,41 @@ def test_a_partner_reads_the_dashboard_comments_and_asks_for_data(
         assert page.evaluate("document.documentElement.scrollHeight") <= 320
         caption = page.locator("figcaption").bounding_box()
         assert caption is not None and caption["y"] + caption["height"] <= 320
+
+
+def test_a_long_history_opens_on_its_latest_periods_and_shows_every_one_on_asking(
+    page, url, sign_in, cast
+):
+    """Fourteen years: the indicator page draws the latest twelve, and a link shows them
+    all; choosing an old year for the breakdowns keeps every period on the page."""
+    indicator = indicator_of(cast, "EMP-1", name="People working")
+    shared = make_dataset(cast, cast.org_b, level="collaborative", title="Work figures")
+    for y in range(2000, 2014):
+        race_breakdown(shared, indicator, year(y), 1000 + y, {"white": 517, "black": 480})
+    sign_in(page, cast.staff_a.user.email, TEST_PASSWORD)
+    page.goto(
+        url(
+            reverse(
+                "indicators:indicator",
+                kwargs={"slug": cast.collab.slug, "public_id": indicator.public_id},
+            )
+        )
+    )
+
+    chart = page.get_by_role("img", name="People working").first
+    expect(chart).to_be_visible()
+    expect(page.get_by_text("show the latest 12 periods")).to_be_visible()
+    data = page.get_by_role("region", name="The data")
+    expect(data.get_by_role("cell", name="2002", exact=True)).to_have_count(1)
+    expect(data.get_by_role("cell", name="2001", exact=True)).to_have_count(0)
+
+    page.get_by_role("link", name="Show every period").click()
+    expect(page.get_by_text("Every period is shown.")).to_be_visible()
+    expect(data.get_by_role("cell", name="2000", exact=True)).to_have_count(1)
+
+    page.locator("#breakdowns").get_by_label("Period").select_option(label="2000")
+    page.locator("#breakdowns").get_by_role("button", name="Show").click()
+    expect(
+        page.get_by_role("img", name=re.compile(r"People working by race.*2000"))
+    ).to_be_visible()
+    expect(page.get_by_text("Every period is shown.")).to_be_visible()

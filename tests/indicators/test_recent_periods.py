@@ -5,6 +5,7 @@ the indicator page still have every period."""
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -190,3 +191,79 @@ class TestPublicDashboard:
             recent=RECENT_PERIODS,
         )[public_history.pk]
         assert len(data.tables) == RECENT_PERIODS and data.earlier
+
+
+def _indicator_page(cast, indicator, query=""):
+    return (
+        reverse(
+            "indicators:indicator",
+            kwargs={"slug": cast.collab.slug, "public_id": indicator.public_id},
+        )
+        + query
+    )
+
+
+def _period_cells(page: str) -> list[str]:
+    """The periods in the "figures as a table" of the chart (the first such table)."""
+    table = page.split('class="ind-table-details"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<td data-label="Period">([^<]*)</td>', table)
+
+
+class TestIndicatorPage:
+    def test_the_latest_periods_are_shown_with_a_link_to_every_period(self, cast, login, history):
+        early = make_dataset(cast, cast.org_b, level="collaborative", title="Early count")
+        observe(early, history, year(FIRST), 99)  # reported in the first year only
+        client = login(cast.staff_b)
+
+        page = client.get(_indicator_page(cast, history)).content.decode()
+
+        assert _period_cells(page) == [str(y) for y in _years(14)[-RECENT_PERIODS:]]
+        assert "The chart, the tables and the breakdowns show the latest 12 periods." in page
+        assert 'href="?history=all#trend">Show every period</a>' in page
+        data_table = page.split('id="data"', 1)[1]
+        assert f">{FIRST}<" not in data_table and f">{FIRST + 13}<" in data_table
+        # Where the numbers come from: every dataset, whatever period it reported.
+        assert "Early count" in page
+
+    def test_every_period_on_asking_and_the_period_forms_keep_it(self, cast, login, history):
+        client = login(cast.staff_b)
+
+        page = client.get(_indicator_page(cast, history, "?history=all")).content.decode()
+
+        assert _period_cells(page) == [str(y) for y in _years(14)]
+        assert "Every period is shown." in page
+        assert 'href="?#trend">Show the latest 12 periods only</a>' in page
+        assert page.count('<input type="hidden" name="history" value="all">') == 2
+        assert f'value="{FIRST}-01-01_{FIRST}-12-31"' in page  # the oldest year to choose
+
+    def test_a_short_history_has_no_link(self, cast, login):
+        indicator = indicator_of(cast, "HOUS-1", name="People housed")
+        shared = make_dataset(cast, cast.org_a, level="collaborative")
+        for y in _years(3):
+            observe(shared, indicator, year(y), 40 + y)
+
+        page = login(cast.staff_b).get(_indicator_page(cast, indicator)).content.decode()
+
+        assert _period_cells(page) == [str(y) for y in _years(3)]
+        assert "Show every period" not in page and "Every period is shown." not in page
+
+    def test_the_queries_do_not_grow_with_the_history(self, cast, login, history):
+        client = login(cast.staff_b)
+        client.get(_indicator_page(cast, history))  # the session and caches warm
+        shared = history.observations.first().dataset
+
+        counts, sizes = [], []
+        for more in (0, 10):
+            for y in range(FIRST - more, FIRST - more + more):
+                race_breakdown(shared, history, year(y - 20), 1234 + y, GROUPS)
+            with CaptureQueriesContext(connection) as queries:
+                page = client.get(_indicator_page(cast, history)).content.decode()
+            counts.append(len(queries))
+            sizes.append(len(_period_cells(page)))
+
+        assert counts[0] == counts[1]
+        assert sizes == [RECENT_PERIODS, RECENT_PERIODS]
+
+    def test_another_collaborative_gets_404(self, cast, login, history):
+        page = login(cast.outsider).get(_indicator_page(cast, history, "?history=all"))
+        assert page.status_code == 404
