@@ -53,7 +53,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
@@ -62,7 +62,9 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import setting_changed
 from django.db import connection, transaction
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import (  # type: ignore[attr-defined]
@@ -328,15 +330,22 @@ def _address(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}{request.path}:{query}"
 
 
-def _public_key(request: HttpRequest, kind: str, slug: str, version: str, per_minute: bool) -> str:
-    """The key of a public page for this request, in the active language. The one
-    place it is built: ``cached_public_page`` and the front door must always agree."""
+def _public_key(
+    request: HttpRequest,
+    kind: str,
+    slug: str,
+    version: str,
+    per_minute: bool,
+    place: tuple[str, str] | None = None,
+) -> str:
+    """The key of a public page for this request: in the active language and at the
+    request's address, or at ``place`` (the language and address, as ``_place``
+    remembers them). The one place it is built: ``cached_public_page`` and the front
+    door must always agree."""
+    language, address = place or (get_language(), _address(request))
     minute = int(time.time() // 60) if per_minute else 0
     partial = "htmx" if request.META.get("HTTP_HX_REQUEST") else "page"
-    return (
-        f"page:{_FORMAT}:{kind}:{slug}:{version}:{get_language()}:{partial}:{minute}:"
-        f"{_address(request)}"
-    )
+    return f"page:{_FORMAT}:{kind}:{slug}:{version}:{language}:{partial}:{minute}:{address}"
 
 
 def cached_public_page(
@@ -410,13 +419,58 @@ def _door_key(request: HttpRequest) -> tuple[str, int] | None:
     if (page := _public_page(get_resolver(get_urlconf()), request.path_info)) is None:
         return None
     kind, timeout, per_minute, slug = page
-    if (version := _door_version(kind, slug)) is None:
+    if (version := _door_version(kind, slug)) is None or (place := _place(request)) is None:
         return None
+    return _public_key(request, kind, slug, version, per_minute, place), timeout
+
+
+# What of a request decides the language LocaleMiddleware chooses and the address a kept
+# page's key holds (beside the path, the language cookie and the proxy's scheme header).
+_PLACE_META = (
+    "QUERY_STRING",
+    "HTTP_HOST",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "wsgi.url_scheme",
+    "HTTP_ACCEPT_LANGUAGE",
+)
+_places: dict[tuple, tuple[str, str] | None] = {}
+_PLACES_KEPT = 2048
+
+
+def _place(request: HttpRequest) -> tuple[str, str] | None:
+    """The language the whole stack would answer this request in and the address part
+    of its kept page's key (``_address``); None for a host the stack refuses. Both are
+    worked out from the request's headers and the settings alone, so they are
+    remembered per set of headers (a third of the door's answer went to working them
+    out again); a settings change forgets them."""
+    meta = request.META
+    proxy = settings.SECURE_PROXY_SSL_HEADER
+    seen = (
+        request.path,
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+        meta.get(proxy[0]) if proxy else None,
+        *(meta.get(name) for name in _PLACE_META),
+    )
     try:
-        with translation.override(_language(request)):
-            return _public_key(request, kind, slug, version, per_minute), timeout
+        return _places[seen]
+    except KeyError:
+        pass
+    try:
+        place: tuple[str, str] | None = (_language(request), _address(request))
     except DisallowedHost:
-        return None
+        place = None
+    if len(_places) >= _PLACES_KEPT:
+        _places.clear()
+    _places[seen] = place
+    return place
+
+
+@receiver(setting_changed)
+def _forget_places(**kwargs: Any) -> None:
+    _places.clear()
 
 
 def _headers_key(key: str, status: int) -> str:
@@ -457,8 +511,8 @@ class KeptPublicPageMiddleware:
         if found is None:
             return self.get_response(request)
         key, timeout = found
-        if (answer := _door_answer(request, key)) is not None:
-            return answer
+        if (reply := _door_answer(request, key)) is not None:
+            return _response(request, reply)
         response = self.get_response(request)
         if (
             getattr(response, "kept_key", None) == key
@@ -475,7 +529,18 @@ class KeptPublicPageMiddleware:
 _csrf = CsrfViewMiddleware(lambda request: HttpResponse())
 
 
-def _door_answer(request: HttpRequest, key: str) -> HttpResponse | None:
+class _Reply(NamedTuple):
+    """The front door's answer: the status, the whole stack's headers with this
+    visitor's ETag, length and nonce in them, the body, and whether the CSRF cookie is
+    to be set again (as CsrfViewMiddleware does whenever a page asked for a token)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    csrf_cookie: bool
+
+
+def _door_answer(request: HttpRequest, key: str) -> _Reply | None:
     """The kept page under ``key`` for this visitor, if it and the stack's headers for
     its status are kept; else None."""
     request.META["CSRF_COOKIE"] = request.COOKIES[settings.CSRF_COOKIE_NAME]
@@ -487,36 +552,67 @@ def _door_answer(request: HttpRequest, key: str) -> HttpResponse | None:
     # Only the headers of this answer's status: the other may never have been kept and
     # would be asked of the shared cache on every request.
     headers_key = _headers_key(key, status)
-    if (headers := _recent.get_many([headers_key]).get(headers_key)) is None:
+    if (kept := _recent.get_many([headers_key]).get(headers_key)) is None:
         return None
-    return _answer(request, status, pieces, headers, etag)
-
-
-def _answer(
-    request: HttpRequest, status: int, pieces: list, headers: list, etag: str
-) -> HttpResponse:
     request._csp_nonce = LazyNonce()  # type: ignore[attr-defined]
     body = b"" if status == 304 else _fill(request, pieces)
-    answer = HttpResponseNotModified() if status == 304 else HttpResponse(body)
-    for name in list(answer.headers):
-        del answer.headers[name]
     # The length of the body itself: ``answer.content`` would join a copy of it.
     own = {"ETag": etag, "Content-Length": str(len(body))}
-    for name, value in headers:
+    headers = []
+    for name, value in kept:
         if name in _CSP_HEADERS:
             value = value.replace(_NONCE_PLACEHOLDER, str(get_nonce(request)))
-        answer.headers[name] = own.get(name, value)
-    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        headers.append((name, own.get(name, value)))
+    return _Reply(status, headers, body, bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")))
+
+
+def _response(request: HttpRequest, reply: _Reply) -> HttpResponse:
+    """The front door's answer as a response, for the middleware."""
+    answer = HttpResponseNotModified() if reply.status == 304 else HttpResponse(reply.body)
+    for name in list(answer.headers):
+        del answer.headers[name]
+    for name, value in reply.headers:
+        answer.headers[name] = value
+    if reply.csrf_cookie:
         _csrf._set_csrf_cookie(request, answer)  # type: ignore[attr-defined]
     return answer
+
+
+# The CSRF cookie's attributes as CsrfViewMiddleware sets them, per second (the expiry
+# date moves with the clock) and settings.
+_cookie_tails: dict[tuple, str] = {}
+
+
+def _csrf_cookie_header(request: HttpRequest) -> str:
+    """The ``Set-Cookie`` value CsrfViewMiddleware sends this visitor: its way, once a
+    second, with this visitor's secret (letters and digits, ``_door_key`` checked)."""
+    name = settings.CSRF_COOKIE_NAME
+    seen = (
+        int(time.time()),
+        name,
+        settings.CSRF_COOKIE_AGE,
+        settings.CSRF_COOKIE_DOMAIN,
+        settings.CSRF_COOKIE_PATH,
+        settings.CSRF_COOKIE_SECURE,
+        settings.CSRF_COOKIE_HTTPONLY,
+        settings.CSRF_COOKIE_SAMESITE,
+    )
+    if (tail := _cookie_tails.get(seen)) is None:
+        probe, made = HttpRequest(), HttpResponse()
+        probe.META["CSRF_COOKIE"] = "x"
+        _csrf._set_csrf_cookie(probe, made)  # type: ignore[attr-defined]
+        tail = made.cookies[name].OutputString().removeprefix(f"{name}=x")
+        _cookie_tails.clear()
+        _cookie_tails[seen] = tail
+    return f"{name}={request.META['CSRF_COOKIE']}{tail}"
 
 
 class FrontDoorHandler(WSGIHandler):
     """Django's WSGI handler with the front door before it: a kept public page is
     answered before the handler's own work for a request (the request signals, which
     check the database connections and close the caches; the exception handling; the
-    middleware chain). A third of the door's answer went there, for a page that
-    touches neither the database nor anything the signals tidy up.
+    middleware chain; a response object). A third of the door's answer went there, for
+    a page that touches neither the database nor anything the signals tidy up.
 
     The same door as ``KeptPublicPageMiddleware``, which stays first in MIDDLEWARE for
     every other way in (the test client, ``runserver``) and for the requests this one
@@ -532,17 +628,23 @@ class FrontDoorHandler(WSGIHandler):
                 logger.exception("The front door failed; the whole stack answers.")
                 answer = None
             if answer is not None:
-                cookies = [("Set-Cookie", c.OutputString()) for c in answer.cookies.values()]
-                start_response(
-                    f"{answer.status_code} {answer.reason_phrase}", [*answer.items(), *cookies]
-                )
-                return [answer.content]
+                start_response(*answer[:2])
+                return [answer[2]]
         return super().__call__(environ, start_response)
 
-    def _door(self, environ: dict[str, Any]) -> HttpResponse | None:
+    def _door(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes] | None:
         request = self.request_class(environ)
-        found = _door_key(request)
-        return None if found is None else _door_answer(request, found[0])
+        if (found := _door_key(request)) is None:
+            return None
+        if (reply := _door_answer(request, found[0])) is None:
+            return None
+        headers = reply.headers
+        if reply.csrf_cookie:
+            headers = [*headers, ("Set-Cookie", _csrf_cookie_header(request))]
+        return _STATUS_LINES[reply.status], headers, reply.body
+
+
+_STATUS_LINES = {200: "200 OK", 304: "304 Not Modified"}
 
 
 def _stack_headers(request: HttpRequest, response: HttpResponseBase) -> list[tuple[str, str]]:

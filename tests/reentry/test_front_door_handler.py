@@ -5,6 +5,7 @@ headers as the door in the middleware gives; anything else left to the whole sta
 And the CSRF token the door masks for each visitor, which must be one Django accepts."""
 
 import io
+import re
 import sys
 from unittest import mock
 
@@ -32,6 +33,8 @@ from tests.reentry.test_front_door import (
 )
 
 pytestmark = pytest.mark.django_db
+
+EXPIRES = re.compile(r"expires=[^;]*")
 
 
 def environ(path: str, *, method: str = "GET", cookie: str | None = None) -> dict:
@@ -120,6 +123,10 @@ def test_a_kept_page_is_answered_before_the_handler_as_the_door_answers_it(
     assert len(served.cookies) == 1 and served.cookies[0].startswith(
         f"{settings.CSRF_COOKIE_NAME}={secret};"
     )
+    # The cookie as Django's CSRF middleware sets it (but for the clock's expiry date).
+    expected = door.cookies[settings.CSRF_COOKIE_NAME].OutputString()
+    assert EXPIRES.sub("", served.cookies[0]) == EXPIRES.sub("", expected)
+    assert EXPIRES.search(served.cookies[0])
     assert set(cookies(door)) == {settings.CSRF_COOKIE_NAME}
     assert without_own(served.body.decode()) == without_own(door.content.decode())
     assert dict(served.headers)["Content-Length"] == str(len(served.body))
@@ -213,3 +220,28 @@ class TestToken:
         with mock.patch.object(pagecache, "get_token", return_value="djangos") as get_token:
             assert pagecache._token(request) == "djangos"
         get_token.assert_called_once_with(request)
+
+
+def test_the_cookie_follows_the_settings(settings, rf):
+    request = rf.get("/")
+    request.META["CSRF_COOKIE"] = _get_new_csrf_string()
+    plain = pagecache._csrf_cookie_header(request)
+    settings.CSRF_COOKIE_SECURE = not settings.CSRF_COOKIE_SECURE
+    settings.CSRF_COOKIE_SAMESITE = "Strict"
+    changed = pagecache._csrf_cookie_header(request)
+    assert plain != changed and "SameSite=Strict" in changed
+    assert ("; Secure" in changed) is settings.CSRF_COOKIE_SECURE
+
+
+def test_a_place_is_remembered_per_headers_and_forgotten_with_the_settings(settings, rf):
+    english = rf.get("/dashboard/collab-a/", headers={"accept-language": "en"})
+    spanish = rf.get("/dashboard/collab-a/", headers={"accept-language": "es"})
+    elsewhere = rf.get("/dashboard/collab-a/", headers={"host": "elsewhere.example"})
+
+    assert pagecache._place(english)[0] == "en"
+    assert pagecache._place(spanish)[0] == "es"
+    assert pagecache._place(elsewhere) is None  # a host the stack refuses
+    assert pagecache._place(english) == pagecache._place(english)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "elsewhere.example"]
+    language, address = pagecache._place(elsewhere)
+    assert address.startswith("http://elsewhere.example/dashboard/collab-a/:")
